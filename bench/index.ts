@@ -1,0 +1,12 @@
+import chunkSize from './chunk-size.ts';
+import ciphers from './ciphers.ts';
+import full from './full.ts';
+import quick from './quick.ts';
+
+/** Every preset `--preset` accepts; each has an `npm run bench:<name>` script. Add one: a file and a line. */
+export const PRESETS = {
+  quick,
+  'chunk-size': chunkSize,
+  ciphers,
+  full,
+} as const;

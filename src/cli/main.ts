@@ -1,0 +1,99 @@
+import { Command, CommanderError, Option } from 'commander';
+import { OPTIONS, type RawConfig } from '../config/schema.ts';
+import { presetNames } from '../config/presets.ts';
+import { BenchError, isUsageError } from '../errors.ts';
+import { ciphersText } from './ciphers-command.ts';
+import { fixturesCommand, type FixturesFlags } from './fixtures-command.ts';
+import { runCommand } from './run-command.ts';
+
+/** Usage errors exit 2 with one line; a failed run exits 1; Ctrl-C 130. */
+export const EXIT_USAGE = 2;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`tls-sst-bench: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  process.exit(code);
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('tls-sst-bench')
+    .description('Stream synthetic RocksDB SST files over TLS: throughput and how every stream ended.')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined })
+    .showSuggestionAfterError(false);
+
+  const run = program
+    .command('run')
+    .description('run the benchmark matrix (preset, config file and flags, later wins)')
+    .option('--preset <name>', `a preset from bench/: ${presetNames().join(', ')}`)
+    .option('--config <file>', 'JSON file of settings; keys are the flag names in camelCase (stallTimeout, maxFragment, ...)')
+    .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)');
+  for (const spec of Object.values(OPTIONS)) {
+    const boolean = 'boolean' in spec && spec.boolean === true;
+    const valueName = 'valueName' in spec ? spec.valueName : 'value';
+    run.addOption(new Option(boolean ? spec.flag : `${spec.flag} <${valueName}>`, spec.description));
+  }
+  run.action(async (opts: RawConfig & { preset?: string; config?: string; fixturesDir?: string }) => {
+    const { fixturesDir, ...flags } = opts;
+    setExit(await runCommand(flags, { fixturesDir, argv: process.argv.slice(2) }));
+  });
+
+  program
+    .command('fixtures')
+    .description('manage the SST fixture cache')
+    .argument('<action>', 'generate | verify | list | clean')
+    .option('--sizes <list>', 'sizes to generate, e.g. 1MB,64MB,1GB')
+    .option('--profile <list>', 'kv | incompressible | compressible (comma-separated)')
+    .option('--seed <n>', 'seed (default 1)')
+    .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)')
+    .action(async (action: string, opts: FixturesFlags) => {
+      setExit(await fixturesCommand(action, opts, (line) => process.stdout.write(`${line}\n`)));
+    });
+
+  program
+    .command('ciphers')
+    .description('the cipher suites this Node/OpenSSL can run, by TLS version')
+    .action(() => {
+      process.stdout.write(`${ciphersText()}\n`);
+    });
+  return program;
+}
+
+function commanderMessage(err: CommanderError, program: Command): string {
+  const runFlags = ['--preset', '--config', '--fixtures-dir', ...Object.values(OPTIONS).map((o) => o.flag)];
+  const text = err.message.replace(/^error:\s*/, '').split('\n')[0] ?? err.message;
+  switch (err.code) {
+    case 'commander.unknownOption': {
+      const flag = /'([^']+)'/.exec(text)?.[1] ?? text;
+      return `unknown option "${flag}": expected one of ${runFlags.join(', ')} (see --help)`;
+    }
+    case 'commander.unknownCommand': {
+      const cmd = /'([^']+)'/.exec(text)?.[1] ?? text;
+      return `unknown command "${cmd}": expected one of ${program.commands.map((c) => c.name()).join(', ')}`;
+    }
+    default:
+      return text;
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((c) => (exitCode = c));
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_USAGE;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+      fail(commanderMessage(err, program), EXIT_USAGE);
+    }
+    if (isUsageError(err)) fail(err.message, EXIT_USAGE);
+    if (err instanceof BenchError) fail(err.message, 1);
+    throw err;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

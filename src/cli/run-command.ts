@@ -1,0 +1,118 @@
+import { access, constants, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.ts';
+import { presetLayer } from '../config/presets.ts';
+import { checkRawConfig, resolveConfig, type RawConfig, type RunConfig } from '../config/schema.ts';
+import { usageError } from '../errors.ts';
+import { expandMatrix } from '../matrix.ts';
+import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
+import { resultsCsv, scenariosCsv } from '../report/csv.ts';
+import { resultsJson } from '../report/json.ts';
+import { terminalSummary } from '../report/terminal.ts';
+import type { RunResult } from '../results.ts';
+import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
+import { Progress } from './progress.ts';
+
+export async function readConfigFile(path: string): Promise<RawConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw usageError(`--config "${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): expected a readable JSON file`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw usageError(`--config "${path}" is not valid JSON (${(err as Error).message}): expected an object of settings`);
+  }
+  return checkRawConfig(parsed, `--config ${path}`);
+}
+
+/** Fails now, before any work, if results could not be written under `dir`. */
+export async function assertWritableDir(dir: string, flag: string): Promise<void> {
+  let probe = dir;
+  for (;;) {
+    const st = await stat(probe).catch(() => null);
+    if (st) {
+      if (!st.isDirectory()) throw usageError(`${flag} "${dir}" is not usable: ${probe} is not a folder`);
+      try {
+        await access(probe, constants.W_OK);
+      } catch {
+        throw usageError(`${flag} "${dir}" is not writable: expected a folder this user can write to`);
+      }
+      return;
+    }
+    const parent = dirname(probe);
+    if (parent === probe) throw usageError(`${flag} "${dir}" is not usable: no existing parent folder`);
+    probe = parent;
+  }
+}
+
+/** The validated config of `run`, from preset, config file and flags (in that order of precedence, lowest first). */
+export async function configFromCli(flags: RawConfig & { preset?: string; config?: string }): Promise<RunConfig> {
+  const { preset, config: configPath, ...rest } = flags;
+  const layers: { where: string; raw: RawConfig }[] = [];
+  if (preset !== undefined) layers.push(presetLayer(preset));
+  if (configPath !== undefined) layers.push({ where: `--config ${configPath}`, raw: await readConfigFile(configPath) });
+  layers.push({ where: 'flags', raw: rest });
+  return resolveConfig(layers, preset);
+}
+
+export async function writeRunFiles(dir: string, run: RunResult): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(join(dir, 'results.json'), resultsJson(run));
+  await writeFileAtomic(join(dir, 'results.csv'), resultsCsv(run));
+  await writeFileAtomic(join(dir, 'scenarios.csv'), scenariosCsv(run));
+}
+
+export interface RunCommandOptions {
+  readonly fixturesDir?: string;
+  readonly argv: readonly string[];
+}
+
+/** `tls-sst-bench run`: returns the exit code. */
+export async function runCommand(flags: RawConfig & { preset?: string; config?: string }, opts: RunCommandOptions): Promise<number> {
+  const config = await configFromCli(flags);
+  expandMatrix(config); // every axis checked before anything is written
+  const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
+  await assertWritableDir(outRoot, '--out');
+  const fixturesDir = opts.fixturesDir ? resolve(opts.fixturesDir) : DEFAULT_FIXTURES_DIR;
+  await assertWritableDir(fixturesDir, '--fixtures-dir');
+
+  const runId = makeRunId();
+  const progress = new Progress();
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let run: RunResult;
+  try {
+    run = await runBenchmark(config, {
+      runId,
+      command: ['tls-sst-bench', ...opts.argv].join(' '),
+      fixturesDir,
+      hooks: progress,
+      signal: abort.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  progress.finish();
+  const runDir = join(outRoot, runId);
+  await writeRunFiles(runDir, run);
+  const summary = terminalSummary(run);
+  if (config.json) {
+    process.stderr.write(`${summary}\n\nresults: ${runDir}\n`);
+    process.stdout.write(resultsJson(run));
+  } else {
+    process.stdout.write(`${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, results.json)\n`);
+  }
+  const mismatches = run.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH');
+  if (mismatches.length > 0) {
+    process.stderr.write(`ERROR: ${mismatches.length} transfer(s) negotiated another suite than asked for; their numbers are not valid: ${mismatches[0]!.outcome.errorMessage}\n`);
+    return 1;
+  }
+  return run.context.interrupted ? 130 : 0;
+}

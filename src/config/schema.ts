@@ -1,0 +1,332 @@
+import { FIXTURE_PROFILES, type FixtureProfile } from '../fixtures/types.ts';
+import { usageError } from '../errors.ts';
+import {
+  DEFAULT_SUITES,
+  KEY_TYPES,
+  parseKeyType,
+  parseTlsVersion,
+  resolveSuite,
+  type KeyType,
+  type TlsVersion,
+} from '../tls/suites.ts';
+import {
+  PROTOCOLS,
+  RECEIVER_MODES,
+  SHUTDOWN_STRATEGIES,
+  SOURCES,
+  type ProtocolName,
+  type ReceiverModeName,
+  type ShutdownStrategyName,
+  type SourceName,
+} from '../transfer/strategies.ts';
+import { parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
+
+/** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
+export const SIZE_BOUNDS: ByteBounds = { min: 16 * 1024, max: 4 * 2 ** 30 };
+/** A write can be 1 byte to 16 MiB: larger writes only grow the sender's buffers. */
+export const CHUNK_BOUNDS: ByteBounds = { min: 1, max: 16 * 2 ** 20 };
+/** setMaxSendFragment accepts 512..16384. */
+export const FRAGMENT_BOUNDS: ByteBounds = { min: 512, max: 16384 };
+
+/** The validated knobs of a run. Axes are arrays; the matrix is their product. */
+export interface RunConfig {
+  readonly preset: string | undefined;
+  readonly sizes: readonly number[];
+  readonly chunks: readonly number[];
+  readonly tls: readonly TlsVersion[];
+  /** undefined: the default suites of each TLS version. */
+  readonly suites: readonly string[] | undefined;
+  readonly keys: readonly KeyType[];
+  readonly maxFragments: readonly number[];
+  readonly shutdowns: readonly ShutdownStrategyName[];
+  readonly receiverModes: readonly ReceiverModeName[];
+  readonly protocols: readonly ProtocolName[];
+  readonly profile: FixtureProfile;
+  readonly iterations: number;
+  readonly warmup: number;
+  readonly source: SourceName;
+  readonly out: string;
+  readonly filter: string | undefined;
+  readonly stallTimeoutMs: number;
+  readonly seed: number;
+  readonly smoke: boolean;
+  readonly json: boolean;
+}
+
+/** A value as a preset, a config file or a flag gives it, before validation. */
+export type RawValue = string | number | boolean | readonly (string | number)[];
+export type RawConfig = Partial<Record<ConfigKey, RawValue>>;
+
+interface OptionSpec<K extends keyof RunConfig> {
+  /** The config key (also the preset key); the flag is its kebab-case. */
+  readonly target: K;
+  readonly flag: string;
+  readonly valueName?: string;
+  readonly description: string;
+  readonly parse: (text: string, flag: string) => RunConfig[K];
+  /** Config keys that are booleans take no value on the command line. */
+  readonly boolean?: true;
+}
+
+function oneOf<T extends string>(choices: readonly T[]) {
+  return (text: string, flag: string): T => {
+    if ((choices as readonly string[]).includes(text)) return text as T;
+    throw usageError(`${flag} "${text}" is not accepted: expected one of ${choices.join(', ')}`);
+  };
+}
+
+function listOf<T extends string>(choices: readonly T[]) {
+  const one = oneOf(choices);
+  return (text: string, flag: string): T[] => [...new Set(splitList(text, flag).map((s) => one(s, flag)))];
+}
+
+function integer(min: number, max: number) {
+  return (text: string, flag: string): number => {
+    const n = Number(text);
+    if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw usageError(`${flag} "${text}" is not accepted: expected a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function bool(text: string, flag: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw usageError(`${flag} "${text}" is not accepted: expected true or false`);
+}
+
+/**
+ * Every knob, once: its config key, flag, help and parser. The CLI builds its
+ * options from this table and config files are checked against it, so a knob
+ * cannot exist in one place and not the other.
+ */
+export const OPTIONS = {
+  sizes: {
+    target: 'sizes',
+    flag: '--sizes',
+    valueName: 'list',
+    description: 'fixture sizes, e.g. 1MB,64MiB,1GB (KB MB GB decimal, KiB MiB GiB binary)',
+    parse: (t, f) => parseBytesList(t, f, SIZE_BOUNDS),
+  },
+  chunks: {
+    target: 'chunks',
+    flag: '--chunks',
+    valueName: 'list',
+    description: 'write sizes of the sender, e.g. 4KiB,16KiB,64KiB,1MiB',
+    parse: (t, f) => parseBytesList(t, f, CHUNK_BOUNDS),
+  },
+  tls: {
+    target: 'tls',
+    flag: '--tls',
+    valueName: 'list',
+    description: 'TLS versions: 1.2, 1.3 (each suite runs only under its own version)',
+    parse: (t, f) => [...new Set(splitList(t, f).map(parseTlsVersion))],
+  },
+  suites: {
+    target: 'suites',
+    flag: '--suites',
+    valueName: 'list',
+    description: 'cipher suites in OpenSSL spelling (see `tls-sst-bench ciphers`); default: 3 per TLS version',
+    parse: (t, f) => [...new Set(splitList(t, f).map((s) => resolveSuite(s).name))],
+  },
+  key: {
+    target: 'keys',
+    flag: '--key',
+    valueName: 'list',
+    description: `server key types: ${KEY_TYPES.join(', ')}`,
+    parse: (t, f) => [...new Set(splitList(t, f).map(parseKeyType))],
+  },
+  maxFragment: {
+    target: 'maxFragments',
+    flag: '--max-fragment',
+    valueName: 'list',
+    description: 'TLS max send fragment (setMaxSendFragment), 512 to 16384',
+    parse: (t, f) => parseBytesList(t, f, FRAGMENT_BOUNDS),
+  },
+  shutdown: {
+    target: 'shutdowns',
+    flag: '--shutdown',
+    valueName: 'list',
+    description: `how the sender ends the stream: ${SHUTDOWN_STRATEGIES.join(', ')}`,
+    parse: listOf(SHUTDOWN_STRATEGIES),
+  },
+  receiver: {
+    target: 'receiverModes',
+    flag: '--receiver',
+    valueName: 'list',
+    description: `how the receiver decides it is done: ${RECEIVER_MODES.join(', ')}`,
+    parse: listOf(RECEIVER_MODES),
+  },
+  protocol: {
+    target: 'protocols',
+    flag: '--protocol',
+    valueName: 'list',
+    description: `application protocol on the stream: ${PROTOCOLS.join(', ')}`,
+    parse: listOf(PROTOCOLS),
+  },
+  profile: {
+    target: 'profile',
+    flag: '--profile',
+    valueName: 'name',
+    description: `fixture content: ${FIXTURE_PROFILES.join(', ')}`,
+    parse: oneOf(FIXTURE_PROFILES),
+  },
+  iterations: {
+    target: 'iterations',
+    flag: '--iterations',
+    valueName: 'n',
+    description: 'measured transfers per scenario (1 to 1000)',
+    parse: integer(1, 1000),
+  },
+  warmup: {
+    target: 'warmup',
+    flag: '--warmup',
+    valueName: 'n',
+    description: 'unrecorded warm-up transfers per scenario (0 to 100)',
+    parse: integer(0, 100),
+  },
+  source: {
+    target: 'source',
+    flag: '--source',
+    valueName: 'name',
+    description: 'sender reads the fixture from: file (disk, streamed) or memory (pre-loaded image)',
+    parse: oneOf(SOURCES),
+  },
+  out: {
+    target: 'out',
+    flag: '--out',
+    valueName: 'dir',
+    description: 'folder that receives <run-id>/ (default results)',
+    parse: (t, f) => {
+      if (t.trim() === '') throw usageError(`${f} "" is not accepted: expected a folder path`);
+      return t;
+    },
+  },
+  filter: {
+    target: 'filter',
+    flag: '--filter',
+    valueName: 'terms',
+    description: 'keep scenarios whose id contains every space-separated term, e.g. "chunk=16KiB tls=1.3"',
+    parse: (t, f) => {
+      if (t.trim() === '') throw usageError(`${f} "" is not accepted: expected terms such as chunk=16KiB`);
+      return t.trim();
+    },
+  },
+  stallTimeout: {
+    target: 'stallTimeoutMs',
+    flag: '--stall-timeout',
+    valueName: 'duration',
+    description: 'no progress for this long -> outcome stalled, workers replaced (default 15s)',
+    parse: (t, f) => parseDurationMs(t, f, { min: 100, max: 3_600_000 }),
+  },
+  seed: {
+    target: 'seed',
+    flag: '--seed',
+    valueName: 'n',
+    description: 'fixture seed (same seed and size: byte-identical file)',
+    parse: integer(0, 2 ** 31 - 1),
+  },
+  smoke: {
+    target: 'smoke',
+    flag: '--smoke',
+    description: 'first value of each axis, 1 MB, 1 iteration, no warm-up: a run in seconds',
+    parse: bool,
+    boolean: true,
+  },
+  json: {
+    target: 'json',
+    flag: '--json',
+    description: 'print results.json on stdout (the summary goes to stderr)',
+    parse: bool,
+    boolean: true,
+  },
+} as const satisfies { readonly [key: string]: OptionSpec<keyof RunConfig> };
+
+export type ConfigKey = keyof typeof OPTIONS;
+export const CONFIG_KEYS = Object.keys(OPTIONS) as ConfigKey[];
+
+export const DEFAULTS: RunConfig = {
+  preset: undefined,
+  sizes: [64e6],
+  chunks: [16 * 1024],
+  tls: ['1.3'],
+  suites: undefined,
+  keys: ['ecdsa-p256'],
+  maxFragments: [16384],
+  shutdowns: ['end'],
+  receiverModes: ['until-eof'],
+  protocols: ['raw'],
+  profile: 'kv',
+  iterations: 5,
+  warmup: 1,
+  source: 'file',
+  out: 'results',
+  filter: undefined,
+  stallTimeoutMs: 15_000,
+  seed: 1,
+  smoke: false,
+  json: false,
+};
+
+function rawToText(value: RawValue, where: string, key: string): string {
+  if (Array.isArray(value)) {
+    if (value.some((v) => typeof v !== 'string' && typeof v !== 'number')) {
+      throw usageError(`${where}: key "${key}" has a list item that is not a string or number`);
+    }
+    return value.join(',');
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw usageError(`${where}: key "${key}" has a value of type ${typeof value}: expected a string, number, boolean or list`);
+}
+
+/** Checks that an object (a config file or a preset) uses only known keys. */
+export function checkRawConfig(raw: unknown, where: string): RawConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw usageError(`${where}: expected a JSON object of settings, keys: ${CONFIG_KEYS.join(', ')}`);
+  }
+  for (const key of Object.keys(raw)) {
+    if (!(CONFIG_KEYS as string[]).includes(key)) {
+      throw usageError(`${where}: unknown key "${key}": expected one of ${CONFIG_KEYS.join(', ')}`);
+    }
+  }
+  return raw as RawConfig;
+}
+
+/**
+ * Merges layers (later wins: preset, then config file, then flags), parses and
+ * checks every value, and checks the axes against each other.
+ */
+export function resolveConfig(layers: readonly { where: string; raw: RawConfig }[], preset?: string): RunConfig {
+  const merged: Record<string, unknown> = { ...DEFAULTS, preset };
+  for (const { where, raw } of layers) {
+    for (const key of CONFIG_KEYS) {
+      const value = raw[key];
+      if (value === undefined) continue;
+      const spec: OptionSpec<keyof RunConfig> = OPTIONS[key];
+      const label = where === 'flags' ? spec.flag : `${where}: ${key}`;
+      merged[spec.target] = spec.parse(rawToText(value, where, key), label);
+    }
+  }
+  const config = merged as unknown as RunConfig;
+  return config.smoke ? smokeOf(config) : config;
+}
+
+/** Node's benchmark `--test` idea: the first value of each axis, tiny and once. */
+function smokeOf(config: RunConfig): RunConfig {
+  const firstVersion = config.tls[0] ?? '1.3';
+  return {
+    ...config,
+    sizes: [Math.min(config.sizes[0] ?? 1e6, 1e6)],
+    chunks: config.chunks.slice(0, 1),
+    tls: [firstVersion],
+    suites: [(config.suites ?? DEFAULT_SUITES[firstVersion]).find((s) => resolveSuite(s).version === firstVersion) ?? DEFAULT_SUITES[firstVersion][0]!],
+    keys: config.keys.slice(0, 1),
+    maxFragments: config.maxFragments.slice(0, 1),
+    shutdowns: config.shutdowns.slice(0, 1),
+    receiverModes: config.receiverModes.slice(0, 1),
+    protocols: config.protocols.slice(0, 1),
+    iterations: 1,
+    warmup: 0,
+  };
+}

@@ -1,0 +1,109 @@
+import { formatBytes } from './config/units.ts';
+import type { RunConfig } from './config/schema.ts';
+import { usageError } from './errors.ts';
+import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
+import type { ProtocolName, ReceiverModeName, ShutdownStrategyName } from './transfer/strategies.ts';
+
+/** One cell of the matrix. `id` is built from the values and is stable across runs. */
+export interface Scenario {
+  readonly id: string;
+  readonly sizeBytes: number;
+  readonly chunkBytes: number;
+  readonly tlsVersion: TlsVersion;
+  readonly suite: string;
+  readonly keyType: KeyType;
+  readonly maxFragment: number;
+  readonly shutdown: ShutdownStrategyName;
+  readonly receiverMode: ReceiverModeName;
+  readonly protocol: ProtocolName;
+  readonly streams: number;
+}
+
+export function scenarioId(s: Omit<Scenario, 'id'>): string {
+  return [
+    `size=${formatBytes(s.sizeBytes)}`,
+    `chunk=${formatBytes(s.chunkBytes)}`,
+    `tls=${s.tlsVersion}`,
+    `suite=${s.suite}`,
+    `key=${s.keyType}`,
+    `frag=${s.maxFragment}`,
+    `shutdown=${s.shutdown}`,
+    `receiver=${s.receiverMode}`,
+    `protocol=${s.protocol}`,
+    `streams=${s.streams}`,
+  ].join(' ');
+}
+
+/** The suites of one TLS version: the user's (checked to belong) or the defaults. */
+function suitesFor(version: TlsVersion, requested: readonly string[] | undefined): string[] {
+  if (requested === undefined) return [...DEFAULT_SUITES[version]];
+  return requested.filter((name) => resolveSuite(name).version === version);
+}
+
+/**
+ * The cartesian product of the config's axes, in a stable order (size, TLS
+ * version, suite, key, chunk, ...). Pure. Throws a usage error for any axis
+ * value that no scenario can use, rather than silently dropping it.
+ */
+export function expandMatrix(config: RunConfig): Scenario[] {
+  if (config.suites !== undefined) {
+    for (const name of config.suites) {
+      const v = resolveSuite(name).version;
+      if (!config.tls.includes(v)) {
+        throw usageError(`--suites "${name}" is a TLS ${v} suite but --tls is ${config.tls.join(',')}: add ${v} to --tls or drop the suite`);
+      }
+    }
+  }
+  const out: Scenario[] = [];
+  const usedKeys = new Set<KeyType>();
+  for (const tlsVersion of config.tls) {
+    const suites = suitesFor(tlsVersion, config.suites);
+    if (suites.length === 0) {
+      throw usageError(`--tls "${tlsVersion}" has no suite in --suites (${(config.suites ?? []).join(',')}): add a TLS ${tlsVersion} suite or drop ${tlsVersion} from --tls`);
+    }
+    for (const suite of suites) {
+      const info = resolveSuite(suite);
+      const keys = config.keys.filter((k) => info.keyTypes.includes(k));
+      if (keys.length === 0) {
+        throw usageError(`--suites "${suite}" needs --key ${info.keyTypes.join(' or ')}, but --key is ${config.keys.join(',')}`);
+      }
+      for (const keyType of keys) {
+        usedKeys.add(keyType);
+        for (const sizeBytes of config.sizes) {
+          for (const chunkBytes of config.chunks) {
+            for (const maxFragment of config.maxFragments) {
+              for (const shutdown of config.shutdowns) {
+                for (const receiverMode of config.receiverModes) {
+                  for (const protocol of config.protocols) {
+                    const fields = { sizeBytes, chunkBytes, tlsVersion, suite, keyType, maxFragment, shutdown, receiverMode, protocol, streams: 1 };
+                    out.push({ id: scenarioId(fields), ...fields });
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  for (const key of config.keys) {
+    if (!usedKeys.has(key)) throw usageError(`--key "${key}" fits none of the suites (${config.suites?.join(',') ?? 'defaults'}): drop it or add a suite for it`);
+  }
+  // Sizes are the outer loop of a run: small files first, so a problem shows early.
+  out.sort((a, b) => a.sizeBytes - b.sizeBytes);
+  return applyFilter(out, config.filter);
+}
+
+/** Keeps scenarios whose id has every term of `filter` as one of its `key=value` tokens (or a prefix of its value). */
+export function applyFilter(scenarios: readonly Scenario[], filter: string | undefined): Scenario[] {
+  if (filter === undefined) return [...scenarios];
+  const terms = filter.split(/\s+/).filter(Boolean);
+  const kept = scenarios.filter((s) => {
+    const tokens = s.id.split(' ');
+    return terms.every((term) => tokens.some((tok) => tok === term || (term.includes('=') ? false : tok.includes(term))));
+  });
+  if (kept.length === 0) {
+    throw usageError(`--filter "${filter}" matches none of the ${scenarios.length} scenarios: expected terms like ${scenarios[0]?.id.split(' ').slice(0, 2).join(' ') ?? 'size=64MB'}`);
+  }
+  return kept;
+}

@@ -1,0 +1,97 @@
+/**
+ * How one transfer ended, as a tagged union on `kind`. Every kind carries the
+ * byte counts and the error text, so a reader never has to guess what was lost.
+ */
+export const OUTCOME_KINDS = [
+  'complete', // all bytes, checksum ok, close_notify seen
+  'complete-unclean', // all bytes, checksum ok, no close_notify (or not observable)
+  'truncated', // fewer bytes and the stream ended as if normal: silent data loss
+  'reset', // TCP RST (ECONNRESET / EPIPE)
+  'tls-error', // an error from the TLS layer after the handshake
+  'corrupt', // byte count right (or too many) but checksum wrong
+  'stalled', // no progress for the stall timeout
+  'handshake-failed', // never got to application data
+  'worker-crashed', // a worker process died or broke the IPC contract
+] as const;
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+
+interface OutcomeBase {
+  readonly bytesExpected: number;
+  readonly bytesReceived: number;
+  /** OpenSSL/Node error code (ERR_SSL_..., ECONNRESET, 0A000126) when there was one. */
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+}
+
+export type Outcome =
+  | (OutcomeBase & { readonly kind: 'complete' })
+  | (OutcomeBase & { readonly kind: 'complete-unclean' })
+  | (OutcomeBase & { readonly kind: 'truncated'; readonly bytesLost: number })
+  | (OutcomeBase & { readonly kind: 'reset' })
+  | (OutcomeBase & { readonly kind: 'tls-error' })
+  | (OutcomeBase & { readonly kind: 'corrupt' })
+  | (OutcomeBase & { readonly kind: 'stalled'; readonly stalledForMs: number })
+  | (OutcomeBase & { readonly kind: 'handshake-failed' })
+  | (OutcomeBase & { readonly kind: 'worker-crashed'; readonly role: 'sender' | 'receiver' });
+
+/** true / false when observed, null when Node could not tell on this path (never a guess). */
+export type Observed = boolean | null;
+
+export interface StreamError {
+  readonly code: string | null;
+  readonly message: string;
+  /** 'handshake' if the error came before secureConnect. */
+  readonly phase: 'handshake' | 'transfer';
+}
+
+/** What the receiver saw, enough to classify the transfer without the sender's word. */
+export interface ReceiveObservation {
+  readonly bytesExpected: number;
+  readonly crc32cExpected: number;
+  readonly bytesReceived: number;
+  readonly crc32c: number;
+  readonly closeNotify: Observed;
+  readonly error: StreamError | null;
+}
+
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/** Pure: the outcome of a transfer from what the receiver observed. */
+export function classify(o: ReceiveObservation): Outcome {
+  const base = {
+    bytesExpected: o.bytesExpected,
+    bytesReceived: o.bytesReceived,
+    errorCode: o.error?.code ?? null,
+    errorMessage: o.error?.message ?? null,
+  };
+  if (o.error?.phase === 'handshake') return { ...base, kind: 'handshake-failed' };
+  if (o.error) {
+    if (o.error.code !== null && RESET_CODES.has(o.error.code)) return { ...base, kind: 'reset' };
+    return { ...base, kind: 'tls-error' };
+  }
+  if (o.bytesReceived < o.bytesExpected) {
+    return { ...base, kind: 'truncated', bytesLost: o.bytesExpected - o.bytesReceived };
+  }
+  if (o.bytesReceived > o.bytesExpected || o.crc32c !== o.crc32cExpected) {
+    return {
+      ...base,
+      kind: 'corrupt',
+      errorCode: base.errorCode ?? 'CRC_MISMATCH',
+      errorMessage:
+        base.errorMessage ??
+        (o.bytesReceived > o.bytesExpected
+          ? `received ${o.bytesReceived - o.bytesExpected} bytes more than expected`
+          : `crc32c ${hex(o.crc32c)} != expected ${hex(o.crc32cExpected)}`),
+    };
+  }
+  return { ...base, kind: o.closeNotify === true ? 'complete' : 'complete-unclean' };
+}
+
+/** An outcome in which every byte arrived intact (throughput of such a transfer is meaningful). */
+export function isDelivered(outcome: Outcome): boolean {
+  return outcome.kind === 'complete' || outcome.kind === 'complete-unclean';
+}
+
+export function hex(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}

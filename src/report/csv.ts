@@ -1,0 +1,155 @@
+import { stringify } from 'csv-stringify/sync';
+import { formatBytes } from '../config/units.ts';
+import type { RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
+
+/**
+ * results.csv: one row per measured transfer (warm-ups are in results.json
+ * only). The first 28 columns are fixed in this order; new ones go at the end.
+ */
+export const RESULTS_COLUMNS = [
+  'run_id',
+  'scenario_id',
+  'iteration',
+  'size_bytes',
+  'chunk_bytes',
+  'tls_version',
+  'suite_requested',
+  'suite_negotiated',
+  'protocol_negotiated',
+  'key_type',
+  'shutdown',
+  'receiver_mode',
+  'protocol',
+  'streams',
+  'source',
+  'bytes_expected',
+  'bytes_received',
+  'handshake_ms',
+  'duration_ms',
+  'mb_per_sec',
+  'sender_cpu_ms',
+  'receiver_cpu_ms',
+  'sender_rss_peak_bytes',
+  'receiver_rss_peak_bytes',
+  'outcome',
+  'close_notify',
+  'error_code',
+  'error_message',
+  // appended after the first version:
+  'max_fragment',
+  'bytes_written',
+  'gbit_per_sec',
+] as const;
+
+type Cell = string | number;
+
+function num(v: number | null, digits: number): Cell {
+  return v === null ? '' : Number(v.toFixed(digits));
+}
+
+export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[number], Cell> {
+  const s = r.scenario;
+  return {
+    run_id: r.runId,
+    scenario_id: r.scenarioId,
+    iteration: r.iteration,
+    size_bytes: s.sizeBytes,
+    chunk_bytes: s.chunkBytes,
+    tls_version: s.tlsVersion,
+    suite_requested: s.suite,
+    suite_negotiated: r.suiteNegotiated ?? '',
+    protocol_negotiated: r.protocolNegotiated ?? '',
+    key_type: s.keyType,
+    shutdown: s.shutdown,
+    receiver_mode: s.receiverMode,
+    protocol: s.protocol,
+    streams: s.streams,
+    source: r.source,
+    bytes_expected: r.bytesExpected,
+    bytes_received: r.bytesReceived,
+    handshake_ms: num(r.handshakeMs, 3),
+    duration_ms: num(r.durationMs, 3),
+    mb_per_sec: num(r.mbPerSec, 2),
+    sender_cpu_ms: num(r.senderCpuMs, 1),
+    receiver_cpu_ms: num(r.receiverCpuMs, 1),
+    sender_rss_peak_bytes: r.senderRssPeakBytes ?? '',
+    receiver_rss_peak_bytes: r.receiverRssPeakBytes ?? '',
+    outcome: r.outcome.kind,
+    close_notify: r.closeNotify === null ? 'unknown' : String(r.closeNotify),
+    error_code: r.outcome.errorCode ?? '',
+    error_message: r.outcome.errorMessage ?? '',
+    max_fragment: s.maxFragment,
+    bytes_written: r.bytesWritten,
+    gbit_per_sec: num(r.mbPerSec === null ? null : (r.mbPerSec * 8) / 1000, 3),
+  };
+}
+
+export function resultsCsv(run: RunResult): string {
+  return stringify(
+    run.records.filter((r) => !r.warmup).map(recordRow),
+    { header: true, columns: [...RESULTS_COLUMNS] },
+  );
+}
+
+export const SCENARIO_COLUMNS = [
+  'run_id',
+  'scenario_id',
+  'size_bytes',
+  'chunk',
+  'tls_version',
+  'suite',
+  'iterations',
+  'mean_mb_per_sec',
+  'sd_mb_per_sec',
+  'rme_percent',
+  'p50_mb_per_sec',
+  'p99_mb_per_sec',
+  'mean_gbit_per_sec',
+  'mean_handshake_ms',
+  'mean_sender_cpu_ms',
+  'mean_receiver_cpu_ms',
+  'max_sender_rss_bytes',
+  'max_receiver_rss_bytes',
+  'outcomes',
+  'complete',
+  'complete_unclean',
+  'not_delivered',
+] as const;
+
+export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof SCENARIO_COLUMNS)[number], Cell> {
+  const t = s.throughput;
+  const delivered = (s.outcomes.complete ?? 0) + (s.outcomes['complete-unclean'] ?? 0);
+  return {
+    run_id: runId,
+    scenario_id: s.scenarioId,
+    size_bytes: s.scenario.sizeBytes,
+    chunk: formatBytes(s.scenario.chunkBytes),
+    tls_version: s.scenario.tlsVersion,
+    suite: s.scenario.suite,
+    iterations: s.iterations,
+    mean_mb_per_sec: num(t?.meanMbPerSec ?? null, 2),
+    sd_mb_per_sec: num(t?.sdMbPerSec ?? null, 2),
+    rme_percent: num(t?.rmePercent ?? null, 2),
+    p50_mb_per_sec: num(t?.p50MbPerSec ?? null, 2),
+    p99_mb_per_sec: num(t?.p99MbPerSec ?? null, 2),
+    mean_gbit_per_sec: num(t ? (t.meanMbPerSec * 8) / 1000 : null, 3),
+    mean_handshake_ms: num(s.meanHandshakeMs, 3),
+    mean_sender_cpu_ms: num(s.meanSenderCpuMs, 1),
+    mean_receiver_cpu_ms: num(s.meanReceiverCpuMs, 1),
+    max_sender_rss_bytes: s.maxSenderRssBytes ?? '',
+    max_receiver_rss_bytes: s.maxReceiverRssBytes ?? '',
+    outcomes: Object.entries(s.outcomes)
+      .map(([k, n]) => `${k}:${n}`)
+      .join(' '),
+    complete: s.outcomes.complete ?? 0,
+    complete_unclean: s.outcomes['complete-unclean'] ?? 0,
+    not_delivered: s.iterations - delivered,
+  };
+}
+
+export function scenariosCsv(run: RunResult): string {
+  return stringify(
+    run.scenarios.map((s) => scenarioRow(run.context.runId, s)),
+    { header: true, columns: [...SCENARIO_COLUMNS] },
+  );
+}

@@ -1,0 +1,94 @@
+import type { Scenario } from './matrix.ts';
+import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
+import type { SourceName } from './transfer/strategies.ts';
+
+/** One transfer, as measured. Units are in the field names; MB is 10^6 bytes. */
+export interface TransferRecord {
+  readonly runId: string;
+  readonly scenarioId: string;
+  /** 0-based among measured transfers; warm-ups count from 0 too. */
+  readonly iteration: number;
+  readonly warmup: boolean;
+  readonly scenario: Scenario;
+  readonly source: SourceName;
+  readonly suiteNegotiated: string | null;
+  readonly protocolNegotiated: string | null;
+  readonly bytesExpected: number;
+  readonly bytesWritten: number;
+  readonly bytesReceived: number;
+  readonly handshakeMs: number | null;
+  /** First byte written (sender) to last byte received and verified (receiver). */
+  readonly durationMs: number | null;
+  readonly mbPerSec: number | null;
+  readonly senderCpuMs: number | null;
+  readonly receiverCpuMs: number | null;
+  readonly senderRssPeakBytes: number | null;
+  readonly receiverRssPeakBytes: number | null;
+  readonly closeNotify: Observed;
+  readonly outcome: Outcome;
+  /** Wall time the whole attempt took, handshake and IPC included. */
+  readonly wallMs: number;
+}
+
+/** Throughput statistics over the delivered transfers of a scenario (MB/s, 10^6 bytes). */
+export interface ThroughputStats {
+  readonly samples: number;
+  readonly meanMbPerSec: number;
+  readonly sdMbPerSec: number;
+  /** Relative margin of error of the mean, percent (95%, Student's t). */
+  readonly rmePercent: number;
+  readonly p50MbPerSec: number;
+  readonly p99MbPerSec: number;
+  readonly minMbPerSec: number;
+  readonly maxMbPerSec: number;
+}
+
+export interface ScenarioSummary {
+  readonly scenarioId: string;
+  readonly scenario: Scenario;
+  readonly iterations: number;
+  readonly outcomes: Readonly<Partial<Record<OutcomeKind, number>>>;
+  /** null unless every measured transfer delivered every byte: a rate of a broken transfer means nothing. */
+  readonly throughput: ThroughputStats | null;
+  readonly meanHandshakeMs: number | null;
+  readonly meanSenderCpuMs: number | null;
+  readonly meanReceiverCpuMs: number | null;
+  readonly maxSenderRssBytes: number | null;
+  readonly maxReceiverRssBytes: number | null;
+  /** Every measured duration in ms, in order, as tinybench recorded them. */
+  readonly durationSamplesMs: readonly number[];
+}
+
+export interface RunContext {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly interrupted: boolean;
+  readonly command: string;
+  readonly config: unknown;
+  readonly environment: Environment;
+  readonly fixtures: readonly { name: string; sizeBytes: number; seed: number; profile: string; crc32c: string; dataBlocks: number }[];
+}
+
+export interface Environment {
+  readonly node: string;
+  readonly openssl: string;
+  readonly v8: string;
+  readonly platform: string;
+  readonly arch: string;
+  readonly kernel: string;
+  readonly cpuModel: string;
+  readonly cpuFlags: { readonly aes: boolean; readonly vaes: boolean; readonly avx2: boolean; readonly avx512f: boolean };
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly tcpSysctls: Readonly<Record<string, string | null>>;
+  readonly gitRevision: string | null;
+  readonly gitDirty: boolean | null;
+  readonly hostname: string;
+}
+
+export interface RunResult {
+  readonly context: RunContext;
+  readonly scenarios: readonly ScenarioSummary[];
+  readonly records: readonly TransferRecord[];
+}

@@ -1,0 +1,166 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bench } from 'tinybench';
+import type { RunConfig } from '../config/schema.ts';
+import { FixtureCache } from '../fixtures/cache.ts';
+import type { Fixture } from '../fixtures/types.ts';
+import { expandMatrix, type Scenario } from '../matrix.ts';
+import { hex } from '../outcome.ts';
+import type { RunContext, RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
+import { summarizeScenario } from '../stats.ts';
+import { RunCertificates } from '../tls/certs.ts';
+import type { SenderFault } from '../transfer/messages.ts';
+import { collectEnvironment } from './environment.ts';
+import { runTransfer } from './transfer.ts';
+import { removeWorkerBundle } from './worker-bundle.ts';
+import { WorkerPair } from './workers.ts';
+
+export interface RunHooks {
+  readonly onPhase?: (text: string) => void;
+  readonly onFixtureProgress?: (name: string, bytesDone: number, sizeBytes: number) => void;
+  readonly onPlan?: (scenarios: readonly Scenario[], transfersPerScenario: number) => void;
+  readonly onTransferStart?: (scenarioIndex: number, scenario: Scenario, iteration: number, warmup: boolean) => void;
+  readonly onTransferProgress?: (bytes: number) => void;
+  readonly onTransferDone?: (record: TransferRecord) => void;
+  readonly onWorkers?: (pids: readonly number[]) => void;
+}
+
+export interface RunOptions {
+  readonly runId: string;
+  readonly command: string;
+  readonly fixturesDir: string;
+  readonly hooks?: RunHooks;
+  /** Stops after the transfer in flight is killed; the result is marked interrupted. */
+  readonly signal?: AbortSignal;
+  /** Test hook: a misbehaving sender for some scenarios. */
+  readonly faultFor?: (scenario: Scenario) => SenderFault | undefined;
+}
+
+export function makeRunId(date = new Date()): string {
+  return `${date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')}-${process.pid}`;
+}
+
+/**
+ * The run: fixtures, certificates, one reused worker pair, then per scenario a
+ * tinybench task whose iterations are transfers. Returns every record and a
+ * summary per scenario; writes nothing but fixtures (reporters and the CLI do).
+ */
+export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise<RunResult> {
+  const hooks = opts.hooks ?? {};
+  const startedAt = new Date().toISOString();
+  const scenarios = expandMatrix(config);
+  const cache = new FixtureCache(opts.fixturesDir);
+  const fixtures = new Map<number, Fixture>();
+  for (const sizeBytes of [...new Set(scenarios.map((s) => s.sizeBytes))]) {
+    hooks.onPhase?.(`fixture ${sizeBytes} bytes`);
+    fixtures.set(
+      sizeBytes,
+      await cache.ensure({ sizeBytes, seed: config.seed, profile: config.profile }, {
+        onGenerate: (f, done) => hooks.onFixtureProgress?.(f.name, done, f.sizeBytes),
+      }),
+    );
+  }
+
+  // One private dir per run: certificates and the workers' stderr (OpenSSL traces).
+  const tempDir = await mkdtemp(join(tmpdir(), 'tls-sst-bench-run-'));
+  await chmod(tempDir, 0o700);
+  const certs = await RunCertificates.create(tempDir);
+  let pair: WorkerPair | null = null;
+  const records: TransferRecord[] = [];
+  const summaries: ScenarioSummary[] = [];
+  let interrupted = false;
+  const onAbort = (): void => {
+    interrupted = true;
+    void pair?.kill();
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    hooks.onPhase?.('starting workers');
+    pair = await WorkerPair.start(tempDir);
+    hooks.onWorkers?.(pair.pids());
+    hooks.onPlan?.(scenarios, config.warmup + config.iterations);
+    for (const [index, scenario] of scenarios.entries()) {
+      if (interrupted) break;
+      const fixture = fixtures.get(scenario.sizeBytes)!;
+      const certFiles = await certs.get(scenario.keyType);
+      const measured: TransferRecord[] = [];
+      let phase: 'warmup' | 'run' = 'run';
+      let iteration = 0;
+      const bench = new Bench({
+        iterations: config.iterations,
+        time: 0,
+        warmup: config.warmup > 0,
+        warmupIterations: config.warmup,
+        warmupTime: 0,
+        retainSamples: true,
+        throws: true,
+      });
+      const activePair = pair;
+      bench.add(
+        scenario.id,
+        async () => {
+          if (interrupted) throw new Error('interrupted');
+          const warmup = phase === 'warmup';
+          hooks.onTransferStart?.(index, scenario, iteration, warmup);
+          const record = await runTransfer(activePair, {
+            runId: opts.runId,
+            scenario,
+            fixture,
+            certs: certFiles,
+            source: config.source,
+            iteration,
+            warmup,
+            stallTimeoutMs: config.stallTimeoutMs,
+            fault: opts.faultFor?.(scenario),
+            onProgress: hooks.onTransferProgress,
+          });
+          iteration += 1;
+          records.push(record);
+          if (!warmup) measured.push(record);
+          hooks.onTransferDone?.(record);
+          if (interrupted) throw new Error('interrupted');
+          // tinybench keeps our measured span, not its own wall clock around the IPC.
+          return { overriddenDuration: record.durationMs ?? record.wallMs };
+        },
+        {
+          beforeAll(mode) {
+            phase = mode === 'warmup' ? 'warmup' : 'run';
+            iteration = 0;
+          },
+        },
+      );
+      try {
+        await bench.run();
+      } catch (err) {
+        if (!interrupted) throw err;
+      }
+      const result = bench.tasks[0]?.result;
+      const throughput = result && 'throughput' in result && !interrupted ? result.throughput : null;
+      summaries.push(summarizeScenario(scenario, measured, throughput));
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await pair?.stop();
+    await rm(tempDir, { recursive: true, force: true });
+    await removeWorkerBundle();
+  }
+  const context: RunContext = {
+    runId: opts.runId,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    interrupted,
+    command: opts.command,
+    config,
+    environment: collectEnvironment(),
+    fixtures: [...fixtures.values()].map((f) => ({
+      name: f.name,
+      sizeBytes: f.sizeBytes,
+      seed: f.seed,
+      profile: f.profile,
+      crc32c: hex(f.crc32c),
+      dataBlocks: f.dataBlocks,
+    })),
+  };
+  return { context, scenarios: summaries, records };
+}

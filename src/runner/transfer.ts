@@ -1,0 +1,166 @@
+import type { Fixture } from '../fixtures/types.ts';
+import type { Scenario } from '../matrix.ts';
+import { classify, type Outcome } from '../outcome.ts';
+import type { TransferRecord } from '../results.ts';
+import { SERVER_NAME, type CertFiles } from '../tls/certs.ts';
+import { nowMs, type ReceiverReport, type SenderFault, type SenderReport, type WorkerMessage } from '../transfer/messages.ts';
+import type { SourceName } from '../transfer/strategies.ts';
+import { Watchdog } from './watchdog.ts';
+import type { WorkerPair, WorkerProcess } from './workers.ts';
+
+export interface TransferRequest {
+  readonly runId: string;
+  readonly scenario: Scenario;
+  readonly fixture: Fixture;
+  readonly certs: CertFiles;
+  readonly source: SourceName;
+  readonly iteration: number;
+  readonly warmup: boolean;
+  readonly stallTimeoutMs: number;
+  readonly host?: string;
+  readonly fault?: SenderFault;
+  /** Called with the receiver's byte count, about every 200 ms. */
+  readonly onProgress?: (bytes: number) => void;
+}
+
+let nextId = 1;
+
+/** What one worker said, or how it failed to say it. */
+type Heard<T> =
+  | { readonly kind: 'report'; readonly report: T }
+  | { readonly kind: 'exited'; readonly role: 'sender' | 'receiver'; readonly detail: string }
+  | { readonly kind: 'stalled'; readonly ms: number };
+
+function hear<T extends WorkerMessage>(worker: WorkerProcess, match: (m: WorkerMessage) => m is T, stall: Promise<number>): Promise<Heard<T>> {
+  return Promise.race([
+    worker.next(match, 2 ** 31 - 1).then(
+      (report): Heard<T> => ({ kind: 'report', report }),
+      (err: unknown): Heard<T> => ({ kind: 'exited', role: worker.role, detail: err instanceof Error ? err.message : String(err) }),
+    ),
+    stall.then((ms): Heard<T> => ({ kind: 'stalled', ms })),
+  ]);
+}
+
+/**
+ * One transfer between the pair's workers, watched: no receiver progress for
+ * the stall timeout, or a worker that dies, becomes the outcome, the pair is
+ * replaced, and the caller goes on. Never throws for a failed transfer.
+ */
+export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promise<TransferRecord> {
+  const id = nextId++;
+  const host = req.host ?? '127.0.0.1';
+  const tls = { tlsVersion: req.scenario.tlsVersion, suite: req.scenario.suite };
+  const startedAt = nowMs();
+  const { sender, receiver } = pair;
+
+  let stalled: (ms: number) => void = () => undefined;
+  const stall = new Promise<number>((resolve) => (stalled = resolve));
+  const watchdog = new Watchdog(req.stallTimeoutMs, (ms) => stalled(ms));
+  let lastProgressBytes = 0;
+  const offProgress = receiver.on((m) => {
+    if (m.type === 'progress' && m.id === id) {
+      lastProgressBytes = m.bytes;
+      watchdog.progress(m.bytes);
+      req.onProgress?.(m.bytes);
+    }
+  });
+
+  const sent = hear(sender, (m): m is SenderReport => m.type === 'sent' && m.id === id, stall);
+  sender.post({
+    type: 'serve',
+    id,
+    tls,
+    certPath: req.certs.certPath,
+    keyPath: req.certs.keyPath,
+    host,
+    fixturePath: req.fixture.path,
+    sizeBytes: req.fixture.sizeBytes,
+    source: req.source,
+    chunkBytes: req.scenario.chunkBytes,
+    maxFragment: req.scenario.maxFragment,
+    shutdown: req.scenario.shutdown,
+    ...(req.fault ? { fault: req.fault } : {}),
+  });
+  const listening = await hear(sender, (m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === id, stall);
+
+  let received: Heard<ReceiverReport>;
+  if (listening.kind === 'report') {
+    const receivedP = hear(receiver, (m): m is ReceiverReport => m.type === 'received' && m.id === id, stall);
+    receiver.post({
+      type: 'receive',
+      id,
+      tls,
+      host,
+      port: listening.report.port,
+      servername: SERVER_NAME,
+      caPath: req.certs.caCertPath,
+      mode: req.scenario.receiverMode,
+      bytesExpected: req.fixture.sizeBytes,
+      crc32cExpected: req.fixture.crc32c,
+      progressIntervalMs: 200,
+    });
+    received = await receivedP;
+  } else {
+    received = listening;
+  }
+  // The receiver is done; the sender gets what is left of the stall timeout to finish its shutdown.
+  watchdog.progress(-1);
+  const senderHeard = await sent;
+  watchdog.stop();
+  offProgress();
+
+  const broken = received.kind !== 'report' || senderHeard.kind !== 'report';
+  if (broken) await pair.replace();
+  return toRecord(req, received, senderHeard, nowMs() - startedAt, lastProgressBytes);
+}
+
+/** `lastProgressBytes`: the receiver's last word on its count, for when it never reported. */
+function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: Heard<SenderReport>, wallMs: number, lastProgressBytes: number): TransferRecord {
+  const s = sent.kind === 'report' ? sent.report : null;
+  const r = received.kind === 'report' ? received.report : null;
+  const bytesExpected = req.fixture.sizeBytes;
+  let outcome: Outcome;
+  if (received.kind !== 'report') {
+    const base = { bytesExpected, bytesReceived: lastProgressBytes, errorCode: null };
+    outcome =
+      received.kind === 'stalled'
+        ? { ...base, kind: 'stalled', stalledForMs: received.ms, errorCode: 'STALLED', errorMessage: `no progress for ${Math.round(received.ms)} ms` }
+        : { ...base, kind: 'worker-crashed', role: received.role, errorCode: 'WORKER_EXIT', errorMessage: received.detail };
+  } else {
+    const rep = received.report;
+    outcome = classify({
+      bytesExpected,
+      crc32cExpected: req.fixture.crc32c,
+      bytesReceived: rep.bytesReceived,
+      crc32c: rep.crc32c,
+      closeNotify: rep.closeNotify,
+      // The sender's handshake error (e.g. SUITE_MISMATCH) explains a receiver that saw only a close.
+      error: rep.error ?? (s?.error?.phase === 'handshake' ? s.error : null),
+    });
+  }
+  const bytesReceived = r?.bytesReceived ?? lastProgressBytes;
+  const durationMs = r && s?.firstByteAtMs != null ? r.doneAtMs - s.firstByteAtMs : null;
+  return {
+    runId: req.runId,
+    scenarioId: req.scenario.id,
+    iteration: req.iteration,
+    warmup: req.warmup,
+    scenario: req.scenario,
+    source: req.source,
+    suiteNegotiated: r?.negotiated.suite ?? s?.negotiated.suite ?? null,
+    protocolNegotiated: r?.negotiated.protocol ?? s?.negotiated.protocol ?? null,
+    bytesExpected,
+    bytesWritten: s?.bytesWritten ?? 0,
+    bytesReceived,
+    handshakeMs: r?.handshakeMs ?? null,
+    durationMs,
+    mbPerSec: durationMs !== null && durationMs > 0 ? bytesReceived / 1e6 / (durationMs / 1000) : null,
+    senderCpuMs: s?.cpuMs ?? null,
+    receiverCpuMs: r?.cpuMs ?? null,
+    senderRssPeakBytes: s?.rssPeakBytes ?? null,
+    receiverRssPeakBytes: r?.rssPeakBytes ?? null,
+    closeNotify: r?.closeNotify ?? null,
+    outcome,
+    wallMs,
+  };
+}

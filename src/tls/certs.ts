@@ -1,0 +1,129 @@
+// @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata polyfill.
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+import type { KeyType } from './suites.ts';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+/** The name the client checks the server certificate against. */
+export const SERVER_NAME = 'localhost';
+
+export interface CertFiles {
+  readonly keyType: KeyType;
+  readonly caCertPath: string;
+  readonly certPath: string;
+  readonly keyPath: string;
+}
+
+type KeyAlgorithm = webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams;
+type SignAlgorithm = webcrypto.Algorithm | webcrypto.EcdsaParams;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type CryptoKey = webcrypto.CryptoKey;
+
+const ALGORITHMS: Readonly<Record<KeyType, { gen: KeyAlgorithm; sign: SignAlgorithm }>> = {
+  'ecdsa-p256': {
+    gen: { name: 'ECDSA', namedCurve: 'P-256' },
+    sign: { name: 'ECDSA', hash: 'SHA-256' } as webcrypto.EcdsaParams,
+  },
+  'rsa-2048': {
+    gen: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    sign: { name: 'RSASSA-PKCS1-v1_5' },
+  },
+};
+
+async function generateKeys(keyType: KeyType): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(ALGORITHMS[keyType].gen, true, ['sign', 'verify'])) as CryptoKeyPair;
+}
+
+async function privateKeyPem(key: CryptoKey): Promise<string> {
+  const der = await webcrypto.subtle.exportKey('pkcs8', key);
+  return x509.PemConverter.encode(der, 'PRIVATE KEY');
+}
+
+/**
+ * A private per-run certificate authority and one server certificate for
+ * `localhost`/127.0.0.1/::1, written into `dir` (which the caller created 0700).
+ * Only the server key is written; the CA key never leaves memory.
+ */
+export async function writeRunCertificates(dir: string, keyType: KeyType): Promise<CertFiles> {
+  const alg = ALGORITHMS[keyType];
+  const now = Date.now();
+  const notBefore = new Date(now - 60_000);
+  const notAfter = new Date(now + 2 * 24 * 3600_000);
+  const caKeys = await generateKeys(keyType);
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: `CN=tls-sst-bench run CA (${keyType})`,
+    notBefore,
+    notAfter,
+    keys: caKeys,
+    signingAlgorithm: alg.sign,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
+  });
+  const serverKeys = await generateKeys(keyType);
+  const server = await x509.X509CertificateGenerator.create({
+    serialNumber: '02',
+    subject: `CN=${SERVER_NAME}`,
+    issuer: ca.subject,
+    notBefore,
+    notAfter,
+    publicKey: serverKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    signingAlgorithm: alg.sign,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension([
+        { type: 'dns', value: SERVER_NAME },
+        { type: 'ip', value: '127.0.0.1' },
+        { type: 'ip', value: '::1' },
+      ]),
+    ],
+  });
+  const files: CertFiles = {
+    keyType,
+    caCertPath: join(dir, `${keyType}-ca.pem`),
+    certPath: join(dir, `${keyType}-server.pem`),
+    keyPath: join(dir, `${keyType}-server.key`),
+  };
+  await writeFile(files.caCertPath, ca.toString('pem'), { mode: 0o600 });
+  await writeFile(files.certPath, server.toString('pem'), { mode: 0o600 });
+  await writeFile(files.keyPath, await privateKeyPem(serverKeys.privateKey), { mode: 0o600 });
+  return files;
+}
+
+/**
+ * The run's certificates, made on demand per key type in a private dir (0700):
+ * the caller's, or a fresh temp dir that `dispose()` removes.
+ */
+export class RunCertificates {
+  readonly #cache = new Map<KeyType, Promise<CertFiles>>();
+  private constructor(readonly dir: string) {}
+
+  static async create(dir?: string): Promise<RunCertificates> {
+    const own = dir ?? (await mkdtemp(join(tmpdir(), 'tls-sst-bench-certs-')));
+    await chmod(own, 0o700);
+    return new RunCertificates(own);
+  }
+
+  get(keyType: KeyType): Promise<CertFiles> {
+    let files = this.#cache.get(keyType);
+    if (!files) {
+      files = writeRunCertificates(this.dir, keyType);
+      this.#cache.set(keyType, files);
+    }
+    return files;
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

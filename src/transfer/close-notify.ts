@@ -1,0 +1,70 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
+import type { Observed } from '../outcome.ts';
+
+/** The environment variable through which the orchestrator tells a worker where its fd 2 goes. */
+export const STDERR_PATH_ENV = 'TLS_SST_BENCH_STDERR_PATH';
+
+/** How close to the end of the stream tracing starts: a few records, no measurable cost. */
+export const TRACE_TAIL_BYTES = 256 * 1024;
+
+/**
+ * Whether the peer's close_notify arrived, found with OpenSSL's message trace.
+ *
+ * Node has no API for it: a close_notify and a bare TCP FIN both end up as
+ * 'end'. `enableTrace()` makes OpenSSL print every record, synchronously, to
+ * fd 2 (not through process.stderr). The orchestrator points this worker's fd 2
+ * at a file, so after 'end' the worker reads what was appended since tracing
+ * began and looks for a *Received* alert record `close notify(0)`. Tracing is
+ * switched on only for the last TRACE_TAIL_BYTES, so it costs nothing
+ * measurable (NODE-TLS-FACTS.md).
+ */
+export class CloseNotifyDetector {
+  readonly #path: string | undefined;
+  #offset: number | null = null;
+
+  constructor(stderrPath: string | undefined = process.env[STDERR_PATH_ENV]) {
+    this.#path = stderrPath;
+  }
+
+  get armed(): boolean {
+    return this.#offset !== null;
+  }
+
+  /** Starts tracing on `socket`; call once, late in the stream. */
+  arm(socket: TLSSocket): void {
+    if (this.#path === undefined || this.#offset !== null) return;
+    this.#offset = statSync(this.#path).size;
+    socket.enableTrace();
+  }
+
+  /** true/false once armed and traced; null when this path could not observe it. */
+  observe(): Observed {
+    if (this.#path === undefined || this.#offset === null) return null;
+    return receivedCloseNotify(readFrom(this.#path, this.#offset));
+  }
+}
+
+/** Pure: does an OpenSSL trace contain a received close_notify alert? */
+export function receivedCloseNotify(trace: string): boolean {
+  return trace
+    .split(/^(?=(?:Sent|Received) Record$)/m)
+    .some((record) => record.startsWith('Received Record') && record.includes('description=close notify(0)'));
+}
+
+function readFrom(path: string, offset: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = statSync(path).size;
+    const buf = Buffer.alloc(Math.max(0, size - offset));
+    let done = 0;
+    while (done < buf.length) {
+      const n = readSync(fd, buf, done, buf.length - done, offset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return buf.subarray(0, done).toString('latin1');
+  } finally {
+    closeSync(fd);
+  }
+}

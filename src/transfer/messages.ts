@@ -1,0 +1,96 @@
+import type { Observed, StreamError } from '../outcome.ts';
+import type { ReceiverModeName, ShutdownStrategyName, SourceName } from './strategies.ts';
+import type { TlsVersion } from '../tls/suites.ts';
+
+/**
+ * The IPC contract between the orchestrator and its two worker processes.
+ * Times are milliseconds on CLOCK_MONOTONIC (process.hrtime), which every
+ * process on the host shares, so a sender time and a receiver time subtract.
+ */
+
+export interface TlsParams {
+  readonly tlsVersion: TlsVersion;
+  readonly suite: string;
+}
+
+/** A test-only way to make the sender misbehave: stop writing at a byte and hang. */
+export type SenderFault = { readonly kind: 'stall'; readonly atByte: number };
+
+export interface ServeRequest {
+  readonly type: 'serve';
+  readonly id: number;
+  readonly tls: TlsParams;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly host: string;
+  readonly fixturePath: string;
+  readonly sizeBytes: number;
+  readonly source: SourceName;
+  readonly chunkBytes: number;
+  readonly maxFragment: number;
+  readonly shutdown: ShutdownStrategyName;
+  readonly fault?: SenderFault;
+}
+
+export interface ReceiveRequest {
+  readonly type: 'receive';
+  readonly id: number;
+  readonly tls: TlsParams;
+  readonly host: string;
+  readonly port: number;
+  readonly servername: string;
+  readonly caPath: string;
+  readonly mode: ReceiverModeName;
+  readonly bytesExpected: number;
+  readonly crc32cExpected: number;
+  readonly progressIntervalMs: number;
+}
+
+export type OrchestratorMessage = ServeRequest | ReceiveRequest | { readonly type: 'shutdown' };
+
+export interface Negotiated {
+  readonly protocol: string | null;
+  readonly suite: string | null;
+}
+
+export interface ProcessUsage {
+  readonly cpuMs: number;
+  readonly rssPeakBytes: number;
+}
+
+export interface SenderReport extends ProcessUsage {
+  readonly type: 'sent';
+  readonly id: number;
+  readonly bytesWritten: number;
+  /** null when no byte was written (handshake failed). */
+  readonly firstByteAtMs: number | null;
+  readonly lastWriteAtMs: number | null;
+  readonly negotiated: Negotiated;
+  readonly error: StreamError | null;
+}
+
+export interface ReceiverReport extends ProcessUsage {
+  readonly type: 'received';
+  readonly id: number;
+  readonly bytesReceived: number;
+  readonly crc32c: number;
+  readonly closeNotify: Observed;
+  readonly handshakeMs: number | null;
+  readonly lastByteAtMs: number | null;
+  /** When the receiver had all it would accept, verified: the end of the timed span. */
+  readonly doneAtMs: number;
+  readonly negotiated: Negotiated;
+  readonly error: StreamError | null;
+}
+
+export type WorkerMessage =
+  | { readonly type: 'ready'; readonly pid: number }
+  | { readonly type: 'listening'; readonly id: number; readonly port: number }
+  | { readonly type: 'progress'; readonly id: number; readonly bytes: number }
+  | SenderReport
+  | ReceiverReport
+  | { readonly type: 'fatal'; readonly id: number | null; readonly message: string };
+
+export function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}

@@ -1,0 +1,29 @@
+import type { ProcessUsage } from './messages.ts';
+
+/**
+ * CPU time and peak resident memory of this process over one transfer.
+ * RSS is sampled on a timer (and at start and stop), since the kernel's maxrss
+ * is a lifetime peak and the workers are reused.
+ */
+export class UsageMeter {
+  readonly #cpuStart = process.cpuUsage();
+  #rssPeak = process.memoryUsage.rss();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(sampleMs = 25) {
+    this.#timer = setInterval(() => this.sample(), sampleMs);
+    this.#timer.unref();
+  }
+
+  sample(): void {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.#rssPeak) this.#rssPeak = rss;
+  }
+
+  stop(): ProcessUsage {
+    clearInterval(this.#timer);
+    this.sample();
+    const cpu = process.cpuUsage(this.#cpuStart);
+    return { cpuMs: (cpu.user + cpu.system) / 1000, rssPeakBytes: this.#rssPeak };
+  }
+}
