@@ -1,6 +1,6 @@
 // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata polyfill.
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,9 +55,11 @@ export async function writeRunCertificates(dir: string, keyType: KeyType): Promi
   const notBefore = new Date(now - 60_000);
   const notAfter = new Date(now + 2 * 24 * 3600_000);
   const caKeys = await generateKeys(keyType);
+  // A unique CA name and serials per run: another run's CA must not even look like the issuer.
+  const runTag = randomBytes(6).toString('hex');
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: `CN=tls-sst-bench run CA (${keyType})`,
+    serialNumber: `01${randomBytes(8).toString('hex')}`,
+    name: `CN=tls-sst-bench run CA ${runTag} (${keyType})`,
     notBefore,
     notAfter,
     keys: caKeys,
@@ -69,7 +71,7 @@ export async function writeRunCertificates(dir: string, keyType: KeyType): Promi
   });
   const serverKeys = await generateKeys(keyType);
   const server = await x509.X509CertificateGenerator.create({
-    serialNumber: '02',
+    serialNumber: `02${randomBytes(8).toString('hex')}`,
     subject: `CN=${SERVER_NAME}`,
     issuer: ca.subject,
     notBefore,

@@ -1,0 +1,39 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createServer, type TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { RunCertificates, type CertFiles } from '../src/tls/certs.ts';
+
+/** A private temp dir removed by the returned function. */
+export async function tempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), `tsb-test-${prefix}-`));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function testCerts(): Promise<{ certs: RunCertificates; files: CertFiles }> {
+  const certs = await RunCertificates.create();
+  return { certs, files: await certs.get('ecdsa-p256') };
+}
+
+/** A one-connection TLS 1.3 server on 127.0.0.1:0 that runs `onSocket`. */
+export async function tlsServer(files: CertFiles, onSocket: (s: TLSSocket) => void): Promise<{ port: number; close: () => void }> {
+  const srv = createServer({ key: readFileSync(files.keyPath), cert: readFileSync(files.certPath), minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' }, (s) => {
+    srv.close();
+    s.on('error', () => undefined);
+    onSocket(s);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { port: (srv.address() as AddressInfo).port, close: () => srv.close() };
+}
+
+/** Is a process with this pid alive? */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
