@@ -67,6 +67,8 @@ export interface RunContext {
   readonly command: string;
   readonly config: unknown;
   readonly environment: Environment;
+  /** Every worker process the run started (replacements included). */
+  readonly workerPids: readonly number[];
   readonly fixtures: readonly { name: string; sizeBytes: number; seed: number; profile: string; crc32c: string; dataBlocks: number }[];
 }
 

@@ -153,6 +153,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     command: opts.command,
     config,
     environment: collectEnvironment(),
+    workerPids: pair?.allPids ?? [],
     fixtures: [...fixtures.values()].map((f) => ({
       name: f.name,
       sizeBytes: f.sizeBytes,

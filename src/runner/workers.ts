@@ -122,11 +122,15 @@ export class WorkerProcess {
 /** The reused sender/receiver pair; replaced whole after a stall or a crash. */
 export class WorkerPair {
   #generation = 0;
+  /** Every worker pid this pair ever had, so a caller can check that none outlives the run. */
+  readonly allPids: number[] = [];
   private constructor(
     readonly tempDir: string,
     public sender: WorkerProcess,
     public receiver: WorkerProcess,
-  ) {}
+  ) {
+    this.allPids.push(sender.pid, receiver.pid);
+  }
 
   static async start(tempDir: string): Promise<WorkerPair> {
     const [sender, receiver] = await Promise.all([WorkerProcess.start('sender', tempDir, 0), WorkerProcess.start('receiver', tempDir, 0)]);
@@ -144,6 +148,7 @@ export class WorkerPair {
       WorkerProcess.start('sender', this.tempDir, this.#generation),
       WorkerProcess.start('receiver', this.tempDir, this.#generation),
     ]);
+    this.allPids.push(this.sender.pid, this.receiver.pid);
   }
 
   async stop(): Promise<void> {
