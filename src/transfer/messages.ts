@@ -64,7 +64,6 @@ export interface SenderReport extends ProcessUsage {
   readonly bytesWritten: number;
   /** null when no byte was written (handshake failed). */
   readonly firstByteAtMs: number | null;
-  readonly lastWriteAtMs: number | null;
   readonly negotiated: Negotiated;
   readonly error: StreamError | null;
 }
@@ -76,7 +75,6 @@ export interface ReceiverReport extends ProcessUsage {
   readonly crc32c: number;
   readonly closeNotify: Observed;
   readonly handshakeMs: number | null;
-  readonly lastByteAtMs: number | null;
   /** When the receiver had all it would accept, verified: the end of the timed span. */
   readonly doneAtMs: number;
   readonly negotiated: Negotiated;

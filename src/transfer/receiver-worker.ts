@@ -28,7 +28,6 @@ function receive(req: ReceiveRequest): void {
   let negotiated: Negotiated = { protocol: null, suite: null };
   let bytesReceived = 0;
   let crc = 0;
-  let lastByteAtMs: number | null = null;
   let doneAtMs: number | null = null;
   let error: StreamError | null = null;
   let secure = false;
@@ -59,7 +58,6 @@ function receive(req: ReceiveRequest): void {
   socket.on('data', (chunk: Buffer) => {
     bytesReceived += chunk.length;
     crc = crc32c(chunk, crc);
-    lastByteAtMs = nowMs();
     if (!closeNotify.armed && bytesReceived >= armAt) closeNotify.arm(socket);
     if (mode.doneOnCount && bytesReceived >= req.bytesExpected && doneAtMs === null) {
       doneAtMs = nowMs();
@@ -87,7 +85,6 @@ function receive(req: ReceiveRequest): void {
       crc32c: crc,
       closeNotify: closeNotify.observe(),
       handshakeMs,
-      lastByteAtMs,
       doneAtMs: doneAtMs ?? nowMs(),
       negotiated,
       error,

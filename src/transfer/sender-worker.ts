@@ -48,14 +48,13 @@ async function serve(req: ServeRequest): Promise<void> {
   let negotiated: Negotiated = { protocol: null, suite: null };
   let bytesWritten = 0;
   let firstByteAtMs: number | null = null;
-  let lastWriteAtMs: number | null = null;
   let reported = false;
 
   const report = (): void => {
     if (reported) return;
     reported = true;
     const u = (usage ?? new UsageMeter()).stop();
-    const msg: SenderReport = { type: 'sent', id: req.id, bytesWritten, firstByteAtMs, lastWriteAtMs, negotiated, error, ...u };
+    const msg: SenderReport = { type: 'sent', id: req.id, bytesWritten, firstByteAtMs, negotiated, error, ...u };
     send(msg);
   };
 
@@ -109,9 +108,7 @@ async function serve(req: ServeRequest): Promise<void> {
         if (piece.length === 0) return;
         firstByteAtMs ??= nowMs();
         bytesWritten += piece.length;
-        const flushed = socket.write(piece);
-        lastWriteAtMs = nowMs();
-        if (!flushed) await drained(socket);
+        if (!socket.write(piece)) await drained(socket);
       }
     }
   }
