@@ -31,7 +31,7 @@ import { RunCertificates, type CertFiles } from '../src/tls/certs.ts';
 import type { TlsVersion } from '../src/tls/suites.ts';
 import type { SourceName } from '../src/transfer/strategies.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '9' }, size: { type: 'string', default: '256MB' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '9' }, size: { type: 'string', default: '256MB' }, filter: { type: 'string' } } });
 const rounds = Number(values.rounds);
 const sizeBytes = parseBytes(values.size, '--size', SIZE_BOUNDS);
 
@@ -41,6 +41,9 @@ const cells: { suite: string; tls: TlsVersion; chunk: number }[] = [
   { suite: 'TLS_CHACHA20_POLY1305_SHA256', tls: '1.3', chunk: 65536 },
   { suite: 'ECDHE-ECDSA-AES128-GCM-SHA256', tls: '1.2', chunk: 16384 },
 ];
+
+/** `--filter TEXT` keeps the cells whose suite or chunk name contains TEXT. */
+const chosen = cells.filter((c) => values.filter === undefined || `${c.suite} ${formatBytes(c.chunk)}`.includes(values.filter));
 
 const SENDER = fileURLToPath(new URL('./baseline/sender.mjs', import.meta.url));
 const RECEIVER = fileURLToPath(new URL('./baseline/receiver.mjs', import.meta.url));
@@ -109,7 +112,7 @@ let worst = Infinity;
 console.log(`harness vs bare TLS pipe: ${formatBytes(sizeBytes)} fixture, ${rounds} rounds per cell in turn, median MB/s (10^6 B/s), ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
 console.log('suite                          tls  chunk     bare  bare+crc32c  suite(memory)  harness  verify  suite(file)  file/bare+crc');
 try {
-  for (const cell of cells) {
+  for (const cell of chosen) {
     const bare: number[] = [];
     const bareCrc: number[] = [];
     const mem: number[] = [];

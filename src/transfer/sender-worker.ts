@@ -101,14 +101,18 @@ async function serve(req: ServeRequest): Promise<void> {
 
   async function writeAll(socket: TLSSocket, r: ServeRequest, src: typeof source): Promise<void> {
     const limit = r.fault?.kind === 'stall' ? r.fault.atByte : Infinity;
-    for await (const block of src.blocks(r.chunkBytes)) {
+    for await (const { bytes: block, release } of src.blocks(r.chunkBytes)) {
       for (let off = 0; off < block.length; off += r.chunkBytes) {
-        let piece = block.subarray(off, Math.min(off + r.chunkBytes, block.length));
+        const end = Math.min(off + r.chunkBytes, block.length);
+        let piece = block.subarray(off, end);
         if (bytesWritten + piece.length > limit) piece = piece.subarray(0, limit - bytesWritten);
         if (piece.length === 0) return;
         firstByteAtMs ??= nowMs();
         bytesWritten += piece.length;
-        if (!socket.write(piece)) await drained(socket);
+        // The callback of a block's last piece runs once TLS has taken all of
+        // the block (callbacks run in order), so its buffer can be reused.
+        const flushed = end === block.length ? socket.write(piece, release) : socket.write(piece);
+        if (!flushed) await drained(socket);
       }
     }
   }
