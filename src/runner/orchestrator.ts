@@ -113,13 +113,15 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
             warmup,
             stallTimeoutMs: config.stallTimeoutMs,
             fault: opts.faultFor?.(scenario),
+            signal: opts.signal,
             onProgress: hooks.onTransferProgress,
           });
+          // The transfer in flight when the run was interrupted was cut by us: not a result.
+          if (interrupted) throw new Error('interrupted');
           iteration += 1;
           records.push(record);
           if (!warmup) measured.push(record);
           hooks.onTransferDone?.(record);
-          if (interrupted) throw new Error('interrupted');
           // tinybench keeps our measured span, not its own wall clock around the IPC.
           return { overriddenDuration: record.durationMs ?? record.wallMs };
         },

@@ -19,6 +19,8 @@ export interface TransferRequest {
   readonly stallTimeoutMs: number;
   readonly host?: string;
   readonly fault?: SenderFault;
+  /** Aborted when the run is interrupted: a broken pair is then not replaced. */
+  readonly signal?: AbortSignal;
   /** Called with the receiver's byte count, about every 200 ms. */
   readonly onProgress?: (bytes: number) => void;
 }
@@ -110,7 +112,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   offProgress();
 
   const broken = received.kind !== 'report' || senderHeard.kind !== 'report';
-  if (broken) await pair.replace();
+  if (broken && !req.signal?.aborted) await pair.replace();
   return toRecord(req, received, senderHeard, nowMs() - startedAt, lastProgressBytes);
 }
 
