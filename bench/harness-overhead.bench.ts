@@ -22,7 +22,7 @@ import { SIZE_BOUNDS } from '../src/config/schema.ts';
 import { formatBytes, parseBytes } from '../src/config/units.ts';
 import { FixtureCache } from '../src/fixtures/cache.ts';
 import type { Fixture } from '../src/fixtures/types.ts';
-import { scenarioId, type Scenario } from '../src/matrix.ts';
+import { makeScenario } from '../src/matrix.ts';
 import { DEFAULT_FIXTURES_DIR } from '../src/paths.ts';
 import { runTransfer } from '../src/runner/transfer.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
@@ -90,8 +90,7 @@ async function startBaseline(f: Fixture, certs: CertFiles, cell: (typeof cells)[
 }
 
 async function suiteOnce(pair: WorkerPair, f: Fixture, certs: CertFiles, cell: (typeof cells)[number], source: SourceName, i: number): Promise<number> {
-  const fields = { sizeBytes: f.sizeBytes, chunkBytes: cell.chunk, tlsVersion: cell.tls, suite: cell.suite, keyType: 'ecdsa-p256', maxFragment: 16384, shutdown: 'end', receiverMode: 'until-eof', protocol: 'raw', streams: 1 } as const;
-  const scenario: Scenario = { id: scenarioId(fields), ...fields };
+  const scenario = makeScenario({ sizeBytes: f.sizeBytes, chunkBytes: cell.chunk, tlsVersion: cell.tls, suite: cell.suite });
   const r = await runTransfer(pair, { runId: 'baseline', scenario, fixture: f, certs, source, iteration: i, warmup: false, stallTimeoutMs: 30_000 });
   if (r.outcome.kind !== 'complete' || r.suiteNegotiated !== cell.suite) throw new Error(`suite transfer not complete: ${JSON.stringify(r.outcome)}`);
   return r.mbPerSec!;

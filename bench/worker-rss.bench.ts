@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { CHUNK_BOUNDS, SIZE_BOUNDS } from '../src/config/schema.ts';
 import { formatBytes, parseBytes, parseBytesList } from '../src/config/units.ts';
 import { FixtureCache } from '../src/fixtures/cache.ts';
-import { scenarioId } from '../src/matrix.ts';
+import { makeScenario } from '../src/matrix.ts';
 import { DEFAULT_FIXTURES_DIR } from '../src/paths.ts';
 import { runTransfer } from '../src/runner/transfer.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
@@ -34,8 +34,7 @@ console.log(`peak RSS per worker, ${formatBytes(sizeBytes)} fixture, file source
 console.log('chunk    outcome   MB/s    sender MiB  receiver MiB');
 try {
   for (const chunkBytes of chunks) {
-    const fields = { sizeBytes, chunkBytes, tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256', keyType: 'ecdsa-p256', maxFragment: 16384, shutdown: 'end', receiverMode: 'until-eof', protocol: 'raw', streams: 1 } as const;
-    const r = await runTransfer(pair, { runId: 'rss', scenario: { id: scenarioId(fields), ...fields }, fixture, certs, source: 'file', iteration: 0, warmup: false, stallTimeoutMs: 60_000 });
+    const r = await runTransfer(pair, { runId: 'rss', scenario: makeScenario({ sizeBytes, chunkBytes }), fixture, certs, source: 'file', iteration: 0, warmup: false, stallTimeoutMs: 60_000 });
     worst = Math.max(worst, r.senderRssPeakBytes ?? Infinity, r.receiverRssPeakBytes ?? Infinity);
     console.log(`${formatBytes(chunkBytes).padEnd(7)}  ${r.outcome.kind.padEnd(8)}  ${(r.mbPerSec ?? 0).toFixed(1).padStart(6)}  ${mib(r.senderRssPeakBytes).padStart(10)}  ${mib(r.receiverRssPeakBytes).padStart(12)}`);
     if (r.outcome.kind !== 'complete') worst = Infinity;

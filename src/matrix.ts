@@ -2,7 +2,7 @@ import { formatBytes } from './config/units.ts';
 import type { RunConfig } from './config/schema.ts';
 import { usageError } from './errors.ts';
 import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
-import type { ProtocolName, ReceiverModeName, ShutdownStrategyName } from './transfer/strategies.ts';
+import type { ProtocolName, ReceiverModeName, ShutdownStrategyName, WritePathName } from './transfer/strategies.ts';
 
 /** One cell of the matrix. `id` is built from the values and is stable across runs. */
 export interface Scenario {
@@ -14,6 +14,7 @@ export interface Scenario {
   readonly keyType: KeyType;
   readonly maxFragment: number;
   readonly shutdown: ShutdownStrategyName;
+  readonly writePath: WritePathName;
   readonly receiverMode: ReceiverModeName;
   readonly protocol: ProtocolName;
   readonly streams: number;
@@ -28,10 +29,28 @@ export function scenarioId(s: Omit<Scenario, 'id'>): string {
     `key=${s.keyType}`,
     `frag=${s.maxFragment}`,
     `shutdown=${s.shutdown}`,
+    `write=${s.writePath}`,
     `receiver=${s.receiverMode}`,
     `protocol=${s.protocol}`,
     `streams=${s.streams}`,
   ].join(' ');
+}
+
+/** A scenario from a few fields, the rest at their defaults (benchmarks and tests build cells this way). */
+export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenario, 'sizeBytes' | 'chunkBytes'>): Scenario {
+  const full: Omit<Scenario, 'id'> = {
+    tlsVersion: '1.3',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    keyType: 'ecdsa-p256',
+    maxFragment: 16384,
+    shutdown: 'end',
+    writePath: 'backpressure',
+    receiverMode: 'until-eof',
+    protocol: 'raw',
+    streams: 1,
+    ...fields,
+  };
+  return { id: scenarioId(full), ...full };
 }
 
 /** The suites of one TLS version: the user's (checked to belong) or the defaults. */
@@ -73,10 +92,12 @@ export function expandMatrix(config: RunConfig): Scenario[] {
           for (const chunkBytes of config.chunks) {
             for (const maxFragment of config.maxFragments) {
               for (const shutdown of config.shutdowns) {
-                for (const receiverMode of config.receiverModes) {
-                  for (const protocol of config.protocols) {
-                    const fields = { sizeBytes, chunkBytes, tlsVersion, suite, keyType, maxFragment, shutdown, receiverMode, protocol, streams: 1 };
-                    out.push({ id: scenarioId(fields), ...fields });
+                for (const writePath of config.writePaths) {
+                  for (const receiverMode of config.receiverModes) {
+                    for (const protocol of config.protocols) {
+                      const fields = { sizeBytes, chunkBytes, tlsVersion, suite, keyType, maxFragment, shutdown, writePath, receiverMode, protocol, streams: 1 };
+                      out.push({ id: scenarioId(fields), ...fields });
+                    }
                   }
                 }
               }

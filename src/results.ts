@@ -26,6 +26,10 @@ export interface TransferRecord {
   readonly receiverRssPeakBytes: number | null;
   readonly closeNotify: Observed;
   readonly outcome: Outcome;
+  /** Would the receiver's own logic (its mode) have known that something went wrong? */
+  readonly receiverNoticed: boolean;
+  /** Data lost or damaged and the receiver was not told: the failure this suite exists to find. */
+  readonly silentLoss: boolean;
   /** Wall time the whole attempt took, handshake and IPC included. */
   readonly wallMs: number;
 }

@@ -46,6 +46,7 @@ async function receive(send: (s: TLSSocket) => void): Promise<ReceiverReport> {
     bytesExpected: payload.length,
     crc32cExpected: expectedCrc,
     progressIntervalMs: 100,
+    closeGraceMs: 1000,
   });
   try {
     return await reply;

@@ -14,10 +14,12 @@ import {
   RECEIVER_MODES,
   SHUTDOWN_STRATEGIES,
   SOURCES,
+  WRITE_PATHS,
   type ProtocolName,
   type ReceiverModeName,
   type ShutdownStrategyName,
   type SourceName,
+  type WritePathName,
 } from '../transfer/strategies.ts';
 import { parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
@@ -39,6 +41,7 @@ export interface RunConfig {
   readonly keys: readonly KeyType[];
   readonly maxFragments: readonly number[];
   readonly shutdowns: readonly ShutdownStrategyName[];
+  readonly writePaths: readonly WritePathName[];
   readonly receiverModes: readonly ReceiverModeName[];
   readonly protocols: readonly ProtocolName[];
   readonly profile: FixtureProfile;
@@ -151,6 +154,13 @@ export const OPTIONS = {
     description: `how the sender ends the stream: ${SHUTDOWN_STRATEGIES.join(', ')}`,
     parse: listOf(SHUTDOWN_STRATEGIES),
   },
+  writePath: {
+    target: 'writePaths',
+    flag: '--write-path',
+    valueName: 'list',
+    description: `backpressure (await 'drain') or buffered (the last 16 MiB written without waiting, as naive code does)`,
+    parse: listOf(WRITE_PATHS),
+  },
   receiver: {
     target: 'receiverModes',
     flag: '--receiver',
@@ -255,6 +265,7 @@ export const DEFAULTS: RunConfig = {
   keys: ['ecdsa-p256'],
   maxFragments: [16384],
   shutdowns: ['end'],
+  writePaths: ['backpressure'],
   receiverModes: ['until-eof'],
   protocols: ['raw'],
   profile: 'kv',
@@ -324,6 +335,7 @@ function smokeOf(config: RunConfig): RunConfig {
     keys: config.keys.slice(0, 1),
     maxFragments: config.maxFragments.slice(0, 1),
     shutdowns: config.shutdowns.slice(0, 1),
+    writePaths: config.writePaths.slice(0, 1),
     receiverModes: config.receiverModes.slice(0, 1),
     protocols: config.protocols.slice(0, 1),
     iterations: 1,

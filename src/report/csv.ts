@@ -39,6 +39,9 @@ export const RESULTS_COLUMNS = [
   'max_fragment',
   'bytes_written',
   'gbit_per_sec',
+  'write_path',
+  'receiver_noticed',
+  'silent_loss',
 ] as const;
 
 type Cell = string | number;
@@ -81,6 +84,9 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     max_fragment: s.maxFragment,
     bytes_written: r.bytesWritten,
     gbit_per_sec: num(r.mbPerSec === null ? null : (r.mbPerSec * 8) / 1000, 3),
+    write_path: s.writePath,
+    receiver_noticed: String(r.receiverNoticed),
+    silent_loss: String(r.silentLoss),
   };
 }
 

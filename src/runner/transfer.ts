@@ -1,6 +1,8 @@
 import type { Fixture } from '../fixtures/types.ts';
 import type { Scenario } from '../matrix.ts';
-import { classify, type Outcome } from '../outcome.ts';
+import { classify, isDelivered, type Outcome } from '../outcome.ts';
+import { RECEIVER_MODES_TABLE } from '../transfer/receiver-modes.ts';
+import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
 import type { TransferRecord } from '../results.ts';
 import { SERVER_NAME, type CertFiles } from '../tls/certs.ts';
 import { nowMs, type ReceiverReport, type SenderFault, type SenderReport, type WorkerMessage } from '../transfer/messages.ts';
@@ -81,6 +83,8 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
     chunkBytes: req.scenario.chunkBytes,
     maxFragment: req.scenario.maxFragment,
     shutdown: req.scenario.shutdown,
+    writePath: req.scenario.writePath,
+    receiverMode: req.scenario.receiverMode,
     ...(req.fault ? { fault: req.fault } : {}),
   });
   const listening = await hear(sender, (m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === id, stall);
@@ -100,6 +104,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
       bytesExpected: req.fixture.sizeBytes,
       crc32cExpected: req.fixture.crc32c,
       progressIntervalMs: 200,
+      closeGraceMs: 2000,
     });
     received = await receivedP;
   } else {
@@ -111,7 +116,11 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   watchdog.stop();
   offProgress();
 
-  const broken = received.kind !== 'report' || senderHeard.kind !== 'report';
+  if (SHUTDOWN_STRATEGIES_TABLE[req.scenario.shutdown].endsProcess) {
+    // The sender exits by design; wait for it (briefly) so the next transfer gets a live one.
+    await Promise.race([sender.exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+  const broken = received.kind !== 'report' || senderHeard.kind !== 'report' || !sender.alive || !receiver.alive;
   if (broken && !req.signal?.aborted) await pair.replace();
   return toRecord(req, received, senderHeard, nowMs() - startedAt, lastProgressBytes);
 }
@@ -141,6 +150,7 @@ function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: H
     });
   }
   const bytesReceived = r?.bytesReceived ?? lastProgressBytes;
+  const receiverNoticed = RECEIVER_MODES_TABLE[req.scenario.receiverMode].notices(outcome);
   const durationMs = r && s?.firstByteAtMs != null ? r.doneAtMs - s.firstByteAtMs : null;
   return {
     runId: req.runId,
@@ -163,6 +173,8 @@ function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: H
     receiverRssPeakBytes: r?.rssPeakBytes ?? null,
     closeNotify: r?.closeNotify ?? null,
     outcome,
+    receiverNoticed,
+    silentLoss: !isDelivered(outcome) && !receiverNoticed,
     wallMs,
   };
 }

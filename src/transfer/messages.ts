@@ -1,5 +1,5 @@
 import type { Observed, StreamError } from '../outcome.ts';
-import type { ReceiverModeName, ShutdownStrategyName, SourceName } from './strategies.ts';
+import type { ReceiverModeName, ShutdownStrategyName, SourceName, WritePathName } from './strategies.ts';
 import type { TlsVersion } from '../tls/suites.ts';
 
 /**
@@ -29,6 +29,9 @@ export interface ServeRequest {
   readonly chunkBytes: number;
   readonly maxFragment: number;
   readonly shutdown: ShutdownStrategyName;
+  readonly writePath: WritePathName;
+  /** The receiver's mode decides the framing (size line) and whether to wait for an ack. */
+  readonly receiverMode: ReceiverModeName;
   readonly fault?: SenderFault;
 }
 
@@ -44,6 +47,8 @@ export interface ReceiveRequest {
   readonly bytesExpected: number;
   readonly crc32cExpected: number;
   readonly progressIntervalMs: number;
+  /** After the count is met (framed modes), how long to wait for the end to see close_notify. */
+  readonly closeGraceMs: number;
 }
 
 export type OrchestratorMessage = ServeRequest | ReceiveRequest | { readonly type: 'shutdown' };
@@ -74,6 +79,8 @@ export interface ReceiverReport extends ProcessUsage {
   readonly bytesReceived: number;
   readonly crc32c: number;
   readonly closeNotify: Observed;
+  /** The size line of a framed stream, as received (null: unframed, or it never came). */
+  readonly declaredBytes: number | null;
   readonly handshakeMs: number | null;
   /** When the receiver had all it would accept, verified: the end of the timed span. */
   readonly doneAtMs: number;

@@ -5,18 +5,21 @@
  * orchestrator (outcome.ts), from this report alone.
  */
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:tls';
+import { connect, type ConnectionOptions } from 'node:tls';
 import { crc32c } from '@node-rs/crc32';
 import type { StreamError } from '../outcome.ts';
 import { CloseNotifyDetector, TRACE_TAIL_BYTES } from './close-notify.ts';
 import { nowMs, type Negotiated, type OrchestratorMessage, type ReceiveRequest, type ReceiverReport, type WorkerMessage } from './messages.ts';
-import { RECEIVER_MODES_TABLE } from './receiver-modes.ts';
+import { ACK, RECEIVER_MODES_TABLE } from './receiver-modes.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { UsageMeter } from './usage.ts';
 
 function send(msg: WorkerMessage): void {
   process.send?.(msg);
 }
+
+/** A size line is digits and CRLF; more than this many bytes without CRLF is not one. */
+const MAX_SIZE_LINE = 24;
 
 function receive(req: ReceiveRequest): void {
   const usage = new UsageMeter();
@@ -31,14 +34,22 @@ function receive(req: ReceiveRequest): void {
   let doneAtMs: number | null = null;
   let error: StreamError | null = null;
   let secure = false;
+  // Framed modes: the size line comes first.
+  let header: Buffer | null = mode.framed ? Buffer.alloc(0) : null;
+  let declaredBytes: number | null = null;
+  let graceTimer: NodeJS.Timeout | null = null;
+  let cutByUs = false;
 
+  // allowHalfOpen is honoured by tls.connect but missing from @types/node 20's ConnectionOptions.
   const socket = connect({
     host: req.host,
     port: req.port,
     servername: req.servername,
     ca: readFileSync(req.caPath),
+    // framed-ack writes its ack after the count; it must still be able to after the peer's FIN.
+    allowHalfOpen: mode.ack,
     ...pinnedTlsOptions(req.tls),
-  });
+  } as ConnectionOptions);
 
   const progress = setInterval(() => send({ type: 'progress', id: req.id, bytes: bytesReceived }), req.progressIntervalMs);
 
@@ -55,18 +66,44 @@ function receive(req: ReceiveRequest): void {
     if (armAt === 0) closeNotify.arm(socket);
   });
 
-  socket.on('data', (chunk: Buffer) => {
+  const countMet = (): void => {
+    doneAtMs = nowMs();
+    if (mode.ack) socket.write(ACK);
+    // The count decides; wait a little for the end only to see how it ends.
+    graceTimer = setTimeout(() => {
+      cutByUs = true;
+      socket.destroy();
+    }, req.closeGraceMs);
+  };
+
+  const onPayload = (chunk: Buffer): void => {
     bytesReceived += chunk.length;
     crc = crc32c(chunk, crc);
     if (!closeNotify.armed && bytesReceived >= armAt) closeNotify.arm(socket);
-    if (mode.doneOnCount && bytesReceived >= req.bytesExpected && doneAtMs === null) {
-      doneAtMs = nowMs();
-      socket.end();
+    if (declaredBytes !== null && doneAtMs === null && bytesReceived >= declaredBytes) countMet();
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    if (header === null) return onPayload(chunk);
+    header = Buffer.concat([header, chunk]);
+    const eol = header.indexOf('\r\n');
+    if (eol < 0) {
+      if (header.length > MAX_SIZE_LINE) {
+        error = { code: 'BAD_SIZE_LINE', message: 'no size line at the start of a framed stream', phase: 'transfer' };
+        socket.destroy();
+      }
+      return;
     }
+    declaredBytes = Number(header.subarray(0, eol).toString('latin1'));
+    const rest = header.subarray(eol + 2);
+    header = null;
+    if (declaredBytes === 0) countMet();
+    if (rest.length > 0) onPayload(rest);
   });
 
   socket.on('end', () => {
     doneAtMs ??= nowMs();
+    if (mode.ack) socket.end();
   });
 
   socket.on('error', (err) => {
@@ -78,12 +115,15 @@ function receive(req: ReceiveRequest): void {
 
   socket.on('close', () => {
     clearInterval(progress);
+    if (graceTimer) clearTimeout(graceTimer);
     const report: ReceiverReport = {
       type: 'received',
       id: req.id,
       bytesReceived,
       crc32c: crc,
-      closeNotify: closeNotify.observe(),
+      // We cut a stream whose end had not come: how it would have ended is unknown.
+      closeNotify: cutByUs ? null : closeNotify.observe(),
+      declaredBytes,
       handshakeMs,
       doneAtMs: doneAtMs ?? nowMs(),
       negotiated,

@@ -1,15 +1,18 @@
 /**
  * The sender worker process (the "master"): serves one fixture per request over
- * TLS, writes it in chunks that honour backpressure, and ends the stream by the
- * scenario's shutdown strategy. It reports times and usage; it never classifies.
+ * TLS, writes it in chunks (honouring backpressure, or not: the write path),
+ * and ends the stream by the scenario's shutdown strategy. It reports times
+ * and usage; it never classifies.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { StreamError } from '../outcome.ts';
 import { nowMs, type Negotiated, type OrchestratorMessage, type SenderReport, type ServeRequest, type WorkerMessage } from './messages.ts';
+import { ACK, RECEIVER_MODES_TABLE, sizeLine } from './receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from './shutdown.ts';
-import { SourceCache } from './source.ts';
+import { SourceCache, type FixtureSource, type SourceBlock } from './source.ts';
+import { BUFFERED_TAIL_BYTES } from './strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { UsageMeter } from './usage.ts';
 
@@ -36,10 +39,31 @@ function drained(socket: TLSSocket): Promise<void> {
   });
 }
 
+/** Resolves when the receiver's `+OK\r\n` has arrived; rejects if the stream ends first. */
+function ackReceived(socket: TLSSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let got = Buffer.alloc(0);
+    const onData = (d: Buffer): void => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= ACK.length) {
+        socket.off('data', onData);
+        if (got.subarray(0, ACK.length).equals(ACK)) resolve();
+        else reject(Object.assign(new Error(`bad ack ${JSON.stringify(got.toString('latin1'))}`), { code: 'BAD_ACK' }));
+      }
+    };
+    socket.on('data', onData);
+    socket.once('end', () => reject(Object.assign(new Error('stream ended before the ack'), { code: 'NO_ACK' })));
+    socket.once('close', () => reject(Object.assign(new Error('socket closed before the ack'), { code: 'NO_ACK' })));
+  });
+}
+
 async function serve(req: ServeRequest): Promise<void> {
+  const mode = RECEIVER_MODES_TABLE[req.receiverMode];
   const server = createServer({
     key: readFileSync(req.keyPath),
     cert: readFileSync(req.certPath),
+    // half-close keeps reading after its own end(); every other strategy lets Node close on the peer's FIN.
+    allowHalfOpen: req.shutdown === 'half-close',
     ...pinnedTlsOptions(req.tls),
   });
   const source = await sources.get(req.source, req.fixturePath);
@@ -87,10 +111,14 @@ async function serve(req: ServeRequest): Promise<void> {
       report();
       return;
     }
-    writeAll(socket, req, source)
-      .then(async () => {
+    const ack = mode.ack ? ackReceived(socket) : null;
+    ack?.catch(() => undefined); // observed below; a stream that dies first is reported by the socket
+    writeAll(socket, source)
+      .then(async (lastWriteTaken) => {
         if (req.fault?.kind === 'stall') return new Promise<never>(() => {}); // hang on purpose
-        await SHUTDOWN_STRATEGIES_TABLE[req.shutdown].finish(socket);
+        if (ack) await ack;
+        if (req.shutdown === 'exit') report(); // the process is about to end: speak first
+        await SHUTDOWN_STRATEGIES_TABLE[req.shutdown].finish({ socket, lastWriteTaken: lastWriteTaken() });
       })
       .catch((err: unknown) => {
         error ??= { code: errorCode(err), message: err instanceof Error ? err.message : String(err), phase: 'transfer' };
@@ -99,22 +127,58 @@ async function serve(req: ServeRequest): Promise<void> {
       .finally(report);
   });
 
-  async function writeAll(socket: TLSSocket, r: ServeRequest, src: typeof source): Promise<void> {
-    const limit = r.fault?.kind === 'stall' ? r.fault.atByte : Infinity;
-    for await (const { bytes: block, release } of src.blocks(r.chunkBytes)) {
-      for (let off = 0; off < block.length; off += r.chunkBytes) {
-        const end = Math.min(off + r.chunkBytes, block.length);
-        let piece = block.subarray(off, end);
-        if (bytesWritten + piece.length > limit) piece = piece.subarray(0, limit - bytesWritten);
-        if (piece.length === 0) return;
-        firstByteAtMs ??= nowMs();
+  /**
+   * Writes the (framed) fixture; resolves once the last write() has returned,
+   * with a function that tells when TLS has taken it. (Not the promise itself:
+   * an async function would adopt it and resolve only after the flush.)
+   */
+  async function writeAll(socket: TLSSocket, src: FixtureSource): Promise<() => Promise<void>> {
+    // Counts writes issued and taken (their callbacks run in order), so the
+    // strategies can wait for the last one without a promise per write.
+    let issued = 0;
+    let taken = 0;
+    let waiter: { target: number; resolve: () => void } | null = null;
+    const onTaken = (): void => {
+      taken += 1;
+      if (waiter && taken >= waiter.target) waiter.resolve();
+    };
+    const write = (piece: Buffer, release?: () => void): boolean => {
+      issued += 1;
+      return socket.write(piece, release ? () => (release(), onTaken()) : onTaken);
+    };
+    const lastWriteTaken = (): Promise<void> => {
+      if (taken >= issued) return Promise.resolve();
+      return new Promise((resolve) => (waiter = { target: issued, resolve }));
+    };
+    const limit = req.fault?.kind === 'stall' ? req.fault.atByte : Infinity;
+    /** Writes a block in chunk-sized pieces; with `wait`, honours backpressure. Never awaits without `wait`. */
+    const writeBlock = async (block: SourceBlock, wait: boolean): Promise<void> => {
+      for (let off = 0; off < block.bytes.length && bytesWritten < limit; off += req.chunkBytes) {
+        const end = Math.min(off + req.chunkBytes, block.bytes.length);
+        const piece = block.bytes.subarray(off, Math.min(end, off + limit - bytesWritten));
         bytesWritten += piece.length;
-        // The callback of a block's last piece runs once TLS has taken all of
-        // the block (callbacks run in order), so its buffer can be reused.
-        const flushed = end === block.length ? socket.write(piece, release) : socket.write(piece);
-        if (!flushed) await drained(socket);
+        // A block's last piece is taken once TLS has all of the block (callbacks
+        // run in order), so its buffer can be reused.
+        const flushed = end === block.bytes.length ? write(piece, block.release) : write(piece);
+        if (!flushed && wait) await drained(socket);
       }
+    };
+    // `buffered`: naive code writes the end of the file in one go, without
+    // waiting for 'drain'. That tail is read first and then written in one
+    // synchronous run, so nothing gets flushed between its writes.
+    const bufferedFrom = req.writePath === 'buffered' ? req.sizeBytes - BUFFERED_TAIL_BYTES : Infinity;
+    const tail: SourceBlock[] = [];
+    let position = 0;
+    firstByteAtMs = nowMs();
+    if (mode.framed) write(sizeLine(req.sizeBytes));
+    for await (const block of src.blocks(req.chunkBytes)) {
+      if (position + block.bytes.length > bufferedFrom) tail.push(block);
+      else await writeBlock(block, true);
+      position += block.bytes.length;
+      if (bytesWritten >= limit) break;
     }
+    for (const block of tail) void writeBlock(block, false);
+    return lastWriteTaken;
   }
 
   server.listen(0, req.host, () => {
@@ -126,7 +190,6 @@ process.on('message', (msg: OrchestratorMessage) => {
   if (msg.type === 'serve') {
     serve(msg).catch((err: unknown) => send({ type: 'fatal', id: msg.id, message: String(err) }));
   } else if (msg.type === 'shutdown') {
-    process.disconnect?.();
     process.exit(0);
   }
 });

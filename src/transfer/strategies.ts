@@ -3,10 +3,26 @@
  * table in its own module (shutdown.ts for the sender, receiver-modes.ts for
  * the receiver); these lists are what config validation accepts.
  */
-export const SHUTDOWN_STRATEGIES = ['end'] as const;
+export const SHUTDOWN_STRATEGIES = [
+  'end',
+  'end-wait-close',
+  'end-destroy',
+  'destroy',
+  'destroy-after-flush',
+  'tcp-fin',
+  'reset',
+  'exit',
+  'half-close',
+] as const;
 export type ShutdownStrategyName = (typeof SHUTDOWN_STRATEGIES)[number];
 
-export const RECEIVER_MODES = ['until-eof'] as const;
+/** How the sender writes: waiting for 'drain' always, or the last part without waiting (naive code). */
+export const WRITE_PATHS = ['backpressure', 'buffered'] as const;
+export type WritePathName = (typeof WRITE_PATHS)[number];
+/** `buffered` writes this much of the end of the file without waiting for 'drain'. */
+export const BUFFERED_TAIL_BYTES = 16 * 2 ** 20;
+
+export const RECEIVER_MODES = ['until-eof', 'framed', 'framed-ack'] as const;
 export type ReceiverModeName = (typeof RECEIVER_MODES)[number];
 
 export const PROTOCOLS = ['raw'] as const;
