@@ -2,7 +2,7 @@ import { formatBytes } from './config/units.ts';
 import type { RunConfig } from './config/schema.ts';
 import { usageError } from './errors.ts';
 import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
-import type { ProtocolName, ReceiverModeName, ShutdownStrategyName, WritePathName } from './transfer/strategies.ts';
+import { RECEIVER_PEER_MODES, type ProtocolName, type ReceiverModeName, type ReceiverPeerName, type ShutdownStrategyName, type WritePathName } from './transfer/strategies.ts';
 
 /** One cell of the matrix. `id` is built from the values and is stable across runs. */
 export interface Scenario {
@@ -16,6 +16,7 @@ export interface Scenario {
   readonly shutdown: ShutdownStrategyName;
   readonly writePath: WritePathName;
   readonly receiverMode: ReceiverModeName;
+  readonly receiverPeer: ReceiverPeerName;
   readonly protocol: ProtocolName;
   readonly streams: number;
 }
@@ -31,6 +32,7 @@ export function scenarioId(s: Omit<Scenario, 'id'>): string {
     `shutdown=${s.shutdown}`,
     `write=${s.writePath}`,
     `receiver=${s.receiverMode}`,
+    `peer=${s.receiverPeer}`,
     `protocol=${s.protocol}`,
     `streams=${s.streams}`,
   ].join(' ');
@@ -46,6 +48,7 @@ export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenar
     shutdown: 'end',
     writePath: 'backpressure',
     receiverMode: 'until-eof',
+    receiverPeer: 'node',
     protocol: 'raw',
     streams: 1,
     ...fields,
@@ -94,9 +97,14 @@ export function expandMatrix(config: RunConfig): Scenario[] {
               for (const shutdown of config.shutdowns) {
                 for (const writePath of config.writePaths) {
                   for (const receiverMode of config.receiverModes) {
-                    for (const protocol of config.protocols) {
-                      const fields = { sizeBytes, chunkBytes, tlsVersion, suite, keyType, maxFragment, shutdown, writePath, receiverMode, protocol, streams: 1 };
-                      out.push({ id: scenarioId(fields), ...fields });
+                    for (const receiverPeer of config.receiverPeers) {
+                      if (!RECEIVER_PEER_MODES[receiverPeer].includes(receiverMode)) {
+                        throw usageError(`--receiver-peer "${receiverPeer}" cannot play --receiver ${receiverMode}: it supports ${RECEIVER_PEER_MODES[receiverPeer].join(', ')}`);
+                      }
+                      for (const protocol of config.protocols) {
+                        const fields = { sizeBytes, chunkBytes, tlsVersion, suite, keyType, maxFragment, shutdown, writePath, receiverMode, receiverPeer, protocol, streams: 1 };
+                        out.push({ id: scenarioId(fields), ...fields });
+                      }
                     }
                   }
                 }

@@ -13,10 +13,12 @@ import {
   PROTOCOLS,
   RECEIVER_MODES,
   SHUTDOWN_STRATEGIES,
+  RECEIVER_PEERS,
   SOURCES,
   WRITE_PATHS,
   type ProtocolName,
   type ReceiverModeName,
+  type ReceiverPeerName,
   type ShutdownStrategyName,
   type SourceName,
   type WritePathName,
@@ -43,6 +45,7 @@ export interface RunConfig {
   readonly shutdowns: readonly ShutdownStrategyName[];
   readonly writePaths: readonly WritePathName[];
   readonly receiverModes: readonly ReceiverModeName[];
+  readonly receiverPeers: readonly ReceiverPeerName[];
   readonly protocols: readonly ProtocolName[];
   readonly profile: FixtureProfile;
   readonly iterations: number;
@@ -168,6 +171,13 @@ export const OPTIONS = {
     description: `how the receiver decides it is done: ${RECEIVER_MODES.join(', ')}`,
     parse: listOf(RECEIVER_MODES),
   },
+  receiverPeer: {
+    target: 'receiverPeers',
+    flag: '--receiver-peer',
+    valueName: 'list',
+    description: `who receives: ${RECEIVER_PEERS.join(', ')} (openssl: s_client, OpenSSL's view of the same sender)`,
+    parse: listOf(RECEIVER_PEERS),
+  },
   protocol: {
     target: 'protocols',
     flag: '--protocol',
@@ -267,6 +277,7 @@ export const DEFAULTS: RunConfig = {
   shutdowns: ['end'],
   writePaths: ['backpressure'],
   receiverModes: ['until-eof'],
+  receiverPeers: ['node'],
   protocols: ['raw'],
   profile: 'kv',
   iterations: 5,
@@ -337,6 +348,7 @@ function smokeOf(config: RunConfig): RunConfig {
     shutdowns: config.shutdowns.slice(0, 1),
     writePaths: config.writePaths.slice(0, 1),
     receiverModes: config.receiverModes.slice(0, 1),
+    receiverPeers: config.receiverPeers.slice(0, 1),
     protocols: config.protocols.slice(0, 1),
     iterations: 1,
     warmup: 0,

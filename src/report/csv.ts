@@ -42,6 +42,7 @@ export const RESULTS_COLUMNS = [
   'write_path',
   'receiver_noticed',
   'silent_loss',
+  'receiver_peer',
 ] as const;
 
 type Cell = string | number;
@@ -87,6 +88,7 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     write_path: s.writePath,
     receiver_noticed: String(r.receiverNoticed),
     silent_loss: String(r.silentLoss),
+    receiver_peer: s.receiverPeer,
   };
 }
 

@@ -1,17 +1,10 @@
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
 import { bestChunks } from '../stats.ts';
+import { endingsText, showsEndings } from './endings.ts';
+import { table } from './terminal-table.ts';
 
-/** Left-aligned text columns, right-aligned numbers. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
+export { table };
 
 function fixed(v: number | null | undefined, digits: number): string {
   return v === null || v === undefined ? '-' : v.toFixed(digits);
@@ -23,15 +16,18 @@ function outcomesText(s: ScenarioSummary): string {
     .join(', ');
 }
 
-/** The columns that vary in this run, so the table shows only what differs. */
-function varyingAxes(run: RunResult): { shutdown: boolean; key: boolean; frag: boolean; receiver: boolean } {
-  const distinct = (f: (s: ScenarioSummary) => string | number): boolean => new Set(run.scenarios.map(f)).size > 1;
-  return {
-    shutdown: distinct((s) => s.scenario.shutdown),
-    key: distinct((s) => s.scenario.keyType),
-    frag: distinct((s) => s.scenario.maxFragment),
-    receiver: distinct((s) => s.scenario.receiverMode),
-  };
+/** Scenario axes shown as a column only when they vary within the run. */
+const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: ScenarioSummary) => string }[] = [
+  { header: 'key', value: (s) => s.scenario.keyType },
+  { header: 'frag', value: (s) => String(s.scenario.maxFragment) },
+  { header: 'shutdown', value: (s) => s.scenario.shutdown },
+  { header: 'write', value: (s) => s.scenario.writePath },
+  { header: 'receiver', value: (s) => s.scenario.receiverMode },
+  { header: 'peer', value: (s) => s.scenario.receiverPeer },
+];
+
+function varyingAxes(run: RunResult): typeof OPTIONAL_AXES {
+  return OPTIONAL_AXES.filter((a) => new Set(run.scenarios.map(a.value)).size > 1);
 }
 
 /** The end-of-run summary: per-scenario table, then the tuning answer. Pure. */
@@ -39,7 +35,7 @@ export function terminalSummary(run: RunResult): string {
   const ctx = run.context;
   const env = ctx.environment;
   const axes = varyingAxes(run);
-  const header = ['size', 'tls', 'suite', ...(axes.key ? ['key'] : []), ...(axes.frag ? ['frag'] : []), ...(axes.shutdown ? ['shutdown'] : []), ...(axes.receiver ? ['receiver'] : []), 'chunk', 'MB/s', '±%', 'p50 MB/s', 'Gbit/s', 'hs ms', 'snd CPU ms', 'rcv CPU ms', 'outcomes'];
+  const header = ['size', 'tls', 'suite', ...axes.map((a) => a.header), 'chunk', 'MB/s', '±%', 'p50 MB/s', 'Gbit/s', 'hs ms', 'snd CPU ms', 'rcv CPU ms', 'outcomes'];
   const numeric = header.map((h) => /MB\/s|±|Gbit|ms$/.test(h));
   const rows = run.scenarios.map((s) => {
     const t = s.throughput;
@@ -47,10 +43,7 @@ export function terminalSummary(run: RunResult): string {
       humanBytes(s.scenario.sizeBytes),
       s.scenario.tlsVersion,
       s.scenario.suite,
-      ...(axes.key ? [s.scenario.keyType] : []),
-      ...(axes.frag ? [String(s.scenario.maxFragment)] : []),
-      ...(axes.shutdown ? [s.scenario.shutdown] : []),
-      ...(axes.receiver ? [s.scenario.receiverMode] : []),
+      ...axes.map((a) => a.value(s)),
       formatBytes(s.scenario.chunkBytes),
       fixed(t?.meanMbPerSec, 1),
       fixed(t?.rmePercent, 1),
@@ -80,6 +73,10 @@ export function terminalSummary(run: RunResult): string {
         [false, false, false, false, true, false],
       ),
     );
+  }
+  if (showsEndings(run)) {
+    out.push('');
+    out.push(endingsText(run));
   }
   const failed = run.scenarios.filter((s) => s.throughput === null);
   if (failed.length > 0) {

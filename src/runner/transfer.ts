@@ -7,8 +7,9 @@ import type { TransferRecord } from '../results.ts';
 import { SERVER_NAME, type CertFiles } from '../tls/certs.ts';
 import { nowMs, type ReceiverReport, type SenderFault, type SenderReport, type WorkerMessage } from '../transfer/messages.ts';
 import type { SourceName } from '../transfer/strategies.ts';
+import { heardFrom, RECEIVER_PEERS, type Heard } from './receiver-peers.ts';
 import { Watchdog } from './watchdog.ts';
-import type { WorkerPair, WorkerProcess } from './workers.ts';
+import type { WorkerPair } from './workers.ts';
 
 export interface TransferRequest {
   readonly runId: string;
@@ -29,22 +30,6 @@ export interface TransferRequest {
 
 let nextId = 1;
 
-/** What one worker said, or how it failed to say it. */
-type Heard<T> =
-  | { readonly kind: 'report'; readonly report: T }
-  | { readonly kind: 'exited'; readonly role: 'sender' | 'receiver'; readonly detail: string }
-  | { readonly kind: 'stalled'; readonly ms: number };
-
-function hear<T extends WorkerMessage>(worker: WorkerProcess, match: (m: WorkerMessage) => m is T, stall: Promise<number>): Promise<Heard<T>> {
-  return Promise.race([
-    worker.next(match, 2 ** 31 - 1).then(
-      (report): Heard<T> => ({ kind: 'report', report }),
-      (err: unknown): Heard<T> => ({ kind: 'exited', role: worker.role, detail: err instanceof Error ? err.message : String(err) }),
-    ),
-    stall.then((ms): Heard<T> => ({ kind: 'stalled', ms })),
-  ]);
-}
-
 /**
  * One transfer between the pair's workers, watched: no receiver progress for
  * the stall timeout, or a worker that dies, becomes the outcome, the pair is
@@ -61,15 +46,14 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   const stall = new Promise<number>((resolve) => (stalled = resolve));
   const watchdog = new Watchdog(req.stallTimeoutMs, (ms) => stalled(ms));
   let lastProgressBytes = 0;
-  const offProgress = receiver.on((m) => {
-    if (m.type === 'progress' && m.id === id) {
-      lastProgressBytes = m.bytes;
-      watchdog.progress(m.bytes);
-      req.onProgress?.(m.bytes);
-    }
-  });
+  const progress = (bytes: number): void => {
+    lastProgressBytes = bytes;
+    watchdog.progress(bytes);
+    req.onProgress?.(bytes);
+  };
 
-  const sent = hear(sender, (m): m is SenderReport => m.type === 'sent' && m.id === id, stall);
+  const sent = heardFrom(sender.next((m): m is SenderReport => m.type === 'sent' && m.id === id, 2 ** 31 - 1), 'sender', stall);
+  const listeningP = sender.next((m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === id, 2 ** 31 - 1);
   sender.post({
     type: 'serve',
     id,
@@ -87,26 +71,29 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
     receiverMode: req.scenario.receiverMode,
     ...(req.fault ? { fault: req.fault } : {}),
   });
-  const listening = await hear(sender, (m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === id, stall);
+  const listening = await heardFrom(listeningP, 'sender', stall);
 
   let received: Heard<ReceiverReport>;
   if (listening.kind === 'report') {
-    const receivedP = hear(receiver, (m): m is ReceiverReport => m.type === 'received' && m.id === id, stall);
-    receiver.post({
-      type: 'receive',
-      id,
-      tls,
-      host,
-      port: listening.report.port,
-      servername: SERVER_NAME,
-      caPath: req.certs.caCertPath,
-      mode: req.scenario.receiverMode,
-      bytesExpected: req.fixture.sizeBytes,
-      crc32cExpected: req.fixture.crc32c,
-      progressIntervalMs: 200,
-      closeGraceMs: 2000,
+    received = await RECEIVER_PEERS[req.scenario.receiverPeer].receive({
+      request: {
+        id,
+        tls,
+        host,
+        port: listening.report.port,
+        servername: SERVER_NAME,
+        caPath: req.certs.caCertPath,
+        mode: req.scenario.receiverMode,
+        bytesExpected: req.fixture.sizeBytes,
+        crc32cExpected: req.fixture.crc32c,
+        progressIntervalMs: 200,
+        closeGraceMs: 2000,
+      },
+      worker: receiver,
+      tempDir: pair.tempDir,
+      stall,
+      progress,
     });
-    received = await receivedP;
   } else {
     received = listening;
   }
@@ -114,7 +101,6 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   watchdog.progress(-1);
   const senderHeard = await sent;
   watchdog.stop();
-  offProgress();
 
   if (SHUTDOWN_STRATEGIES_TABLE[req.scenario.shutdown].endsProcess) {
     // The sender exits by design; wait for it (briefly) so the next transfer gets a live one.

@@ -73,7 +73,10 @@ export interface SenderReport extends ProcessUsage {
   readonly error: StreamError | null;
 }
 
-export interface ReceiverReport extends ProcessUsage {
+export interface ReceiverReport {
+  /** null where the receiver is not ours to measure (an external peer). */
+  readonly cpuMs: number | null;
+  readonly rssPeakBytes: number | null;
   readonly type: 'received';
   readonly id: number;
   readonly bytesReceived: number;

@@ -25,6 +25,15 @@ export const BUFFERED_TAIL_BYTES = 16 * 2 ** 20;
 export const RECEIVER_MODES = ['until-eof', 'framed', 'framed-ack'] as const;
 export type ReceiverModeName = (typeof RECEIVER_MODES)[number];
 
+/** Who plays the receiver: the suite's Node worker or another TLS stack's client. */
+export const RECEIVER_PEERS = ['node', 'openssl'] as const;
+export type ReceiverPeerName = (typeof RECEIVER_PEERS)[number];
+/** The receiver modes each peer can play: an external client cannot read a size line. */
+export const RECEIVER_PEER_MODES: Readonly<Record<ReceiverPeerName, readonly ReceiverModeName[]>> = {
+  node: RECEIVER_MODES,
+  openssl: ['until-eof'],
+};
+
 export const PROTOCOLS = ['raw'] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
 

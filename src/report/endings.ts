@@ -1,0 +1,93 @@
+import { humanBytes } from '../config/units.ts';
+import type { RunResult, TransferRecord } from '../results.ts';
+import { table } from './terminal-table.ts';
+
+/** One way of ending a stream, as seen by one kind of receiver. */
+export interface EndingKey {
+  readonly shutdown: string;
+  readonly writePath: string;
+  readonly receiverMode: string;
+  readonly receiverPeer: string;
+}
+
+export interface EndingCell {
+  readonly transfers: number;
+  readonly outcomes: Readonly<Record<string, number>>;
+  /** Transfers that lost or damaged data without the receiver being told. */
+  readonly silent: number;
+  readonly maxBytesLost: number;
+  /** Distinct error codes seen (0A000126, ECONNRESET, ...). */
+  readonly errorCodes: readonly string[];
+}
+
+export interface EndingsMatrix {
+  readonly sizes: readonly number[];
+  readonly rows: readonly { readonly key: EndingKey; readonly cells: ReadonlyMap<number, EndingCell> }[];
+}
+
+const keyOf = (r: TransferRecord): EndingKey => ({
+  shutdown: r.scenario.shutdown,
+  writePath: r.scenario.writePath,
+  receiverMode: r.scenario.receiverMode,
+  receiverPeer: r.scenario.receiverPeer,
+});
+
+/** Pure: strategy x write path x receiver (rows) by size (columns), over measured transfers. */
+export function endingsMatrix(run: RunResult): EndingsMatrix {
+  const measured = run.records.filter((r) => !r.warmup);
+  const sizes = [...new Set(measured.map((r) => r.scenario.sizeBytes))].sort((a, b) => a - b);
+  const rows = new Map<string, { key: EndingKey; records: TransferRecord[] }>();
+  for (const r of measured) {
+    const key = keyOf(r);
+    const id = JSON.stringify(key);
+    const row = rows.get(id) ?? { key, records: [] };
+    row.records.push(r);
+    rows.set(id, row);
+  }
+  return {
+    sizes,
+    rows: [...rows.values()].map(({ key, records }) => {
+      const cells = new Map<number, EndingCell>();
+      for (const size of sizes) {
+        const rs = records.filter((r) => r.scenario.sizeBytes === size);
+        if (rs.length === 0) continue;
+        const outcomes: Record<string, number> = {};
+        for (const r of rs) outcomes[r.outcome.kind] = (outcomes[r.outcome.kind] ?? 0) + 1;
+        cells.set(size, {
+          transfers: rs.length,
+          outcomes,
+          silent: rs.filter((r) => r.silentLoss).length,
+          maxBytesLost: Math.max(...rs.map((r) => Math.max(0, r.bytesExpected - r.bytesReceived))),
+          errorCodes: [...new Set(rs.map((r) => r.outcome.errorCode).filter((c): c is string => c !== null))],
+        });
+      }
+      return { key, cells };
+    }),
+  };
+}
+
+export function cellText(c: EndingCell): string {
+  const kinds = Object.entries(c.outcomes).map(([k, n]) => (n === c.transfers ? k : `${k} ${n}/${c.transfers}`));
+  const codes = c.errorCodes.length > 0 ? ` [${c.errorCodes.join(',')}]` : '';
+  const lost = c.maxBytesLost > 0 ? ` -${humanBytes(c.maxBytesLost)}` : '';
+  const silent = c.silent > 0 ? ` SILENT ${c.silent}/${c.transfers}` : '';
+  return `${kinds.join(', ')}${codes}${lost}${silent}`;
+}
+
+/** Worth printing when the run is about endings: several strategies, modes or peers, or any loss. */
+export function showsEndings(run: RunResult): boolean {
+  const m = endingsMatrix(run);
+  return m.rows.length > 1 || run.records.some((r) => !r.warmup && r.outcome.kind !== 'complete');
+}
+
+export function endingsText(run: RunResult): string {
+  const m = endingsMatrix(run);
+  const header = ['shutdown', 'write', 'receiver', 'peer', ...m.sizes.map(humanBytes)];
+  const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
+  const silentTotal = run.records.filter((r) => !r.warmup && r.silentLoss).length;
+  return [
+    'How each stream ended (SILENT = bytes lost or damaged and the receiver was not told; -N = most bytes lost):',
+    table(header, rows, header.map(() => false)),
+    silentTotal > 0 ? `${silentTotal} transfer(s) lost data silently.` : 'No transfer lost data silently.',
+  ].join('\n');
+}

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32c } from '@node-rs/crc32';
+import type { StreamError } from '../outcome.ts';
+import { SERVER_NAME } from '../tls/certs.ts';
+import { nowMs, type ReceiveRequest, type ReceiverReport } from '../transfer/messages.ts';
+import type { ReceiverPeerName } from '../transfer/strategies.ts';
+import type { WorkerProcess } from './workers.ts';
+
+/** What a process said, or how it failed to say it. */
+export type Heard<T> =
+  | { readonly kind: 'report'; readonly report: T }
+  | { readonly kind: 'exited'; readonly role: 'sender' | 'receiver'; readonly detail: string }
+  | { readonly kind: 'stalled'; readonly ms: number };
+
+/** A report, a failure, or the watchdog: whichever comes first. */
+export function heardFrom<T>(p: Promise<T>, role: 'sender' | 'receiver', stall: Promise<number>): Promise<Heard<T>> {
+  return Promise.race([
+    p.then(
+      (report): Heard<T> => ({ kind: 'report', report }),
+      (err: unknown): Heard<T> => ({ kind: 'exited', role, detail: err instanceof Error ? err.message : String(err) }),
+    ),
+    stall.then((ms): Heard<T> => ({ kind: 'stalled', ms })),
+  ]);
+}
+
+export interface ReceiveContext {
+  readonly request: Omit<ReceiveRequest, 'type'>;
+  readonly worker: WorkerProcess;
+  readonly tempDir: string;
+  /** Resolves with the idle time when the watchdog fires. */
+  readonly stall: Promise<number>;
+  /** Feeds the watchdog and the progress bar. */
+  readonly progress: (bytes: number) => void;
+}
+
+/**
+ * Who receives: the suite's own Node worker, or another TLS stack's client,
+ * so the same sender behaviour can be seen through other eyes. One entry per peer.
+ */
+export interface ReceiverPeer {
+  readonly description: string;
+  readonly receive: (ctx: ReceiveContext) => Promise<Heard<ReceiverReport>>;
+}
+
+const nodeReceiver: ReceiverPeer = {
+  description: 'the suite receiver worker (node:tls): count, CRC32C, close_notify by trace',
+  receive: ({ request, worker, stall, progress }) => {
+    const off = worker.on((m) => {
+      if (m.type === 'progress' && m.id === request.id) progress(m.bytes);
+    });
+    const report = worker.next((m): m is ReceiverReport => m.type === 'received' && m.id === request.id, 2 ** 31 - 1);
+    worker.post({ type: 'receive', ...request });
+    return heardFrom(report, 'receiver', stall).finally(off);
+  },
+};
+
+/** OpenSSL's `-msg` line for a close_notify alert the client received. */
+const RECEIVED_CLOSE_NOTIFY = /^<<< .*Alert.*close_notify/m;
+/** OpenSSL 3 error lines: `...:error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:...`. */
+const OPENSSL_ERROR = /error:([0-9A-F]{8}):[^:\n]*:[^:\n]*:([^:\n]+)/;
+
+/**
+ * `openssl s_client` as the receiver: what OpenSSL 3 (the stack of the Kvrocks
+ * incident) reports for the same sender behaviour. Data comes on stdout and is
+ * counted and checksummed here; `-msg` goes to a file so close_notify is
+ * observed, not guessed. An unclean end shows as error 0A000126 ("unexpected
+ * eof while reading") and exit code 1. Its CPU and memory are not measured.
+ */
+const opensslReceiver: ReceiverPeer = {
+  description: 'openssl s_client (OpenSSL 3): exit code and error line, close_notify from -msg',
+  receive: ({ request, tempDir, stall, progress }) => {
+    const msgPath = join(tempDir, `s_client-${request.id}.msg`);
+    const version = request.tls.tlsVersion === '1.3' ? ['-tls1_3', '-ciphersuites', request.tls.suite] : ['-tls1_2', '-cipher', request.tls.suite];
+    // -quiet implies -ign_eof: stdin at EOF does not end the session; the server's end does.
+    const args = ['s_client', '-connect', `${request.host}:${request.port}`, '-servername', SERVER_NAME, '-CAfile', request.caPath, '-verify_return_error', '-quiet', ...version, '-msg', '-msgfile', msgPath];
+    const child = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let bytes = 0;
+    let crc = 0;
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+    child.stdout.on('data', (d: Buffer) => {
+      bytes += d.length;
+      crc = crc32c(d, crc);
+    });
+    const timer = setInterval(() => progress(bytes), 200);
+    const done = new Promise<ReceiverReport>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code) => {
+        clearInterval(timer);
+        const doneAtMs = nowMs();
+        void readFile(msgPath, 'latin1')
+          .catch(() => '')
+          .then(async (msg) => {
+            await rm(msgPath, { force: true });
+            const m = OPENSSL_ERROR.exec(stderr);
+            const handshakeDone = bytes > 0 || /^<<< .*Handshake.*Finished/m.test(msg);
+            const error: StreamError | null =
+              code === 0 && !m
+                ? null
+                : { code: m?.[1] ?? `EXIT_${code}`, message: (m?.[0] ?? stderr.trim().split('\n').pop() ?? `s_client exited ${code}`).trim(), phase: handshakeDone ? 'transfer' : 'handshake' };
+            resolve({
+              type: 'received',
+              id: request.id,
+              bytesReceived: bytes,
+              crc32c: crc,
+              closeNotify: msg === '' ? null : RECEIVED_CLOSE_NOTIFY.test(msg),
+              declaredBytes: null,
+              handshakeMs: null,
+              doneAtMs,
+              negotiated: { protocol: null, suite: null },
+              error,
+              cpuMs: null,
+              rssPeakBytes: null,
+            });
+          });
+      });
+    });
+    return heardFrom(done, 'receiver', stall).then((h) => {
+      if (h.kind !== 'report') child.kill('SIGKILL');
+      return h;
+    });
+  },
+};
+
+export const RECEIVER_PEERS: Readonly<Record<ReceiverPeerName, ReceiverPeer>> = {
+  node: nodeReceiver,
+  openssl: opensslReceiver,
+};
