@@ -1,3 +1,4 @@
+import type { StopPoint } from './fixtures/locate.ts';
 import type { Scenario } from './matrix.ts';
 import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
 import type { SourceName } from './transfer/strategies.ts';
@@ -30,6 +31,8 @@ export interface TransferRecord {
   readonly receiverNoticed: boolean;
   /** Data lost or damaged and the receiver was not told: the failure this suite exists to find. */
   readonly silentLoss: boolean;
+  /** For a truncated transfer of a clean prefix: the SST block where the data stopped. */
+  readonly stoppedAt: StopPoint | null;
   /** Wall time the whole attempt took, handshake and IPC included. */
   readonly wallMs: number;
 }

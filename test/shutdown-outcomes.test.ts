@@ -47,6 +47,10 @@ test('destroy + buffered -> truncated under until-eof, silently: the stream look
   assert.equal(r.outcome.errorCode, null); // no error reached the receiver
   assert.equal(r.receiverNoticed, false);
   assert.equal(r.silentLoss, true);
+  // what arrived is a clean prefix: the SST block where it stopped is known
+  assert.ok(r.stoppedAt, 'stoppedAt');
+  assert.ok(r.stoppedAt.completeBlocks > 0 && r.stoppedAt.completeBlocks < r.stoppedAt.dataBlocks);
+  assert.match(r.stoppedAt.text, new RegExp(`^truncated at block ${r.stoppedAt.completeBlocks + 1} of ${r.stoppedAt.dataBlocks} `));
 });
 
 test('destroy + buffered under framed: not complete, and the receiver knows (count not met)', () => {

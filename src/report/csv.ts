@@ -43,6 +43,8 @@ export const RESULTS_COLUMNS = [
   'receiver_noticed',
   'silent_loss',
   'receiver_peer',
+  'stopped_at_block',
+  'data_blocks',
 ] as const;
 
 type Cell = string | number;
@@ -89,6 +91,9 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     receiver_noticed: String(r.receiverNoticed),
     silent_loss: String(r.silentLoss),
     receiver_peer: s.receiverPeer,
+    // 1-based: the first data block that did not arrive whole
+    stopped_at_block: r.stoppedAt ? r.stoppedAt.completeBlocks + 1 : '',
+    data_blocks: r.stoppedAt?.dataBlocks ?? '',
   };
 }
 

@@ -1,3 +1,4 @@
+import { locateStop } from '../fixtures/locate.ts';
 import type { Fixture } from '../fixtures/types.ts';
 import type { Scenario } from '../matrix.ts';
 import { classify, isDelivered, type Outcome } from '../outcome.ts';
@@ -108,7 +109,9 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   }
   const broken = received.kind !== 'report' || senderHeard.kind !== 'report' || !sender.alive || !receiver.alive;
   if (broken && !req.signal?.aborted) await pair.replace();
-  return toRecord(req, received, senderHeard, nowMs() - startedAt, lastProgressBytes);
+  const record = toRecord(req, received, senderHeard, nowMs() - startedAt, lastProgressBytes);
+  if (record.outcome.kind !== 'truncated' || received.kind !== 'report') return record;
+  return { ...record, stoppedAt: await locateStop(req.fixture, received.report.bytesReceived, received.report.crc32c) };
 }
 
 /** `lastProgressBytes`: the receiver's last word on its count, for when it never reported. */
@@ -161,6 +164,7 @@ function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: H
     outcome,
     receiverNoticed,
     silentLoss: !isDelivered(outcome) && !receiverNoticed,
+    stoppedAt: null,
     wallMs,
   };
 }
