@@ -38,6 +38,13 @@ export function scenarioId(s: Omit<Scenario, 'id'>): string {
   ].join(' ');
 }
 
+/** An external receiver cannot play every mode (s_client cannot read a size line). */
+export function checkPeerMode(peer: ReceiverPeerName, mode: ReceiverModeName): void {
+  if (!RECEIVER_PEER_MODES[peer].includes(mode)) {
+    throw usageError(`--receiver-peer "${peer}" cannot play --receiver ${mode}: it supports ${RECEIVER_PEER_MODES[peer].join(', ')}`);
+  }
+}
+
 /** A scenario from a few fields, the rest at their defaults (benchmarks and tests build cells this way). */
 export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenario, 'sizeBytes' | 'chunkBytes'>): Scenario {
   const full: Omit<Scenario, 'id'> = {
@@ -53,6 +60,7 @@ export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenar
     streams: 1,
     ...fields,
   };
+  checkPeerMode(full.receiverPeer, full.receiverMode);
   return { id: scenarioId(full), ...full };
 }
 
@@ -98,9 +106,7 @@ export function expandMatrix(config: RunConfig): Scenario[] {
                 for (const writePath of config.writePaths) {
                   for (const receiverMode of config.receiverModes) {
                     for (const receiverPeer of config.receiverPeers) {
-                      if (!RECEIVER_PEER_MODES[receiverPeer].includes(receiverMode)) {
-                        throw usageError(`--receiver-peer "${receiverPeer}" cannot play --receiver ${receiverMode}: it supports ${RECEIVER_PEER_MODES[receiverPeer].join(', ')}`);
-                      }
+                      checkPeerMode(receiverPeer, receiverMode);
                       for (const protocol of config.protocols) {
                         const fields = { sizeBytes, chunkBytes, tlsVersion, suite, keyType, maxFragment, shutdown, writePath, receiverMode, receiverPeer, protocol, streams: 1 };
                         out.push({ id: scenarioId(fields), ...fields });

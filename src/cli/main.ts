@@ -5,6 +5,7 @@ import { BenchError, isUsageError } from '../errors.ts';
 import { ciphersText } from './ciphers-command.ts';
 import { fixturesCommand, type FixturesFlags } from './fixtures-command.ts';
 import { runCommand } from './run-command.ts';
+import { thresholdCommand, type ThresholdFlags } from './threshold-command.ts';
 
 /** Usage errors exit 2 with one line; a failed run exits 1; Ctrl-C 130. */
 export const EXIT_USAGE = 2;
@@ -47,6 +48,36 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)')
     .action(async (action: string, opts: FixturesFlags) => {
       setExit(await fixturesCommand(action, opts, (line) => process.stdout.write(`${line}\n`)));
+    });
+
+  program
+    .command('threshold')
+    .description('bisect over size to the smallest size at which a way of ending the stream loses data')
+    .option('--shutdown <name>', 'shutdown strategy (default destroy)')
+    .option('--write-path <name>', 'backpressure | buffered (default buffered)')
+    .option('--receiver <name>', 'receiver mode (default until-eof)')
+    .option('--receiver-peer <name>', 'node | openssl (default node)')
+    .option('--suite <name>', 'cipher suite (default TLS_AES_128_GCM_SHA256)')
+    .option('--chunk <size>', 'write size (default 16KiB)')
+    .option('--min <size>', 'smallest size searched (default 1MB)')
+    .option('--max <size>', 'largest size searched (default 1GB)')
+    .option('--trials <n>', 'transfers per probed size; one failure fails the size (default 3)')
+    .option('--tolerance <fraction>', 'stop when failing/passing sizes are this close (default 5%)')
+    .option('--stall-timeout <duration>', 'no progress for this long -> stalled (default 15s)')
+    .option('--seed <n>', 'fixture seed (default 1)')
+    .option('--profile <name>', 'fixture profile (default kv)')
+    .option('--source <name>', 'file | memory (default file)')
+    .option('--out <dir>', 'folder that receives <run-id>/threshold.json (default results)')
+    .option('--fixtures-dir <dir>', 'fixture folder; probes use a temp folder inside it')
+    .option('--json', 'print threshold.json on stdout')
+    .action(async (opts: ThresholdFlags) => {
+      setExit(
+        await thresholdCommand(
+          opts,
+          (t) => process.stdout.write(`${t}\n`),
+          (t) => process.stderr.write(`${t}\n`),
+        ),
+      );
     });
 
   program

@@ -74,6 +74,15 @@ export const SHUTDOWN_STRATEGIES_TABLE: Readonly<Record<ShutdownStrategyName, Sh
       return closed(socket);
     },
   },
+  'destroy-deferred': {
+    description:
+      'destroy() one event-loop turn after the last write() returns (setImmediate), as code that closes from a later callback does: what the kernel took in that turn arrives, the rest is dropped; fails only above the socket buffers',
+    finish: async ({ socket }) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      socket.destroy();
+      await closed(socket);
+    },
+  },
   'destroy-after-flush': {
     description: "destroy() in the last write's callback: every byte out, no close_notify",
     finish: async ({ socket, lastWriteTaken }) => {

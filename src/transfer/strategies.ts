@@ -8,6 +8,7 @@ export const SHUTDOWN_STRATEGIES = [
   'end-wait-close',
   'end-destroy',
   'destroy',
+  'destroy-deferred',
   'destroy-after-flush',
   'tcp-fin',
   'reset',
