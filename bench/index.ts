@@ -2,6 +2,7 @@ import chunkSize from './chunk-size.ts';
 import ciphers from './ciphers.ts';
 import full from './full.ts';
 import quick from './quick.ts';
+import shutdown from './shutdown.ts';
 
 /** Every preset `--preset` accepts; each has an `npm run bench:<name>` script. Add one: a file and a line. */
 export const PRESETS = {
@@ -9,4 +10,5 @@ export const PRESETS = {
   'chunk-size': chunkSize,
   ciphers,
   full,
+  shutdown,
 } as const;

@@ -76,6 +76,24 @@ function suitesFor(version: TlsVersion, requested: readonly string[] | undefined
  * value that no scenario can use, rather than silently dropping it.
  */
 export function expandMatrix(config: RunConfig): Scenario[] {
+  return applyFilter(expandAxes(config), config.filter);
+}
+
+/** The scenarios of several sweeps (a preset's parts), each id once, then the filter over all of them. */
+export function planScenarios(configs: readonly RunConfig[]): Scenario[] {
+  const byId = new Map<string, Scenario>();
+  for (const c of configs) for (const s of expandAxes(c)) if (!byId.has(s.id)) byId.set(s.id, s);
+  return applyFilter([...byId.values()], configs[0]?.filter);
+}
+
+/** The product of the axes, unfiltered. */
+function expandAxes(config: RunConfig): Scenario[] {
+  for (const peer of config.receiverPeers) {
+    if (!config.receiverModes.some((m) => RECEIVER_PEER_MODES[peer].includes(m))) checkPeerMode(peer, config.receiverModes[0]!);
+  }
+  for (const mode of config.receiverModes) {
+    if (!config.receiverPeers.some((p) => RECEIVER_PEER_MODES[p].includes(mode))) checkPeerMode(config.receiverPeers[0]!, mode);
+  }
   if (config.suites !== undefined) {
     for (const name of config.suites) {
       const v = resolveSuite(name).version;
@@ -106,7 +124,8 @@ export function expandMatrix(config: RunConfig): Scenario[] {
                 for (const writePath of config.writePaths) {
                   for (const receiverMode of config.receiverModes) {
                     for (const receiverPeer of config.receiverPeers) {
-                      checkPeerMode(receiverPeer, receiverMode);
+                      // Each peer plays the modes it can (as each suite runs under its own version).
+                      if (!RECEIVER_PEER_MODES[receiverPeer].includes(receiverMode)) continue;
                       for (const protocol of config.protocols) {
                         const fields = { sizeBytes, chunkBytes, tlsVersion, suite, keyType, maxFragment, shutdown, writePath, receiverMode, receiverPeer, protocol, streams: 1 };
                         out.push({ id: scenarioId(fields), ...fields });
@@ -126,7 +145,7 @@ export function expandMatrix(config: RunConfig): Scenario[] {
   }
   // Sizes are the outer loop of a run: small files first, so a problem shows early.
   out.sort((a, b) => a.sizeBytes - b.sizeBytes);
-  return applyFilter(out, config.filter);
+  return out;
 }
 
 /** Keeps scenarios whose id has every term of `filter` as one of its `key=value` tokens (or a prefix of its value). */

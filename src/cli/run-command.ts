@@ -1,10 +1,10 @@
 import { access, constants, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.ts';
-import { presetLayer } from '../config/presets.ts';
+import { presetLayer, sweepLayers } from '../config/presets.ts';
 import { checkRawConfig, resolveConfig, type RawConfig, type RunConfig } from '../config/schema.ts';
 import { usageError } from '../errors.ts';
-import { expandMatrix } from '../matrix.ts';
+import { planScenarios } from '../matrix.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
 import { resultsCsv, scenariosCsv } from '../report/csv.ts';
 import { resultsJson } from '../report/json.ts';
@@ -49,14 +49,21 @@ export async function assertWritableDir(dir: string, flag: string): Promise<void
   }
 }
 
-/** The validated config of `run`, from preset, config file and flags (in that order of precedence, lowest first). */
-export async function configFromCli(flags: RawConfig & { preset?: string; config?: string }): Promise<RunConfig> {
+/**
+ * The validated configs of `run`, from preset, config file and flags (in that
+ * order of precedence, lowest first): the first is the run's; a preset with
+ * sweeps adds one per sweep (its axes above the preset's settings). --smoke
+ * keeps only the first.
+ */
+export async function configsFromCli(flags: RawConfig & { preset?: string; config?: string }): Promise<RunConfig[]> {
   const { preset, config: configPath, ...rest } = flags;
-  const layers: { where: string; raw: RawConfig }[] = [];
-  if (preset !== undefined) layers.push(presetLayer(preset));
-  if (configPath !== undefined) layers.push({ where: `--config ${configPath}`, raw: await readConfigFile(configPath) });
-  layers.push({ where: 'flags', raw: rest });
-  return resolveConfig(layers, preset);
+  const base = preset !== undefined ? [presetLayer(preset)] : [];
+  const top: { where: string; raw: RawConfig }[] = [];
+  if (configPath !== undefined) top.push({ where: `--config ${configPath}`, raw: await readConfigFile(configPath) });
+  top.push({ where: 'flags', raw: rest });
+  const main = resolveConfig([...base, ...top], preset);
+  if (main.smoke || preset === undefined) return [main];
+  return [main, ...sweepLayers(preset).map((sweep) => resolveConfig([...base, sweep, ...top], preset))];
 }
 
 export async function writeRunFiles(dir: string, run: RunResult): Promise<void> {
@@ -73,8 +80,9 @@ export interface RunCommandOptions {
 
 /** `tls-sst-bench run`: returns the exit code. */
 export async function runCommand(flags: RawConfig & { preset?: string; config?: string }, opts: RunCommandOptions): Promise<number> {
-  const config = await configFromCli(flags);
-  expandMatrix(config); // every axis checked before anything is written
+  const configs = await configsFromCli(flags);
+  const config = configs[0]!;
+  const scenarios = planScenarios(configs); // every axis checked before anything is written
   const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
   await assertWritableDir(outRoot, '--out');
   const fixturesDir = opts.fixturesDir ? resolve(opts.fixturesDir) : DEFAULT_FIXTURES_DIR;
@@ -94,6 +102,7 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
       fixturesDir,
       hooks: progress,
       signal: abort.signal,
+      scenarios,
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -85,9 +85,10 @@ export function endingsText(run: RunResult): string {
   const header = ['shutdown', 'write', 'receiver', 'peer', ...m.sizes.map(humanBytes)];
   const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
   const silentTotal = run.records.filter((r) => !r.warmup && r.silentLoss).length;
+  const silentRows = m.rows.filter((row) => [...row.cells.values()].some((c) => c.silent > 0)).map(({ key }) => `${key.shutdown} (write=${key.writePath}, receiver=${key.receiverMode}, peer=${key.receiverPeer})`);
   return [
     'How each stream ended (SILENT = bytes lost or damaged and the receiver was not told; -N = most bytes lost):',
     table(header, rows, header.map(() => false)),
-    silentTotal > 0 ? `${silentTotal} transfer(s) lost data silently.` : 'No transfer lost data silently.',
+    silentTotal > 0 ? `Silent data loss in ${silentTotal} transfer(s), from: ${silentRows.join('; ')}.` : 'No transfer lost data silently.',
   ].join('\n');
 }

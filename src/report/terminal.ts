@@ -26,18 +26,33 @@ const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: Sce
   { header: 'peer', value: (s) => s.scenario.receiverPeer },
 ];
 
-function varyingAxes(run: RunResult): typeof OPTIONAL_AXES {
-  return OPTIONAL_AXES.filter((a) => new Set(run.scenarios.map(a.value)).size > 1);
+function varyingAxes(scenarios: readonly ScenarioSummary[]): typeof OPTIONAL_AXES {
+  return OPTIONAL_AXES.filter((a) => new Set(scenarios.map(a.value)).size > 1);
+}
+
+const endingOf = (s: ScenarioSummary): string => `${s.scenario.shutdown} ${s.scenario.writePath} ${s.scenario.receiverMode} ${s.scenario.receiverPeer}`;
+
+/**
+ * The scenarios the throughput table shows: those of the most common way of
+ * ending (a preset's throughput sweep); the others are what the endings table
+ * is for. With a single ending, that is every scenario.
+ */
+export function throughputScenarios(scenarios: readonly ScenarioSummary[]): ScenarioSummary[] {
+  const counts = new Map<string, number>();
+  for (const s of scenarios) counts.set(endingOf(s), (counts.get(endingOf(s)) ?? 0) + 1);
+  const main = [...counts.entries()].reduce<[string, number] | null>((best, e) => (best === null || e[1] > best[1] ? e : best), null)?.[0];
+  return scenarios.filter((s) => endingOf(s) === main);
 }
 
 /** The end-of-run summary: per-scenario table, then the tuning answer. Pure. */
 export function terminalSummary(run: RunResult): string {
   const ctx = run.context;
   const env = ctx.environment;
-  const axes = varyingAxes(run);
+  const shown = throughputScenarios(run.scenarios);
+  const axes = varyingAxes(shown);
   const header = ['size', 'tls', 'suite', ...axes.map((a) => a.header), 'chunk', 'MB/s', '±%', 'p50 MB/s', 'Gbit/s', 'hs ms', 'snd CPU ms', 'rcv CPU ms', 'outcomes'];
   const numeric = header.map((h) => /MB\/s|±|Gbit|ms$/.test(h));
-  const rows = run.scenarios.map((s) => {
+  const rows = shown.map((s) => {
     const t = s.throughput;
     return [
       humanBytes(s.scenario.sizeBytes),
@@ -61,6 +76,9 @@ export function terminalSummary(run: RunResult): string {
   out.push('MB/s = 10^6 bytes per second, first byte written -> last byte received and verified; ±% = 95% margin of error of the mean; CPU per transfer.');
   out.push('');
   out.push(table(header, rows, numeric));
+  if (shown.length < run.scenarios.length) {
+    out.push(`(${run.scenarios.length - shown.length} more scenarios, with other ways of ending the stream: see the table below and scenarios.csv)`);
+  }
 
   const best = bestChunks(run.scenarios).filter((b) => b.compared > 1);
   if (best.length > 0) {
@@ -78,10 +96,10 @@ export function terminalSummary(run: RunResult): string {
     out.push('');
     out.push(endingsText(run));
   }
-  const failed = run.scenarios.filter((s) => s.throughput === null);
+  const failed = shown.filter((s) => s.throughput === null);
   if (failed.length > 0) {
     out.push('');
-    out.push(`Not every byte arrived in ${failed.length} scenario(s) (no throughput shown for them):`);
+    out.push(`No throughput for ${failed.length} scenario(s) whose transfers did not all end complete:`);
     for (const s of failed) out.push(`  ${s.scenarioId}: ${outcomesText(s)}`);
   }
   return out.join('\n');

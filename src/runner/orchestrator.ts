@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly hooks?: RunHooks;
   /** Stops after the transfer in flight is killed; the result is marked interrupted. */
   readonly signal?: AbortSignal;
+  /** The scenarios to run (e.g. several sweeps); default: the config's matrix. */
+  readonly scenarios?: readonly Scenario[];
   /** Test hook: a misbehaving sender for some scenarios. */
   readonly faultFor?: (scenario: Scenario) => SenderFault | undefined;
 }
@@ -49,7 +51,7 @@ export function makeRunId(date = new Date()): string {
 export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise<RunResult> {
   const hooks = opts.hooks ?? {};
   const startedAt = new Date().toISOString();
-  const scenarios = expandMatrix(config);
+  const scenarios = opts.scenarios ?? expandMatrix(config);
   const cache = new FixtureCache(opts.fixturesDir);
   const fixtures = new Map<number, Fixture>();
   for (const sizeBytes of [...new Set(scenarios.map((s) => s.sizeBytes))]) {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import type { StreamError } from '../outcome.ts';
@@ -60,6 +61,22 @@ const nodeReceiver: ReceiverPeer = {
 const RECEIVED_CLOSE_NOTIFY = /^<<< .*Alert.*close_notify/m;
 /** OpenSSL 3 error lines: `...:error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:...`. */
 const OPENSSL_ERROR = /error:([0-9A-F]{8}):[^:\n]*:[^:\n]*:([^:\n]+)/;
+/** A system call error, e.g. `read:errno=104` on an RST. */
+const ERRNO = /errno=(\d+)/;
+
+/** The error s_client printed: an OpenSSL code, or an errno by its name (104 -> ECONNRESET). */
+export function opensslError(stderr: string, exitCode: number | null): { code: string; message: string } | null {
+  const ssl = OPENSSL_ERROR.exec(stderr);
+  if (ssl) return { code: ssl[1]!, message: ssl[0] };
+  const errno = ERRNO.exec(stderr);
+  if (errno) {
+    const n = Number(errno[1]);
+    const name = Object.entries(osConstants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
+    return { code: name, message: stderr.trim().split('\n').find((l) => ERRNO.test(l)) ?? `errno=${n}` };
+  }
+  if (exitCode === 0) return null;
+  return { code: `EXIT_${exitCode}`, message: stderr.trim().split('\n').pop() || `s_client exited ${exitCode}` };
+}
 
 /**
  * `openssl s_client` as the receiver: what OpenSSL 3 (the stack of the Kvrocks
@@ -94,12 +111,9 @@ const opensslReceiver: ReceiverPeer = {
           .catch(() => '')
           .then(async (msg) => {
             await rm(msgPath, { force: true });
-            const m = OPENSSL_ERROR.exec(stderr);
+            const e = opensslError(stderr, code);
             const handshakeDone = bytes > 0 || /^<<< .*Handshake.*Finished/m.test(msg);
-            const error: StreamError | null =
-              code === 0 && !m
-                ? null
-                : { code: m?.[1] ?? `EXIT_${code}`, message: (m?.[0] ?? stderr.trim().split('\n').pop() ?? `s_client exited ${code}`).trim(), phase: handshakeDone ? 'transfer' : 'handshake' };
+            const error: StreamError | null = e ? { ...e, phase: handshakeDone ? 'transfer' : 'handshake' } : null;
             resolve({
               type: 'received',
               id: request.id,
