@@ -38,3 +38,10 @@ test('errors: handshake, reset, TLS', () => {
   assert.equal(tlsErr.kind, 'tls-error');
   assert.equal(tlsErr.errorCode, 'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC');
 });
+
+test('median', async () => {
+  const { median } = await import('../src/stats.ts');
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
+});

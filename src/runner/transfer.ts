@@ -23,6 +23,8 @@ export interface TransferRequest {
   readonly stallTimeoutMs: number;
   readonly host?: string;
   readonly fault?: SenderFault;
+  /** false turns close_notify detection off (to measure its cost); default on. */
+  readonly detectCloseNotify?: boolean;
   /** Aborted when the run is interrupted: a broken pair is then not replaced. */
   readonly signal?: AbortSignal;
   /** Called with the receiver's byte count, about every 200 ms. */
@@ -89,6 +91,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
         crc32cExpected: req.fixture.crc32c,
         progressIntervalMs: 200,
         closeGraceMs: 2000,
+        ...(req.detectCloseNotify === false ? { detectCloseNotify: false } : {}),
       },
       worker: receiver,
       tempDir: pair.tempDir,

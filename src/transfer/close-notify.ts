@@ -20,10 +20,11 @@ export const TRACE_TAIL_BYTES = 256 * 1024;
  * measurable (NODE-TLS-FACTS.md).
  */
 export class CloseNotifyDetector {
-  readonly #path: string | undefined;
+  readonly #path: string | null;
   #offset: number | null = null;
 
-  constructor(stderrPath: string | undefined = process.env[STDERR_PATH_ENV]) {
+  /** `null`: detection off (observe() says null). */
+  constructor(stderrPath: string | null = process.env[STDERR_PATH_ENV] ?? null) {
     this.#path = stderrPath;
   }
 
@@ -33,14 +34,14 @@ export class CloseNotifyDetector {
 
   /** Starts tracing on `socket`; call once, late in the stream. */
   arm(socket: TLSSocket): void {
-    if (this.#path === undefined || this.#offset !== null) return;
+    if (this.#path === null || this.#offset !== null) return;
     this.#offset = statSync(this.#path).size;
     socket.enableTrace();
   }
 
   /** true/false once armed and traced; null when this path could not observe it. */
   observe(): Observed {
-    if (this.#path === undefined || this.#offset === null) return null;
+    if (this.#path === null || this.#offset === null) return null;
     return receivedCloseNotify(readFrom(this.#path, this.#offset));
   }
 }
