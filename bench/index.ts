@@ -1,5 +1,6 @@
 import chunkSize from './chunk-size.ts';
 import ciphers from './ciphers.ts';
+import faults from './faults.ts';
 import full from './full.ts';
 import quick from './quick.ts';
 import shutdown from './shutdown.ts';
@@ -10,5 +11,6 @@ export const PRESETS = {
   'chunk-size': chunkSize,
   ciphers,
   full,
+  faults,
   shutdown,
 } as const;

@@ -1,4 +1,5 @@
 import type { StopPoint } from './fixtures/locate.ts';
+import type { ProxyFault } from './transfer/fault-proxy.ts';
 import type { Scenario } from './matrix.ts';
 import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
 import type { SourceName } from './transfer/strategies.ts';
@@ -33,6 +34,8 @@ export interface TransferRecord {
   readonly silentLoss: boolean;
   /** For a truncated transfer of a clean prefix: the SST block where the data stopped. */
   readonly stoppedAt: StopPoint | null;
+  /** The fault injected between sender and receiver, if any. */
+  readonly fault: ProxyFault | null;
   /** Wall time the whole attempt took, handshake and IPC included. */
   readonly wallMs: number;
 }

@@ -23,6 +23,7 @@ import {
   type SourceName,
   type WritePathName,
 } from '../transfer/strategies.ts';
+import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 /** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
@@ -55,8 +56,29 @@ export interface RunConfig {
   readonly filter: string | undefined;
   readonly stallTimeoutMs: number;
   readonly seed: number;
+  /** Faults to inject per scenario (one transfer each), e.g. 50 cuts and 20 flips; empty: none. */
+  readonly faults: readonly FaultCount[];
   readonly smoke: boolean;
   readonly json: boolean;
+}
+
+export interface FaultCount {
+  readonly kind: ProxyFaultKind;
+  readonly count: number;
+}
+
+/** `fin:50,flip:20`: how many transfers get each kind of injected fault. */
+export function parseFaults(text: string, flag: string): FaultCount[] {
+  if (text.trim() === 'none') return [];
+  return splitList(text, flag).map((item) => {
+    const m = /^([a-z]+):(\d+)$/.exec(item);
+    const kind = m?.[1] ?? '';
+    const count = Number(m?.[2]);
+    if (!m || !(PROXY_FAULTS as readonly string[]).includes(kind) || count < 1 || count > 1000) {
+      throw usageError(`${flag} "${item}" is not accepted: expected KIND:COUNT with KIND one of ${PROXY_FAULTS.join(', ')} and COUNT 1 to 1000, e.g. fin:50,flip:20`);
+    }
+    return { kind: kind as ProxyFaultKind, count };
+  });
 }
 
 /** A value as a preset, a config file or a flag gives it, before validation. */
@@ -247,6 +269,13 @@ export const OPTIONS = {
     description: 'fixture seed (same seed and size: byte-identical file)',
     parse: integer(0, 2 ** 31 - 1),
   },
+  faults: {
+    target: 'faults',
+    flag: '--faults',
+    valueName: 'list',
+    description: `inject faults through a loopback proxy, one transfer each, at seeded random offsets: KIND:COUNT,... with KIND ${PROXY_FAULTS.join(', ')} (replaces --iterations)`,
+    parse: parseFaults,
+  },
   smoke: {
     target: 'smoke',
     flag: '--smoke',
@@ -287,6 +316,7 @@ export const DEFAULTS: RunConfig = {
   filter: undefined,
   stallTimeoutMs: 15_000,
   seed: 1,
+  faults: [],
   smoke: false,
   json: false,
 };

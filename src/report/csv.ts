@@ -45,6 +45,8 @@ export const RESULTS_COLUMNS = [
   'receiver_peer',
   'stopped_at_block',
   'data_blocks',
+  'fault_kind',
+  'fault_at_byte',
 ] as const;
 
 type Cell = string | number;
@@ -94,6 +96,8 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     // 1-based: the first data block that did not arrive whole
     stopped_at_block: r.stoppedAt ? r.stoppedAt.completeBlocks + 1 : '',
     data_blocks: r.stoppedAt?.dataBlocks ?? '',
+    fault_kind: r.fault?.kind ?? '',
+    fault_at_byte: r.fault?.atByte ?? '',
   };
 }
 

@@ -2,6 +2,7 @@ import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
 import { bestChunks } from '../stats.ts';
 import { endingsText, showsEndings } from './endings.ts';
+import { faultsText } from './faults.ts';
 import { table } from './terminal-table.ts';
 
 export { table };
@@ -91,6 +92,10 @@ export function terminalSummary(run: RunResult): string {
         [false, false, false, false, true, false],
       ),
     );
+  }
+  if (run.records.some((r) => r.fault)) {
+    out.push('');
+    out.push(faultsText(run));
   }
   if (showsEndings(run)) {
     out.push('');

@@ -11,6 +11,7 @@ import type { RunContext, RunResult, ScenarioSummary, TransferRecord } from '../
 import { summarizeScenario } from '../stats.ts';
 import { RunCertificates } from '../tls/certs.ts';
 import type { SenderFault } from '../transfer/messages.ts';
+import { randomFaults, type ProxyFault } from '../transfer/fault-proxy.ts';
 import { collectEnvironment } from './environment.ts';
 import { runTransfer } from './transfer.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
@@ -37,6 +38,14 @@ export interface RunOptions {
   readonly scenarios?: readonly Scenario[];
   /** Test hook: a misbehaving sender for some scenarios. */
   readonly faultFor?: (scenario: Scenario) => SenderFault | undefined;
+}
+
+/**
+ * The faults of one scenario: for each kind, `count` seeded random offsets in
+ * the stream (same seed, same offsets), each one transfer.
+ */
+export function faultPlan(config: RunConfig, scenario: Scenario): ProxyFault[] {
+  return config.faults.flatMap(({ kind, count }, i) => randomFaults(config.seed * 31 + i, count, kind, scenario.sizeBytes));
 }
 
 export function makeRunId(date = new Date()): string {
@@ -81,18 +90,19 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     hooks.onPhase?.('starting workers');
     pair = await WorkerPair.start(tempDir);
     hooks.onWorkers?.(pair.pids());
-    hooks.onPlan?.(scenarios, config.warmup + config.iterations);
+    hooks.onPlan?.(scenarios, config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : config.warmup + config.iterations);
     for (const [index, scenario] of scenarios.entries()) {
       if (interrupted) break;
       const fixture = fixtures.get(scenario.sizeBytes)!;
       const certFiles = await certs.get(scenario.keyType);
       const measured: TransferRecord[] = [];
+      const faults = faultPlan(config, scenario);
       let phase: 'warmup' | 'run' = 'run';
       let iteration = 0;
       const bench = new Bench({
-        iterations: config.iterations,
+        iterations: faults.length > 0 ? faults.length : config.iterations,
         time: 0,
-        warmup: config.warmup > 0,
+        warmup: faults.length === 0 && config.warmup > 0,
         warmupIterations: config.warmup,
         warmupTime: 0,
         retainSamples: true,
@@ -115,6 +125,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
             warmup,
             stallTimeoutMs: config.stallTimeoutMs,
             fault: opts.faultFor?.(scenario),
+            proxyFault: faults[iteration],
             signal: opts.signal,
             onProgress: hooks.onTransferProgress,
           });

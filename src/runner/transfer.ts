@@ -10,6 +10,7 @@ import { nowMs, type ReceiverReport, type SenderFault, type SenderReport, type W
 import type { SourceName } from '../transfer/strategies.ts';
 import { heardFrom, RECEIVER_PEERS, type Heard } from './receiver-peers.ts';
 import { Watchdog } from './watchdog.ts';
+import { FaultProxy, type ProxyFault } from '../transfer/fault-proxy.ts';
 import type { WorkerPair } from './workers.ts';
 
 export interface TransferRequest {
@@ -23,6 +24,8 @@ export interface TransferRequest {
   readonly stallTimeoutMs: number;
   readonly host?: string;
   readonly fault?: SenderFault;
+  /** A middlebox fault on the way from sender to receiver (a loopback proxy in between). */
+  readonly proxyFault?: ProxyFault;
   /** false turns close_notify detection off (to measure its cost); default on. */
   readonly detectCloseNotify?: boolean;
   /** Aborted when the run is interrupted: a broken pair is then not replaced. */
@@ -32,6 +35,9 @@ export interface TransferRequest {
 }
 
 let nextId = 1;
+
+/** How long a sender may take to report after the receiver is done. */
+const SENDER_GRACE_MS = 3000;
 
 /**
  * One transfer between the pair's workers, watched: no receiver progress for
@@ -77,13 +83,17 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   const listening = await heardFrom(listeningP, 'sender', stall);
 
   let received: Heard<ReceiverReport>;
+  let proxy: FaultProxy | null = null;
+  if (listening.kind === 'report' && req.proxyFault) {
+    proxy = await FaultProxy.start({ target: { host, port: listening.report.port }, fault: req.proxyFault, host });
+  }
   if (listening.kind === 'report') {
     received = await RECEIVER_PEERS[req.scenario.receiverPeer].receive({
       request: {
         id,
         tls,
         host,
-        port: listening.report.port,
+        port: proxy?.port ?? listening.report.port,
         servername: SERVER_NAME,
         caPath: req.certs.caCertPath,
         mode: req.scenario.receiverMode,
@@ -103,8 +113,20 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   }
   // The receiver is done; the sender gets what is left of the stall timeout to finish its shutdown.
   watchdog.progress(-1);
-  const senderHeard = await sent;
+  // A stalled proxy holds both sides open: close it so the sender can finish.
+  if (received.kind === 'stalled') await proxy?.close();
+  // Once the receiver has its answer, the sender gets a short grace to report:
+  // one left writing into a connection nobody reads (a middlebox that dropped
+  // the receiver) would otherwise hold the run until the stall timeout.
+  const grace = received.kind === 'report' ? Math.min(req.stallTimeoutMs, SENDER_GRACE_MS) : req.stallTimeoutMs;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const senderHeard = await Promise.race([
+    sent,
+    new Promise<Heard<SenderReport>>((resolve) => (graceTimer = setTimeout(() => resolve({ kind: 'stalled', ms: grace }), grace))),
+  ]);
+  clearTimeout(graceTimer);
   watchdog.stop();
+  await proxy?.close();
 
   if (SHUTDOWN_STRATEGIES_TABLE[req.scenario.shutdown].endsProcess) {
     // The sender exits by design; wait for it (briefly) so the next transfer gets a live one.
@@ -168,6 +190,7 @@ function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: H
     receiverNoticed,
     silentLoss: !isDelivered(outcome) && !receiverNoticed,
     stoppedAt: null,
+    fault: req.proxyFault ?? null,
     wallMs,
   };
 }

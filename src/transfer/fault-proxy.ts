@@ -196,7 +196,10 @@ export class FaultProxy {
       // close as a FIN once what is queued has been written.
       from.once('close', (hadError) => {
         if (c.cut || to.destroyed) return;
-        if (hadError) to.resetAndDestroy();
+        // The receiver is gone: nobody reads what the sender still writes, so
+        // the sender would wait for 'drain' for ever. Drop the upstream side too.
+        if (from === client) to.destroy();
+        else if (hadError) to.resetAndDestroy();
         else to.end();
       });
     }

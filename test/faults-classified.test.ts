@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { resolveConfig } from '../src/config/schema.ts';
+import { faultSummaries } from '../src/report/faults.ts';
+import { runBenchmark } from '../src/runner/orchestrator.ts';
+import type { RunResult } from '../src/results.ts';
+import { tempDir } from './helpers.ts';
+
+// Faults injected by a loopback proxy at seeded random offsets of an 8 MB stream:
+// none may be classified complete; a flipped byte is a TLS error at once.
+let tmp: { dir: string; remove: () => Promise<void> };
+let run: RunResult;
+
+before(async () => {
+  tmp = await tempDir('faults');
+  const config = resolveConfig([
+    { where: 'flags', raw: { sizes: '4MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', receiver: 'until-eof,framed', faults: 'fin:6,flip:5,rst:4,stall:1', stallTimeout: '2s' } },
+  ]);
+  run = await runBenchmark(config, { runId: 'test-faults', command: 'test', fixturesDir: tmp.dir });
+});
+after(() => tmp.remove());
+
+test('one transfer per fault, every one classified as not complete', () => {
+  assert.equal(run.records.length, 2 * 16);
+  const s = faultSummaries(run);
+  assert.deepEqual(s.map((x) => [x.kind, x.injected, x.falseComplete]), [
+    ['fin', 12, 0],
+    ['flip', 10, 0],
+    ['rst', 8, 0],
+    ['stall', 2, 0],
+  ]);
+});
+
+test('a cut (FIN) is a truncation: silent for until-eof, noticed when framed', () => {
+  const cuts = run.records.filter((r) => r.fault?.kind === 'fin');
+  for (const r of cuts) assert.equal(r.outcome.kind, 'truncated');
+  assert.ok(cuts.filter((r) => r.scenario.receiverMode === 'until-eof').every((r) => r.silentLoss));
+  assert.ok(cuts.filter((r) => r.scenario.receiverMode === 'framed').every((r) => !r.silentLoss && r.receiverNoticed));
+});
+
+test('a flipped byte is a TLS error at once, not an idle timeout', () => {
+  for (const r of run.records.filter((x) => x.fault?.kind === 'flip')) {
+    assert.ok(r.outcome.kind === 'tls-error' || r.outcome.kind === 'handshake-failed', r.outcome.kind);
+    assert.match(r.outcome.errorCode ?? '', /^ERR_SSL_|^ERR_/);
+    // the receiver's verdict comes at once, far below the 2 s stall timeout
+    assert.ok(r.durationMs !== null && r.durationMs < 1000, `took ${r.durationMs} ms`);
+  }
+});
+
+test('a stalled stream is stalled, after the stall timeout', () => {
+  for (const r of run.records.filter((x) => x.fault?.kind === 'stall')) {
+    assert.equal(r.outcome.kind, 'stalled');
+    assert.ok(r.wallMs >= 2000);
+  }
+});
+
+test('an RST is never complete', () => {
+  for (const r of run.records.filter((x) => x.fault?.kind === 'rst')) assert.ok(r.outcome.kind === 'reset' || r.outcome.kind === 'truncated', r.outcome.kind);
+});
