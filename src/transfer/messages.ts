@@ -1,6 +1,7 @@
 import type { Observed, StreamError } from '../outcome.ts';
 import type { ReceiverModeName, ShutdownStrategyName, SourceName, WritePathName } from './strategies.ts';
 import type { TlsVersion } from '../tls/suites.ts';
+import type { KvrocksOrchestratorMessage, KvrocksWorkerMessage } from '../kvrocks/messages.ts';
 
 /**
  * The IPC contract between the orchestrator and its two worker processes.
@@ -49,9 +50,11 @@ export interface ReceiveRequest {
   readonly progressIntervalMs: number;
   /** After the count is met (framed modes), how long to wait for the end to see close_notify. */
   readonly closeGraceMs: number;
+  /** false: no close_notify detection (closeNotify is then null); only for measuring what detection costs. */
+  readonly detectCloseNotify?: boolean;
 }
 
-export type OrchestratorMessage = ServeRequest | ReceiveRequest | { readonly type: 'shutdown' };
+export type OrchestratorMessage = ServeRequest | ReceiveRequest | KvrocksOrchestratorMessage | { readonly type: 'shutdown' };
 
 export interface Negotiated {
   readonly protocol: string | null;
@@ -97,6 +100,7 @@ export type WorkerMessage =
   | { readonly type: 'progress'; readonly id: number; readonly bytes: number }
   | SenderReport
   | ReceiverReport
+  | KvrocksWorkerMessage
   | { readonly type: 'fatal'; readonly id: number | null; readonly message: string };
 
 export function nowMs(): number {

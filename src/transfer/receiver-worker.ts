@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 import { connect, type ConnectionOptions } from 'node:tls';
 import { crc32c } from '@node-rs/crc32';
 import type { StreamError } from '../outcome.ts';
-import { CloseNotifyDetector, TRACE_TAIL_BYTES } from './close-notify.ts';
+import { CloseNotifyDetector, STDERR_PATH_ENV, TRACE_TAIL_BYTES } from './close-notify.ts';
 import { nowMs, type Negotiated, type OrchestratorMessage, type ReceiveRequest, type ReceiverReport, type WorkerMessage } from './messages.ts';
 import { ACK, RECEIVER_MODES_TABLE } from './receiver-modes.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { UsageMeter } from './usage.ts';
+import { onKvrocksFetch } from '../kvrocks/replica.ts';
 
 function send(msg: WorkerMessage): void {
   process.send?.(msg);
@@ -24,7 +25,7 @@ const MAX_SIZE_LINE = 24;
 function receive(req: ReceiveRequest): void {
   const usage = new UsageMeter();
   const mode = RECEIVER_MODES_TABLE[req.mode];
-  const closeNotify = new CloseNotifyDetector();
+  const closeNotify = new CloseNotifyDetector(req.detectCloseNotify === false ? null : (process.env[STDERR_PATH_ENV] ?? null));
   const armAt = Math.max(0, req.bytesExpected - TRACE_TAIL_BYTES);
   const startedAt = nowMs();
   let handshakeMs: number | null = null;
@@ -141,6 +142,8 @@ process.on('message', (msg: OrchestratorMessage) => {
     } catch (err) {
       send({ type: 'fatal', id: msg.id, message: String(err) });
     }
+  } else if (msg.type === 'kvrocks-fetch') {
+    onKvrocksFetch(msg);
   } else if (msg.type === 'shutdown') {
     process.exit(0);
   }

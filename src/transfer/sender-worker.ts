@@ -15,6 +15,7 @@ import { SourceCache, type FixtureSource, type SourceBlock } from './source.ts';
 import { BUFFERED_TAIL_BYTES } from './strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { UsageMeter } from './usage.ts';
+import { onKvrocksMasterMessage } from '../kvrocks/master.ts';
 
 const sources = new SourceCache();
 
@@ -189,6 +190,8 @@ async function serve(req: ServeRequest): Promise<void> {
 process.on('message', (msg: OrchestratorMessage) => {
   if (msg.type === 'serve') {
     serve(msg).catch((err: unknown) => send({ type: 'fatal', id: msg.id, message: String(err) }));
+  } else if (msg.type === 'kvrocks-serve' || msg.type === 'kvrocks-stop') {
+    onKvrocksMasterMessage(msg);
   } else if (msg.type === 'shutdown') {
     process.exit(0);
   }
