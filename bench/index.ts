@@ -2,6 +2,7 @@ import chunkSize from './chunk-size.ts';
 import ciphers from './ciphers.ts';
 import faults from './faults.ts';
 import full from './full.ts';
+import kvrocksFullsync from './kvrocks-fullsync.ts';
 import quick from './quick.ts';
 import shutdown from './shutdown.ts';
 
@@ -12,5 +13,6 @@ export const PRESETS = {
   ciphers,
   full,
   faults,
+  'kvrocks-fullsync': kvrocksFullsync,
   shutdown,
 } as const;

@@ -1,6 +1,7 @@
 import { formatBytes } from './config/units.ts';
 import type { RunConfig } from './config/schema.ts';
 import { usageError } from './errors.ts';
+import { MAX_WRITE_BYTES as KVROCKS_MAX_WRITE_BYTES } from './kvrocks/protocol.ts';
 import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
 import { RECEIVER_PEER_MODES, type ProtocolName, type ReceiverModeName, type ReceiverPeerName, type ShutdownStrategyName, type WritePathName } from './transfer/strategies.ts';
 
@@ -19,6 +20,8 @@ export interface Scenario {
   readonly receiverPeer: ReceiverPeerName;
   readonly protocol: ProtocolName;
   readonly streams: number;
+  /** Kvrocks: the size of each checkpoint file (the last one takes the rest); raw: the size. */
+  readonly fileBytes: number;
 }
 
 export function scenarioId(s: Omit<Scenario, 'id'>): string {
@@ -35,6 +38,8 @@ export function scenarioId(s: Omit<Scenario, 'id'>): string {
     `peer=${s.receiverPeer}`,
     `protocol=${s.protocol}`,
     `streams=${s.streams}`,
+    // only where it is a choice of its own, so raw ids stay as they were
+    ...(s.protocol === 'kvrocks' ? [`files=${formatBytes(s.fileBytes)}`] : []),
   ].join(' ');
 }
 
@@ -58,6 +63,7 @@ export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenar
     receiverPeer: 'node',
     protocol: 'raw',
     streams: 1,
+    fileBytes: fields.sizeBytes,
     ...fields,
   };
   checkPeerMode(full.receiverPeer, full.receiverMode);
@@ -86,14 +92,51 @@ export function planScenarios(configs: readonly RunConfig[]): Scenario[] {
   return applyFilter([...byId.values()], configs[0]?.filter);
 }
 
-/** The product of the axes, unfiltered. */
-function expandAxes(config: RunConfig): Scenario[] {
-  for (const peer of config.receiverPeers) {
-    if (!config.receiverModes.some((m) => RECEIVER_PEER_MODES[peer].includes(m))) checkPeerMode(peer, config.receiverModes[0]!);
+/** How the bytes travel: one raw stream to a receiver mode and peer, or a Kvrocks full sync. */
+type Transport = Pick<Scenario, 'receiverMode' | 'receiverPeer' | 'protocol' | 'streams' | 'fileBytes'>;
+
+function transports(config: RunConfig, sizeBytes: number): Transport[] {
+  const out: Transport[] = [];
+  for (const protocol of config.protocols) {
+    if (protocol === 'kvrocks') {
+      // The replica's way of reading is the protocol's (count, never EOF), and it is ours.
+      for (const streams of config.streams) out.push({ protocol, receiverMode: 'framed', receiverPeer: 'node', streams, fileBytes: Math.min(config.fileBytes, sizeBytes) });
+      continue;
+    }
+    for (const receiverMode of config.receiverModes) {
+      for (const receiverPeer of config.receiverPeers) {
+        // Each peer plays the modes it can (as each suite runs under its own version).
+        if (RECEIVER_PEER_MODES[receiverPeer].includes(receiverMode)) out.push({ protocol, receiverMode, receiverPeer, streams: 1, fileBytes: sizeBytes });
+      }
+    }
   }
-  for (const mode of config.receiverModes) {
-    if (!config.receiverPeers.some((p) => RECEIVER_PEER_MODES[p].includes(mode))) checkPeerMode(config.receiverPeers[0]!, mode);
+  return out;
+}
+
+/** Checks the axes that only some protocols use, so none is silently ignored. */
+function checkProtocolAxes(config: RunConfig): void {
+  const kvrocks = config.protocols.includes('kvrocks');
+  const raw = config.protocols.includes('raw');
+  if (!kvrocks && config.streams.some((n) => n !== 1)) {
+    throw usageError(`--streams "${config.streams.join(',')}" needs --protocol kvrocks: a raw transfer is one connection`);
   }
+  if (kvrocks && config.faults.length > 0) throw usageError('--faults applies to --protocol raw only: a Kvrocks sync has many connections');
+  if (kvrocks) {
+    const big = config.chunks.find((c) => c > KVROCKS_MAX_WRITE_BYTES);
+    if (big !== undefined) throw usageError(`--chunks "${formatBytes(big)}" is too large for --protocol kvrocks: the master writes at most 16KiB at a time`);
+  }
+  if (raw) {
+    for (const peer of config.receiverPeers) {
+      if (!config.receiverModes.some((m) => RECEIVER_PEER_MODES[peer].includes(m))) checkPeerMode(peer, config.receiverModes[0]!);
+    }
+    for (const mode of config.receiverModes) {
+      if (!config.receiverPeers.some((p) => RECEIVER_PEER_MODES[p].includes(mode))) checkPeerMode(config.receiverPeers[0]!, mode);
+    }
+  }
+}
+
+/** (TLS version, suite, key) triples: each suite under its own version, with the keys it can use. */
+function tlsCells(config: RunConfig): Pick<Scenario, 'tlsVersion' | 'suite' | 'keyType'>[] {
   if (config.suites !== undefined) {
     for (const name of config.suites) {
       const v = resolveSuite(name).version;
@@ -102,8 +145,7 @@ function expandAxes(config: RunConfig): Scenario[] {
       }
     }
   }
-  const out: Scenario[] = [];
-  const usedKeys = new Set<KeyType>();
+  const out: Pick<Scenario, 'tlsVersion' | 'suite' | 'keyType'>[] = [];
   for (const tlsVersion of config.tls) {
     const suites = suitesFor(tlsVersion, config.suites);
     if (suites.length === 0) {
@@ -115,24 +157,29 @@ function expandAxes(config: RunConfig): Scenario[] {
       if (keys.length === 0) {
         throw usageError(`--suites "${suite}" needs --key ${info.keyTypes.join(' or ')}, but --key is ${config.keys.join(',')}`);
       }
-      for (const keyType of keys) {
-        usedKeys.add(keyType);
-        for (const sizeBytes of config.sizes) {
-          for (const chunkBytes of config.chunks) {
-            for (const maxFragment of config.maxFragments) {
-              for (const shutdown of config.shutdowns) {
-                for (const writePath of config.writePaths) {
-                  for (const receiverMode of config.receiverModes) {
-                    for (const receiverPeer of config.receiverPeers) {
-                      // Each peer plays the modes it can (as each suite runs under its own version).
-                      if (!RECEIVER_PEER_MODES[receiverPeer].includes(receiverMode)) continue;
-                      for (const protocol of config.protocols) {
-                        const fields = { sizeBytes, chunkBytes, tlsVersion, suite, keyType, maxFragment, shutdown, writePath, receiverMode, receiverPeer, protocol, streams: 1 };
-                        out.push({ id: scenarioId(fields), ...fields });
-                      }
-                    }
-                  }
-                }
+      for (const keyType of keys) out.push({ tlsVersion, suite, keyType });
+    }
+  }
+  for (const key of config.keys) {
+    if (!out.some((c) => c.keyType === key)) throw usageError(`--key "${key}" fits none of the suites (${config.suites?.join(',') ?? 'defaults'}): drop it or add a suite for it`);
+  }
+  return out;
+}
+
+/** The product of the axes, unfiltered, sizes outermost (small files first, so a problem shows early). */
+function expandAxes(config: RunConfig): Scenario[] {
+  checkProtocolAxes(config);
+  const cells = tlsCells(config);
+  const out: Scenario[] = [];
+  for (const sizeBytes of config.sizes) {
+    for (const tls of cells) {
+      for (const chunkBytes of config.chunks) {
+        for (const maxFragment of config.maxFragments) {
+          for (const shutdown of config.shutdowns) {
+            for (const writePath of config.writePaths) {
+              for (const transport of transports(config, sizeBytes)) {
+                const fields = { sizeBytes, chunkBytes, ...tls, maxFragment, shutdown, writePath, ...transport };
+                out.push({ id: scenarioId(fields), ...fields });
               }
             }
           }
@@ -140,11 +187,6 @@ function expandAxes(config: RunConfig): Scenario[] {
       }
     }
   }
-  for (const key of config.keys) {
-    if (!usedKeys.has(key)) throw usageError(`--key "${key}" fits none of the suites (${config.suites?.join(',') ?? 'defaults'}): drop it or add a suite for it`);
-  }
-  // Sizes are the outer loop of a run: small files first, so a problem shows early.
-  out.sort((a, b) => a.sizeBytes - b.sizeBytes);
   return out;
 }
 

@@ -1,5 +1,6 @@
 import type { StopPoint } from './fixtures/locate.ts';
 import type { ProxyFault } from './transfer/fault-proxy.ts';
+import type { SyncSummary } from './kvrocks/record.ts';
 import type { Scenario } from './matrix.ts';
 import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
 import type { SourceName } from './transfer/strategies.ts';
@@ -36,6 +37,8 @@ export interface TransferRecord {
   readonly stoppedAt: StopPoint | null;
   /** The fault injected between sender and receiver, if any. */
   readonly fault: ProxyFault | null;
+  /** For --protocol kvrocks: the full sync's attempts (a failed sync is retried whole). */
+  readonly sync: SyncSummary | null;
   /** Wall time the whole attempt took, handshake and IPC included. */
   readonly wallMs: number;
 }

@@ -24,7 +24,7 @@ import {
   type WritePathName,
 } from '../transfer/strategies.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
-import { parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
+import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 /** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
 export const SIZE_BOUNDS: ByteBounds = { min: 16 * 1024, max: 4 * 2 ** 30 };
@@ -48,6 +48,12 @@ export interface RunConfig {
   readonly receiverModes: readonly ReceiverModeName[];
   readonly receiverPeers: readonly ReceiverPeerName[];
   readonly protocols: readonly ProtocolName[];
+  /** Kvrocks: parallel file connections (1 or 4). */
+  readonly streams: readonly number[];
+  /** Kvrocks: checkpoint file size (the sizes are checkpoint totals). */
+  readonly fileBytes: number;
+  readonly maxAttempts: number;
+  readonly retryDelayMs: number;
   readonly profile: FixtureProfile;
   readonly iterations: number;
   readonly warmup: number;
@@ -207,6 +213,41 @@ export const OPTIONS = {
     description: `application protocol on the stream: ${PROTOCOLS.join(', ')}`,
     parse: listOf(PROTOCOLS),
   },
+  checkpoint: {
+    target: 'sizes',
+    flag: '--checkpoint',
+    valueName: 'list',
+    description: 'with --protocol kvrocks: checkpoint sizes (the same axis as --sizes), e.g. 250MB',
+    parse: (t, f) => parseBytesList(t, f, SIZE_BOUNDS),
+  },
+  fileSize: {
+    target: 'fileBytes',
+    flag: '--file-size',
+    valueName: 'size',
+    description: 'with --protocol kvrocks: size of each checkpoint SST file (default 64MB; the last takes the rest)',
+    parse: (t, f) => parseBytes(t, f, SIZE_BOUNDS),
+  },
+  streams: {
+    target: 'streams',
+    flag: '--streams',
+    valueName: 'list',
+    description: 'with --protocol kvrocks: file connections, 1 or 4 (file i on connection i mod n)',
+    parse: (t, f) => [...new Set(splitList(t, f).map((x) => oneOf(['1', '4'] as const)(x, f)).map(Number))],
+  },
+  maxAttempts: {
+    target: 'maxAttempts',
+    flag: '--max-attempts',
+    valueName: 'n',
+    description: 'with --protocol kvrocks: a failed sync is retried whole, up to this many attempts (default 3)',
+    parse: integer(1, 100),
+  },
+  retryDelay: {
+    target: 'retryDelayMs',
+    flag: '--retry-delay',
+    valueName: 'duration',
+    description: 'with --protocol kvrocks: wait before a retry (default 200ms; Kvrocks waits 10s)',
+    parse: (t, f) => parseDurationMs(t, f, { min: 0, max: 600_000 }),
+  },
   profile: {
     target: 'profile',
     flag: '--profile',
@@ -308,6 +349,10 @@ export const DEFAULTS: RunConfig = {
   receiverModes: ['until-eof'],
   receiverPeers: ['node'],
   protocols: ['raw'],
+  streams: [1],
+  fileBytes: 64e6,
+  maxAttempts: 3,
+  retryDelayMs: 200,
   profile: 'kv',
   iterations: 5,
   warmup: 1,
@@ -380,6 +425,7 @@ function smokeOf(config: RunConfig): RunConfig {
     receiverModes: config.receiverModes.slice(0, 1),
     receiverPeers: config.receiverPeers.slice(0, 1),
     protocols: config.protocols.slice(0, 1),
+    streams: config.streams.slice(0, 1),
     iterations: 1,
     warmup: 0,
   };

@@ -47,6 +47,8 @@ export const RESULTS_COLUMNS = [
   'data_blocks',
   'fault_kind',
   'fault_at_byte',
+  'attempts',
+  'file_bytes',
 ] as const;
 
 type Cell = string | number;
@@ -98,6 +100,8 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     data_blocks: r.stoppedAt?.dataBlocks ?? '',
     fault_kind: r.fault?.kind ?? '',
     fault_at_byte: r.fault?.atByte ?? '',
+    attempts: r.sync?.attempts ?? '',
+    file_bytes: s.fileBytes,
   };
 }
 

@@ -7,6 +7,7 @@ export interface EndingKey {
   readonly shutdown: string;
   readonly writePath: string;
   readonly receiverMode: string;
+  /** `node`, `openssl`, or `kvrocks x4` for a full sync over 4 connections. */
   readonly receiverPeer: string;
 }
 
@@ -18,6 +19,8 @@ export interface EndingCell {
   readonly maxBytesLost: number;
   /** Distinct error codes seen (0A000126, ECONNRESET, ...). */
   readonly errorCodes: readonly string[];
+  /** Kvrocks full syncs: the most attempts one took (null for single streams). */
+  readonly maxAttempts: number | null;
 }
 
 export interface EndingsMatrix {
@@ -29,7 +32,7 @@ const keyOf = (r: TransferRecord): EndingKey => ({
   shutdown: r.scenario.shutdown,
   writePath: r.scenario.writePath,
   receiverMode: r.scenario.receiverMode,
-  receiverPeer: r.scenario.receiverPeer,
+  receiverPeer: r.scenario.protocol === 'kvrocks' ? `kvrocks x${r.scenario.streams}` : r.scenario.receiverPeer,
 });
 
 /** Pure: strategy x write path x receiver (rows) by size (columns), over measured transfers. */
@@ -59,6 +62,7 @@ export function endingsMatrix(run: RunResult): EndingsMatrix {
           silent: rs.filter((r) => r.silentLoss).length,
           maxBytesLost: Math.max(...rs.map((r) => Math.max(0, r.bytesExpected - r.bytesReceived))),
           errorCodes: [...new Set(rs.map((r) => r.outcome.errorCode).filter((c): c is string => c !== null))],
+          maxAttempts: rs.some((r) => r.sync) ? Math.max(...rs.map((r) => r.sync?.attempts ?? 0)) : null,
         });
       }
       return { key, cells };
@@ -71,7 +75,8 @@ export function cellText(c: EndingCell): string {
   const codes = c.errorCodes.length > 0 ? ` [${c.errorCodes.join(',')}]` : '';
   const lost = c.maxBytesLost > 0 ? ` -${humanBytes(c.maxBytesLost)}` : '';
   const silent = c.silent > 0 ? ` SILENT ${c.silent}/${c.transfers}` : '';
-  return `${kinds.join(', ')}${codes}${lost}${silent}`;
+  const attempts = c.maxAttempts !== null && c.maxAttempts > 1 ? ` after ${c.maxAttempts} attempts` : '';
+  return `${kinds.join(', ')}${codes}${lost}${silent}${attempts}`;
 }
 
 /** Worth printing when the run is about endings: several strategies, modes or peers, or any loss. */

@@ -25,6 +25,8 @@ const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: Sce
   { header: 'write', value: (s) => s.scenario.writePath },
   { header: 'receiver', value: (s) => s.scenario.receiverMode },
   { header: 'peer', value: (s) => s.scenario.receiverPeer },
+  { header: 'protocol', value: (s) => s.scenario.protocol },
+  { header: 'streams', value: (s) => String(s.scenario.streams) },
 ];
 
 function varyingAxes(scenarios: readonly ScenarioSummary[]): typeof OPTIONAL_AXES {

@@ -12,6 +12,10 @@ import { summarizeScenario } from '../stats.ts';
 import { RunCertificates } from '../tls/certs.ts';
 import type { SenderFault } from '../transfer/messages.ts';
 import { randomFaults, type ProxyFault } from '../transfer/fault-proxy.ts';
+import { buildCheckpoint, type Checkpoint } from '../kvrocks/checkpoint.ts';
+import type { KvrocksStreams } from '../kvrocks/messages.ts';
+import { syncToTransferRecord } from '../kvrocks/record.ts';
+import { runKvrocksSync } from '../kvrocks/sync.ts';
 import { collectEnvironment } from './environment.ts';
 import { runTransfer } from './transfer.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
@@ -62,15 +66,19 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const startedAt = new Date().toISOString();
   const scenarios = opts.scenarios ?? expandMatrix(config);
   const cache = new FixtureCache(opts.fixturesDir);
+  const onGenerate = (f: { name: string; sizeBytes: number }, done: number): void => hooks.onFixtureProgress?.(f.name, done, f.sizeBytes);
   const fixtures = new Map<number, Fixture>();
-  for (const sizeBytes of [...new Set(scenarios.map((s) => s.sizeBytes))]) {
+  for (const sizeBytes of [...new Set(scenarios.filter((s) => s.protocol === 'raw').map((s) => s.sizeBytes))]) {
     hooks.onPhase?.(`fixture ${sizeBytes} bytes`);
-    fixtures.set(
-      sizeBytes,
-      await cache.ensure({ sizeBytes, seed: config.seed, profile: config.profile }, {
-        onGenerate: (f, done) => hooks.onFixtureProgress?.(f.name, done, f.sizeBytes),
-      }),
-    );
+    fixtures.set(sizeBytes, await cache.ensure({ sizeBytes, seed: config.seed, profile: config.profile }, { onGenerate }));
+  }
+  // A Kvrocks scenario moves a checkpoint: SST files of fileBytes adding up to its size.
+  const checkpointKey = (s: Scenario): string => `${s.sizeBytes}/${s.fileBytes}`;
+  const checkpoints = new Map<string, Checkpoint>();
+  for (const s of scenarios.filter((x) => x.protocol === 'kvrocks')) {
+    if (checkpoints.has(checkpointKey(s))) continue;
+    hooks.onPhase?.(`checkpoint ${s.sizeBytes} bytes in files of ${s.fileBytes}`);
+    checkpoints.set(checkpointKey(s), await buildCheckpoint(cache, { totalBytes: s.sizeBytes, fileBytes: s.fileBytes, seed: config.seed, profile: config.profile }));
   }
 
   // One private dir per run: certificates and the workers' stderr (OpenSSL traces).
@@ -93,7 +101,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     hooks.onPlan?.(scenarios, config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : config.warmup + config.iterations);
     for (const [index, scenario] of scenarios.entries()) {
       if (interrupted) break;
-      const fixture = fixtures.get(scenario.sizeBytes)!;
+
       const certFiles = await certs.get(scenario.keyType);
       const measured: TransferRecord[] = [];
       const faults = faultPlan(config, scenario);
@@ -115,20 +123,40 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
           if (interrupted) throw new Error('interrupted');
           const warmup = phase === 'warmup';
           hooks.onTransferStart?.(index, scenario, iteration, warmup);
-          const record = await runTransfer(activePair, {
-            runId: opts.runId,
-            scenario,
-            fixture,
-            certs: certFiles,
-            source: config.source,
-            iteration,
-            warmup,
-            stallTimeoutMs: config.stallTimeoutMs,
-            fault: opts.faultFor?.(scenario),
-            proxyFault: faults[iteration],
-            signal: opts.signal,
-            onProgress: hooks.onTransferProgress,
-          });
+          const record =
+            scenario.protocol === 'kvrocks'
+              ? syncToTransferRecord(
+                  await runKvrocksSync(activePair, {
+                    runId: opts.runId,
+                    checkpoint: checkpoints.get(checkpointKey(scenario))!,
+                    certs: certFiles,
+                    tls: { tlsVersion: scenario.tlsVersion, suite: scenario.suite },
+                    chunkBytes: scenario.chunkBytes,
+                    shutdown: scenario.shutdown,
+                    writePath: scenario.writePath,
+                    streams: scenario.streams as KvrocksStreams,
+                    maxAttempts: config.maxAttempts,
+                    retryDelayMs: config.retryDelayMs,
+                    stallTimeoutMs: config.stallTimeoutMs,
+                    signal: opts.signal,
+                    onProgress: hooks.onTransferProgress,
+                  }),
+                  { scenario, iteration, warmup, source: config.source },
+                )
+              : await runTransfer(activePair, {
+                  runId: opts.runId,
+                  scenario,
+                  fixture: fixtures.get(scenario.sizeBytes)!,
+                  certs: certFiles,
+                  source: config.source,
+                  iteration,
+                  warmup,
+                  stallTimeoutMs: config.stallTimeoutMs,
+                  fault: opts.faultFor?.(scenario),
+                  proxyFault: faults[iteration],
+                  signal: opts.signal,
+                  onProgress: hooks.onTransferProgress,
+                });
           // The transfer in flight when the run was interrupted was cut by us: not a result.
           if (interrupted) throw new Error('interrupted');
           iteration += 1;

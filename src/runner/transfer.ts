@@ -191,6 +191,7 @@ function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: H
     silentLoss: !isDelivered(outcome) && !receiverNoticed,
     stoppedAt: null,
     fault: req.proxyFault ?? null,
+    sync: null,
     wallMs,
   };
 }

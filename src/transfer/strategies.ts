@@ -35,7 +35,8 @@ export const RECEIVER_PEER_MODES: Readonly<Record<ReceiverPeerName, readonly Rec
   openssl: ['until-eof'],
 };
 
-export const PROTOCOLS = ['raw'] as const;
+/** raw: one stream of one fixture; kvrocks: the Kvrocks full-sync emulation (src/kvrocks/). */
+export const PROTOCOLS = ['raw', 'kvrocks'] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
 
 export const SOURCES = ['file', 'memory'] as const;
