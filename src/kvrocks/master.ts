@@ -16,6 +16,7 @@ import { SourceCache } from '../transfer/source.ts';
 import { BUFFERED_TAIL_BYTES } from '../transfer/strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../transfer/tls-options.ts';
 import { UsageMeter } from '../transfer/usage.ts';
+import { drained, TrackedWrites } from '../transfer/write-path.ts';
 import type { KvrocksConnectionServed, KvrocksServedFile, KvrocksServeReport, KvrocksServeRequest, KvrocksStopRequest } from './messages.ts';
 import { errorLine, MAX_COMMAND_BYTES, MAX_WRITE_BYTES, metaLine, parseCommand, sizeLine, type KvrocksCommand } from './protocol.ts';
 
@@ -278,50 +279,4 @@ function endWith(socket: TLSSocket, line: Buffer): Promise<void> {
     socket.once('close', () => resolve());
     socket.end(line);
   });
-}
-
-// The next two mirror helpers that live inside src/transfer/sender-worker.ts
-// (drained(), and the issued/taken counters in its writeAll closure); that
-// module cannot be imported without starting a worker's IPC handlers.
-
-/** Waits for 'drain'; fails if the socket closes or errors first, so a dead peer cannot hang the loop. */
-function drained(socket: TLSSocket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      socket.off('drain', onDrain);
-      socket.off('close', onClose);
-      socket.off('error', onClose);
-    };
-    const onDrain = (): void => (cleanup(), resolve());
-    const onClose = (err?: Error): void => {
-      cleanup();
-      reject(err instanceof Error ? err : Object.assign(new Error('socket closed while waiting for drain'), { code: 'ERR_SOCKET_CLOSED' }));
-    };
-    socket.on('drain', onDrain);
-    socket.on('close', onClose);
-    socket.on('error', onClose);
-  });
-}
-
-/** Counts writes issued and taken (their callbacks run in order), so a strategy can wait for the last one. */
-class TrackedWrites {
-  #issued = 0;
-  #taken = 0;
-  #waiter: { target: number; resolve: () => void } | null = null;
-
-  constructor(readonly socket: TLSSocket) {}
-
-  write(piece: Buffer, release?: () => void): boolean {
-    this.#issued += 1;
-    return this.socket.write(piece, () => {
-      release?.();
-      this.#taken += 1;
-      if (this.#waiter && this.#taken >= this.#waiter.target) this.#waiter.resolve();
-    });
-  }
-
-  lastWriteTaken(): Promise<void> {
-    if (this.#taken >= this.#issued) return Promise.resolve();
-    return new Promise((resolve) => (this.#waiter = { target: this.#issued, resolve }));
-  }
 }

@@ -15,29 +15,13 @@ import { SourceCache, type FixtureSource, type SourceBlock } from './source.ts';
 import { BUFFERED_TAIL_BYTES } from './strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { UsageMeter } from './usage.ts';
+import { drained, TrackedWrites } from './write-path.ts';
 import { onKvrocksMasterMessage } from '../kvrocks/master.ts';
 
 const sources = new SourceCache();
 
 function send(msg: WorkerMessage): void {
   process.send?.(msg);
-}
-
-/** Waits for 'drain'; fails if the socket closes or errors first, so a dead peer cannot hang the loop. */
-function drained(socket: TLSSocket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      socket.off('drain', onDrain);
-      socket.off('close', onClose);
-      socket.off('error', onError);
-    };
-    const onDrain = (): void => (cleanup(), resolve());
-    const onClose = (): void => (cleanup(), reject(Object.assign(new Error('socket closed while waiting for drain'), { code: 'ERR_SOCKET_CLOSED' })));
-    const onError = (err: Error): void => (cleanup(), reject(err));
-    socket.on('drain', onDrain);
-    socket.on('close', onClose);
-    socket.on('error', onError);
-  });
 }
 
 /** Resolves when the receiver's `+OK\r\n` has arrived; rejects if the stream ends first. */
@@ -134,23 +118,8 @@ async function serve(req: ServeRequest): Promise<void> {
    * an async function would adopt it and resolve only after the flush.)
    */
   async function writeAll(socket: TLSSocket, src: FixtureSource): Promise<() => Promise<void>> {
-    // Counts writes issued and taken (their callbacks run in order), so the
-    // strategies can wait for the last one without a promise per write.
-    let issued = 0;
-    let taken = 0;
-    let waiter: { target: number; resolve: () => void } | null = null;
-    const onTaken = (): void => {
-      taken += 1;
-      if (waiter && taken >= waiter.target) waiter.resolve();
-    };
-    const write = (piece: Buffer, release?: () => void): boolean => {
-      issued += 1;
-      return socket.write(piece, release ? () => (release(), onTaken()) : onTaken);
-    };
-    const lastWriteTaken = (): Promise<void> => {
-      if (taken >= issued) return Promise.resolve();
-      return new Promise((resolve) => (waiter = { target: issued, resolve }));
-    };
+    // Counts writes issued and taken, so the strategies can wait for the last one.
+    const out = new TrackedWrites(socket);
     const limit = req.fault?.kind === 'stall' ? req.fault.atByte : Infinity;
     /** Writes a block in chunk-sized pieces; with `wait`, honours backpressure. Never awaits without `wait`. */
     const writeBlock = async (block: SourceBlock, wait: boolean): Promise<void> => {
@@ -160,7 +129,7 @@ async function serve(req: ServeRequest): Promise<void> {
         bytesWritten += piece.length;
         // A block's last piece is taken once TLS has all of the block (callbacks
         // run in order), so its buffer can be reused.
-        const flushed = end === block.bytes.length ? write(piece, block.release) : write(piece);
+        const flushed = end === block.bytes.length ? out.write(piece, block.release) : out.write(piece);
         if (!flushed && wait) await drained(socket);
       }
     };
@@ -171,7 +140,7 @@ async function serve(req: ServeRequest): Promise<void> {
     const tail: SourceBlock[] = [];
     let position = 0;
     firstByteAtMs = nowMs();
-    if (mode.framed) write(sizeLine(req.sizeBytes));
+    if (mode.framed) out.write(sizeLine(req.sizeBytes));
     for await (const block of src.blocks(req.chunkBytes)) {
       if (position + block.bytes.length > bufferedFrom) tail.push(block);
       else await writeBlock(block, true);
@@ -179,7 +148,7 @@ async function serve(req: ServeRequest): Promise<void> {
       if (bytesWritten >= limit) break;
     }
     for (const block of tail) void writeBlock(block, false);
-    return lastWriteTaken;
+    return () => out.lastWriteTaken();
   }
 
   server.listen(0, req.host, () => {

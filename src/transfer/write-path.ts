@@ -1,0 +1,58 @@
+/**
+ * The write path shared by the sender worker and the Kvrocks master: waiting
+ * for 'drain', and counting writes issued and taken so that a shutdown
+ * strategy can wait for the last one. No side effects on import.
+ */
+import type { Socket } from 'node:net';
+
+/** Waits for 'drain'; fails if the socket closes or errors first, so a dead peer cannot hang the loop. */
+export function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      socket.off('drain', onDrain);
+      socket.off('close', onClose);
+      socket.off('error', onError);
+    };
+    const onDrain = (): void => (cleanup(), resolve());
+    const onClose = (): void => (cleanup(), reject(Object.assign(new Error('socket closed while waiting for drain'), { code: 'ERR_SOCKET_CLOSED' })));
+    const onError = (err: Error): void => (cleanup(), reject(err));
+    socket.on('drain', onDrain);
+    socket.on('close', onClose);
+    socket.on('error', onError);
+  });
+}
+
+/**
+ * Counts writes issued and taken (their callbacks run in order), so a
+ * strategy can wait for the last one without a promise per write: a promise
+ * is made only when `lastWriteTaken()` is asked while writes are pending.
+ */
+export class TrackedWrites {
+  #issued = 0;
+  #taken = 0;
+  #waiter: { target: number; resolve: () => void } | null = null;
+  /** One callback shared by every write that has no `onTaken` of its own. */
+  readonly #onTaken = (): void => {
+    this.#taken += 1;
+    if (this.#waiter && this.#taken >= this.#waiter.target) this.#waiter.resolve();
+  };
+
+  constructor(readonly socket: Socket) {}
+
+  /**
+   * socket.write(piece), counted. `onTaken` runs when TLS has taken this
+   * piece (and, callbacks running in order, every earlier one), before the
+   * write is counted as taken. Returns what socket.write() returns.
+   */
+  write(piece: Buffer, onTaken?: () => void): boolean {
+    this.#issued += 1;
+    const taken = this.#onTaken;
+    return this.socket.write(piece, onTaken ? () => (onTaken(), taken()) : taken);
+  }
+
+  /** Resolves once every write issued so far has been taken. */
+  lastWriteTaken(): Promise<void> {
+    if (this.#taken >= this.#issued) return Promise.resolve();
+    return new Promise((resolve) => (this.#waiter = { target: this.#issued, resolve }));
+  }
+}
