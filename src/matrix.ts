@@ -187,7 +187,8 @@ function expandAxes(config: RunConfig): Scenario[] {
       }
     }
   }
-  return out;
+  // sort is stable: within a size the order above stays
+  return out.sort((a, b) => a.sizeBytes - b.sizeBytes);
 }
 
 /** Keeps scenarios whose id has every term of `filter` as one of its `key=value` tokens (or a prefix of its value). */
