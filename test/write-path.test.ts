@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { connect, type TLSSocket } from 'node:tls';
 import type { CertFiles, RunCertificates } from '../src/tls/certs.ts';
-import { drained, TrackedWrites } from '../src/transfer/write-path.ts';
+import { DrainWaiter, drained, TrackedWrites } from '../src/transfer/write-path.ts';
 import { testCerts, tlsServer } from './helpers.ts';
 
 let certs: RunCertificates;
@@ -105,6 +105,35 @@ test("drained() resolves on 'drain' and removes its listeners", async () => {
     await wait;
     assert.equal(server.listenerCount('drain'), 0);
     assert.equal(server.listenerCount('close'), closeListeners);
+  } finally {
+    close();
+  }
+});
+
+test('DrainWaiter: resolves on each drain with one set of listeners; rejects once the socket closes', async () => {
+  const { server, client, close } = await pair();
+  try {
+    client.pause();
+    const drain = new DrainWaiter(server);
+    const listeners = server.listenerCount('drain');
+    const piece = Buffer.alloc(64 * 1024, 0x64);
+    client.on('data', () => undefined);
+    for (let round = 0; round < 3; round += 1) {
+      let flushed = true;
+      for (let i = 0; i < 64 && flushed; i += 1) flushed = server.write(piece);
+      assert.equal(flushed, false);
+      const wait = drain.wait();
+      client.resume();
+      await wait;
+      client.pause();
+      assert.equal(server.listenerCount('drain'), listeners, 'no listener added per wait');
+    }
+    let flushed = true;
+    for (let i = 0; i < BACKLOG_WRITES && flushed; i += 1) flushed = server.write(piece);
+    const wait = drain.wait();
+    setTimeout(() => server.destroy(), 50);
+    await assert.rejects(wait, (err: NodeJS.ErrnoException) => err.code === 'ERR_SOCKET_CLOSED');
+    await assert.rejects(drain.wait(), (err: NodeJS.ErrnoException) => err.code === 'ERR_SOCKET_CLOSED');
   } finally {
     close();
   }

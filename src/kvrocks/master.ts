@@ -16,7 +16,7 @@ import { SourceCache } from '../transfer/source.ts';
 import { BUFFERED_TAIL_BYTES } from '../transfer/strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../transfer/tls-options.ts';
 import { UsageMeter } from '../transfer/usage.ts';
-import { drained, TrackedWrites } from '../transfer/write-path.ts';
+import { DrainWaiter, TrackedWrites } from '../transfer/write-path.ts';
 import type { KvrocksConnectionServed, KvrocksServedFile, KvrocksServeReport, KvrocksServeRequest, KvrocksStopRequest } from './messages.ts';
 import { errorLine, MAX_COMMAND_BYTES, MAX_WRITE_BYTES, metaLine, parseCommand, sizeLine, type KvrocksCommand } from './protocol.ts';
 
@@ -188,6 +188,7 @@ class MasterSession {
     const bufferedFrom = this.#req.writePath === 'buffered' ? total - BUFFERED_TAIL_BYTES : Infinity;
     const tail: { bytes: Buffer; release?: () => void; file: boolean }[] = [];
     let position = 0;
+    const drain = new DrainWaiter(socket);
     const write = async (bytes: Buffer, wait: boolean, file: boolean, release?: () => void): Promise<void> => {
       for (let off = 0; off < bytes.length; off += chunkBytes) {
         const end = Math.min(off + chunkBytes, bytes.length);
@@ -195,7 +196,7 @@ class MasterSession {
         if (file) c.fileBytesWritten += piece.length;
         // A block's last piece is taken once TLS has all of it (callbacks run in order): then its buffer can be reused.
         const flushed = out.write(piece, end === bytes.length ? release : undefined);
-        if (!flushed && wait) await drained(socket);
+        if (!flushed && wait) await drain.wait();
       }
     };
     const put = async (bytes: Buffer, file: boolean, release?: () => void): Promise<void> => {

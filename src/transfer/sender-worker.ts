@@ -15,7 +15,7 @@ import { SourceCache, type FixtureSource, type SourceBlock } from './source.ts';
 import { BUFFERED_TAIL_BYTES } from './strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { UsageMeter } from './usage.ts';
-import { drained, TrackedWrites } from './write-path.ts';
+import { DrainWaiter, TrackedWrites } from './write-path.ts';
 import { onKvrocksMasterMessage } from '../kvrocks/master.ts';
 
 const sources = new SourceCache();
@@ -120,6 +120,7 @@ async function serve(req: ServeRequest): Promise<void> {
   async function writeAll(socket: TLSSocket, src: FixtureSource): Promise<() => Promise<void>> {
     // Counts writes issued and taken, so the strategies can wait for the last one.
     const out = new TrackedWrites(socket);
+    const drain = new DrainWaiter(socket);
     const limit = req.fault?.kind === 'stall' ? req.fault.atByte : Infinity;
     /** Writes a block in chunk-sized pieces; with `wait`, honours backpressure. Never awaits without `wait`. */
     const writeBlock = async (block: SourceBlock, wait: boolean): Promise<void> => {
@@ -130,7 +131,7 @@ async function serve(req: ServeRequest): Promise<void> {
         // A block's last piece is taken once TLS has all of the block (callbacks
         // run in order), so its buffer can be reused.
         const flushed = end === block.bytes.length ? out.write(piece, block.release) : out.write(piece);
-        if (!flushed && wait) await drained(socket);
+        if (!flushed && wait) await drain.wait();
       }
     };
     // `buffered`: naive code writes the end of the file in one go, without

@@ -5,6 +5,8 @@
  */
 import type { Socket } from 'node:net';
 
+const closedWhileWaiting = (): Error => Object.assign(new Error('socket closed while waiting for drain'), { code: 'ERR_SOCKET_CLOSED' });
+
 /** Waits for 'drain'; fails if the socket closes or errors first, so a dead peer cannot hang the loop. */
 export function drained(socket: Socket): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -14,12 +16,44 @@ export function drained(socket: Socket): Promise<void> {
       socket.off('error', onError);
     };
     const onDrain = (): void => (cleanup(), resolve());
-    const onClose = (): void => (cleanup(), reject(Object.assign(new Error('socket closed while waiting for drain'), { code: 'ERR_SOCKET_CLOSED' })));
+    const onClose = (): void => (cleanup(), reject(closedWhileWaiting()));
     const onError = (err: Error): void => (cleanup(), reject(err));
     socket.on('drain', onDrain);
     socket.on('close', onClose);
     socket.on('error', onError);
   });
+}
+
+/**
+ * drained() for a write loop: the same promise semantics, with the listeners
+ * attached once per socket instead of three on and three off per wait. At
+ * 16 KiB writes a TLS socket is full after nearly every write, and that
+ * listener churn cost ~8% of throughput against a bare pipe (bench:baseline).
+ * An 'error' needs no listener: the sockets here are destroyed on error, so
+ * 'close' follows.
+ */
+export class DrainWaiter {
+  #pending: { resolve: () => void; reject: (err: Error) => void } | null = null;
+  #closed = false;
+
+  constructor(socket: Socket) {
+    socket.on('drain', () => {
+      const p = this.#pending;
+      this.#pending = null;
+      p?.resolve();
+    });
+    socket.once('close', () => {
+      this.#closed = true;
+      const p = this.#pending;
+      this.#pending = null;
+      p?.reject(closedWhileWaiting());
+    });
+  }
+
+  wait(): Promise<void> {
+    if (this.#closed) return Promise.reject(closedWhileWaiting());
+    return new Promise((resolve, reject) => (this.#pending = { resolve, reject }));
+  }
 }
 
 /**
