@@ -110,7 +110,7 @@ test("drained() resolves on 'drain' and removes its listeners", async () => {
   }
 });
 
-test('DrainWaiter: resolves on each drain with one set of listeners; rejects once the socket closes', async () => {
+test('DrainWaiter: resolves on each drain with one set of listeners', async () => {
   const { server, client, close } = await pair();
   try {
     client.pause();
@@ -128,10 +128,22 @@ test('DrainWaiter: resolves on each drain with one set of listeners; rejects onc
       client.pause();
       assert.equal(server.listenerCount('drain'), listeners, 'no listener added per wait');
     }
+  } finally {
+    close();
+  }
+});
+
+test('DrainWaiter: a wait pending when the socket closes rejects, and so does every later one', async () => {
+  const { server, client, close } = await pair();
+  try {
+    client.pause();
+    const drain = new DrainWaiter(server);
+    const piece = Buffer.alloc(64 * 1024, 0x65);
     let flushed = true;
-    for (let i = 0; i < BACKLOG_WRITES && flushed; i += 1) flushed = server.write(piece);
+    for (let i = 0; i < BACKLOG_WRITES; i += 1) flushed = server.write(piece);
+    assert.equal(flushed, false);
     const wait = drain.wait();
-    setTimeout(() => server.destroy(), 50);
+    setTimeout(() => server.destroy(), 100);
     await assert.rejects(wait, (err: NodeJS.ErrnoException) => err.code === 'ERR_SOCKET_CLOSED');
     await assert.rejects(drain.wait(), (err: NodeJS.ErrnoException) => err.code === 'ERR_SOCKET_CLOSED');
   } finally {
