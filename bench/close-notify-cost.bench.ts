@@ -12,8 +12,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SIZE_BOUNDS } from '../src/config/schema.ts';
-import { formatBytes, parseBytes } from '../src/config/units.ts';
+import { CHUNK_BOUNDS, SIZE_BOUNDS } from '../src/config/schema.ts';
+import { formatBytes, parseBytes, parseBytesList } from '../src/config/units.ts';
 import { FixtureCache } from '../src/fixtures/cache.ts';
 import { makeScenario } from '../src/matrix.ts';
 import { DEFAULT_FIXTURES_DIR } from '../src/paths.ts';
@@ -23,7 +23,7 @@ import { WorkerPair } from '../src/runner/workers.ts';
 import { median } from '../src/stats.ts';
 import { RunCertificates } from '../src/tls/certs.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '9' }, size: { type: 'string', default: '256MB' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, size: { type: 'string', default: '256MB' }, chunks: { type: 'string', default: '16KiB,1MiB' } } });
 const rounds = Number(values.rounds);
 const sizeBytes = parseBytes(values.size, '--size', SIZE_BOUNDS);
 const fixture = await new FixtureCache(DEFAULT_FIXTURES_DIR).ensure({ sizeBytes, seed: 1, profile: 'kv' });
@@ -32,7 +32,7 @@ const certs = await (await RunCertificates.create(dir)).get('ecdsa-p256');
 const pair = await WorkerPair.start(dir);
 const ratios: number[] = [];
 try {
-  for (const chunkBytes of [16384, 1048576]) {
+  for (const chunkBytes of parseBytesList(values.chunks, '--chunks', CHUNK_BOUNDS)) {
     const scenario = makeScenario({ sizeBytes, chunkBytes });
     const once = async (detect: boolean, i: number): Promise<number> => {
       const r = await runTransfer(pair, { runId: 'cn', scenario, fixture, certs, source: 'memory', iteration: i, warmup: false, stallTimeoutMs: 30_000, detectCloseNotify: detect });
