@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from './helpers.ts';
+import { runCli, tempDir } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../bin/tls-sst-bench.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../results', import.meta.url));
 
 let tmp: { dir: string; remove: () => Promise<void> };
@@ -36,16 +34,7 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 // [args, text the one-line message must contain (the bad value and what is accepted)]
 const cases: [string[], RegExp][] = [

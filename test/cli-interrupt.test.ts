@@ -3,10 +3,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { alive, tempDir } from './helpers.ts';
+import { alive, BIN, tempDir } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../bin/tls-sst-bench.js', import.meta.url));
 let tmp: { dir: string; remove: () => Promise<void> };
 before(async () => {
   tmp = await tempDir('sigint');

@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { RESULTS_COLUMNS, SCENARIO_COLUMNS } from '../src/report/csv.ts';
-import { alive, tempDir } from './helpers.ts';
+import { alive, runCli, tempDir } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../bin/tls-sst-bench.js', import.meta.url));
 let tmp: { dir: string; remove: () => Promise<void> };
 let result: { code: number | null; stdout: string; stderr: string };
 let runDir: string;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 /** Minimal CSV reader for the suite's own output (quoted fields with commas). */
 function parseCsv(text: string): string[][] {

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { tempDir } from './helpers.ts';
+import { runCli, tempDir } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../bin/tls-sst-bench.js', import.meta.url));
 let tmp: { dir: string; remove: () => Promise<void> };
 before(async () => {
   tmp = await tempDir('threshold');
 });
 after(() => tmp.remove());
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--out', join(tmp.dir, 'out'), '--fixtures-dir', join(tmp.dir, 'fx'), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli([...args, '--out', join(tmp.dir, 'out'), '--fixtures-dir', join(tmp.dir, 'fx'), '--json']);
 
 type Json = { result: { kind: string; failingBytes?: number; passingBytes?: number; probes: { sizeBytes: number; failures: number }[] }; tcpSysctls: Record<string, string> };
 

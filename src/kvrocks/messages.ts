@@ -4,7 +4,7 @@
  * across the processes of one host.
  */
 import type { Observed, StreamError } from '../outcome.ts';
-import type { Negotiated, ProcessUsage, TlsParams } from '../transfer/messages.ts';
+import type { ClientParams, Negotiated, ProcessUsage, ServerParams } from '../transfer/messages.ts';
 import type { ShutdownStrategyName, WritePathName } from '../transfer/strategies.ts';
 
 /** How many connections the replica opens for the files: Kvrocks uses 4 when there are more than 20 files. */
@@ -24,13 +24,8 @@ export interface KvrocksServedFile {
  * many attempts the replica will make, so the stop message is the normal end
  * and `expectConnections` a cap (maxAttempts x (1 + streams)).
  */
-export interface KvrocksServeRequest {
+export interface KvrocksServeRequest extends ServerParams {
   readonly type: 'kvrocks-serve';
-  readonly id: number;
-  readonly tls: TlsParams;
-  readonly certPath: string;
-  readonly keyPath: string;
-  readonly host: string;
   readonly files: readonly KvrocksServedFile[];
   /** Bytes per write, at most 16 KiB (MAX_WRITE_BYTES). */
   readonly chunkBytes: number;
@@ -51,14 +46,8 @@ export interface KvrocksExpectedFile {
   readonly crc32c: number;
 }
 
-export interface KvrocksFetchRequest {
+export interface KvrocksFetchRequest extends ClientParams {
   readonly type: 'kvrocks-fetch';
-  readonly id: number;
-  readonly tls: TlsParams;
-  readonly host: string;
-  readonly port: number;
-  readonly servername: string;
-  readonly caPath: string;
   readonly files: readonly KvrocksExpectedFile[];
   readonly streams: KvrocksStreams;
   readonly maxAttempts: number;

@@ -17,13 +17,27 @@ export interface TlsParams {
 /** A test-only way to make the sender misbehave: stop writing at a byte and hang. */
 export type SenderFault = { readonly kind: 'stall'; readonly atByte: number };
 
-export interface ServeRequest {
-  readonly type: 'serve';
+/** What a TLS server of the suite needs: the pinned TLS, its certificate, where to listen. */
+export interface ServerParams {
   readonly id: number;
   readonly tls: TlsParams;
   readonly certPath: string;
   readonly keyPath: string;
   readonly host: string;
+}
+
+/** What a TLS client of the suite needs: the pinned TLS, where to connect, whom to trust. */
+export interface ClientParams {
+  readonly id: number;
+  readonly tls: TlsParams;
+  readonly host: string;
+  readonly port: number;
+  readonly servername: string;
+  readonly caPath: string;
+}
+
+export interface ServeRequest extends ServerParams {
+  readonly type: 'serve';
   readonly fixturePath: string;
   readonly sizeBytes: number;
   readonly source: SourceName;
@@ -36,14 +50,8 @@ export interface ServeRequest {
   readonly fault?: SenderFault;
 }
 
-export interface ReceiveRequest {
+export interface ReceiveRequest extends ClientParams {
   readonly type: 'receive';
-  readonly id: number;
-  readonly tls: TlsParams;
-  readonly host: string;
-  readonly port: number;
-  readonly servername: string;
-  readonly caPath: string;
   readonly mode: ReceiverModeName;
   readonly bytesExpected: number;
   readonly crc32cExpected: number;
