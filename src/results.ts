@@ -5,6 +5,13 @@ import type { Scenario } from './matrix.ts';
 import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
 import type { SourceName } from './transfer/strategies.ts';
 
+/** The receiver's byte count as the orchestrator heard it (about every 200 ms), for per-interval throughput. */
+export interface ProgressSample {
+  /** Milliseconds since the transfer was started (request sent). */
+  readonly atMs: number;
+  readonly bytes: number;
+}
+
 /** One transfer, as measured. Units are in the field names; MB is 10^6 bytes. */
 export interface TransferRecord {
   readonly runId: string;
@@ -39,6 +46,8 @@ export interface TransferRecord {
   readonly fault: ProxyFault | null;
   /** For --protocol kvrocks: the full sync's attempts (a failed sync is retried whole). */
   readonly sync: SyncSummary | null;
+  /** The receiver's progress during the transfer (like iperf's intervals). */
+  readonly progress: readonly ProgressSample[];
   /** Wall time the whole attempt took, handshake and IPC included. */
   readonly wallMs: number;
 }

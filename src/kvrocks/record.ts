@@ -79,6 +79,7 @@ export function syncToTransferRecord(sync: KvrocksSyncRecord, ctx: { scenario: S
     silentLoss: sync.silent,
     stoppedAt: null,
     fault: null,
+    progress: [],
     sync: { attempts: sync.attempts, maxAttempts: sync.maxAttempts, files: sync.files, streams: sync.streams, synced: sync.kind === 'synced', attemptsDetail: sync.attemptsDetail },
     wallMs: sync.wallMs,
   };

@@ -4,7 +4,7 @@ import type { Scenario } from '../matrix.ts';
 import { classify, isDelivered, type Outcome } from '../outcome.ts';
 import { RECEIVER_MODES_TABLE } from '../transfer/receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
-import type { TransferRecord } from '../results.ts';
+import type { ProgressSample, TransferRecord } from '../results.ts';
 import { SERVER_NAME, type CertFiles } from '../tls/certs.ts';
 import { nowMs, type ReceiverReport, type SenderFault, type SenderReport, type WorkerMessage } from '../transfer/messages.ts';
 import type { SourceName } from '../transfer/strategies.ts';
@@ -55,7 +55,9 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   const stall = new Promise<number>((resolve) => (stalled = resolve));
   const watchdog = new Watchdog(req.stallTimeoutMs, (ms) => stalled(ms));
   let lastProgressBytes = 0;
+  const samples: ProgressSample[] = [];
   const progress = (bytes: number): void => {
+    samples.push({ atMs: Math.round(nowMs() - startedAt), bytes });
     lastProgressBytes = bytes;
     watchdog.progress(bytes);
     req.onProgress?.(bytes);
@@ -99,7 +101,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
         mode: req.scenario.receiverMode,
         bytesExpected: req.fixture.sizeBytes,
         crc32cExpected: req.fixture.crc32c,
-        progressIntervalMs: 200,
+        progressIntervalMs: 100,
         closeGraceMs: 2000,
         ...(req.detectCloseNotify === false ? { detectCloseNotify: false } : {}),
       },
@@ -134,7 +136,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   }
   const broken = received.kind !== 'report' || senderHeard.kind !== 'report' || !sender.alive || !receiver.alive;
   if (broken && !req.signal?.aborted) await pair.replace();
-  const record = toRecord(req, received, senderHeard, nowMs() - startedAt, lastProgressBytes);
+  const record = { ...toRecord(req, received, senderHeard, nowMs() - startedAt, lastProgressBytes), progress: samples };
   if (record.outcome.kind !== 'truncated' || received.kind !== 'report') return record;
   return { ...record, stoppedAt: await locateStop(req.fixture, received.report.bytesReceived, received.report.crc32c) };
 }
@@ -192,6 +194,7 @@ function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: H
     stoppedAt: null,
     fault: req.proxyFault ?? null,
     sync: null,
+    progress: [],
     wallMs,
   };
 }
