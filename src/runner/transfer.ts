@@ -30,7 +30,7 @@ export interface TransferRequest {
   readonly detectCloseNotify?: boolean;
   /** Aborted when the run is interrupted: a broken pair is then not replaced. */
   readonly signal?: AbortSignal;
-  /** Called with the receiver's byte count, about every 200 ms. */
+  /** Called with the receiver's byte count, about every 100 ms. */
   readonly onProgress?: (bytes: number) => void;
 }
 
@@ -146,25 +146,21 @@ function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: H
   const s = sent.kind === 'report' ? sent.report : null;
   const r = received.kind === 'report' ? received.report : null;
   const bytesExpected = req.fixture.sizeBytes;
-  let outcome: Outcome;
-  if (received.kind !== 'report') {
-    const base = { bytesExpected, bytesReceived: lastProgressBytes, errorCode: null };
-    outcome =
-      received.kind === 'stalled'
+  const base = { bytesExpected, bytesReceived: lastProgressBytes, errorCode: null };
+  const outcome: Outcome =
+    received.kind === 'report'
+      ? classify({
+          bytesExpected,
+          crc32cExpected: req.fixture.crc32c,
+          bytesReceived: received.report.bytesReceived,
+          crc32c: received.report.crc32c,
+          closeNotify: received.report.closeNotify,
+          // The sender's handshake error (e.g. SUITE_MISMATCH) explains a receiver that saw only a close.
+          error: received.report.error ?? (s?.error?.phase === 'handshake' ? s.error : null),
+        })
+      : received.kind === 'stalled'
         ? { ...base, kind: 'stalled', stalledForMs: received.ms, errorCode: 'STALLED', errorMessage: `no progress for ${Math.round(received.ms)} ms` }
         : { ...base, kind: 'worker-crashed', role: received.role, errorCode: 'WORKER_EXIT', errorMessage: received.detail };
-  } else {
-    const rep = received.report;
-    outcome = classify({
-      bytesExpected,
-      crc32cExpected: req.fixture.crc32c,
-      bytesReceived: rep.bytesReceived,
-      crc32c: rep.crc32c,
-      closeNotify: rep.closeNotify,
-      // The sender's handshake error (e.g. SUITE_MISMATCH) explains a receiver that saw only a close.
-      error: rep.error ?? (s?.error?.phase === 'handshake' ? s.error : null),
-    });
-  }
   const bytesReceived = r?.bytesReceived ?? lastProgressBytes;
   const receiverNoticed = RECEIVER_MODES_TABLE[req.scenario.receiverMode].notices(outcome);
   const durationMs = r && s?.firstByteAtMs != null ? r.doneAtMs - s.firstByteAtMs : null;
