@@ -42,14 +42,15 @@ export class WorkerProcess {
     child.on('error', () => undefined);
   }
 
-  static async start(role: WorkerRole, tempDir: string, generation: number): Promise<WorkerProcess> {
+  /** `execArgv`: extra Node flags for this worker (e.g. --cpu-prof for `tls-sst-bench profile`). */
+  static async start(role: WorkerRole, tempDir: string, generation: number, execArgv: readonly string[] = []): Promise<WorkerProcess> {
     const stderrPath = join(tempDir, `${role}-${generation}.stderr`);
     const script = (await workerScripts())[role];
     const fd = openSync(stderrPath, 'a', 0o600);
     let child: ChildProcess;
     try {
       child = fork(script, [], {
-        execArgv: ['--enable-source-maps'],
+        execArgv: ['--enable-source-maps', ...execArgv],
         stdio: ['ignore', 'ignore', fd, 'ipc'],
         env: { ...process.env, [STDERR_PATH_ENV]: stderrPath },
         serialization: 'advanced',
@@ -120,6 +121,9 @@ export class WorkerProcess {
 }
 
 /** The reused sender/receiver pair; replaced whole after a stall or a crash. */
+/** Extra Node flags per role. */
+export type WorkerFlags = Readonly<Partial<Record<WorkerRole, readonly string[]>>>;
+
 export class WorkerPair {
   #generation = 0;
   /** Every worker pid this pair ever had, so a caller can check that none outlives the run. */
@@ -128,13 +132,14 @@ export class WorkerPair {
     readonly tempDir: string,
     public sender: WorkerProcess,
     public receiver: WorkerProcess,
+    readonly flags: WorkerFlags,
   ) {
     this.allPids.push(sender.pid, receiver.pid);
   }
 
-  static async start(tempDir: string): Promise<WorkerPair> {
-    const [sender, receiver] = await Promise.all([WorkerProcess.start('sender', tempDir, 0), WorkerProcess.start('receiver', tempDir, 0)]);
-    return new WorkerPair(tempDir, sender, receiver);
+  static async start(tempDir: string, flags: WorkerFlags = {}): Promise<WorkerPair> {
+    const [sender, receiver] = await Promise.all([WorkerProcess.start('sender', tempDir, 0, flags.sender), WorkerProcess.start('receiver', tempDir, 0, flags.receiver)]);
+    return new WorkerPair(tempDir, sender, receiver, flags);
   }
 
   pids(): number[] {
@@ -145,8 +150,8 @@ export class WorkerPair {
     await Promise.all([this.sender.kill(), this.receiver.kill()]);
     this.#generation += 1;
     [this.sender, this.receiver] = await Promise.all([
-      WorkerProcess.start('sender', this.tempDir, this.#generation),
-      WorkerProcess.start('receiver', this.tempDir, this.#generation),
+      WorkerProcess.start('sender', this.tempDir, this.#generation, this.flags.sender),
+      WorkerProcess.start('receiver', this.tempDir, this.#generation, this.flags.receiver),
     ]);
     this.allPids.push(this.sender.pid, this.receiver.pid);
   }
