@@ -1,0 +1,80 @@
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.ts';
+import { compareExitCode, compareRuns, comparableRun, DEFAULT_COMPARE_OPTIONS, type ComparableRun } from '../compare/compare.ts';
+import { usageError } from '../errors.ts';
+import { compareMarkdown, compareText } from '../report/compare.ts';
+import { assertWritableDir } from './run-command.ts';
+
+export interface CompareFlags {
+  readonly threshold?: string;
+  readonly alpha?: string;
+  readonly md?: string;
+}
+
+/** `5%` or a fraction; NaN when the text is neither. */
+function fraction(text: string): number {
+  const m = /^(\d+(?:\.\d*)?|\.\d+)(%?)$/.exec(text.trim());
+  return m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
+}
+
+/** `--threshold`: `5%` or `0.05`, from 0% (any significant drop) to below 100%. */
+export function parseThreshold(text: string): number {
+  const value = fraction(text);
+  if (!(value >= 0 && value < 1)) throw usageError(`--threshold "${text}" is not accepted: expected a percentage such as 5% or a fraction such as 0.05, from 0% to below 100%`);
+  return value;
+}
+
+/** `--alpha`: a significance level such as 0.05 (or 5%), above 0 and below 1. */
+export function parseAlpha(text: string): number {
+  const value = fraction(text);
+  if (!(value > 0 && value < 1)) throw usageError(`--alpha "${text}" is not accepted: expected a significance level above 0 and below 1, such as 0.05 or 0.01`);
+  return value;
+}
+
+/** A run folder (holding results.json) or a results.json path, read and checked. */
+export async function loadRun(path: string): Promise<ComparableRun> {
+  const st = await stat(path).catch(() => null);
+  if (!st) throw usageError(`run "${path}" does not exist: expected a run folder containing results.json, or a results.json file`);
+  const file = st.isDirectory() ? join(path, 'results.json') : path;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw usageError(
+      st.isDirectory()
+        ? `run "${path}" has no readable results.json (${code}): expected a run folder written by tls-sst-bench run`
+        : `run "${path}" cannot be read (${code}): expected a results.json file`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw usageError(`"${file}" is not valid JSON (${(err as Error).message}): expected a results.json written by tls-sst-bench run`);
+  }
+  return comparableRun(parsed, `"${file}"`);
+}
+
+/** `tls-sst-bench compare <base> <new>`: 1 on a significant regression, else 0. */
+export async function compareCommand(basePath: string, newPath: string, flags: CompareFlags, out: (text: string) => void): Promise<number> {
+  const options = {
+    threshold: flags.threshold === undefined ? DEFAULT_COMPARE_OPTIONS.threshold : parseThreshold(flags.threshold),
+    alpha: flags.alpha === undefined ? DEFAULT_COMPARE_OPTIONS.alpha : parseAlpha(flags.alpha),
+  };
+  const mdPath = flags.md === undefined ? undefined : resolve(flags.md);
+  if (mdPath !== undefined) {
+    if ((await stat(mdPath).catch(() => null))?.isDirectory()) throw usageError(`--md "${flags.md}" is a folder: expected a file name`);
+    await assertWritableDir(dirname(mdPath), '--md');
+  }
+  const base = await loadRun(basePath);
+  const next = await loadRun(newPath);
+  const comparison = compareRuns(base, next, options);
+  if (mdPath !== undefined) {
+    await mkdir(dirname(mdPath), { recursive: true });
+    await writeFileAtomic(mdPath, compareMarkdown(comparison));
+  }
+  out(compareText(comparison));
+  return compareExitCode(comparison);
+}

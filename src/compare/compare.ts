@@ -1,0 +1,176 @@
+import { usageError } from '../errors.ts';
+import { isDelivered, OUTCOME_KINDS, type Outcome, type OutcomeKind } from '../outcome.ts';
+import { RESULTS_JSON_VERSION } from '../report/json.ts';
+import type { Environment, RunContext, ScenarioSummary, TransferRecord } from '../results.ts';
+import { mean, welchTTest } from './welch.ts';
+
+/**
+ * What a comparison reads of a run. A `RunResult` is one; results.json is
+ * checked for exactly these fields (see `comparableRun`).
+ */
+export interface ComparableRun {
+  readonly context: Pick<RunContext, 'runId'> & { readonly environment?: Partial<Pick<Environment, 'node' | 'openssl' | 'cpuModel'>> };
+  readonly scenarios: readonly Pick<ScenarioSummary, 'scenarioId'>[];
+  readonly records: readonly (Pick<TransferRecord, 'scenarioId' | 'warmup' | 'mbPerSec'> & { readonly outcome: Pick<Outcome, 'kind'> })[];
+}
+
+export interface CompareOptions {
+  /** A drop of more than this fraction of the base mean (0.05 = 5%) can be a regression. */
+  readonly threshold: number;
+  /** ... when its p-value is below this significance level. */
+  readonly alpha: number;
+}
+
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { threshold: 0.05, alpha: 0.05 };
+
+/** Node's benchmark/compare.js marks: `***` p < 0.001, `**` p < 0.01, `*` p < 0.05. */
+export type Stars = '' | '*' | '**' | '***';
+
+export function starsFor(p: number): Stars {
+  if (p < 0.001) return '***';
+  if (p < 0.01) return '**';
+  if (p < 0.05) return '*';
+  return ''; // also NaN (fewer than 2 samples): never significant
+}
+
+export interface RunSide {
+  /** Per-transfer MB/s of the measured transfers that delivered every byte. */
+  readonly samplesMbPerSec: readonly number[];
+  readonly meanMbPerSec: number;
+  /** Measured transfers by outcome, delivered or not. */
+  readonly outcomes: Readonly<Partial<Record<OutcomeKind, number>>>;
+}
+
+export type Verdict = 'regression' | 'improvement' | 'unchanged';
+
+export interface ScenarioComparison {
+  readonly scenarioId: string;
+  readonly base: RunSide;
+  readonly new: RunSide;
+  /** (new - base) / base, percent. */
+  readonly changePercent: number;
+  /** Welch's t-test of new vs base samples (t > 0: new is faster). */
+  readonly t: number;
+  readonly df: number;
+  readonly p: number;
+  readonly stars: Stars;
+  /** Moved by more than the threshold with p < alpha, down or up; otherwise unchanged. */
+  readonly verdict: Verdict;
+}
+
+export interface NotComparable {
+  readonly scenarioId: string;
+  readonly baseOutcomes: Readonly<Partial<Record<OutcomeKind, number>>>;
+  readonly newOutcomes: Readonly<Partial<Record<OutcomeKind, number>>>;
+}
+
+export interface RunComparison {
+  readonly baseContext: ComparableRun['context'];
+  readonly newContext: ComparableRun['context'];
+  readonly options: CompareOptions;
+  /** Scenarios in both runs with delivered transfers in both, in the base run's order. */
+  readonly compared: readonly ScenarioComparison[];
+  /** Scenarios in both runs, but without a delivered transfer in at least one of them. */
+  readonly notComparable: readonly NotComparable[];
+  readonly onlyInBase: readonly string[];
+  readonly onlyInNew: readonly string[];
+}
+
+function side(run: ComparableRun, scenarioId: string): RunSide {
+  const measured = run.records.filter((r) => r.scenarioId === scenarioId && !r.warmup);
+  const samples: number[] = [];
+  const outcomes: Partial<Record<OutcomeKind, number>> = {};
+  for (const r of measured) {
+    outcomes[r.outcome.kind] = (outcomes[r.outcome.kind] ?? 0) + 1;
+    // isDelivered reads only `kind`.
+    if (isDelivered(r.outcome as Outcome) && r.mbPerSec !== null && Number.isFinite(r.mbPerSec)) samples.push(r.mbPerSec);
+  }
+  return { samplesMbPerSec: samples, meanMbPerSec: mean(samples), outcomes };
+}
+
+function ids(run: ComparableRun): string[] {
+  return [...new Set(run.scenarios.map((s) => s.scenarioId))];
+}
+
+/** Pure: per-scenario change of mean MB/s from `base` to `next`, with Welch's t-test on the per-transfer samples. */
+export function compareRuns(base: ComparableRun, next: ComparableRun, options: CompareOptions = DEFAULT_COMPARE_OPTIONS): RunComparison {
+  const baseIds = ids(base);
+  const newIds = new Set(ids(next));
+  const compared: ScenarioComparison[] = [];
+  const notComparable: NotComparable[] = [];
+  for (const id of baseIds.filter((i) => newIds.has(i))) {
+    const b = side(base, id);
+    const n = side(next, id);
+    if (b.samplesMbPerSec.length === 0 || n.samplesMbPerSec.length === 0) {
+      notComparable.push({ scenarioId: id, baseOutcomes: b.outcomes, newOutcomes: n.outcomes });
+      continue;
+    }
+    const { t, df, p } = welchTTest(n.samplesMbPerSec, b.samplesMbPerSec);
+    const changePercent = b.meanMbPerSec > 0 ? ((n.meanMbPerSec - b.meanMbPerSec) / b.meanMbPerSec) * 100 : NaN;
+    const significant = p < options.alpha;
+    const beyond = Math.abs(changePercent) > options.threshold * 100;
+    const verdict: Verdict = significant && beyond ? (changePercent < 0 ? 'regression' : 'improvement') : 'unchanged';
+    compared.push({ scenarioId: id, base: b, new: n, changePercent, t, df, p, stars: starsFor(p), verdict });
+  }
+  const baseSet = new Set(baseIds);
+  return {
+    baseContext: base.context,
+    newContext: next.context,
+    options,
+    compared,
+    notComparable,
+    onlyInBase: baseIds.filter((i) => !newIds.has(i)),
+    onlyInNew: [...newIds].filter((i) => !baseSet.has(i)),
+  };
+}
+
+export function regressions(c: RunComparison): ScenarioComparison[] {
+  return c.compared.filter((s) => s.verdict === 'regression');
+}
+
+/** 1 when any scenario regressed significantly (a drop beyond the threshold with p < alpha), else 0. */
+export function compareExitCode(c: RunComparison): 0 | 1 {
+  return regressions(c).length > 0 ? 1 : 0;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const OUTCOME_SET: ReadonlySet<string> = new Set(OUTCOME_KINDS);
+
+/**
+ * Pure: a parsed results.json as a run to compare, or a usage error naming the
+ * file and what was expected. Checks the schema version and every field a
+ * comparison reads.
+ */
+export function comparableRun(value: unknown, where: string): ComparableRun {
+  const bad = (what: string): never => {
+    throw usageError(`${where} is not a tls-sst-bench results.json: ${what}`);
+  };
+  if (!isObject(value)) return bad('expected a JSON object { schemaVersion, context, scenarios, records }');
+  if (value.schemaVersion !== RESULTS_JSON_VERSION) {
+    throw usageError(`${where} has schemaVersion ${JSON.stringify(value.schemaVersion) ?? 'undefined'}: expected ${RESULTS_JSON_VERSION} (the results.json version this tls-sst-bench reads)`);
+  }
+  const { context, scenarios, records } = value;
+  if (!isObject(context) || typeof context.runId !== 'string') return bad('expected context.runId to be a string');
+  if (!Array.isArray(scenarios)) return bad('expected scenarios to be an array');
+  if (!Array.isArray(records)) return bad('expected records to be an array');
+  const scenarioList = scenarios.map((s: unknown, i) => {
+    if (!isObject(s) || typeof s.scenarioId !== 'string') return bad(`expected scenarios[${i}].scenarioId to be a string`);
+    return { scenarioId: s.scenarioId };
+  });
+  const recordList = records.map((r: unknown, i) => {
+    if (!isObject(r) || typeof r.scenarioId !== 'string') return bad(`expected records[${i}].scenarioId to be a string`);
+    if (typeof r.warmup !== 'boolean') return bad(`expected records[${i}].warmup to be true or false`);
+    if (r.mbPerSec !== null && typeof r.mbPerSec !== 'number') return bad(`expected records[${i}].mbPerSec to be a number or null`);
+    if (!isObject(r.outcome) || typeof r.outcome.kind !== 'string' || !OUTCOME_SET.has(r.outcome.kind)) {
+      return bad(`expected records[${i}].outcome.kind to be one of ${OUTCOME_KINDS.join(', ')}`);
+    }
+    return { scenarioId: r.scenarioId, warmup: r.warmup, mbPerSec: r.mbPerSec, outcome: { kind: r.outcome.kind as OutcomeKind } };
+  });
+  const env = isObject(context.environment) ? context.environment : {};
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return {
+    context: { runId: context.runId, environment: { node: text(env.node), openssl: text(env.openssl), cpuModel: text(env.cpuModel) } },
+    scenarios: scenarioList,
+    records: recordList,
+  };
+}
