@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # System packages the tests use: RocksDB's sst_dump (Debian rocksdb-tools) to
-# check that fixtures are real SST files. Idempotent; needs root or sudo.
+# check that fixtures are real SST files; headless Chromium (Debian chromium)
+# to open report.html. Idempotent; needs root or sudo.
 set -euo pipefail
 need=()
 command -v sst_dump >/dev/null 2>&1 || need+=(rocksdb-tools)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The browser test drives this exact path (playwright-core downloads no browser).
+command -v /usr/bin/chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test dependencies present: sst_dump, openssl"
+  echo "test dependencies present: sst_dump, openssl, chromium"
   exit 0
 fi
 SUDO=""

@@ -3,7 +3,10 @@ import { OPTIONS, type RawConfig } from '../config/schema.ts';
 import { presetNames } from '../config/presets.ts';
 import { BenchError, isUsageError } from '../errors.ts';
 import { ciphersText } from './ciphers-command.ts';
+import { compareCommand, type CompareFlags } from './compare-command.ts';
 import { fixturesCommand, type FixturesFlags } from './fixtures-command.ts';
+import { addHttpsCommand } from './https-command.ts';
+import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { thresholdCommand, type ThresholdFlags } from './threshold-command.ts';
 
@@ -81,6 +84,28 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command('compare')
+    .description('per-scenario change of mean MB/s between two runs, with a Welch t-test; exit 1 on a significant regression')
+    .argument('<base-run>', 'run folder (or its results.json) to compare against')
+    .argument('<new-run>', 'run folder (or its results.json) to compare')
+    .option('--threshold <percent>', 'a significant drop of more than this is a regression (default 5%)')
+    .option('--alpha <p>', 'significance level of a regression (default 0.05)')
+    .option('--md <file>', 'also write the comparison as Markdown to this file')
+    .action(async (basePath: string, newPath: string, opts: CompareFlags) => {
+      setExit(await compareCommand(basePath, newPath, opts, (text) => process.stdout.write(`${text}\n`)));
+    });
+
+  program
+    .command('report')
+    .description('re-render summary.md, report.html and charts/ of a run folder from its results.json')
+    .argument('<run-dir>', 'a run folder, results/<run-id>')
+    .action(async (runDir: string) => {
+      setExit(await reportCommand(runDir, (line) => process.stdout.write(`${line}\n`)));
+    });
+
+  addHttpsCommand(program, setExit);
+
+  program
     .command('ciphers')
     .description('the cipher suites this Node/OpenSSL can run, by TLS version')
     .action(() => {
@@ -89,13 +114,15 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-function commanderMessage(err: CommanderError, program: Command): string {
-  const runFlags = ['--preset', '--config', '--fixtures-dir', ...Object.values(OPTIONS).map((o) => o.flag)];
+/** One line for commander's errors; an unknown option lists the flags of the command it was given to. */
+function commanderMessage(err: CommanderError, program: Command, argv: readonly string[]): string {
+  const command = program.commands.find((c) => c.name() === argv[0]);
+  const flags = (command ?? program).options.map((o) => o.long).filter((f): f is string => f !== undefined);
   const text = err.message.replace(/^error:\s*/, '').split('\n')[0] ?? err.message;
   switch (err.code) {
     case 'commander.unknownOption': {
       const flag = /'([^']+)'/.exec(text)?.[1] ?? text;
-      return `unknown option "${flag}": expected one of ${runFlags.join(', ')} (see --help)`;
+      return `unknown option "${flag}": expected one of ${flags.join(', ')} (see --help)`;
     }
     case 'commander.unknownCommand': {
       const cmd = /'([^']+)'/.exec(text)?.[1] ?? text;
@@ -119,7 +146,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
-      fail(commanderMessage(err, program), EXIT_USAGE);
+      fail(commanderMessage(err, program, argv), EXIT_USAGE);
     }
     if (isUsageError(err)) fail(err.message, EXIT_USAGE);
     if (err instanceof BenchError) fail(err.message, 1);

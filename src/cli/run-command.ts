@@ -11,6 +11,7 @@ import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
 import type { RunResult } from '../results.ts';
 import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
+import { writeReportFiles } from './report-command.ts';
 import { Progress } from './progress.ts';
 
 export async function readConfigFile(path: string): Promise<RawConfig> {
@@ -71,6 +72,7 @@ export async function writeRunFiles(dir: string, run: RunResult): Promise<void> 
   await writeFileAtomic(join(dir, 'results.json'), resultsJson(run));
   await writeFileAtomic(join(dir, 'results.csv'), resultsCsv(run));
   await writeFileAtomic(join(dir, 'scenarios.csv'), scenariosCsv(run));
+  await writeReportFiles(dir, run);
 }
 
 export interface RunCommandOptions {
@@ -116,7 +118,7 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
     process.stderr.write(`${summary}\n\nresults: ${runDir}\n`);
     process.stdout.write(resultsJson(run));
   } else {
-    process.stdout.write(`${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, results.json)\n`);
+    process.stdout.write(`${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, results.json, summary.md, report.html, charts/)\n`);
   }
   const mismatches = run.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH');
   if (mismatches.length > 0) {

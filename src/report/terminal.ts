@@ -4,6 +4,7 @@ import { bestChunks } from '../stats.ts';
 import { endingsText, showsEndings } from './endings.ts';
 import { faultsText } from './faults.ts';
 import { table } from './terminal-table.ts';
+import { recommendationText } from './tuning.ts';
 
 export { table };
 
@@ -109,5 +110,6 @@ export function terminalSummary(run: RunResult): string {
     out.push(`No throughput for ${failed.length} scenario(s) whose transfers did not all end complete:`);
     for (const s of failed) out.push(`  ${s.scenarioId}: ${outcomesText(s)}`);
   }
+  out.push('', recommendationText(run, shown));
   return out.join('\n');
 }

@@ -1,0 +1,116 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { HTTPS_PRESETS } from '../../bench/https.ts';
+import { writeFileAtomic } from '../atomic-write.ts';
+import { formatBytes } from '../config/units.ts';
+import { usageError } from '../errors.ts';
+import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsRawConfig } from '../https/config.ts';
+import { httpsCsv, httpsJson } from '../https/csv.ts';
+import { runHttpsBench, type HttpsRun } from '../https/run.ts';
+import { httpsSummary } from '../https/terminal.ts';
+import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
+import { makeRunId } from '../runner/orchestrator.ts';
+import { assertWritableDir, writeRunFiles } from './run-command.ts';
+
+/** Flags as commander hands them over: strings (booleans for --json), keys in camelCase. */
+export type HttpsFlags = HttpsRawConfig & { readonly preset?: string; readonly fixturesDir?: string };
+
+const OWN_FLAGS = ['--preset', '--fixtures-dir', ...Object.values(HTTPS_OPTIONS).map((o) => o.flag)];
+
+/** The folder inside a run's folder that holds the raw-stream comparison as an ordinary run. */
+export const RAW_STREAM_DIR = 'raw-stream';
+
+export function httpsLayers(flags: HttpsFlags): { where: string; raw: HttpsRawConfig }[] {
+  const { preset, fixturesDir: _fixturesDir, ...rest } = flags;
+  const layers: { where: string; raw: HttpsRawConfig }[] = [];
+  if (preset !== undefined) {
+    const p = HTTPS_PRESETS[preset];
+    if (!p) throw usageError(`--preset "${preset}" is not an https preset: expected one of ${Object.keys(HTTPS_PRESETS).join(', ')}`);
+    layers.push({ where: `preset ${preset}`, raw: p.settings });
+  }
+  layers.push({ where: 'flags', raw: rest });
+  return layers;
+}
+
+/** `tls-sst-bench https`: returns the exit code. */
+export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): Promise<number> {
+  const config = resolveHttpsConfig(httpsLayers(flags), flags.preset);
+  const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
+  await assertWritableDir(outRoot, '--out');
+  const fixturesDir = flags.fixturesDir ? resolve(flags.fixturesDir) : DEFAULT_FIXTURES_DIR;
+  await assertWritableDir(fixturesDir, '--fixtures-dir');
+  await mkdir(fixturesDir, { recursive: true });
+
+  const runId = makeRunId();
+  const command = ['tls-sst-bench', ...argv].join(' ');
+  const log = (text: string): void => void process.stderr.write(`${text}\n`);
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let run: HttpsRun;
+  try {
+    run = await runHttpsBench(config, {
+      runId,
+      command,
+      fixturesDir,
+      signal: abort.signal,
+      hooks: {
+        onPhase: (t) => log(`https: ${t}`),
+        onVerified: (v) => log(`https: verified fetch ${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''}: ${v.problem ?? `ok, ${v.protocolNegotiated} ${v.suiteNegotiated}, CRC32C ${v.crc32cReceived}`}`),
+        onCellStart: (s, i, n) => log(`https: [${i + 1}/${n}] ${formatBytes(s.sizeBytes)} ${s.mode} x${s.connections} for ${s.durationMs / 1000} s`),
+        onCell: (c) => log(`https:        ${c.mbPerSec.toFixed(1)} MB/s, ${c.requestsPerSec.toFixed(1)} req/s, p99 ${c.latencyP99Ms} ms, errors ${c.errors}, non2xx ${c.non2xx}`),
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const runDir = join(outRoot, runId);
+  await mkdir(runDir, { recursive: true });
+  await writeFileAtomic(join(runDir, 'results.json'), httpsJson(run.result));
+  await writeFileAtomic(join(runDir, 'https.csv'), httpsCsv(run.result));
+  if (run.rawRun) await writeRunFiles(join(runDir, RAW_STREAM_DIR), run.rawRun);
+  const summary = httpsSummary(run.result);
+  const where = `results: ${runDir}/ (results.json, https.csv${run.rawRun ? `, ${RAW_STREAM_DIR}/` : ''})`;
+  if (config.json) {
+    process.stderr.write(`${summary}\n\n${where}\n`);
+    process.stdout.write(httpsJson(run.result));
+  } else {
+    process.stdout.write(`${summary}\n\n${where}\n`);
+  }
+  const mismatches = run.rawRun?.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH') ?? [];
+  if (mismatches.length > 0) {
+    process.stderr.write(`ERROR: ${mismatches.length} raw transfer(s) negotiated another suite than asked for: ${mismatches[0]!.outcome.errorMessage}\n`);
+    return 1;
+  }
+  return run.result.context.interrupted ? 130 : 0;
+}
+
+/** Registers `https` on the program; its flags come from HTTPS_OPTIONS, so they cannot drift from the config. */
+export function addHttpsCommand(program: Command, setExit: (code: number) => void): Command {
+  const cmd = program
+    .command('https')
+    .description('HTTPS mode: fixtures served by node:https, N concurrent autocannon clients fetching whole files or ranges, beside a raw TLS stream')
+    .option('--preset <name>', `https preset from bench/https.ts: ${Object.keys(HTTPS_PRESETS).join(', ')}`)
+    .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)')
+    // Our own message for an unknown flag: the program's lists `run`'s flags.
+    .allowUnknownOption()
+    .allowExcessArguments();
+  for (const spec of Object.values(HTTPS_OPTIONS)) {
+    const boolean = 'boolean' in spec && spec.boolean === true;
+    const valueName = 'valueName' in spec ? spec.valueName : 'value';
+    cmd.addOption(new Option(boolean ? spec.flag : `${spec.flag} <${valueName}>`, spec.description));
+  }
+  cmd.action(async (opts: HttpsFlags, self: Command) => {
+    const stray = self.args[0];
+    if (stray !== undefined) {
+      throw usageError(
+        stray.startsWith('-') ? `unknown option "${stray}": expected one of ${OWN_FLAGS.join(', ')} (see https --help)` : `unexpected argument "${stray}": https takes only flags (${OWN_FLAGS.join(', ')})`,
+      );
+    }
+    setExit(await httpsCommand(opts, process.argv.slice(2)));
+  });
+  return cmd;
+}

@@ -1,0 +1,85 @@
+import { access, constants, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.ts';
+import { usageError } from '../errors.ts';
+import { renderCharts } from '../report/charts.ts';
+import { htmlReport } from '../report/html.ts';
+import { RESULTS_JSON_VERSION } from '../report/json.ts';
+import { markdownSummary } from '../report/markdown.ts';
+import type { RunResult } from '../results.ts';
+
+/** The files the report writes into a run folder, besides the charts/ folder. */
+export const REPORT_FILES = ['summary.md', 'report.html'] as const;
+
+/**
+ * Writes summary.md, report.html and charts/<name>.svg into `dir`, each
+ * atomically. SVGs of charts this run no longer has are removed, so a
+ * re-render never leaves a stale chart beside the new ones.
+ */
+export async function writeReportFiles(dir: string, run: RunResult): Promise<string[]> {
+  const charts = await renderCharts(run);
+  const html = await htmlReport(run, charts);
+  const chartsDir = join(dir, 'charts');
+  await mkdir(chartsDir, { recursive: true });
+  const names = new Set(charts.charts.map((c) => `${c.name}.svg`));
+  for (const c of charts.charts) await writeFileAtomic(join(chartsDir, `${c.name}.svg`), c.svg);
+  for (const f of await readdir(chartsDir)) if (f.endsWith('.svg') && !names.has(f)) await rm(join(chartsDir, f), { force: true });
+  await writeFileAtomic(join(dir, 'summary.md'), markdownSummary(run));
+  await writeFileAtomic(join(dir, 'report.html'), html);
+  return [...REPORT_FILES, ...[...names].map((n) => `charts/${n}`)];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks the parts of results.json the reporters read; names the first thing missing. */
+function checkRunResult(value: unknown, where: string): RunResult {
+  const bad = (what: string): never => {
+    throw usageError(`${where} is not a tls-sst-bench results.json (${what}): expected the file a run writes`);
+  };
+  if (!isObject(value)) return bad('not a JSON object');
+  if (value['schemaVersion'] !== RESULTS_JSON_VERSION) bad(`schemaVersion ${JSON.stringify(value['schemaVersion'])}, this version reads ${RESULTS_JSON_VERSION}`);
+  const ctx = value['context'];
+  if (!isObject(ctx) || typeof ctx['runId'] !== 'string') return bad('no context.runId');
+  const env = ctx['environment'];
+  if (!isObject(env) || typeof env['node'] !== 'string' || !isObject(env['cpuFlags']) || !isObject(env['tcpSysctls'])) bad('no context.environment');
+  const scenarios = value['scenarios'];
+  const records = value['records'];
+  if (!Array.isArray(scenarios) || !scenarios.every((s) => isObject(s) && typeof s['scenarioId'] === 'string' && isObject(s['scenario']) && isObject(s['outcomes']))) bad('scenarios is not a list of scenario summaries');
+  if (!Array.isArray(records) || !records.every((r) => isObject(r) && isObject(r['scenario']) && isObject(r['outcome']) && typeof r['warmup'] === 'boolean' && Array.isArray(r['progress'])))
+    bad('records is not a list of transfer records');
+  return value as unknown as RunResult;
+}
+
+/** Reads `<dir>/results.json`; a missing folder or file, or one that is not a run's, is a usage error. */
+export async function readRunResult(dir: string): Promise<RunResult> {
+  const st = await stat(dir).catch(() => null);
+  if (!st?.isDirectory()) throw usageError(`run folder "${dir}" does not exist: expected a folder results/<run-id> with results.json`);
+  const path = join(dir, 'results.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw usageError(`"${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): expected the results.json a run writes`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw usageError(`"${path}" is not valid JSON (${(err as Error).message}): expected the results.json a run writes`);
+  }
+  return checkRunResult(parsed, `"${path}"`);
+}
+
+/** `tls-sst-bench report <run-dir>`: re-renders summary.md, report.html and charts/ from results.json. */
+export async function reportCommand(runDir: string, out: (line: string) => void): Promise<number> {
+  const dir = resolve(runDir);
+  const run = await readRunResult(dir);
+  try {
+    await access(dir, constants.W_OK);
+  } catch {
+    throw usageError(`run folder "${dir}" is not writable: expected a folder this user can write the report into`);
+  }
+  const written = await writeReportFiles(dir, run);
+  out(`${dir}/: ${written.join(', ')}`);
+  return 0;
+}

@@ -1,0 +1,134 @@
+import { stringify } from 'csv-stringify/sync';
+import type { HttpsCell, HttpsResult, RawStreamCell } from './results.ts';
+
+/**
+ * https.csv, version 1: one row per (size, mode, connections) cell. The header
+ * is fixed in this order; new columns go at the end. MB is 10^6 bytes.
+ *
+ * - run_id, cell_id: the run; `size=64MB mode=whole connections=4 tls=1.3 suite=... key=...`
+ * - size_bytes, fixture: the fixture served
+ * - mode: whole (GET the file) | range (GET one chunk per request)
+ * - range_chunk_bytes, range_order: bytes per range request and how offsets
+ *   are chosen (`random`: chunk-aligned, seeded); empty in whole mode
+ * - connections: concurrent keep-alive HTTPS connections (autocannon clients)
+ * - tls_version, suite, key_type: what the server accepts (pinned); suite_verified
+ *   is what the verified fetch of this fixture negotiated
+ * - duration_ms: asked for; elapsed_ms: autocannon's run time
+ * - requests, requests_per_sec: completed responses, and per second of elapsed_ms
+ * - bytes, mb_per_sec, gbit_per_sec: autocannon's throughput total (HTTP head +
+ *   body of completed responses) and its rate over elapsed_ms, all connections together
+ * - latency_p50_ms, latency_p99_ms, latency_mean_ms, latency_max_ms: request
+ *   written to last byte of the response, autocannon's histogram (whole ms)
+ * - errors (timeouts included), timeouts, non2xx
+ * - responses_per_connection: requests / connections; a response still in flight
+ *   when the duration ends is not counted, so below ~10 mb_per_sec under-counts
+ * - server_mb_per_sec: body bytes the server handed to TLS during the cell over
+ *   elapsed_ms (counts the cut-off responses too: the cross-check for the above)
+ * - server_cpu_ms, client_cpu_ms: CPU of the server process and of the load
+ *   generator (the CLI process) during the cell
+ * - raw_stream_mb_per_sec: mean of one raw TLS stream of the same size and suite
+ *   (64 KiB writes), from the same run; empty if not measured or not delivered
+ * - certificate_verified_by_load: always false (autocannon connects with
+ *   rejectUnauthorized: false); content_verified: the verified fetch of the
+ *   fixture passed (CA, servername, suite, CRC32C)
+ */
+export const HTTPS_COLUMNS = [
+  'run_id',
+  'cell_id',
+  'size_bytes',
+  'fixture',
+  'mode',
+  'range_chunk_bytes',
+  'range_order',
+  'connections',
+  'tls_version',
+  'suite',
+  'suite_verified',
+  'key_type',
+  'duration_ms',
+  'elapsed_ms',
+  'requests',
+  'requests_per_sec',
+  'bytes',
+  'mb_per_sec',
+  'gbit_per_sec',
+  'latency_p50_ms',
+  'latency_p99_ms',
+  'latency_mean_ms',
+  'latency_max_ms',
+  'errors',
+  'timeouts',
+  'non2xx',
+  'responses_per_connection',
+  'server_mb_per_sec',
+  'server_cpu_ms',
+  'client_cpu_ms',
+  'raw_stream_mb_per_sec',
+  'certificate_verified_by_load',
+  'content_verified',
+] as const;
+
+type Cell = string | number;
+
+function num(v: number | null | undefined, digits: number): Cell {
+  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toFixed(digits));
+}
+
+export function serverMbPerSec(c: HttpsCell): number | null {
+  return c.serverBodyBytes === null || c.elapsedMs <= 0 ? null : c.serverBodyBytes / 1e3 / c.elapsedMs;
+}
+
+export function rawFor(result: Pick<HttpsResult, 'rawStream'>, c: Pick<HttpsCell, 'sizeBytes' | 'suite'>): RawStreamCell | undefined {
+  return result.rawStream.find((r) => r.sizeBytes === c.sizeBytes && r.suite === c.suite);
+}
+
+export function httpsRow(result: HttpsResult, c: HttpsCell): Record<(typeof HTTPS_COLUMNS)[number], Cell> {
+  const whole = result.verified.filter((v) => v.fixture === c.fixture);
+  return {
+    run_id: result.context.runId,
+    cell_id: c.cellId,
+    size_bytes: c.sizeBytes,
+    fixture: c.fixture,
+    mode: c.mode,
+    range_chunk_bytes: c.rangeChunkBytes ?? '',
+    range_order: c.rangeOrder ?? '',
+    connections: c.connections,
+    tls_version: c.tlsVersion,
+    suite: c.suite,
+    suite_verified: whole[0]?.suiteNegotiated ?? '',
+    key_type: c.keyType,
+    duration_ms: c.durationMs,
+    elapsed_ms: num(c.elapsedMs, 0),
+    requests: c.requests,
+    requests_per_sec: num(c.requestsPerSec, 2),
+    bytes: c.bytes,
+    mb_per_sec: num(c.mbPerSec, 2),
+    gbit_per_sec: num((c.mbPerSec * 8) / 1000, 3),
+    latency_p50_ms: num(c.latencyP50Ms, 3),
+    latency_p99_ms: num(c.latencyP99Ms, 3),
+    latency_mean_ms: num(c.latencyMeanMs, 3),
+    latency_max_ms: num(c.latencyMaxMs, 3),
+    errors: c.errors,
+    timeouts: c.timeouts,
+    non2xx: c.non2xx,
+    responses_per_connection: num(c.responsesPerConnection, 2),
+    server_mb_per_sec: num(serverMbPerSec(c), 2),
+    server_cpu_ms: num(c.serverCpuMs, 1),
+    client_cpu_ms: num(c.clientCpuMs, 1),
+    raw_stream_mb_per_sec: num(rawFor(result, c)?.meanMbPerSec, 2),
+    certificate_verified_by_load: 'false',
+    content_verified: String(whole.length > 0 && whole.every((v) => v.problem === null)),
+  };
+}
+
+/** https.csv (pure). */
+export function httpsCsv(result: HttpsResult): string {
+  return stringify(
+    result.https.map((c) => httpsRow(result, c)),
+    { header: true, columns: [...HTTPS_COLUMNS] },
+  );
+}
+
+export function httpsJson(result: HttpsResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}

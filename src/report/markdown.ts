@@ -1,0 +1,195 @@
+import { formatBytes, humanBytes } from '../config/units.ts';
+import type { RunResult, ScenarioSummary } from '../results.ts';
+import { cellText, endingsMatrix } from './endings.ts';
+import { faultSummaries } from './faults.ts';
+import { throughputScenarios } from './terminal.ts';
+import { chunkTuning, cpuMsPerGb, recommendation, WITHIN_OF_BEST } from './tuning.ts';
+
+/** A table of findings, rendered the same way by summary.md and report.html. */
+export interface FindingsTable {
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  /** Right-aligned (numeric) columns. */
+  readonly numeric: readonly boolean[];
+}
+
+/** One part of the report: a heading, sentences, and at most one table. */
+export interface Finding {
+  readonly id: string;
+  readonly title: string;
+  readonly before: readonly string[];
+  readonly table: FindingsTable | null;
+  readonly after: readonly string[];
+}
+
+const fixed = (v: number | null | undefined, digits: number): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+const outcomesText = (s: ScenarioSummary): string =>
+  Object.entries(s.outcomes)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+
+/** Scenario settings shown as a column only when they vary among the rows. */
+const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: ScenarioSummary) => string }[] = [
+  { header: 'key', value: (s) => s.scenario.keyType },
+  { header: 'frag', value: (s) => String(s.scenario.maxFragment) },
+  { header: 'shutdown', value: (s) => s.scenario.shutdown },
+  { header: 'write', value: (s) => s.scenario.writePath },
+  { header: 'receiver', value: (s) => s.scenario.receiverMode },
+  { header: 'peer', value: (s) => s.scenario.receiverPeer },
+  { header: 'protocol', value: (s) => s.scenario.protocol },
+  { header: 'streams', value: (s) => String(s.scenario.streams) },
+];
+
+function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Finding {
+  const axes = OPTIONAL_AXES.filter((a) => new Set(main.map(a.value)).size > 1);
+  const header = ['size', 'tls', 'suite', ...axes.map((a) => a.header), 'chunk', 'mean MB/s', '±%', 'sd MB/s', 'p50 MB/s', 'Gbit/s', 'CPU ms/GB', 'outcomes'];
+  const rows = main.map((s) => {
+    const t = s.throughput;
+    return [
+      humanBytes(s.scenario.sizeBytes),
+      s.scenario.tlsVersion,
+      s.scenario.suite,
+      ...axes.map((a) => a.value(s)),
+      formatBytes(s.scenario.chunkBytes),
+      fixed(t?.meanMbPerSec, 1),
+      fixed(t?.rmePercent, 1),
+      fixed(t?.sdMbPerSec, 1),
+      fixed(t?.p50MbPerSec, 1),
+      fixed(t ? (t.meanMbPerSec * 8) / 1000 : null, 2),
+      fixed(cpuMsPerGb(s), 0),
+      outcomesText(s),
+    ];
+  });
+  const failed = main.filter((s) => s.throughput === null);
+  return {
+    id: 'throughput',
+    title: 'Throughput',
+    before: [
+      'MB/s = 10^6 bytes per second, from the first byte written to the last byte received and verified; ±% = 95% margin of error of the mean; CPU ms/GB = sender + receiver CPU per 10^9 bytes.',
+    ],
+    table: { header, rows, numeric: header.map((h) => /MB\/s|±|Gbit|ms/.test(h)) },
+    after: [
+      ...(main.length < run.scenarios.length ? [`${run.scenarios.length - main.length} more scenario(s), with other ways of ending the stream, are in the endings table and scenarios.csv.`] : []),
+      ...(failed.length > 0 ? [`No throughput for ${failed.length} scenario(s) whose transfers did not all deliver every byte.`] : []),
+    ],
+  };
+}
+
+function tuningFinding(main: readonly ScenarioSummary[]): Finding {
+  const tuning = chunkTuning(main);
+  const title = 'Best chunk size per suite and size';
+  if (tuning.length === 0) return { id: 'tuning', title, before: ['No suite and size was measured with more than one chunk size, so there is no chunk size to choose.'], table: null, after: [] };
+  const withSettings = new Set(tuning.map((t) => t.settings)).size > 1;
+  const pct = `${WITHIN_OF_BEST * 100}%`;
+  const header = ['size', 'tls', 'suite', ...(withSettings ? ['settings'] : []), 'chunks', 'best chunk', 'MB/s', 'CPU ms/GB', `smallest within ${pct}`, 'MB/s', 'CPU ms/GB'];
+  const rows = tuning.map((t) => [
+    humanBytes(t.sizeBytes),
+    t.tlsVersion,
+    t.suite,
+    ...(withSettings ? [t.settings] : []),
+    String(t.compared),
+    formatBytes(t.best.chunkBytes),
+    fixed(t.best.meanMbPerSec, 1),
+    fixed(t.best.cpuMsPerGb, 0),
+    formatBytes(t.smallestGood.chunkBytes),
+    fixed(t.smallestGood.meanMbPerSec, 1),
+    fixed(t.smallestGood.cpuMsPerGb, 0),
+  ]);
+  return {
+    id: 'tuning',
+    title,
+    before: [`The chunk size with the highest mean MB/s, and the smallest chunk size whose mean is within ${pct} of it (a smaller write buffer for almost the same speed).`],
+    table: { header, rows, numeric: header.map((h) => /MB\/s|ms\/GB|^chunks$/.test(h)) },
+    after: [],
+  };
+}
+
+function endingsFinding(run: RunResult): Finding {
+  const m = endingsMatrix(run);
+  const header = ['shutdown', 'write', 'receiver', 'peer', ...m.sizes.map(humanBytes)];
+  const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
+  const silent = run.records.filter((r) => !r.warmup && r.silentLoss).length;
+  return {
+    id: 'endings',
+    title: 'How each stream ended',
+    before: ['SILENT = bytes lost or damaged and the receiver was not told; -N = most bytes lost; [..] = error codes.'],
+    table: rows.length > 0 ? { header, rows, numeric: header.map(() => false) } : null,
+    after: [silent > 0 ? `**Silent data loss in ${silent} measured transfer(s).**` : 'No measured transfer lost data silently.'],
+  };
+}
+
+function faultsFinding(run: RunResult): Finding | null {
+  const s = faultSummaries(run);
+  if (s.length === 0) return null;
+  const falseComplete = s.reduce((n, x) => n + x.falseComplete, 0);
+  return {
+    id: 'faults',
+    title: 'Injected faults',
+    before: ['A loopback proxy between sender and receiver cut, reset or stalled streams at seeded random offsets.'],
+    table: {
+      header: ['fault', 'injected', 'false complete', 'silent', 'classified as'],
+      rows: s.map((x) => [x.kind, String(x.injected), String(x.falseComplete), String(x.silent), Object.entries(x.outcomes).map(([k, n]) => `${k} ${n}`).join(', ')]),
+      numeric: [false, true, true, true, false],
+    },
+    after: [falseComplete === 0 ? 'Zero false complete: every injected fault was classified as not complete.' : `**${falseComplete} false complete: a damaged stream was reported whole.**`],
+  };
+}
+
+/** Pure: the run's machine and build, as label/value rows. */
+export function environmentRows(run: RunResult): [string, string][] {
+  const ctx = run.context;
+  const env = ctx.environment;
+  const yes = (b: boolean): string => (b ? 'yes' : 'no');
+  return [
+    ['Node', env.node],
+    ['OpenSSL', env.openssl],
+    ['V8', env.v8],
+    ['platform', `${env.platform} ${env.arch}`],
+    ['kernel', env.kernel],
+    ['CPU', env.cpuModel],
+    ['CPU flags', `aes ${yes(env.cpuFlags.aes)}, vaes ${yes(env.cpuFlags.vaes)}, avx2 ${yes(env.cpuFlags.avx2)}, avx512f ${yes(env.cpuFlags.avx512f)}`],
+    ['cores', String(env.cores)],
+    ['memory', humanBytes(env.memoryBytes)],
+    ...Object.entries(env.tcpSysctls).map(([k, v]): [string, string] => [k, v ?? 'unknown']),
+    ['git revision', env.gitRevision === null ? 'unknown' : `${env.gitRevision}${env.gitDirty ? ' (with uncommitted changes)' : ''}`],
+    ['host', env.hostname],
+    ['run', `${ctx.runId}, ${ctx.startedAt} to ${ctx.finishedAt ?? '(not finished)'}`],
+    ['command', ctx.command],
+  ];
+}
+
+/** Pure: every finding of the run in report order (the recommendation is separate). */
+export function findings(run: RunResult): Finding[] {
+  const main = throughputScenarios(run.scenarios);
+  const faults = faultsFinding(run);
+  return [
+    throughputFinding(run, main),
+    tuningFinding(main),
+    endingsFinding(run),
+    ...(faults ? [faults] : []),
+    { id: 'environment', title: 'Environment', before: [], table: { header: ['what', 'value'], rows: environmentRows(run), numeric: [false, false] }, after: [] },
+  ];
+}
+
+const mdCell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function markdownTable(t: FindingsTable): string {
+  const line = (cells: readonly string[]): string => `| ${cells.map(mdCell).join(' | ')} |`;
+  return [line(t.header), `|${t.numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`, ...t.rows.map(line)].join('\n');
+}
+
+/** summary.md: the run's findings as Markdown tables. Pure. */
+export function markdownSummary(run: RunResult): string {
+  const ctx = run.context;
+  const out: string[] = [`# tls-sst-bench run ${ctx.runId}`, ''];
+  if (ctx.interrupted) out.push('**Interrupted: partial results.**', '');
+  out.push(`Node ${ctx.environment.node}, OpenSSL ${ctx.environment.openssl}, ${ctx.environment.cpuModel} x${ctx.environment.cores}, kernel ${ctx.environment.kernel}. Charts: [report.html](report.html).`, '');
+  out.push('## Recommended settings on this machine', '', recommendation(run, throughputScenarios(run.scenarios)).text, '');
+  for (const f of findings(run)) {
+    out.push(`## ${f.title}`, '');
+    for (const p of f.before) out.push(p, '');
+    if (f.table) out.push(markdownTable(f.table), '');
+    for (const p of f.after) out.push(p, '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli, tempDir } from './helpers.ts';
+
+let tmp: { dir: string; remove: () => Promise<void> };
+let runDir: string;
+
+before(async () => {
+  tmp = await tempDir('report-cli');
+  const out = join(tmp.dir, 'out');
+  const r = await runCli(['run', '--sizes', '1MB', '--chunks', '16KiB,64KiB', '--iterations', '1', '--warmup', '0', '--out', out, '--fixtures-dir', join(tmp.dir, 'fx')]);
+  assert.equal(r.code, 0, r.stderr);
+  runDir = join(out, readdirSync(out)[0]!);
+});
+after(() => tmp.remove());
+
+test('a run writes summary.md, report.html and charts/ beside results.json', () => {
+  assert.deepEqual(readdirSync(runDir).sort(), ['charts', 'report.html', 'results.csv', 'results.json', 'scenarios.csv', 'summary.md']);
+  assert.deepEqual(readdirSync(join(runDir, 'charts')).sort(), ['cpu-per-gb.svg', 'endings.svg', 'spread.svg', 'throughput-1MB.svg']);
+  assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /## Recommended settings on this machine\n\nFor 1\.0 MB streams, use TLS_/);
+});
+
+test('report <run-dir> makes the same files again from results.json, and drops charts the run has not', async () => {
+  const html = readFileSync(join(runDir, 'report.html'), 'utf8');
+  const md = readFileSync(join(runDir, 'summary.md'), 'utf8');
+  rmSync(join(runDir, 'report.html'));
+  rmSync(join(runDir, 'summary.md'));
+  rmSync(join(runDir, 'charts', 'spread.svg'));
+  writeFileSync(join(runDir, 'charts', 'timeline.svg'), '<svg/>');
+  const r = await runCli(['report', runDir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /summary\.md, report\.html, charts\/throughput-1MB\.svg/);
+  assert.equal(readFileSync(join(runDir, 'report.html'), 'utf8'), html);
+  assert.equal(readFileSync(join(runDir, 'summary.md'), 'utf8'), md);
+  assert.deepEqual(readdirSync(join(runDir, 'charts')).sort(), ['cpu-per-gb.svg', 'endings.svg', 'spread.svg', 'throughput-1MB.svg']);
+  assert.deepEqual(readdirSync(runDir).filter((f) => f.includes('.tmp-')), []);
+});
+
+test('a missing folder, a missing or broken results.json: exit 2, one line, nothing written', async () => {
+  const empty = join(tmp.dir, 'empty');
+  mkdirSync(empty);
+  const broken = join(tmp.dir, 'broken');
+  mkdirSync(broken);
+  writeFileSync(join(broken, 'results.json'), '{"schemaVersion": 1, "context": ');
+  const other = join(tmp.dir, 'other');
+  mkdirSync(other);
+  writeFileSync(join(other, 'results.json'), JSON.stringify({ schemaVersion: 1, context: { runId: 'x' }, scenarios: [], records: [] }));
+  const cases: [string, RegExp][] = [
+    [join(tmp.dir, 'nope'), /run folder ".*nope" does not exist: expected a folder results\/<run-id> with results\.json/],
+    [empty, /results\.json" cannot be read \(ENOENT\): expected the results\.json a run writes/],
+    [broken, /results\.json" is not valid JSON \(.+\): expected the results\.json a run writes/],
+    [other, /results\.json" is not a tls-sst-bench results\.json \(no context\.environment\): expected the file a run writes/],
+  ];
+  for (const [dir, message] of cases) {
+    const r = await runCli(['report', dir]);
+    assert.equal(r.code, 2, dir);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(existsSync(join(dir, 'report.html')) || existsSync(join(dir, 'charts')), false);
+  }
+});
