@@ -6,6 +6,7 @@ import { ciphersText } from './ciphers-command.ts';
 import { compareCommand, type CompareFlags } from './compare-command.ts';
 import { fixturesCommand, type FixturesFlags } from './fixtures-command.ts';
 import { addHttpsCommand } from './https-command.ts';
+import { profileCommand, PROFILE_TOOLS, type ProfileFlags } from './profile-command.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { thresholdCommand, type ThresholdFlags } from './threshold-command.ts';
@@ -18,6 +19,29 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+type RunFlags = RawConfig & { preset?: string; config?: string; fixturesDir?: string };
+
+/** The options of `run`, from the option table; `profile` parses its run flags with the same set. */
+function addRunOptions(cmd: Command): Command {
+  cmd
+    .option('--preset <name>', `a preset from bench/: ${presetNames().join(', ')}`)
+    .option('--config <file>', 'JSON file of settings; keys are the flag names in camelCase (stallTimeout, maxFragment, ...)')
+    .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)');
+  for (const spec of Object.values(OPTIONS)) {
+    const boolean = 'boolean' in spec && spec.boolean === true;
+    const valueName = 'valueName' in spec ? spec.valueName : 'value';
+    cmd.addOption(new Option(boolean ? spec.flag : `${spec.flag} <${valueName}>`, spec.description));
+  }
+  return cmd;
+}
+
+/** Run flags given after `--` to another command, parsed as `run` would. */
+function parseRunFlags(args: readonly string[]): RunFlags {
+  const cmd = addRunOptions(new Command('run')).exitOverride().configureOutput({ writeErr: () => undefined });
+  cmd.parse([...args], { from: 'user' });
+  return cmd.opts<RunFlags>();
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('tls-sst-bench')
     .description('Stream synthetic RocksDB SST files over TLS: throughput and how every stream ended.')
@@ -25,18 +49,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ writeErr: () => undefined })
     .showSuggestionAfterError(false);
 
-  const run = program
-    .command('run')
-    .description('run the benchmark matrix (preset, config file and flags, later wins)')
-    .option('--preset <name>', `a preset from bench/: ${presetNames().join(', ')}`)
-    .option('--config <file>', 'JSON file of settings; keys are the flag names in camelCase (stallTimeout, maxFragment, ...)')
-    .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)');
-  for (const spec of Object.values(OPTIONS)) {
-    const boolean = 'boolean' in spec && spec.boolean === true;
-    const valueName = 'valueName' in spec ? spec.valueName : 'value';
-    run.addOption(new Option(boolean ? spec.flag : `${spec.flag} <${valueName}>`, spec.description));
-  }
-  run.action(async (opts: RawConfig & { preset?: string; config?: string; fixturesDir?: string }) => {
+  const run = addRunOptions(program.command('run').description('run the benchmark matrix (preset, config file and flags, later wins)'));
+  run.action(async (opts: RunFlags) => {
     const { fixturesDir, ...flags } = opts;
     setExit(await runCommand(flags, { fixturesDir, argv: process.argv.slice(2) }));
   });
@@ -104,6 +118,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   addHttpsCommand(program, setExit);
+
+  program
+    .command('profile')
+    .description('profile the sender or receiver worker during one scenario: tls-sst-bench profile --role sender --tool cpu-prof -- <run flags>')
+    .option('--role <role>', 'sender | receiver (default sender)')
+    .option('--tool <tool>', `${PROFILE_TOOLS.join(' | ')} (default cpu-prof)`)
+    .argument('[runFlags...]', 'run flags after --, giving exactly one scenario')
+    .action(async (runArgs: string[], opts: ProfileFlags) => {
+      const { fixturesDir, ...runFlags } = parseRunFlags(runArgs);
+      setExit(await profileCommand({ ...opts, fixturesDir }, runFlags, (t) => process.stdout.write(`${t}\n`)));
+    });
 
   program
     .command('ciphers')

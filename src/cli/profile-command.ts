@@ -1,6 +1,6 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { usageError } from '../errors.ts';
+import { BenchError, usageError } from '../errors.ts';
 import { planScenarios } from '../matrix.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
 import { terminalSummary } from '../report/terminal.ts';
@@ -54,7 +54,7 @@ export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & 
   const run = await runBenchmark(config, { runId, command: `tls-sst-bench profile --role ${role} --tool ${tool}`, fixturesDir, scenarios, workerFlags });
   await writeRunFiles(runDir, run);
   const files = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length === 0) throw usageError(`no profile was written into ${profileDir}`);
+  if (files.length === 0) throw new BenchError('INTERNAL', `no profile was written into ${profileDir}`);
   out(terminalSummary(run));
   out(`\n${tool} profile of the ${role} worker: ${files.map((f) => join(profileDir, f)).join(', ')}`);
   out('(open it in Chrome DevTools > Performance, or https://www.speedscope.app)');
