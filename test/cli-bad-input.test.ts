@@ -65,7 +65,7 @@ const cases: [string[], RegExp][] = [
   [['run', '--seed', 'x'], /--seed "x" is not accepted: expected a whole number/],
   [['run', '--frobnicate'], /unknown option "--frobnicate": expected one of .*--sizes/],
   [['run', '--sizes'], /option '--sizes <list>' argument missing/],
-  [['teleport'], /unknown command "teleport": expected one of run, fixtures, threshold, compare, report, https, ciphers/],
+  [['teleport'], /unknown command "teleport": expected one of run, fixtures, threshold, compare, report, https, profile, ciphers/],
   [['fixtures', 'polish'], /fixtures "polish" is not an action: expected one of generate, verify, list, clean/],
   [['fixtures', 'generate', '--profile', 'json'], /--profile "json" is not a profile: expected one of kv, incompressible, compressible/],
   [['run', '--profile', 'json'], /--profile "json" is not accepted: expected one of kv, incompressible, compressible/],
