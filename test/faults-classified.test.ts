@@ -42,10 +42,10 @@ test('a flipped byte is a TLS error at once, not an idle timeout', () => {
   for (const r of run.records.filter((x) => x.fault?.kind === 'flip')) {
     assert.ok(r.outcome.kind === 'tls-error' || r.outcome.kind === 'handshake-failed', r.outcome.kind);
     assert.match(r.outcome.errorCode ?? '', /^ERR_SSL_|^ERR_/);
-    // the verdict comes at once, far below the 2 s stall timeout (a flip in the
-    // handshake has no data span: then the whole attempt must be quick)
-    const ms = r.outcome.kind === 'tls-error' ? r.durationMs : r.wallMs;
-    assert.ok(ms !== null && ms < 1500, `${r.outcome.kind} took ${ms} ms`);
+    // The verdict comes at once and the run moves on, far below the 2 s stall
+    // timeout. (A sender cut off by the proxy may not report: its side of the
+    // record is then empty, and it is replaced after a short grace.)
+    assert.ok(r.wallMs < 1500, `${r.outcome.kind} took ${r.wallMs} ms`);
   }
 });
 

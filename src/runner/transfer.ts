@@ -38,6 +38,7 @@ let nextId = 1;
 
 /** How long a sender may take to report after the receiver is done. */
 const SENDER_GRACE_MS = 3000;
+const PROXIED_SENDER_GRACE_MS = 500;
 
 /**
  * One transfer between the pair's workers, watched: no receiver progress for
@@ -115,12 +116,15 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   }
   // The receiver is done; the sender gets what is left of the stall timeout to finish its shutdown.
   watchdog.progress(-1);
-  // A stalled proxy holds both sides open: close it so the sender can finish.
-  if (received.kind === 'stalled') await proxy?.close();
+  // The receiver is done with the proxy: close both its sides, as a middlebox
+  // does once the client is gone, so a sender still writing gets an error at
+  // once instead of waiting for a 'drain' that cannot come.
+  await proxy?.close();
   // Once the receiver has its answer, the sender gets a short grace to report:
   // one left writing into a connection nobody reads (a middlebox that dropped
   // the receiver) would otherwise hold the run until the stall timeout.
-  const grace = received.kind === 'report' ? Math.min(req.stallTimeoutMs, SENDER_GRACE_MS) : req.stallTimeoutMs;
+  // Behind a fault proxy the sender's side was cut by the middlebox: a short grace.
+  const grace = received.kind === 'report' ? Math.min(req.stallTimeoutMs, proxy ? PROXIED_SENDER_GRACE_MS : SENDER_GRACE_MS) : req.stallTimeoutMs;
   let graceTimer: NodeJS.Timeout | undefined;
   const senderHeard = await Promise.race([
     sent,
@@ -128,7 +132,6 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   ]);
   clearTimeout(graceTimer);
   watchdog.stop();
-  await proxy?.close();
 
   if (SHUTDOWN_STRATEGIES_TABLE[req.scenario.shutdown].endsProcess) {
     // The sender exits by design; wait for it (briefly) so the next transfer gets a live one.
