@@ -103,3 +103,12 @@ test('results.json: context, scenarios, every sample; no worker left', () => {
   assert.equal(json.context.workerPids.length, 2);
   for (const pid of json.context.workerPids) assert.equal(alive(pid), false, `worker ${pid} still alive`);
 });
+
+test('no private key in any file the run wrote', () => {
+  const files = readdirSync(runDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  assert.ok(files.length >= 5);
+  for (const e of files) {
+    const text = readFileSync(join(e.parentPath ?? e.path, e.name), 'latin1');
+    assert.ok(!text.includes('PRIVATE KEY'), `${e.name} holds a private key`);
+  }
+});
