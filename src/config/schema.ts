@@ -24,6 +24,7 @@ import {
   type WritePathName,
 } from '../transfer/strategies.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
+import { bool, integer, listOf, oneOf } from './parsers.ts';
 import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 /** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
@@ -100,34 +101,6 @@ interface OptionSpec<K extends keyof RunConfig> {
   readonly parse: (text: string, flag: string) => RunConfig[K];
   /** Config keys that are booleans take no value on the command line. */
   readonly boolean?: true;
-}
-
-function oneOf<T extends string>(choices: readonly T[]) {
-  return (text: string, flag: string): T => {
-    if ((choices as readonly string[]).includes(text)) return text as T;
-    throw usageError(`${flag} "${text}" is not accepted: expected one of ${choices.join(', ')}`);
-  };
-}
-
-function listOf<T extends string>(choices: readonly T[]) {
-  const one = oneOf(choices);
-  return (text: string, flag: string): T[] => [...new Set(splitList(text, flag).map((s) => one(s, flag)))];
-}
-
-function integer(min: number, max: number) {
-  return (text: string, flag: string): number => {
-    const n = Number(text);
-    if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw usageError(`${flag} "${text}" is not accepted: expected a whole number from ${min} to ${max}`);
-    }
-    return n;
-  };
-}
-
-function bool(text: string, flag: string): boolean {
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  throw usageError(`${flag} "${text}" is not accepted: expected true or false`);
 }
 
 /**

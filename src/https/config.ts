@@ -1,3 +1,4 @@
+import { bool } from '../config/parsers.ts';
 import { SIZE_BOUNDS } from '../config/schema.ts';
 import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList } from '../config/units.ts';
 import { BenchError, usageError } from '../errors.ts';
@@ -54,12 +55,6 @@ function integerList(bounds: { min: number; max: number }) {
     });
     return [...new Set(values)];
   };
-}
-
-function bool(text: string, flag: string): boolean {
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  throw usageError(`${flag} "${text}" is not accepted: expected true or false`);
 }
 
 /** Every knob of the https command, once: its key (also the preset key), flag, help and parser. */

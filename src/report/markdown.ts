@@ -4,6 +4,7 @@ import { cellText, endingsMatrix } from './endings.ts';
 import { faultSummaries } from './faults.ts';
 import { throughputScenarios } from './terminal.ts';
 import { chunkTuning, cpuMsPerGb, recommendation, WITHIN_OF_BEST } from './tuning.ts';
+import { fixed, OPTIONAL_AXES, outcomesText } from './columns.ts';
 
 /** A table of findings, rendered the same way by summary.md and report.html. */
 export interface FindingsTable {
@@ -22,23 +23,6 @@ export interface Finding {
   readonly after: readonly string[];
 }
 
-const fixed = (v: number | null | undefined, digits: number): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
-const outcomesText = (s: ScenarioSummary): string =>
-  Object.entries(s.outcomes)
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ');
-
-/** Scenario settings shown as a column only when they vary among the rows. */
-const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: ScenarioSummary) => string }[] = [
-  { header: 'key', value: (s) => s.scenario.keyType },
-  { header: 'frag', value: (s) => String(s.scenario.maxFragment) },
-  { header: 'shutdown', value: (s) => s.scenario.shutdown },
-  { header: 'write', value: (s) => s.scenario.writePath },
-  { header: 'receiver', value: (s) => s.scenario.receiverMode },
-  { header: 'peer', value: (s) => s.scenario.receiverPeer },
-  { header: 'protocol', value: (s) => s.scenario.protocol },
-  { header: 'streams', value: (s) => String(s.scenario.streams) },
-];
 
 function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Finding {
   const axes = OPTIONAL_AXES.filter((a) => new Set(main.map(a.value)).size > 1);

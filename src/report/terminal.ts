@@ -3,32 +3,12 @@ import type { RunResult, ScenarioSummary } from '../results.ts';
 import { bestChunks } from '../stats.ts';
 import { endingsText, showsEndings } from './endings.ts';
 import { faultsText } from './faults.ts';
+import { fixed, OPTIONAL_AXES, outcomesText } from './columns.ts';
 import { table } from './terminal-table.ts';
 import { recommendationText } from './tuning.ts';
 
 export { table };
 
-function fixed(v: number | null | undefined, digits: number): string {
-  return v === null || v === undefined ? '-' : v.toFixed(digits);
-}
-
-function outcomesText(s: ScenarioSummary): string {
-  return Object.entries(s.outcomes)
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ');
-}
-
-/** Scenario axes shown as a column only when they vary within the run. */
-const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: ScenarioSummary) => string }[] = [
-  { header: 'key', value: (s) => s.scenario.keyType },
-  { header: 'frag', value: (s) => String(s.scenario.maxFragment) },
-  { header: 'shutdown', value: (s) => s.scenario.shutdown },
-  { header: 'write', value: (s) => s.scenario.writePath },
-  { header: 'receiver', value: (s) => s.scenario.receiverMode },
-  { header: 'peer', value: (s) => s.scenario.receiverPeer },
-  { header: 'protocol', value: (s) => s.scenario.protocol },
-  { header: 'streams', value: (s) => String(s.scenario.streams) },
-];
 
 function varyingAxes(scenarios: readonly ScenarioSummary[]): typeof OPTIONAL_AXES {
   return OPTIONAL_AXES.filter((a) => new Set(scenarios.map(a.value)).size > 1);

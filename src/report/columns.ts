@@ -1,0 +1,26 @@
+import type { ScenarioSummary } from '../results.ts';
+
+/** Cells shared by the terminal and Markdown tables. */
+
+/** A number with `digits` decimals; '-' for none (or not finite). */
+export function fixed(v: number | null | undefined, digits: number): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
+}
+
+export function outcomesText(s: ScenarioSummary): string {
+  return Object.entries(s.outcomes)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+}
+
+/** Scenario axes shown as a column only when they vary among the rows. */
+export const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: ScenarioSummary) => string }[] = [
+  { header: 'key', value: (s) => s.scenario.keyType },
+  { header: 'frag', value: (s) => String(s.scenario.maxFragment) },
+  { header: 'shutdown', value: (s) => s.scenario.shutdown },
+  { header: 'write', value: (s) => s.scenario.writePath },
+  { header: 'receiver', value: (s) => s.scenario.receiverMode },
+  { header: 'peer', value: (s) => s.scenario.receiverPeer },
+  { header: 'protocol', value: (s) => s.scenario.protocol },
+  { header: 'streams', value: (s) => String(s.scenario.streams) },
+];
