@@ -1,13 +1,14 @@
 /**
  * Soak: many consecutive transfers in one run, to show that nothing grows.
  * Samples open file descriptors and RSS of the orchestrator (this process) and
- * both workers every 50 transfers; exit 1 if any grows by more than 10% over
- * its first sample (taken after the first 50, when everything is warm), or if
+ * both workers every 50 transfers, each right after a full GC (all three run
+ * with --expose-gc), so a sample is what is alive, not how far V8 has let its
+ * heap grow; exit 1 if any grows by more than 10% over its first sample, or if
  * any transfer did not complete.
  *
  *   npm run bench:soak [-- --transfers 500 --size 1MB]
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,8 @@ import { makeScenario } from '../src/matrix.ts';
 import { DEFAULT_FIXTURES_DIR } from '../src/paths.ts';
 import { runTransfer } from '../src/runner/transfer.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
-import { WorkerPair } from '../src/runner/workers.ts';
+import { WorkerPair, type WorkerProcess } from '../src/runner/workers.ts';
+import type { WorkerMessage } from '../src/transfer/messages.ts';
 import { RunCertificates } from '../src/tls/certs.ts';
 
 const { values } = parseArgs({ options: { transfers: { type: 'string', default: '500' }, size: { type: 'string', default: '1MB' } } });
@@ -27,19 +29,30 @@ const transfers = Number(values.transfers);
 const sizeBytes = parseBytes(values.size, '--size', SIZE_BOUNDS);
 const EVERY = 50;
 
-/** Open fds and resident memory of a process, from /proc. */
-function usage(pid: number): { fds: number; rssBytes: number } {
-  const fds = readdirSync(`/proc/${pid}/fd`).length;
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-  return { fds, rssBytes: kb * 1024 };
+/** Open fds of a process, from /proc. */
+const fdsOf = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
+
+/** A worker's RSS and live JS heap right after a full GC. */
+async function afterGc(worker: WorkerProcess): Promise<{ rssBytes: number; heapUsedBytes: number }> {
+  const done = worker.next((m): m is Extract<WorkerMessage, { type: 'gc-done' }> => m.type === 'gc-done', 10_000);
+  worker.post({ type: 'gc' });
+  const { rssBytes, heapUsedBytes } = await done;
+  return { rssBytes, heapUsedBytes };
+}
+
+function ownAfterGc(): { rssBytes: number; heapUsedBytes: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed };
 }
 
 const fixture = await new FixtureCache(DEFAULT_FIXTURES_DIR).ensure({ sizeBytes, seed: 1, profile: 'kv' });
 const dir = await mkdtemp(join(tmpdir(), 'tsb-soak-'));
 const certs = await (await RunCertificates.create(dir)).get('ecdsa-p256');
-const pair = await WorkerPair.start(dir);
+const pair = await WorkerPair.start(dir, { sender: ['--expose-gc'], receiver: ['--expose-gc'] });
+if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with node --expose-gc (npm run bench:soak does)');
 const scenario = makeScenario({ sizeBytes, chunkBytes: 16384 });
-type Row = { after: number; who: string; fds: number; rssBytes: number };
+type Row = { after: number; who: string; fds: number; rssBytes: number; heapUsedBytes: number };
 const rows: Row[] = [];
 let failures = 0;
 const t0 = Date.now();
@@ -50,7 +63,9 @@ try {
     if (i % EVERY === 0) {
       // Let the last transfer's sockets close before counting.
       await new Promise((res) => setTimeout(res, 100));
-      for (const [who, pid] of [['orchestrator', process.pid], ['sender', pair.sender.pid], ['receiver', pair.receiver.pid]] as const) rows.push({ after: i, who, ...usage(pid) });
+      rows.push({ after: i, who: 'orchestrator', fds: fdsOf(process.pid), ...ownAfterGc() });
+      rows.push({ after: i, who: 'sender', fds: fdsOf(pair.sender.pid), ...(await afterGc(pair.sender)) });
+      rows.push({ after: i, who: 'receiver', fds: fdsOf(pair.receiver.pid), ...(await afterGc(pair.receiver)) });
     }
   }
 } finally {
@@ -59,8 +74,8 @@ try {
   await removeWorkerBundle();
 }
 console.log(`soak: ${transfers} transfers of ${formatBytes(sizeBytes)} in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${failures} not complete, workers replaced: ${pair.allPids.length > 2 ? 'yes' : 'no'}`);
-console.log('after  process        fds   RSS MiB');
-for (const r of rows) console.log(`${String(r.after).padStart(5)}  ${r.who.padEnd(12)} ${String(r.fds).padStart(5)}  ${(r.rssBytes / 2 ** 20).toFixed(1).padStart(8)}`);
+console.log('after  process        fds   RSS MiB  JS heap MiB');
+for (const r of rows) console.log(`${String(r.after).padStart(5)}  ${r.who.padEnd(12)} ${String(r.fds).padStart(5)}  ${(r.rssBytes / 2 ** 20).toFixed(1).padStart(8)}  ${(r.heapUsedBytes / 2 ** 20).toFixed(1).padStart(11)}`);
 let worst = 0;
 const growth: string[] = [];
 for (const who of ['orchestrator', 'sender', 'receiver']) {

@@ -62,7 +62,8 @@ export interface ReceiveRequest extends ClientParams {
   readonly detectCloseNotify?: boolean;
 }
 
-export type OrchestratorMessage = ServeRequest | ReceiveRequest | KvrocksOrchestratorMessage | { readonly type: 'shutdown' };
+/** `gc`: collect garbage now (the worker was started with --expose-gc) and say how big you are; for the soak benchmark. */
+export type OrchestratorMessage = ServeRequest | ReceiveRequest | KvrocksOrchestratorMessage | { readonly type: 'shutdown' } | { readonly type: 'gc' };
 
 export interface Negotiated {
   readonly protocol: string | null;
@@ -104,6 +105,7 @@ export interface ReceiverReport {
 
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly pid: number }
+  | { readonly type: 'gc-done'; readonly rssBytes: number; readonly heapUsedBytes: number }
   | { readonly type: 'listening'; readonly id: number; readonly port: number }
   | { readonly type: 'progress'; readonly id: number; readonly bytes: number }
   | SenderReport

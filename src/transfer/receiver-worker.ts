@@ -12,7 +12,7 @@ import { CloseNotifyDetector, STDERR_PATH_ENV, TRACE_TAIL_BYTES } from './close-
 import { nowMs, type Negotiated, type OrchestratorMessage, type ReceiveRequest, type ReceiverReport, type WorkerMessage } from './messages.ts';
 import { ACK, RECEIVER_MODES_TABLE } from './receiver-modes.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
-import { UsageMeter } from './usage.ts';
+import { collectGarbage, UsageMeter } from './usage.ts';
 import { onKvrocksFetch } from '../kvrocks/replica.ts';
 
 function send(msg: WorkerMessage): void {
@@ -146,6 +146,8 @@ process.on('message', (msg: OrchestratorMessage) => {
     onKvrocksFetch(msg);
   } else if (msg.type === 'shutdown') {
     process.exit(0);
+  } else if (msg.type === 'gc') {
+    collectGarbage(send);
   }
 });
 process.on('disconnect', () => process.exit(0));

@@ -14,7 +14,7 @@ import { SHUTDOWN_STRATEGIES_TABLE } from './shutdown.ts';
 import { SourceCache, type FixtureSource, type SourceBlock } from './source.ts';
 import { BUFFERED_TAIL_BYTES } from './strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
-import { UsageMeter } from './usage.ts';
+import { collectGarbage, UsageMeter } from './usage.ts';
 import { DrainWaiter, TrackedWrites } from './write-path.ts';
 import { onKvrocksMasterMessage } from '../kvrocks/master.ts';
 
@@ -164,6 +164,8 @@ process.on('message', (msg: OrchestratorMessage) => {
     onKvrocksMasterMessage(msg);
   } else if (msg.type === 'shutdown') {
     process.exit(0);
+  } else if (msg.type === 'gc') {
+    collectGarbage(send);
   }
 });
 process.on('disconnect', () => process.exit(0));

@@ -1,4 +1,4 @@
-import type { ProcessUsage } from './messages.ts';
+import type { ProcessUsage, WorkerMessage } from './messages.ts';
 
 /**
  * CPU time and peak resident memory of this process over one transfer.
@@ -26,4 +26,11 @@ export class UsageMeter {
     const cpu = process.cpuUsage(this.#cpuStart);
     return { cpuMs: (cpu.user + cpu.system) / 1000, rssPeakBytes: this.#rssPeak };
   }
+}
+
+/** Runs a full GC when the process has --expose-gc, then reports its size (the soak benchmark asks). */
+export function collectGarbage(send: (msg: WorkerMessage) => void): void {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  send({ type: 'gc-done', rssBytes: m.rss, heapUsedBytes: m.heapUsed });
 }
