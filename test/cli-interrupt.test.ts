@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { alive, BIN, tempDir } from './helpers.ts';
@@ -13,6 +14,8 @@ after(() => tmp.remove());
 
 test('SIGINT mid-run: workers gone, partial results written and marked interrupted, exit 130', async () => {
   const out = join(tmp.dir, 'out');
+  const runTemps = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('tls-sst-bench-run-'));
+  const tempsBefore = new Set(runTemps());
   const child = spawn(process.execPath, [BIN, 'run', '--sizes', '4MB', '--chunks', '4KiB,16KiB', '--iterations', '200', '--warmup', '0', '--out', out, '--fixtures-dir', join(tmp.dir, 'fx')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -41,4 +44,6 @@ test('SIGINT mid-run: workers gone, partial results written and marked interrupt
   const csv = readFileSync(join(out, runId!, 'results.csv'), 'utf8').trimEnd().split('\n');
   assert.equal(csv.length, json.records.length + 1);
   for (const pid of json.context.workerPids) assert.equal(alive(pid), false, `worker ${pid} still alive`);
+  // the run's private dir (certificates, keys, worker traces) is gone
+  assert.deepEqual(runTemps().filter((n) => !tempsBefore.has(n)), []);
 });
