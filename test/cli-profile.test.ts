@@ -27,7 +27,7 @@ test('profile --tool cpu-prof writes the worker\'s .cpuprofile next to the run',
 test('profile: bad role, bad tool, or more than one scenario exit 2 with one line', async () => {
   for (const [args, re] of [
     [['profile', '--role', 'middlebox', '--', '--sizes', '1MB'], /--role "middlebox" is not accepted: expected sender or receiver/],
-    [['profile', '--tool', 'perf', '--', '--sizes', '1MB'], /--tool "perf" is not accepted: expected one of cpu-prof/],
+    [['profile', '--tool', 'perf', '--', '--sizes', '1MB'], /--tool "perf" is not accepted: expected one of cpu-prof, flame, doctor/],
     [['profile', '--', '--sizes', '1MB,2MB', '--suites', 'TLS_AES_128_GCM_SHA256'], /the run flags give 2 scenarios: expected exactly one/],
     [['profile', '--', '--sizes', '0'], /--sizes "0" is out of range/],
   ] as const) {

@@ -4,13 +4,29 @@ import { BenchError, usageError } from '../errors.ts';
 import { planScenarios } from '../matrix.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
 import { terminalSummary } from '../report/terminal.ts';
-import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
+import { spawn } from 'node:child_process';
+import { makeRunId, runBenchmark, type RunOptions } from '../runner/orchestrator.ts';
 import type { WorkerRole } from '../runner/workers.ts';
 import { assertWritableDir, configsFromCli, writeRunFiles } from './run-command.ts';
 import type { RawConfig } from '../config/schema.ts';
 
-export const PROFILE_TOOLS = ['cpu-prof'] as const;
+export const PROFILE_TOOLS = ['cpu-prof', 'flame', 'doctor'] as const;
 export type ProfileTool = (typeof PROFILE_TOOLS)[number];
+
+/** Clinic.js, fetched on demand by npx (154 MB: never part of `npm install`), pinned. */
+export const CLINIC = 'clinic@13.0.0';
+/** Clinic 13 exits silently on Node 20 unless its insight telemetry is off. */
+const CLINIC_ENV = { NO_INSIGHT: '1' };
+
+function npx(args: readonly string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['-y', CLINIC, ...args], { cwd, env: { ...process.env, ...CLINIC_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
 
 export interface ProfileFlags {
   readonly role?: string;
@@ -18,18 +34,18 @@ export interface ProfileFlags {
   readonly fixturesDir?: string;
 }
 
-/** Node's flags that make a worker write a V8 CPU profile into `dir` when it exits. */
-export function profileFlags(tool: ProfileTool, dir: string): string[] {
-  switch (tool) {
-    case 'cpu-prof':
-      return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-  }
+/** How the profiled worker is started: Node's own flag, or under Clinic.js (which starts it itself). */
+function launchFor(tool: ProfileTool, role: WorkerRole, dir: string): Pick<RunOptions, 'workerFlags' | 'workerWrappers'> {
+  if (tool === 'cpu-prof') return { workerFlags: { [role]: ['--cpu-prof', `--cpu-prof-dir=${dir}`] } };
+  // Collect only; the HTML is made afterwards, without opening a browser.
+  return { workerWrappers: { [role]: { command: 'npx', args: ['-y', CLINIC, tool, '--collect-only', '--dest', dir, '--'], env: CLINIC_ENV, stopGraceMs: 180_000 } } };
 }
 
 /**
- * `tls-sst-bench profile --role sender|receiver --tool cpu-prof -- <run flags>`:
- * runs one scenario with that worker profiled; the profile goes to
- * `results/<run-id>/profile/`, next to the run's usual files.
+ * `tls-sst-bench profile --role sender|receiver --tool cpu-prof|flame|doctor -- <run flags>`:
+ * runs one scenario with that worker profiled; the profile (a .cpuprofile, or
+ * Clinic's data and HTML) goes to `results/<run-id>/profile/`, next to the
+ * run's usual files.
  */
 export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & { preset?: string; config?: string }, out: (t: string) => void): Promise<number> {
   const role = (['sender', 'receiver'] as const).find((r) => r === (flags.role ?? 'sender'));
@@ -50,13 +66,26 @@ export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & 
   const runDir = join(outRoot, runId);
   const profileDir = join(runDir, 'profile');
   await mkdir(profileDir, { recursive: true });
-  const workerFlags: Partial<Record<WorkerRole, string[]>> = { [role]: profileFlags(tool, profileDir) };
-  const run = await runBenchmark(config, { runId, command: `tls-sst-bench profile --role ${role} --tool ${tool}`, fixturesDir, scenarios, workerFlags });
+  const run = await runBenchmark(config, { runId, command: `tls-sst-bench profile --role ${role} --tool ${tool}`, fixturesDir, scenarios, ...launchFor(tool, role, profileDir) });
   await writeRunFiles(runDir, run);
-  const files = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length === 0) throw new BenchError('INTERNAL', `no profile was written into ${profileDir}`);
   out(terminalSummary(run));
-  out(`\n${tool} profile of the ${role} worker: ${files.map((f) => join(profileDir, f)).join(', ')}`);
-  out('(open it in Chrome DevTools > Performance, or https://www.speedscope.app)');
+  if (tool === 'cpu-prof') {
+    const files = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
+    if (files.length === 0) throw new BenchError('INTERNAL', `no profile was written into ${profileDir}`);
+    out(`\n${tool} profile of the ${role} worker: ${files.map((f) => join(profileDir, f)).join(', ')}`);
+    out('(open it in Chrome DevTools > Performance, or https://www.speedscope.app)');
+    return 0;
+  }
+  // One worker process per data folder (a replaced worker makes another).
+  const collected = (await readdir(profileDir)).filter((f) => f.endsWith(`.clinic-${tool}`));
+  if (collected.length === 0) throw new BenchError('INTERNAL', `Clinic.js ${tool} collected nothing into ${profileDir}`);
+  const html: string[] = [];
+  for (const data of collected) {
+    const r = await npx([tool, '--visualize-only', join(profileDir, data)], profileDir);
+    const file = join(profileDir, `${data}.html`);
+    if (r.code !== 0 || !(await readdir(profileDir)).includes(`${data}.html`)) throw new BenchError('INTERNAL', `Clinic.js ${tool} could not render ${data}: ${r.output.trim().split('\n').pop() ?? ''}`);
+    html.push(file);
+  }
+  out(`\nClinic.js ${tool} of the ${role} worker: ${html.join(', ')}`);
   return 0;
 }

@@ -19,6 +19,7 @@ import { UsageMeter } from '../transfer/usage.ts';
 import { DrainWaiter, TrackedWrites } from '../transfer/write-path.ts';
 import type { KvrocksConnectionServed, KvrocksServedFile, KvrocksServeReport, KvrocksServeRequest, KvrocksStopRequest } from './messages.ts';
 import { errorLine, MAX_COMMAND_BYTES, MAX_WRITE_BYTES, metaLine, parseCommand, sizeLine, type KvrocksCommand } from './protocol.ts';
+import { workerChannel } from '../transfer/channel.ts';
 
 /** After a stop, connections still open get this long to finish before they are destroyed. */
 const STOP_GRACE_MS = 2000;
@@ -26,7 +27,7 @@ const STOP_GRACE_MS = 2000;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function send(msg: WorkerMessage): void {
-  process.send?.(msg);
+  workerChannel().send(msg);
 }
 
 function streamError(err: unknown, phase: StreamError['phase']): StreamError {

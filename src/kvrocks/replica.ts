@@ -23,11 +23,12 @@ import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../transfer/tl
 import { UsageMeter } from '../transfer/usage.ts';
 import type { KvrocksAttemptFetched, KvrocksConnectionFetched, KvrocksExpectedFile, KvrocksFetchReport, KvrocksFetchRequest, KvrocksFileFetched } from './messages.ts';
 import { assignFiles, commandLine, lineText, MAX_META_LINE_BYTES, MAX_SIZE_LINE_BYTES, parseSizeLine, READ_BYTES } from './protocol.ts';
+import { workerChannel } from '../transfer/channel.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function send(msg: WorkerMessage): void {
-  process.send?.(msg);
+  workerChannel().send(msg);
 }
 
 /** An error that fails the attempt, with a code of ours when no lower layer gave one. */

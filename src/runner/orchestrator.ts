@@ -19,7 +19,7 @@ import { runKvrocksSync } from '../kvrocks/sync.ts';
 import { collectEnvironment } from './environment.ts';
 import { runTransfer } from './transfer.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
-import { WorkerPair, type WorkerFlags } from './workers.ts';
+import { WorkerPair, type WorkerFlags, type WorkerWrappers } from './workers.ts';
 
 export interface RunHooks {
   readonly onPhase?: (text: string) => void;
@@ -42,6 +42,8 @@ export interface RunOptions {
   readonly scenarios?: readonly Scenario[];
   /** Extra Node flags for the workers (`tls-sst-bench profile`). */
   readonly workerFlags?: WorkerFlags;
+  /** Programs that start a worker themselves (a profiler). */
+  readonly workerWrappers?: WorkerWrappers;
   /** Test hook: a misbehaving sender for some scenarios. */
   readonly faultFor?: (scenario: Scenario) => SenderFault | undefined;
 }
@@ -98,7 +100,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     hooks.onPhase?.('starting workers');
-    pair = await WorkerPair.start(tempDir, opts.workerFlags);
+    pair = await WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers);
     hooks.onWorkers?.(pair.pids());
     hooks.onPlan?.(scenarios, config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : config.warmup + config.iterations);
     for (const [index, scenario] of scenarios.entries()) {

@@ -1,12 +1,67 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchError } from '../errors.ts';
+import { CONTROL_PORT_ENV } from '../transfer/channel.ts';
 import { STDERR_PATH_ENV } from '../transfer/close-notify.ts';
 import type { OrchestratorMessage, WorkerMessage } from '../transfer/messages.ts';
 import { workerScripts } from './worker-bundle.ts';
 
 export type WorkerRole = 'sender' | 'receiver';
+
+/**
+ * A program that starts the worker itself (a profiler: `npx clinic flame
+ * --collect-only --`): it gets `node <flags> <worker script>` appended. Such a
+ * worker has no IPC channel; it talks over a loopback TCP connection instead.
+ */
+export interface WorkerWrapper {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** How long stop() waits for the wrapper to finish (a profiler writes its data after the worker exits). */
+  readonly stopGraceMs: number;
+}
+
+/** How the orchestrator and a worker exchange messages. */
+interface Link {
+  send(msg: OrchestratorMessage): void;
+  onMessage(handler: (msg: WorkerMessage) => void): void;
+}
+
+function ipcLink(child: ChildProcess): Link {
+  return {
+    send: (msg) => {
+      if (child.connected) child.send(msg);
+    },
+    onMessage: (handler) => void child.on('message', handler),
+  };
+}
+
+/** JSON lines over a socket: the other end of src/transfer/channel.ts. */
+function socketLink(socket: Socket): Link {
+  const handlers: ((msg: WorkerMessage) => void)[] = [];
+  let buffered = '';
+  socket.setEncoding('utf8');
+  socket.setNoDelay(true);
+  socket.on('data', (text: string) => {
+    buffered += text;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line) for (const h of handlers) h(JSON.parse(line) as WorkerMessage);
+    }
+  });
+  socket.on('error', () => undefined);
+  return {
+    send: (msg) => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`);
+    },
+    onMessage: (handler) => void handlers.push(handler),
+  };
+}
 
 
 export interface WorkerExit {
@@ -23,11 +78,15 @@ export class WorkerProcess {
   readonly exited: Promise<WorkerExit>;
   #exit: WorkerExit | null = null;
   readonly #listeners = new Set<(msg: WorkerMessage) => void>();
+  /** The worker's own pid, from its 'ready' (under a wrapper, `child` is the wrapper). */
+  #workerPid: number | null = null;
 
   private constructor(
     readonly role: WorkerRole,
     readonly child: ChildProcess,
     readonly stderrPath: string,
+    readonly link: Link,
+    readonly stopGraceMs = 2000,
   ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -35,7 +94,8 @@ export class WorkerProcess {
         resolve(this.#exit);
       });
     });
-    child.on('message', (msg: WorkerMessage) => {
+    link.onMessage((msg) => {
+      if (msg.type === 'ready') this.#workerPid = msg.pid;
       for (const l of [...this.#listeners]) l(msg);
     });
     // An IPC write to a dead child raises EPIPE here; the exit is what we report.
@@ -58,13 +118,47 @@ export class WorkerProcess {
     } finally {
       closeSync(fd);
     }
-    const worker = new WorkerProcess(role, child, stderrPath);
+    const worker = new WorkerProcess(role, child, stderrPath, ipcLink(child));
+    await worker.next((m) => m.type === 'ready', 30_000);
+    return worker;
+  }
+
+  /** The worker started by `wrapper` (a profiler), linked over loopback TCP. */
+  static async startWrapped(role: WorkerRole, tempDir: string, generation: number, wrapper: WorkerWrapper, execArgv: readonly string[] = []): Promise<WorkerProcess> {
+    const stderrPath = join(tempDir, `${role}-${generation}.stderr`);
+    const script = (await workerScripts())[role];
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as { port: number }).port;
+    const fd = openSync(stderrPath, 'a', 0o600);
+    let child: ChildProcess;
+    try {
+      child = spawn(wrapper.command, [...wrapper.args, process.execPath, '--enable-source-maps', ...execArgv, script], {
+        stdio: ['ignore', 'ignore', fd],
+        env: { ...process.env, ...wrapper.env, [STDERR_PATH_ENV]: stderrPath, [CONTROL_PORT_ENV]: String(port) },
+      });
+    } finally {
+      closeSync(fd);
+    }
+    // A wrapper that needs fetching first (npx) may take a while: up to two minutes.
+    const connected = await Promise.race([
+      once(server, 'connection').then(([s]) => s as Socket),
+      once(child, 'exit').then(() => null),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 120_000).unref()),
+    ]);
+    server.close();
+    if (!connected) {
+      child.kill('SIGKILL');
+      throw new BenchError('WORKER', `${role} worker under ${wrapper.command} ${wrapper.args.join(' ')} did not connect (see ${stderrPath})`);
+    }
+    const worker = new WorkerProcess(role, child, stderrPath, socketLink(connected), wrapper.stopGraceMs);
     await worker.next((m) => m.type === 'ready', 30_000);
     return worker;
   }
 
   get pid(): number {
-    return this.child.pid ?? -1;
+    return this.#workerPid ?? this.child.pid ?? -1;
   }
 
   get alive(): boolean {
@@ -72,7 +166,7 @@ export class WorkerProcess {
   }
 
   post(msg: OrchestratorMessage): void {
-    if (this.alive && this.child.connected) this.child.send(msg);
+    if (this.alive) this.link.send(msg);
   }
 
   on(listener: (msg: WorkerMessage) => void): () => void {
@@ -106,24 +200,38 @@ export class WorkerProcess {
   /** SIGKILL and wait for the exit: a stuck worker gets no say. */
   async kill(): Promise<void> {
     if (!this.alive) return;
-    this.child.kill('SIGKILL');
+    this.#killAll();
     await this.exited;
   }
 
+  /** The child, and under a wrapper the worker itself too (it is the wrapper's child). */
+  #killAll(): void {
+    if (this.#workerPid !== null && this.#workerPid !== this.child.pid) {
+      try {
+        process.kill(this.#workerPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    this.child.kill('SIGKILL');
+  }
+
   /** Asks the worker to exit, then kills it if it has not within `graceMs`. */
-  async stop(graceMs = 2000): Promise<void> {
+  async stop(graceMs = this.stopGraceMs): Promise<void> {
     if (!this.alive) return;
     this.post({ type: 'shutdown' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const timer = setTimeout(() => this.#killAll(), graceMs);
     await this.exited;
     clearTimeout(timer);
   }
 }
 
-/** The reused sender/receiver pair; replaced whole after a stall or a crash. */
 /** Extra Node flags per role. */
 export type WorkerFlags = Readonly<Partial<Record<WorkerRole, readonly string[]>>>;
+/** A wrapper (profiler) per role. */
+export type WorkerWrappers = Readonly<Partial<Record<WorkerRole, WorkerWrapper>>>;
 
+/** The reused sender/receiver pair; replaced whole after a stall or a crash. */
 export class WorkerPair {
   #generation = 0;
   /** Every worker pid this pair ever had, so a caller can check that none outlives the run. */
@@ -133,13 +241,14 @@ export class WorkerPair {
     public sender: WorkerProcess,
     public receiver: WorkerProcess,
     readonly flags: WorkerFlags,
+    readonly wrappers: WorkerWrappers,
   ) {
     this.allPids.push(sender.pid, receiver.pid);
   }
 
-  static async start(tempDir: string, flags: WorkerFlags = {}): Promise<WorkerPair> {
-    const [sender, receiver] = await Promise.all([WorkerProcess.start('sender', tempDir, 0, flags.sender), WorkerProcess.start('receiver', tempDir, 0, flags.receiver)]);
-    return new WorkerPair(tempDir, sender, receiver, flags);
+  static async start(tempDir: string, flags: WorkerFlags = {}, wrappers: WorkerWrappers = {}): Promise<WorkerPair> {
+    const [sender, receiver] = await Promise.all([launch('sender', tempDir, 0, flags, wrappers), launch('receiver', tempDir, 0, flags, wrappers)]);
+    return new WorkerPair(tempDir, sender, receiver, flags, wrappers);
   }
 
   pids(): number[] {
@@ -150,8 +259,8 @@ export class WorkerPair {
     await Promise.all([this.sender.kill(), this.receiver.kill()]);
     this.#generation += 1;
     [this.sender, this.receiver] = await Promise.all([
-      WorkerProcess.start('sender', this.tempDir, this.#generation, this.flags.sender),
-      WorkerProcess.start('receiver', this.tempDir, this.#generation, this.flags.receiver),
+      launch('sender', this.tempDir, this.#generation, this.flags, this.wrappers),
+      launch('receiver', this.tempDir, this.#generation, this.flags, this.wrappers),
     ]);
     this.allPids.push(this.sender.pid, this.receiver.pid);
   }
@@ -163,4 +272,9 @@ export class WorkerPair {
   async kill(): Promise<void> {
     await Promise.all([this.sender.kill(), this.receiver.kill()]);
   }
+}
+
+function launch(role: WorkerRole, tempDir: string, generation: number, flags: WorkerFlags, wrappers: WorkerWrappers): Promise<WorkerProcess> {
+  const wrapper = wrappers[role];
+  return wrapper ? WorkerProcess.startWrapped(role, tempDir, generation, wrapper, flags[role]) : WorkerProcess.start(role, tempDir, generation, flags[role]);
 }

@@ -9,6 +9,7 @@ import { connect, type ConnectionOptions } from 'node:tls';
 import { crc32c } from '@node-rs/crc32';
 import type { StreamError } from '../outcome.ts';
 import { CloseNotifyDetector, STDERR_PATH_ENV, TRACE_TAIL_BYTES } from './close-notify.ts';
+import { workerChannel } from './channel.ts';
 import { nowMs, type Negotiated, type OrchestratorMessage, type ReceiveRequest, type ReceiverReport, type WorkerMessage } from './messages.ts';
 import { ACK, RECEIVER_MODES_TABLE } from './receiver-modes.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
@@ -16,7 +17,7 @@ import { collectGarbage, UsageMeter } from './usage.ts';
 import { onKvrocksFetch } from '../kvrocks/replica.ts';
 
 function send(msg: WorkerMessage): void {
-  process.send?.(msg);
+  workerChannel().send(msg);
 }
 
 /** A size line is digits and CRLF; more than this many bytes without CRLF is not one. */
@@ -135,7 +136,7 @@ function receive(req: ReceiveRequest): void {
   });
 }
 
-process.on('message', (msg: OrchestratorMessage) => {
+workerChannel().onMessage((msg: OrchestratorMessage) => {
   if (msg.type === 'receive') {
     try {
       receive(msg);
@@ -150,5 +151,5 @@ process.on('message', (msg: OrchestratorMessage) => {
     collectGarbage(send);
   }
 });
-process.on('disconnect', () => process.exit(0));
+workerChannel().onClose(() => process.exit(0));
 send({ type: 'ready', pid: process.pid });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { StreamError } from '../outcome.ts';
+import { workerChannel } from './channel.ts';
 import { nowMs, type Negotiated, type OrchestratorMessage, type SenderReport, type ServeRequest, type WorkerMessage } from './messages.ts';
 import { ACK, RECEIVER_MODES_TABLE, sizeLine } from './receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from './shutdown.ts';
@@ -21,7 +22,7 @@ import { onKvrocksMasterMessage } from '../kvrocks/master.ts';
 const sources = new SourceCache();
 
 function send(msg: WorkerMessage): void {
-  process.send?.(msg);
+  workerChannel().send(msg);
 }
 
 /** Resolves when the receiver's `+OK\r\n` has arrived; rejects if the stream ends first. */
@@ -157,7 +158,7 @@ async function serve(req: ServeRequest): Promise<void> {
   });
 }
 
-process.on('message', (msg: OrchestratorMessage) => {
+workerChannel().onMessage((msg: OrchestratorMessage) => {
   if (msg.type === 'serve') {
     serve(msg).catch((err: unknown) => send({ type: 'fatal', id: msg.id, message: String(err) }));
   } else if (msg.type === 'kvrocks-serve' || msg.type === 'kvrocks-stop') {
@@ -168,5 +169,5 @@ process.on('message', (msg: OrchestratorMessage) => {
     collectGarbage(send);
   }
 });
-process.on('disconnect', () => process.exit(0));
+workerChannel().onClose(() => process.exit(0));
 send({ type: 'ready', pid: process.pid });
