@@ -18,7 +18,8 @@ export interface Scenario {
   readonly writePath: WritePathName;
   readonly receiverMode: ReceiverModeName;
   readonly receiverPeer: ReceiverPeerName;
-  readonly protocol: ProtocolName;
+  /** `https` rows come from `tls-sst-bench https` (autocannon cells), never from a run's matrix. */
+  readonly protocol: ProtocolName | 'https';
   readonly streams: number;
   /** Kvrocks: the size of each checkpoint file (the last one takes the rest); raw: the size. */
   readonly fileBytes: number;

@@ -188,6 +188,16 @@ test('CLI: https end to end writes results.json, https.csv and the raw-stream ru
   assert.equal(csv[0], HTTPS_COLUMNS.join(','));
   assert.equal(csv.length, 3);
   assert.ok(existsSync(join(dir, 'raw-stream', 'results.json')));
+  // the common shape too: the raw stream and the HTTPS cells as scenarios and records
+  const common = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { scenarios: { scenario: { protocol: string; streams: number } }[]; records: { scenario: { protocol: string }; mbPerSec: number; outcome: { kind: string } }[] };
+  assert.deepEqual(common.scenarios.map((s) => `${s.scenario.protocol} x${s.scenario.streams}`), ['raw x1', 'https x1', 'https x4']);
+  for (const r of common.records.filter((x) => x.scenario.protocol === 'https')) {
+    assert.equal(r.outcome.kind, 'complete-unclean');
+    assert.ok(r.mbPerSec > 0);
+  }
+  const resultsCsv = readFileSync(join(dir, 'results.csv'), 'utf8');
+  assert.equal((resultsCsv.match(/,https,/g) ?? []).length, 2);
+  assert.ok(existsSync(join(dir, 'report.html')) && existsSync(join(dir, 'summary.md')));
   assert.ok(json.context.workerPids.length >= 3);
   for (const pid of json.context.workerPids) assert.equal(alive(pid), false, `pid ${pid} left behind`);
 });

@@ -6,7 +6,9 @@ import { writeFileAtomic } from '../atomic-write.ts';
 import { formatBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
 import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsRawConfig } from '../https/config.ts';
-import { httpsCsv, httpsJson } from '../https/csv.ts';
+import { httpsCsv } from '../https/csv.ts';
+import { httpsAsRun } from '../https/records.ts';
+import { resultsJson } from '../report/json.ts';
 import { runHttpsBench, type HttpsRun } from '../https/run.ts';
 import { httpsSummary } from '../https/terminal.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
@@ -69,14 +71,17 @@ export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): 
   }
   const runDir = join(outRoot, runId);
   await mkdir(runDir, { recursive: true });
-  await writeFileAtomic(join(runDir, 'results.json'), httpsJson(run.result));
+  // The common shape (raw streams and HTTPS cells as scenarios and records, so
+  // results.csv, the report and `compare` include both), plus the HTTPS details.
+  const common = { ...httpsAsRun(run.result, run.rawRun), https: run.result.https, verified: run.result.verified, rawStream: run.result.rawStream };
+  await writeRunFiles(runDir, common);
   await writeFileAtomic(join(runDir, 'https.csv'), httpsCsv(run.result));
   if (run.rawRun) await writeRunFiles(join(runDir, RAW_STREAM_DIR), run.rawRun);
   const summary = httpsSummary(run.result);
-  const where = `results: ${runDir}/ (results.json, https.csv${run.rawRun ? `, ${RAW_STREAM_DIR}/` : ''})`;
+  const where = `results: ${runDir}/ (results.json, results.csv, scenarios.csv, https.csv, summary.md, report.html${run.rawRun ? `, ${RAW_STREAM_DIR}/` : ''})`;
   if (config.json) {
     process.stderr.write(`${summary}\n\n${where}\n`);
-    process.stdout.write(httpsJson(run.result));
+    process.stdout.write(resultsJson(common));
   } else {
     process.stdout.write(`${summary}\n\n${where}\n`);
   }

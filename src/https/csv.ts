@@ -128,7 +128,3 @@ export function httpsCsv(result: HttpsResult): string {
     { header: true, columns: [...HTTPS_COLUMNS] },
   );
 }
-
-export function httpsJson(result: HttpsResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
-}
