@@ -14,7 +14,7 @@ let run: RunResult;
 before(async () => {
   tmp = await tempDir('faults');
   const config = resolveConfig([
-    { where: 'flags', raw: { sizes: '4MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', receiver: 'until-eof,framed', faults: 'fin:6,flip:5,rst:4,stall:1', stallTimeout: '2s' } },
+    { where: 'flags', raw: { sizes: '4MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', receiver: 'until-eof,framed', faults: 'fin:6,flip:5,rst:4,stall:1', stallTimeout: '5s' } },
   ]);
   run = await runBenchmark(config, { runId: 'test-faults', command: 'test', fixturesDir: tmp.dir });
 });
@@ -42,17 +42,17 @@ test('a flipped byte is a TLS error at once, not an idle timeout', () => {
   for (const r of run.records.filter((x) => x.fault?.kind === 'flip')) {
     assert.ok(r.outcome.kind === 'tls-error' || r.outcome.kind === 'handshake-failed', r.outcome.kind);
     assert.match(r.outcome.errorCode ?? '', /^ERR_SSL_|^ERR_/);
-    // The verdict comes at once and the run moves on, far below the 2 s stall
+    // The verdict comes at once and the run moves on, far below the 5 s stall
     // timeout. (A sender cut off by the proxy may not report: its side of the
     // record is then empty, and it is replaced after a short grace.)
-    assert.ok(r.wallMs < 1500, `${r.outcome.kind} took ${r.wallMs} ms`);
+    assert.ok(r.wallMs < 2500, `${r.outcome.kind} took ${r.wallMs} ms`);
   }
 });
 
 test('a stalled stream is stalled, after the stall timeout', () => {
   for (const r of run.records.filter((x) => x.fault?.kind === 'stall')) {
     assert.equal(r.outcome.kind, 'stalled');
-    assert.ok(r.wallMs >= 2000);
+    assert.ok(r.wallMs >= 5000);
   }
 });
 

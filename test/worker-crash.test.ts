@@ -27,7 +27,8 @@ before(async () => {
   certSets.push(mine, other);
   certs = await mine.get('ecdsa-p256');
   foreign = await other.get('ecdsa-p256');
-  fixture = await new FixtureCache(join(tmp.dir, 'fx')).ensure({ sizeBytes: 64e6, seed: 1, profile: 'kv' });
+  // Big enough that the first progress report (every 100 ms) comes well before the end.
+  fixture = await new FixtureCache(join(tmp.dir, 'fx')).ensure({ sizeBytes: 512e6, seed: 1, profile: 'kv' });
   pair = await WorkerPair.start(tmp.dir);
 });
 after(async () => {
@@ -38,13 +39,13 @@ after(async () => {
   await tmp.remove();
 });
 
-/** One 64 MB transfer; `kill` (if given) SIGKILLs that worker once the receiver has 8 MB. */
+/** One 512 MB transfer; `kill` (if given) SIGKILLs that worker at the receiver's first progress report with 8 MB in. */
 async function transfer(kill?: 'sender' | 'receiver', with_: CertFiles = certs) {
   const victim = kill ? pair[kill] : null;
   let killed = false;
   return runTransfer(pair, {
     runId: 'crash',
-    scenario: makeScenario({ sizeBytes: fixture.sizeBytes, chunkBytes: 16384 }),
+    scenario: makeScenario({ sizeBytes: fixture.sizeBytes, chunkBytes: 4096 }),
     fixture,
     certs: with_,
     source: 'file',
