@@ -4,7 +4,7 @@ import { createServer, type Socket } from 'node:net';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchError } from '../errors.ts';
-import { CONTROL_PORT_ENV } from '../transfer/channel.ts';
+import { CONTROL_PORT_ENV, jsonLines } from '../transfer/channel.ts';
 import { STDERR_PATH_ENV } from '../transfer/close-notify.ts';
 import type { OrchestratorMessage, WorkerMessage } from '../transfer/messages.ts';
 import { workerScripts } from './worker-bundle.ts';
@@ -41,26 +41,7 @@ function ipcLink(child: ChildProcess): Link {
 
 /** JSON lines over a socket: the other end of src/transfer/channel.ts. */
 function socketLink(socket: Socket): Link {
-  const handlers: ((msg: WorkerMessage) => void)[] = [];
-  let buffered = '';
-  socket.setEncoding('utf8');
-  socket.setNoDelay(true);
-  socket.on('data', (text: string) => {
-    buffered += text;
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line) for (const h of handlers) h(JSON.parse(line) as WorkerMessage);
-    }
-  });
-  socket.on('error', () => undefined);
-  return {
-    send: (msg) => {
-      if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`);
-    },
-    onMessage: (handler) => void handlers.push(handler),
-  };
+  return jsonLines<WorkerMessage, OrchestratorMessage>(socket);
 }
 
 

@@ -27,19 +27,23 @@ function ipcChannel(): WorkerChannel {
   };
 }
 
-function socketChannel(port: number): WorkerChannel {
-  const socket: Socket = connect({ host: '127.0.0.1', port });
-  socket.setNoDelay(true);
-  const handlers: ((msg: OrchestratorMessage) => void)[] = [];
+/**
+ * Messages as JSON lines over a socket, both ways: `send` writes one line,
+ * every complete line read goes to the handlers. Both ends of the control
+ * connection use it (here and src/runner/workers.ts).
+ */
+export function jsonLines<In, Out>(socket: Socket): { send(msg: Out): void; onMessage(handler: (msg: In) => void): void } {
+  const handlers: ((msg: In) => void)[] = [];
   let buffered = '';
   socket.setEncoding('utf8');
+  socket.setNoDelay(true);
   socket.on('data', (text: string) => {
     buffered += text;
     let nl: number;
     while ((nl = buffered.indexOf('\n')) >= 0) {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
-      if (line) for (const h of handlers) h(JSON.parse(line) as OrchestratorMessage);
+      if (line) for (const h of handlers) h(JSON.parse(line) as In);
     }
   });
   socket.on('error', () => undefined);
@@ -48,8 +52,13 @@ function socketChannel(port: number): WorkerChannel {
       if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`);
     },
     onMessage: (handler) => void handlers.push(handler),
-    onClose: (handler) => void socket.on('close', handler),
   };
+}
+
+function socketChannel(port: number): WorkerChannel {
+  const socket: Socket = connect({ host: '127.0.0.1', port });
+  const lines = jsonLines<OrchestratorMessage, WorkerMessage>(socket);
+  return { ...lines, onClose: (handler) => void socket.on('close', handler) };
 }
 
 let channel: WorkerChannel | null = null;
