@@ -33,3 +33,8 @@ export function bool(text: string, flag: string): boolean {
   if (text === 'false') return false;
   throw usageError(`${flag} "${text}" is not accepted: expected true or false`);
 }
+
+export function folderPath(text: string, flag: string): string {
+  if (text.trim() === '') throw usageError(`${flag} "" is not accepted: expected a folder path`);
+  return text;
+}

@@ -24,7 +24,7 @@ import {
   type WritePathName,
 } from '../transfer/strategies.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
-import { bool, integer, listOf, oneOf } from './parsers.ts';
+import { bool, folderPath, integer, listOf, oneOf } from './parsers.ts';
 import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 /** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
@@ -254,10 +254,7 @@ export const OPTIONS = {
     flag: '--out',
     valueName: 'dir',
     description: 'folder that receives <run-id>/ (default results)',
-    parse: (t, f) => {
-      if (t.trim() === '') throw usageError(`${f} "" is not accepted: expected a folder path`);
-      return t;
-    },
+    parse: folderPath,
   },
   filter: {
     target: 'filter',

@@ -1,4 +1,4 @@
-import { bool } from '../config/parsers.ts';
+import { bool, folderPath } from '../config/parsers.ts';
 import { SIZE_BOUNDS } from '../config/schema.ts';
 import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList } from '../config/units.ts';
 import { BenchError, usageError } from '../errors.ts';
@@ -132,10 +132,7 @@ export const HTTPS_OPTIONS = {
     flag: '--out',
     valueName: 'dir',
     description: 'folder that receives <run-id>/ (default results)',
-    parse: (t, f) => {
-      if (t.trim() === '') throw usageError(`${f} "" is not accepted: expected a folder path`);
-      return t;
-    },
+    parse: folderPath,
   },
   json: {
     target: 'json',

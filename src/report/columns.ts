@@ -1,3 +1,4 @@
+import { formatBytes, humanBytes } from '../config/units.ts';
 import type { ScenarioSummary } from '../results.ts';
 
 /** Cells shared by the terminal and Markdown tables. */
@@ -24,3 +25,8 @@ export const OPTIONAL_AXES: readonly { readonly header: string; readonly value: 
   { header: 'protocol', value: (s) => s.scenario.protocol },
   { header: 'streams', value: (s) => String(s.scenario.streams) },
 ];
+
+/** The cells that name a scenario in a table: size, TLS, suite, the varying axes, chunk. */
+export function leadCells(s: ScenarioSummary, axes: typeof OPTIONAL_AXES): string[] {
+  return [humanBytes(s.scenario.sizeBytes), s.scenario.tlsVersion, s.scenario.suite, ...axes.map((a) => a.value(s)), formatBytes(s.scenario.chunkBytes)];
+}

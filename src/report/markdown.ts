@@ -4,7 +4,7 @@ import { cellText, endingsMatrix } from './endings.ts';
 import { faultSummaries } from './faults.ts';
 import { throughputScenarios } from './terminal.ts';
 import { chunkTuning, cpuMsPerGb, recommendation, WITHIN_OF_BEST } from './tuning.ts';
-import { fixed, OPTIONAL_AXES, outcomesText } from './columns.ts';
+import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
 
 /** A table of findings, rendered the same way by summary.md and report.html. */
 export interface FindingsTable {
@@ -30,11 +30,7 @@ function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Fi
   const rows = main.map((s) => {
     const t = s.throughput;
     return [
-      humanBytes(s.scenario.sizeBytes),
-      s.scenario.tlsVersion,
-      s.scenario.suite,
-      ...axes.map((a) => a.value(s)),
-      formatBytes(s.scenario.chunkBytes),
+      ...leadCells(s, axes),
       fixed(t?.meanMbPerSec, 1),
       fixed(t?.rmePercent, 1),
       fixed(t?.sdMbPerSec, 1),

@@ -3,7 +3,7 @@ import type { RunResult, ScenarioSummary } from '../results.ts';
 import { bestChunks } from '../stats.ts';
 import { endingsText, showsEndings } from './endings.ts';
 import { faultsText } from './faults.ts';
-import { fixed, OPTIONAL_AXES, outcomesText } from './columns.ts';
+import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
 import { table } from './terminal-table.ts';
 import { recommendationText } from './tuning.ts';
 
@@ -39,11 +39,7 @@ export function terminalSummary(run: RunResult): string {
   const rows = shown.map((s) => {
     const t = s.throughput;
     return [
-      humanBytes(s.scenario.sizeBytes),
-      s.scenario.tlsVersion,
-      s.scenario.suite,
-      ...axes.map((a) => a.value(s)),
-      formatBytes(s.scenario.chunkBytes),
+      ...leadCells(s, axes),
       fixed(t?.meanMbPerSec, 1),
       fixed(t?.rmePercent, 1),
       fixed(t?.p50MbPerSec, 1),
