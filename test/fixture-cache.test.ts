@@ -55,3 +55,13 @@ test('list and clean', async () => {
   assert.deepEqual(await cache.list(), []);
   assert.deepEqual(readdirSync(tmp.dir), []);
 });
+
+test('a fixture larger than the free disk space is refused before anything is written', async () => {
+  const { assertDiskSpace } = await import('../src/fixtures/cache.ts');
+  const { statfs } = await import('node:fs/promises');
+  const fs = await statfs(tmp.dir);
+  const free = fs.bavail * fs.bsize;
+  await assert.rejects(assertDiskSpace(tmp.dir, free), (err: Error & { code?: string }) => err.code === 'USAGE' && /^not enough disk for a .* fixture in .*: .* free, need .* \(size \+ .* margin\)$/.test(err.message));
+  await assertDiskSpace(tmp.dir, 1024); // a small one fits
+  assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.startsWith('.tmp-')), []);
+});
