@@ -24,6 +24,7 @@ import {
   type WritePathName,
 } from '../transfer/strategies.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
+import { applyLayers, type RawValue } from './layers.ts';
 import { bool, folderPath, integer, listOf, oneOf } from './parsers.ts';
 import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
@@ -88,8 +89,7 @@ export function parseFaults(text: string, flag: string): FaultCount[] {
   });
 }
 
-/** A value as a preset, a config file or a flag gives it, before validation. */
-export type RawValue = string | number | boolean | readonly (string | number)[];
+export type { RawValue };
 export type RawConfig = Partial<Record<ConfigKey, RawValue>>;
 
 interface OptionSpec<K extends keyof RunConfig> {
@@ -336,17 +336,6 @@ export const DEFAULTS: RunConfig = {
   json: false,
 };
 
-function rawToText(value: RawValue, where: string, key: string): string {
-  if (Array.isArray(value)) {
-    if (value.some((v) => typeof v !== 'string' && typeof v !== 'number')) {
-      throw usageError(`${where}: key "${key}" has a list item that is not a string or number`);
-    }
-    return value.join(',');
-  }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw usageError(`${where}: key "${key}" has a value of type ${typeof value}: expected a string, number, boolean or list`);
-}
-
 /** Checks that an object (a config file or a preset) uses only known keys. */
 export function checkRawConfig(raw: unknown, where: string): RawConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -365,17 +354,7 @@ export function checkRawConfig(raw: unknown, where: string): RawConfig {
  * checks every value, and checks the axes against each other.
  */
 export function resolveConfig(layers: readonly { where: string; raw: RawConfig }[], preset?: string): RunConfig {
-  const merged: Record<string, unknown> = { ...DEFAULTS, preset };
-  for (const { where, raw } of layers) {
-    for (const key of CONFIG_KEYS) {
-      const value = raw[key];
-      if (value === undefined) continue;
-      const spec: OptionSpec<keyof RunConfig> = OPTIONS[key];
-      const label = where === 'flags' ? spec.flag : `${where}: ${key}`;
-      merged[spec.target] = spec.parse(rawToText(value, where, key), label);
-    }
-  }
-  const config = merged as unknown as RunConfig;
+  const config = applyLayers(OPTIONS, { ...DEFAULTS, preset }, layers) as unknown as RunConfig;
   return config.smoke ? smokeOf(config) : config;
 }
 

@@ -1,3 +1,4 @@
+import { applyLayers, type RawValue } from '../config/layers.ts';
 import { bool, folderPath } from '../config/parsers.ts';
 import { SIZE_BOUNDS } from '../config/schema.ts';
 import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList } from '../config/units.ts';
@@ -146,7 +147,7 @@ export const HTTPS_OPTIONS = {
 export type HttpsConfigKey = keyof typeof HTTPS_OPTIONS;
 export const HTTPS_CONFIG_KEYS = Object.keys(HTTPS_OPTIONS) as HttpsConfigKey[];
 
-export type HttpsRawValue = string | number | boolean | readonly (string | number)[];
+export type HttpsRawValue = RawValue;
 export type HttpsRawConfig = Partial<Record<HttpsConfigKey, HttpsRawValue>>;
 
 /** A preset of the https command: settings in the same keys and spelling as its flags' names. */
@@ -168,28 +169,12 @@ export const HTTPS_DEFAULTS: Parsed = {
   json: false,
 };
 
-function rawToText(value: HttpsRawValue): string {
-  return Array.isArray(value) ? value.join(',') : String(value);
-}
-
 /**
  * Merges layers (later wins: preset, then flags), parses every value and
  * checks the values against each other (suite and key, range chunk and sizes).
  */
 export function resolveHttpsConfig(layers: readonly { where: string; raw: HttpsRawConfig }[], preset?: string): HttpsConfig {
-  const merged: Record<string, unknown> = { ...HTTPS_DEFAULTS };
-  for (const { where, raw } of layers) {
-    for (const key of Object.keys(raw)) {
-      if (!(HTTPS_CONFIG_KEYS as string[]).includes(key)) {
-        throw usageError(`${where}: unknown key "${key}": expected one of ${HTTPS_CONFIG_KEYS.join(', ')}`);
-      }
-      const value = raw[key as HttpsConfigKey];
-      if (value === undefined) continue;
-      const spec: HttpsOptionSpec<keyof Parsed> = HTTPS_OPTIONS[key as HttpsConfigKey];
-      merged[spec.target] = spec.parse(rawToText(value), where === 'flags' ? spec.flag : `${where}: ${key}`);
-    }
-  }
-  const parsed = merged as unknown as Parsed;
+  const parsed = applyLayers(HTTPS_OPTIONS, { ...HTTPS_DEFAULTS }, layers) as unknown as Parsed;
   const suite = resolveSuite(parsed.suite);
   if (!suite.keyTypes.includes(parsed.keyType)) {
     throw usageError(`--key "${parsed.keyType}" cannot serve --suite ${suite.name}: expected ${suite.keyTypes.join(' or ')}`);
