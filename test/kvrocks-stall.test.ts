@@ -1,41 +1,23 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FixtureCache } from '../src/fixtures/cache.ts';
-import { buildCheckpoint, type Checkpoint } from '../src/kvrocks/checkpoint.ts';
 import { runKvrocksSync, type KvrocksSyncRequest } from '../src/kvrocks/sync.ts';
-import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
-import { WorkerPair } from '../src/runner/workers.ts';
-import type { CertFiles, RunCertificates } from '../src/tls/certs.ts';
-import { alive, tempDir, testCerts } from './helpers.ts';
+import { alive } from './helpers.ts';
+import { kvrocksRig, type KvrocksRig } from './kvrocks-rig.ts';
 
 // A master that stops answering (its process frozen with SIGSTOP once it
 // listens): the watchdog calls the sync stalled, the pair is replaced, and
 // the next sync runs on the new workers.
-let tmp: { dir: string; remove: () => Promise<void> };
-let certs: RunCertificates;
-let files: CertFiles;
-let checkpoint: Checkpoint;
-let pair: WorkerPair;
+let rig: KvrocksRig;
 
 before(async () => {
-  tmp = await tempDir('kvrocks-stall');
-  ({ certs, files } = await testCerts());
-  checkpoint = await buildCheckpoint(new FixtureCache(join(tmp.dir, 'fixtures')), { totalBytes: 2e6, fileBytes: 1e6, seed: 1, profile: 'kv' });
-  pair = await WorkerPair.start(tmp.dir);
+  rig = await kvrocksRig('kvrocks-stall', { totalBytes: 2e6, fileBytes: 1e6 });
 });
-after(async () => {
-  await pair.stop();
-  for (const pid of pair.allPids) assert.equal(alive(pid), false, `worker ${pid} still alive`);
-  await removeWorkerBundle();
-  await certs.dispose();
-  await tmp.remove();
-});
+after(() => rig.dispose());
 
 const request = (): KvrocksSyncRequest => ({
   runId: 'test-kvrocks-stall',
-  checkpoint,
-  certs: files,
+  checkpoint: rig.checkpoint,
+  certs: rig.files,
   tls: { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' },
   chunkBytes: 16384,
   shutdown: 'end',
@@ -47,12 +29,12 @@ const request = (): KvrocksSyncRequest => ({
 });
 
 test('a frozen master -> stalled, workers replaced; the next sync completes', async () => {
-  const frozen = pair.sender.pid;
-  const off = pair.sender.on((m) => {
+  const frozen = rig.pair.sender.pid;
+  const off = rig.pair.sender.on((m) => {
     if (m.type === 'listening') process.kill(frozen, 'SIGSTOP');
   });
   const t0 = Date.now();
-  const r = await runKvrocksSync(pair, request());
+  const r = await runKvrocksSync(rig.pair, request());
   off();
   assert.equal(r.kind, 'stalled');
   assert.equal(r.errorCode, 'STALLED');
@@ -62,9 +44,9 @@ test('a frozen master -> stalled, workers replaced; the next sync completes', as
   assert.equal(r.bytesReceived, 0);
   assert.ok(Date.now() - t0 < 10_000);
   assert.equal(alive(frozen), false);
-  assert.notEqual(pair.sender.pid, frozen);
+  assert.notEqual(rig.pair.sender.pid, frozen);
 
-  const next = await runKvrocksSync(pair, request());
+  const next = await runKvrocksSync(rig.pair, request());
   assert.equal(next.kind, 'synced', next.errorMessage ?? '');
-  assert.equal(next.bytesReceived, checkpoint.totalBytes);
+  assert.equal(next.bytesReceived, rig.checkpoint.totalBytes);
 });

@@ -1,43 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { join } from 'node:path';
-import { FixtureCache } from '../src/fixtures/cache.ts';
-import { buildCheckpoint, type Checkpoint } from '../src/kvrocks/checkpoint.ts';
 import type { KvrocksStreams } from '../src/kvrocks/messages.ts';
 import { runKvrocksSync, type KvrocksSyncRecord } from '../src/kvrocks/sync.ts';
-import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
-import { WorkerPair } from '../src/runner/workers.ts';
-import type { RunCertificates, CertFiles } from '../src/tls/certs.ts';
 import type { ShutdownStrategyName, WritePathName } from '../src/transfer/strategies.ts';
-import { alive, tempDir, testCerts } from './helpers.ts';
+import { kvrocksRig, type KvrocksRig } from './kvrocks-rig.ts';
 
 // A Kvrocks full sync of a 24 MB checkpoint (three 8 MB SST files, MANIFEST,
 // CURRENT) between the real worker processes.
-let tmp: { dir: string; remove: () => Promise<void> };
-let certs: RunCertificates;
-let files: CertFiles;
-let checkpoint: Checkpoint;
-let pair: WorkerPair;
+let rig: KvrocksRig;
 
 before(async () => {
-  tmp = await tempDir('kvrocks-sync');
-  ({ certs, files } = await testCerts());
-  checkpoint = await buildCheckpoint(new FixtureCache(join(tmp.dir, 'fixtures')), { totalBytes: 24e6, fileBytes: 8e6, seed: 1, profile: 'kv' });
-  pair = await WorkerPair.start(tmp.dir);
+  rig = await kvrocksRig('kvrocks-sync', { totalBytes: 24e6, fileBytes: 8e6 });
 });
-after(async () => {
-  await pair.stop();
-  for (const pid of pair.allPids) assert.equal(alive(pid), false, `worker ${pid} still alive`);
-  await removeWorkerBundle();
-  await certs.dispose();
-  await tmp.remove();
-});
+after(() => rig.dispose());
 
 function sync(shutdown: ShutdownStrategyName, writePath: WritePathName, streams: KvrocksStreams): Promise<KvrocksSyncRecord> {
-  return runKvrocksSync(pair, {
+  return runKvrocksSync(rig.pair, {
     runId: 'test-kvrocks',
-    checkpoint,
-    certs: files,
+    checkpoint: rig.checkpoint,
+    certs: rig.files,
     tls: { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' },
     chunkBytes: 16384,
     shutdown,
@@ -51,11 +32,11 @@ function sync(shutdown: ShutdownStrategyName, writePath: WritePathName, streams:
 
 test('the checkpoint: three 8 MB SST files, then MANIFEST and CURRENT', () => {
   assert.deepEqual(
-    checkpoint.files.map((f) => f.name),
+    rig.checkpoint.files.map((f) => f.name),
     ['000101.sst', '000102.sst', '000103.sst', 'MANIFEST-000100', 'CURRENT'],
   );
   assert.deepEqual(
-    checkpoint.files.slice(0, 3).map((f) => f.sizeBytes),
+    rig.checkpoint.files.slice(0, 3).map((f) => f.sizeBytes),
     [8e6, 8e6, 8e6],
   );
 });
@@ -66,8 +47,8 @@ for (const streams of [1, 4] as const) {
     assert.equal(r.kind, 'synced', r.errorMessage ?? '');
     assert.equal(r.attempts, 1);
     assert.equal(r.attemptsDetail.length, 1);
-    assert.equal(r.bytesReceived, checkpoint.totalBytes);
-    assert.equal(r.bytesWritten, checkpoint.totalBytes);
+    assert.equal(r.bytesReceived, rig.checkpoint.totalBytes);
+    assert.equal(r.bytesWritten, rig.checkpoint.totalBytes);
     assert.equal(r.silent, false);
     assert.equal(r.errorCode, null);
     assert.equal(r.suiteNegotiated, 'TLS_AES_128_GCM_SHA256');
@@ -78,7 +59,7 @@ for (const streams of [1, 4] as const) {
     assert.equal(a.filesComplete, 5);
     assert.deepEqual(
       a.files.map((f) => [f.name, f.bytesReceived, f.complete, f.crcMatch]),
-      checkpoint.files.map((f) => [f.name, f.sizeBytes, true, true]),
+      rig.checkpoint.files.map((f) => [f.name, f.sizeBytes, true, true]),
     );
     // close_notify is observable with one file connection only.
     assert.equal(a.closeNotify, streams === 1 ? true : null);
@@ -87,7 +68,7 @@ for (const streams of [1, 4] as const) {
 
 for (const streams of [1, 4] as const) {
   test(`destroy + buffered over ${streams} connection(s): every attempt loses data and fails, failed after 3 attempts`, async () => {
-    const pids = pair.pids();
+    const pids = rig.pair.pids();
     const r = await sync('destroy', 'buffered', streams);
     assert.equal(r.kind, 'failed');
     assert.equal(r.attempts, 3);
@@ -95,8 +76,8 @@ for (const streams of [1, 4] as const) {
     for (const a of r.attemptsDetail) {
       assert.equal(a.ok, false);
       // The master wrote everything; the buffered tail never left it.
-      assert.equal(a.bytesWritten, checkpoint.totalBytes);
-      assert.ok(a.bytesReceived < checkpoint.totalBytes, `attempt ${a.attempt} received ${a.bytesReceived}`);
+      assert.equal(a.bytesWritten, rig.checkpoint.totalBytes);
+      assert.ok(a.bytesReceived < rig.checkpoint.totalBytes, `attempt ${a.attempt} received ${a.bytesReceived}`);
       assert.ok(a.filesComplete < 5);
       assert.equal(a.errorCode, 'EOF_BEFORE_COUNT', a.errorMessage ?? '');
       // The replica counts: it never accepted a short file.
@@ -106,6 +87,6 @@ for (const streams of [1, 4] as const) {
     assert.equal(r.durationMs, null);
     assert.equal(r.mbPerSec, null);
     // A failed sync is an outcome: the same workers go on.
-    assert.deepEqual(pair.pids(), pids);
+    assert.deepEqual(rig.pair.pids(), pids);
   });
 }
