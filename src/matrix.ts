@@ -23,6 +23,8 @@ export interface Scenario {
   readonly streams: number;
   /** Kvrocks: the size of each checkpoint file (the last one takes the rest); raw: the size. */
   readonly fileBytes: number;
+  /** The label of the Node runtime that runs the workers, when the run compares several (--node); absent: the run's only one. */
+  readonly runtime?: string;
 }
 
 export function scenarioId(s: Omit<Scenario, 'id'>): string {
@@ -41,6 +43,8 @@ export function scenarioId(s: Omit<Scenario, 'id'>): string {
     `streams=${s.streams}`,
     // only where it is a choice of its own, so raw ids stay as they were
     ...(s.protocol === 'kvrocks' ? [`files=${formatBytes(s.fileBytes)}`] : []),
+    // likewise: only a run of several runtimes names them
+    ...(s.runtime !== undefined ? [`node=${s.runtime}`] : []),
   ].join(' ');
 }
 
@@ -167,6 +171,11 @@ function tlsCells(config: RunConfig): Pick<Scenario, 'tlsVersion' | 'suite' | 'k
   return out;
 }
 
+/** One runtime: no label (ids stay as they were); several: each one's label. */
+function runtimeLabels(config: RunConfig): (string | undefined)[] {
+  return config.runtimes.length > 1 ? config.runtimes.map((r) => r.label) : [undefined];
+}
+
 /** The product of the axes, unfiltered, sizes outermost (small files first, so a problem shows early). */
 function expandAxes(config: RunConfig): Scenario[] {
   checkProtocolAxes(config);
@@ -179,8 +188,11 @@ function expandAxes(config: RunConfig): Scenario[] {
           for (const shutdown of config.shutdowns) {
             for (const writePath of config.writePaths) {
               for (const transport of transports(config, sizeBytes)) {
-                const fields = { sizeBytes, chunkBytes, ...tls, maxFragment, shutdown, writePath, ...transport };
-                out.push({ id: scenarioId(fields), ...fields });
+                // Runtimes innermost: the same cell on each Node back to back, under the same load.
+                for (const runtime of runtimeLabels(config)) {
+                  const fields = { sizeBytes, chunkBytes, ...tls, maxFragment, shutdown, writePath, ...transport, ...(runtime !== undefined ? { runtime } : {}) };
+                  out.push({ id: scenarioId(fields), ...fields });
+                }
               }
             }
           }

@@ -50,6 +50,9 @@ export interface TransferRecord {
   readonly progress: readonly ProgressSample[];
   /** Wall time the whole attempt took, handshake and IPC included. */
   readonly wallMs: number;
+  /** The Node and OpenSSL versions of the workers that ran it, as they reported them (absent: not a run's worker pair, or an older results.json). */
+  readonly nodeVersion?: string;
+  readonly opensslVersion?: string;
 }
 
 /** Throughput statistics over the delivered transfers of a scenario (MB/s, 10^6 bytes). */
@@ -91,7 +94,19 @@ export interface RunContext {
   readonly environment: Environment;
   /** Every worker process the run started (replacements included). */
   readonly workerPids: readonly number[];
+  /** The Node binaries that ran the workers (--node), versions as the workers reported them; absent in older results.json. */
+  readonly runtimes?: readonly RuntimeRecord[];
   readonly fixtures: readonly { name: string; sizeBytes: number; seed: number; profile: string; crc32c: string; dataBlocks: number }[];
+}
+
+/** One runtime of the run: its label (as in scenario ids), binary, and the versions its workers reported. */
+export interface RuntimeRecord {
+  readonly label: string;
+  readonly path: string;
+  readonly node: string;
+  readonly openssl: string;
+  /** Did this runtime run any scenario (a --filter can leave one out)? */
+  readonly ran: boolean;
 }
 
 export interface Environment {

@@ -30,7 +30,10 @@ function addRunOptions(cmd: Command): Command {
   for (const spec of Object.values(OPTIONS)) {
     const boolean = 'boolean' in spec && spec.boolean === true;
     const valueName = 'valueName' in spec ? spec.valueName : 'value';
-    cmd.addOption(new Option(boolean ? spec.flag : `${spec.flag} <${valueName}>`, spec.description));
+    const option = new Option(boolean ? spec.flag : `${spec.flag} <${valueName}>`, spec.description);
+    // A repeated flag collects its values; they reach the parser as one list.
+    if ('repeatable' in spec && spec.repeatable === true) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    cmd.addOption(option);
   }
   return cmd;
 }

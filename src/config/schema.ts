@@ -25,6 +25,7 @@ import {
 } from '../transfer/strategies.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
+import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
 import { bool, folderPath, integer, listOf, oneOf } from './parsers.ts';
 import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
@@ -68,6 +69,8 @@ export interface RunConfig {
   readonly faults: readonly FaultCount[];
   readonly smoke: boolean;
   readonly json: boolean;
+  /** The Node binaries that run the workers (a pair each); default the orchestrator's own. */
+  readonly runtimes: readonly Runtime[];
 }
 
 export interface FaultCount {
@@ -101,6 +104,8 @@ interface OptionSpec<K extends keyof RunConfig> {
   readonly parse: (text: string, flag: string) => RunConfig[K];
   /** Config keys that are booleans take no value on the command line. */
   readonly boolean?: true;
+  /** The flag may be given several times; the values are joined as a list. */
+  readonly repeatable?: true;
 }
 
 /**
@@ -301,6 +306,14 @@ export const OPTIONS = {
     parse: bool,
     boolean: true,
   },
+  node: {
+    target: 'runtimes',
+    flag: '--node',
+    valueName: 'path',
+    description: 'Node binary that runs the workers (repeatable: one worker pair each, compared side by side); default the Node running this command; scripts/install-node.sh installs others',
+    parse: parseRuntimes,
+    repeatable: true,
+  },
 } as const satisfies { readonly [key: string]: OptionSpec<keyof RunConfig> };
 
 export type ConfigKey = keyof typeof OPTIONS;
@@ -334,6 +347,7 @@ export const DEFAULTS: RunConfig = {
   faults: [],
   smoke: false,
   json: false,
+  runtimes: [currentRuntime()],
 };
 
 /** Checks that an object (a config file or a preset) uses only known keys. */
@@ -375,6 +389,7 @@ function smokeOf(config: RunConfig): RunConfig {
     receiverPeers: config.receiverPeers.slice(0, 1),
     protocols: config.protocols.slice(0, 1),
     streams: config.streams.slice(0, 1),
+    runtimes: config.runtimes.slice(0, 1),
     iterations: 1,
     warmup: 0,
   };

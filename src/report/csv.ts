@@ -49,6 +49,8 @@ export const RESULTS_COLUMNS = [
   'fault_at_byte',
   'attempts',
   'file_bytes',
+  'node_version',
+  'openssl_version',
 ] as const;
 
 type Cell = string | number;
@@ -102,6 +104,9 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     fault_at_byte: r.fault?.atByte ?? '',
     attempts: r.sync?.attempts ?? '',
     file_bytes: s.fileBytes,
+    // the workers' own versions (--node), empty for a record of no worker pair
+    node_version: r.nodeVersion ?? '',
+    openssl_version: r.opensslVersion ?? '',
   };
 }
 

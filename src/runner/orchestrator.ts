@@ -7,7 +7,8 @@ import { FixtureCache } from '../fixtures/cache.ts';
 import type { Fixture } from '../fixtures/types.ts';
 import { expandMatrix, type Scenario } from '../matrix.ts';
 import { hex } from '../outcome.ts';
-import type { RunContext, RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
+import type { RunContext, RunResult, RuntimeRecord, ScenarioSummary, TransferRecord } from '../results.ts';
+import type { Runtime } from '../config/runtimes.ts';
 import { summarizeScenario } from '../stats.ts';
 import { RunCertificates } from '../tls/certs.ts';
 import type { SenderFault } from '../transfer/messages.ts';
@@ -56,6 +57,18 @@ export function faultPlan(config: RunConfig, scenario: Scenario): ProxyFault[] {
   return config.faults.flatMap(({ kind, count }, i) => randomFaults(config.seed * 31 + i, count, kind, scenario.sizeBytes));
 }
 
+/** The record with the versions its workers reported in their 'ready' (not the orchestrator's own). */
+function stampRuntime(record: TransferRecord, pair: WorkerPair): TransferRecord {
+  const v = pair.versions;
+  return v ? { ...record, nodeVersion: v.node, opensslVersion: v.openssl } : record;
+}
+
+/** A runtime as the run saw it: the workers' word on their versions, or the config-time probe if it never ran. */
+function runtimeRecord(r: Runtime, pair: WorkerPair | undefined): RuntimeRecord {
+  const v = pair?.versions;
+  return { label: r.label, path: r.path, node: v?.node ?? r.node, openssl: v?.openssl ?? r.openssl, ran: pair !== undefined };
+}
+
 export function makeRunId(date = new Date()): string {
   return `${date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')}-${process.pid}`;
 }
@@ -89,19 +102,25 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const tempDir = await mkdtemp(join(tmpdir(), 'tls-sst-bench-run-'));
   await chmod(tempDir, 0o700);
   const certs = await RunCertificates.create(tempDir);
-  let pair: WorkerPair | null = null;
+  // One reused worker pair per runtime (--node), each on its own Node binary.
+  const runtimes = config.runtimes;
+  const runtimeOf = (s: Scenario): Runtime => runtimes.find((r) => r.label === s.runtime) ?? runtimes[0]!;
+  const pairs = new Map<string, WorkerPair>();
   const records: TransferRecord[] = [];
   const summaries: ScenarioSummary[] = [];
   let interrupted = false;
   const onAbort = (): void => {
     interrupted = true;
-    void pair?.kill();
+    for (const p of pairs.values()) void p.kill();
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     hooks.onPhase?.('starting workers');
-    pair = await WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers);
-    hooks.onWorkers?.(pair.pids());
+    for (const runtime of runtimes.filter((r) => scenarios.some((s) => runtimeOf(s) === r))) {
+      if (interrupted) break;
+      pairs.set(runtime.label, await WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers, runtime.path));
+    }
+    hooks.onWorkers?.([...pairs.values()].flatMap((p) => p.pids()));
     hooks.onPlan?.(scenarios, config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : config.warmup + config.iterations);
     for (const [index, scenario] of scenarios.entries()) {
       if (interrupted) break;
@@ -120,14 +139,15 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
         retainSamples: true,
         throws: true,
       });
-      const activePair = pair;
+      const activePair = pairs.get(runtimeOf(scenario).label);
+      if (!activePair) break; // interrupted while the workers were starting
       bench.add(
         scenario.id,
         async () => {
           if (interrupted) throw new Error('interrupted');
           const warmup = phase === 'warmup';
           hooks.onTransferStart?.(index, scenario, iteration, warmup);
-          const record =
+          const result =
             scenario.protocol === 'kvrocks'
               ? syncToTransferRecord(
                   await runKvrocksSync(activePair, {
@@ -164,6 +184,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
           // The transfer in flight when the run was interrupted was cut by us: not a result.
           if (interrupted) throw new Error('interrupted');
           iteration += 1;
+          const record = stampRuntime(result, activePair);
           records.push(record);
           if (!warmup) measured.push(record);
           hooks.onTransferDone?.(record);
@@ -188,7 +209,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    await pair?.stop();
+    await Promise.all([...pairs.values()].map((p) => p.stop()));
     await rm(tempDir, { recursive: true, force: true });
     await removeWorkerBundle();
   }
@@ -200,7 +221,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     command: opts.command,
     config,
     environment: collectEnvironment(),
-    workerPids: pair?.allPids ?? [],
+    workerPids: [...pairs.values()].flatMap((p) => p.allPids),
+    runtimes: runtimes.map((r) => runtimeRecord(r, pairs.get(r.label))),
     fixtures: [...fixtures.values()].map((f) => ({
       name: f.name,
       sizeBytes: f.sizeBytes,

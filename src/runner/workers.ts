@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BenchError } from '../errors.ts';
 import { CONTROL_PORT_ENV, jsonLines } from '../transfer/channel.ts';
 import { STDERR_PATH_ENV } from '../transfer/close-notify.ts';
-import type { OrchestratorMessage, WorkerMessage } from '../transfer/messages.ts';
+import type { OrchestratorMessage, ReadyMessage, WorkerMessage } from '../transfer/messages.ts';
 import { workerScripts } from './worker-bundle.ts';
 
 export type WorkerRole = 'sender' | 'receiver';
@@ -61,6 +61,8 @@ export class WorkerProcess {
   readonly #listeners = new Set<(msg: WorkerMessage) => void>();
   /** The worker's own pid, from its 'ready' (under a wrapper, `child` is the wrapper). */
   #workerPid: number | null = null;
+  /** The Node and OpenSSL versions the worker said it runs on, from its 'ready'. */
+  #versions: { readonly node: string; readonly openssl: string } | null = null;
 
   private constructor(
     readonly role: WorkerRole,
@@ -76,21 +78,28 @@ export class WorkerProcess {
       });
     });
     link.onMessage((msg) => {
-      if (msg.type === 'ready') this.#workerPid = msg.pid;
+      if (msg.type === 'ready') {
+        this.#workerPid = msg.pid;
+        this.#versions = { node: msg.node, openssl: msg.openssl };
+      }
       for (const l of [...this.#listeners]) l(msg);
     });
     // An IPC write to a dead child raises EPIPE here; the exit is what we report.
     child.on('error', () => undefined);
   }
 
-  /** `execArgv`: extra Node flags for this worker (e.g. --cpu-prof for `tls-sst-bench profile`). */
-  static async start(role: WorkerRole, tempDir: string, generation: number, execArgv: readonly string[] = []): Promise<WorkerProcess> {
+  /**
+   * `execArgv`: extra Node flags for this worker (e.g. --cpu-prof for
+   * `tls-sst-bench profile`); `nodePath`: the Node binary that runs it (--node).
+   */
+  static async start(role: WorkerRole, tempDir: string, generation: number, execArgv: readonly string[] = [], nodePath = process.execPath): Promise<WorkerProcess> {
     const stderrPath = join(tempDir, `${role}-${generation}.stderr`);
     const script = (await workerScripts())[role];
     const fd = openSync(stderrPath, 'a', 0o600);
     let child: ChildProcess;
     try {
       child = fork(script, [], {
+        execPath: nodePath,
         execArgv: ['--enable-source-maps', ...execArgv],
         stdio: ['ignore', 'ignore', fd, 'ipc'],
         env: { ...process.env, [STDERR_PATH_ENV]: stderrPath },
@@ -105,7 +114,7 @@ export class WorkerProcess {
   }
 
   /** The worker started by `wrapper` (a profiler), linked over loopback TCP. */
-  static async startWrapped(role: WorkerRole, tempDir: string, generation: number, wrapper: WorkerWrapper, execArgv: readonly string[] = []): Promise<WorkerProcess> {
+  static async startWrapped(role: WorkerRole, tempDir: string, generation: number, wrapper: WorkerWrapper, execArgv: readonly string[] = [], nodePath = process.execPath): Promise<WorkerProcess> {
     const stderrPath = join(tempDir, `${role}-${generation}.stderr`);
     const script = (await workerScripts())[role];
     const server = createServer();
@@ -115,7 +124,7 @@ export class WorkerProcess {
     const fd = openSync(stderrPath, 'a', 0o600);
     let child: ChildProcess;
     try {
-      child = spawn(wrapper.command, [...wrapper.args, process.execPath, '--enable-source-maps', ...execArgv, script], {
+      child = spawn(wrapper.command, [...wrapper.args, nodePath, '--enable-source-maps', ...execArgv, script], {
         stdio: ['ignore', 'ignore', fd],
         env: { ...process.env, ...wrapper.env, [STDERR_PATH_ENV]: stderrPath, [CONTROL_PORT_ENV]: String(port) },
       });
@@ -140,6 +149,11 @@ export class WorkerProcess {
 
   get pid(): number {
     return this.#workerPid ?? this.child.pid ?? -1;
+  }
+
+  /** What the worker reported in its 'ready': the Node and OpenSSL it runs on. */
+  get versions(): Pick<ReadyMessage, 'node' | 'openssl'> | null {
+    return this.#versions;
   }
 
   get alive(): boolean {
@@ -223,13 +237,20 @@ export class WorkerPair {
     public receiver: WorkerProcess,
     readonly flags: WorkerFlags,
     readonly wrappers: WorkerWrappers,
+    /** The Node binary both workers run on (--node). */
+    readonly nodePath: string,
   ) {
     this.allPids.push(sender.pid, receiver.pid);
   }
 
-  static async start(tempDir: string, flags: WorkerFlags = {}, wrappers: WorkerWrappers = {}): Promise<WorkerPair> {
-    const [sender, receiver] = await Promise.all([launch('sender', tempDir, 0, flags, wrappers), launch('receiver', tempDir, 0, flags, wrappers)]);
-    return new WorkerPair(tempDir, sender, receiver, flags, wrappers);
+  static async start(tempDir: string, flags: WorkerFlags = {}, wrappers: WorkerWrappers = {}, nodePath = process.execPath): Promise<WorkerPair> {
+    const [sender, receiver] = await Promise.all([launch('sender', tempDir, 0, flags, wrappers, nodePath), launch('receiver', tempDir, 0, flags, wrappers, nodePath)]);
+    return new WorkerPair(tempDir, sender, receiver, flags, wrappers, nodePath);
+  }
+
+  /** The Node and OpenSSL versions the workers reported (both run the same binary; the sender's word). */
+  get versions(): Pick<ReadyMessage, 'node' | 'openssl'> | null {
+    return this.sender.versions ?? this.receiver.versions;
   }
 
   pids(): number[] {
@@ -240,8 +261,8 @@ export class WorkerPair {
     await Promise.all([this.sender.kill(), this.receiver.kill()]);
     this.#generation += 1;
     [this.sender, this.receiver] = await Promise.all([
-      launch('sender', this.tempDir, this.#generation, this.flags, this.wrappers),
-      launch('receiver', this.tempDir, this.#generation, this.flags, this.wrappers),
+      launch('sender', this.tempDir, this.#generation, this.flags, this.wrappers, this.nodePath),
+      launch('receiver', this.tempDir, this.#generation, this.flags, this.wrappers, this.nodePath),
     ]);
     this.allPids.push(this.sender.pid, this.receiver.pid);
   }
@@ -255,7 +276,7 @@ export class WorkerPair {
   }
 }
 
-function launch(role: WorkerRole, tempDir: string, generation: number, flags: WorkerFlags, wrappers: WorkerWrappers): Promise<WorkerProcess> {
+function launch(role: WorkerRole, tempDir: string, generation: number, flags: WorkerFlags, wrappers: WorkerWrappers, nodePath: string): Promise<WorkerProcess> {
   const wrapper = wrappers[role];
-  return wrapper ? WorkerProcess.startWrapped(role, tempDir, generation, wrapper, flags[role]) : WorkerProcess.start(role, tempDir, generation, flags[role]);
+  return wrapper ? WorkerProcess.startWrapped(role, tempDir, generation, wrapper, flags[role], nodePath) : WorkerProcess.start(role, tempDir, generation, flags[role], nodePath);
 }

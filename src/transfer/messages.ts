@@ -104,7 +104,7 @@ export interface ReceiverReport {
 }
 
 export type WorkerMessage =
-  | { readonly type: 'ready'; readonly pid: number }
+  | ReadyMessage
   | { readonly type: 'gc-done'; readonly rssBytes: number; readonly heapUsedBytes: number }
   | { readonly type: 'listening'; readonly id: number; readonly port: number }
   | { readonly type: 'progress'; readonly id: number; readonly bytes: number }
@@ -112,6 +112,19 @@ export type WorkerMessage =
   | ReceiverReport
   | KvrocksWorkerMessage
   | { readonly type: 'fatal'; readonly id: number | null; readonly message: string };
+
+/** A worker's first word: its pid and the Node and OpenSSL versions it runs on (the --node runtime axis). */
+export interface ReadyMessage {
+  readonly type: 'ready';
+  readonly pid: number;
+  readonly node: string;
+  readonly openssl: string;
+}
+
+/** Sent by each worker when it is up, from its own process. */
+export function readyMessage(): ReadyMessage {
+  return { type: 'ready', pid: process.pid, node: process.versions.node, openssl: process.versions.openssl ?? 'none' };
+}
 
 export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;

@@ -10,7 +10,7 @@ import { crc32c } from '@node-rs/crc32';
 import type { StreamError } from '../outcome.ts';
 import { CloseNotifyDetector, STDERR_PATH_ENV, TRACE_TAIL_BYTES } from './close-notify.ts';
 import { workerChannel } from './channel.ts';
-import { nowMs, type Negotiated, type OrchestratorMessage, type ReceiveRequest, type ReceiverReport, type WorkerMessage } from './messages.ts';
+import { nowMs, readyMessage, type Negotiated, type OrchestratorMessage, type ReceiveRequest, type ReceiverReport, type WorkerMessage } from './messages.ts';
 import { ACK, RECEIVER_MODES_TABLE } from './receiver-modes.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { collectGarbage, UsageMeter } from './usage.ts';
@@ -152,4 +152,4 @@ workerChannel().onMessage((msg: OrchestratorMessage) => {
   }
 });
 workerChannel().onClose(() => process.exit(0));
-send({ type: 'ready', pid: process.pid });
+send(readyMessage());

@@ -9,7 +9,7 @@ import { createServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { StreamError } from '../outcome.ts';
 import { workerChannel } from './channel.ts';
-import { nowMs, type Negotiated, type OrchestratorMessage, type SenderReport, type ServeRequest, type WorkerMessage } from './messages.ts';
+import { nowMs, readyMessage, type Negotiated, type OrchestratorMessage, type SenderReport, type ServeRequest, type WorkerMessage } from './messages.ts';
 import { ACK, RECEIVER_MODES_TABLE, sizeLine } from './receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from './shutdown.ts';
 import { SourceCache, type FixtureSource, type SourceBlock } from './source.ts';
@@ -170,4 +170,4 @@ workerChannel().onMessage((msg: OrchestratorMessage) => {
   }
 });
 workerChannel().onClose(() => process.exit(0));
-send({ type: 'ready', pid: process.pid });
+send(readyMessage());
