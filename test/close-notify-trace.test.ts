@@ -19,3 +19,17 @@ test('no alert at all', () => {
   assert.equal(receivedCloseNotify(record('Received', 'ApplicationData (23)').repeat(5)), false);
   assert.equal(receivedCloseNotify(''), false);
 });
+
+// OpenSSL 3.5 (Node 24) prints the messages without the record headers: the direction is lost.
+const ticket = '    NewSessionTicket, Length=261\n        ticket_lifetime_hint=7200\n        No extensions\n\n';
+
+test('OpenSSL 3.5 trace: a close_notify before the end mark is the peer\'s', () => {
+  const received = ticket + alert;
+  assert.equal(receivedCloseNotify(received + alert, received.length), true);
+  assert.equal(receivedCloseNotify(received), true);
+});
+
+test('OpenSSL 3.5 trace: our own close_notify after the end mark does not count', () => {
+  assert.equal(receivedCloseNotify(ticket + alert, ticket.length), false);
+  assert.equal(receivedCloseNotify(ticket.repeat(3), ticket.length * 3), false);
+});

@@ -320,6 +320,7 @@ class Attempt {
     });
     socket.on('readable', pump);
     socket.on('end', () => {
+      detector?.markEnd();
       endSeen = true;
       const where = file ? `${file.bytesReceived} of ${file.declaredBytes ?? '?'} bytes of ${file.name}` : `before the size line of ${names[fileIndex]}`;
       fail(failure('EOF_BEFORE_COUNT', `the stream ended ${where} (file ${fileIndex + 1} of ${names.length})`));

@@ -22,6 +22,8 @@ export const TRACE_TAIL_BYTES = 256 * 1024;
 export class CloseNotifyDetector {
   readonly #path: string | null;
   #offset: number | null = null;
+  /** The trace's size when the socket ended: what was received before we could send our own close_notify. */
+  #endOffset: number | null = null;
 
   /** `null`: detection off (observe() says null). */
   constructor(stderrPath: string | null = process.env[STDERR_PATH_ENV] ?? null) {
@@ -39,18 +41,36 @@ export class CloseNotifyDetector {
     socket.enableTrace();
   }
 
+  /** Call first thing in the socket's 'end': marks where the received part of the trace ends. */
+  markEnd(): void {
+    if (this.#path === null || this.#offset === null || this.#endOffset !== null) return;
+    this.#endOffset = statSync(this.#path).size;
+  }
+
   /** true/false once armed and traced; null when this path could not observe it. */
   observe(): Observed {
     if (this.#path === null || this.#offset === null) return null;
-    return receivedCloseNotify(readFrom(this.#path, this.#offset));
+    const trace = readFrom(this.#path, this.#offset);
+    return receivedCloseNotify(trace, this.#endOffset === null ? trace.length : this.#endOffset - this.#offset);
   }
 }
 
-/** Pure: does an OpenSSL trace contain a received close_notify alert? */
-export function receivedCloseNotify(trace: string): boolean {
+const RECORD_HEADER = /^(?:Sent|Received) Record$/m;
+const CLOSE_NOTIFY = 'description=close notify(0)';
+
+/**
+ * Pure: does an OpenSSL trace contain a received close_notify alert?
+ * OpenSSL 3.0 (Node 20, 22) heads each record `Sent Record` / `Received
+ * Record`. OpenSSL 3.5 (Node 24) prints the messages without those headers, so
+ * the direction is lost; then only the first `receivedBefore` characters
+ * count: the trace written before the socket's 'end', when the receiver has
+ * not sent a close_notify of its own yet.
+ */
+export function receivedCloseNotify(trace: string, receivedBefore = trace.length): boolean {
+  if (!RECORD_HEADER.test(trace)) return trace.slice(0, receivedBefore).includes(CLOSE_NOTIFY);
   return trace
     .split(/^(?=(?:Sent|Received) Record$)/m)
-    .some((record) => record.startsWith('Received Record') && record.includes('description=close notify(0)'));
+    .some((record) => record.startsWith('Received Record') && record.includes(CLOSE_NOTIFY));
 }
 
 function readFrom(path: string, offset: number): string {

@@ -104,6 +104,7 @@ function receive(req: ReceiveRequest): void {
   });
 
   socket.on('end', () => {
+    closeNotify.markEnd();
     doneAtMs ??= nowMs();
     if (mode.ack) socket.end();
   });
