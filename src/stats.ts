@@ -79,6 +79,8 @@ export interface BestChunk {
   readonly meanMbPerSec: number;
   /** How many chunk sizes were compared. */
   readonly compared: number;
+  /** The Node runtime's label in a run of several (--node). */
+  readonly runtime?: string;
 }
 
 export function bestChunks(summaries: readonly ScenarioSummary[]): BestChunk[] {
@@ -99,6 +101,7 @@ export function bestChunks(summaries: readonly ScenarioSummary[]): BestChunk[] {
       chunkBytes: best.scenario.chunkBytes,
       meanMbPerSec: best.throughput!.meanMbPerSec,
       compared: group.length,
+      ...(best.scenario.runtime !== undefined ? { runtime: best.scenario.runtime } : {}),
     });
   }
   return out;

@@ -7,6 +7,7 @@ import { cellText, endingsMatrix } from './endings.ts';
 import { intervalThroughput, timelineIntervalMs } from './intervals.ts';
 import { throughputScenarios } from './terminal.ts';
 import { endingLabel } from './tuning.ts';
+import { runtimeComparison } from './runtimes.ts';
 
 /** A chart to draw: a Vega-Lite spec with the words around it. */
 export interface ChartSpec {
@@ -87,6 +88,7 @@ const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario
   { name: 'streams', value: (s) => `x${s.streams}` },
   // Only a Kvrocks sync splits the size into files; for raw streams it is the size again.
   { name: 'files', value: (s) => (s.protocol === 'kvrocks' ? `files ${formatBytes(s.fileBytes)}` : '') },
+  { name: 'node', value: (s) => (s.runtime !== undefined ? `node ${s.runtime}` : '') },
 ];
 
 /** Pure: short labels made of the settings that differ among `scenarios` (size and chunk first). */
@@ -207,6 +209,58 @@ function cpuChart(main: readonly ScenarioSummary[]): ChartSpec | OmittedChart {
         color: { field: 'role', type: 'nominal', title: 'process', sort: ['sender', 'receiver'], scale: { range: ['#1565c0', '#f9a825'] }, legend: { orient: 'bottom' } },
         tooltip: [{ field: 'suite' }, { field: 'size' }, { field: 'role' }, { field: 'msPerGb', format: '.0f', title: 'CPU ms per GB' }],
       },
+    },
+  };
+}
+
+/** Pure: the runtime comparison as bars, one per suite and runtime (mean MB/s, whisker ± sd). */
+export function runtimeBars(run: RunResult): { suite: string; runtime: string; mean: number; low: number; high: number; samples: number; ratio: number | null }[] {
+  const c = runtimeComparison(run);
+  if (!c) return [];
+  return c.rows.flatMap((row) =>
+    row.cells.flatMap((cell, i) =>
+      cell
+        ? [{ suite: row.suite, runtime: `node ${c.runtimes[i]!.label}`, mean: cell.meanMbPerSec, low: Math.max(0, cell.meanMbPerSec - cell.sdMbPerSec), high: cell.meanMbPerSec + cell.sdMbPerSec, samples: cell.samples, ratio: cell.ratioToFirst }]
+        : [],
+    ),
+  );
+}
+
+/** Only for a run of several runtimes (--node); otherwise nothing, not even an "omitted" note. */
+function runtimeChart(run: RunResult): ChartSpec | null {
+  const bars = runtimeBars(run);
+  if (bars.length === 0) return null;
+  const runtimes = [...new Set(bars.map((b) => b.runtime))];
+  const suites = [...new Set(bars.map((b) => b.suite))];
+  const y = { field: 'suite', type: 'nominal' as const, title: null, sort: suites, axis: { labelLimit: 640 } };
+  const yOffset = { field: 'runtime', type: 'nominal' as const, sort: runtimes };
+  return {
+    name: 'runtimes',
+    title: 'Throughput per suite by Node runtime',
+    caption: 'Mean MB/s of every delivered measured transfer of each suite, one bar per Node runtime (--node), whisker ± one standard deviation. Longer is faster.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config: CONFIG,
+      title: 'MB/s per suite and Node runtime',
+      data: { values: bars },
+      width: 420,
+      height: { step: 16 },
+      layer: [
+        {
+          mark: { type: 'bar' },
+          encoding: {
+            y,
+            yOffset,
+            x: { field: 'mean', type: 'quantitative', title: 'MB/s (10^6 bytes per second)' },
+            color: { field: 'runtime', type: 'nominal', title: 'runtime', sort: runtimes, legend: { orient: 'bottom' } },
+            tooltip: [{ field: 'suite' }, { field: 'runtime' }, { field: 'mean', format: '.1f', title: 'mean MB/s' }, { field: 'samples' }, { field: 'ratio', format: '.2f', title: 'vs first runtime' }],
+          },
+        },
+        {
+          mark: { type: 'rule', color: '#212121' },
+          encoding: { y, yOffset, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } },
+        },
+      ],
     },
   };
 }
@@ -367,6 +421,8 @@ export function chartPlan(run: RunResult): ChartPlan {
   const throughput = throughputCharts(main);
   const charts: ChartSpec[] = [...throughput];
   const omitted: OmittedChart[] = [];
+  const runtimes = runtimeChart(run);
+  if (runtimes) charts.push(runtimes);
   if (throughput.length === 0) {
     omitted.push({ title: 'Throughput vs chunk size', reason: 'No suite and size was measured with more than one chunk size (no chunk sweep), so there is no curve to draw.' });
   }

@@ -24,6 +24,7 @@ export const OPTIONAL_AXES: readonly { readonly header: string; readonly value: 
   { header: 'peer', value: (s) => s.scenario.receiverPeer },
   { header: 'protocol', value: (s) => s.scenario.protocol },
   { header: 'streams', value: (s) => String(s.scenario.streams) },
+  { header: 'node', value: (s) => s.scenario.runtime ?? '' },
 ];
 
 /** The cells that name a scenario in a table: size, TLS, suite, the varying axes, chunk. */

@@ -5,6 +5,7 @@ import { faultSummaries } from './faults.ts';
 import { throughputScenarios } from './terminal.ts';
 import { chunkTuning, cpuMsPerGb, recommendation, WITHIN_OF_BEST } from './tuning.ts';
 import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
+import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
 
 /** A table of findings, rendered the same way by summary.md and report.html. */
 export interface FindingsTable {
@@ -53,6 +54,13 @@ function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Fi
       ...(failed.length > 0 ? [`No throughput for ${failed.length} scenario(s) whose transfers did not all deliver every byte.`] : []),
     ],
   };
+}
+
+/** Only for a run of several runtimes (--node): per-suite MB/s side by side. */
+function runtimesFinding(run: RunResult): Finding | null {
+  const c = runtimeComparison(run);
+  if (!c) return null;
+  return { id: 'runtimes', title: 'Throughput per suite by Node runtime', before: [runtimesSentence(c), RUNTIME_TABLE_NOTE], table: runtimeTable(c), after: [] };
 }
 
 function tuningFinding(main: readonly ScenarioSummary[]): Finding {
@@ -135,6 +143,8 @@ export function environmentRows(run: RunResult): [string, string][] {
     ['host', env.hostname],
     ['run', `${ctx.runId}, ${ctx.startedAt} to ${ctx.finishedAt ?? '(not finished)'}`],
     ['command', ctx.command],
+    // the workers' Node binaries (--node), as the workers reported their versions
+    ...(ctx.runtimes ?? []).map((r): [string, string] => [`runtime ${r.label}`, `${r.path}: Node ${r.node}, OpenSSL ${r.openssl}${r.ran ? '' : ' (ran no scenario)'}`]),
   ];
 }
 
@@ -142,8 +152,10 @@ export function environmentRows(run: RunResult): [string, string][] {
 export function findings(run: RunResult): Finding[] {
   const main = throughputScenarios(run.scenarios);
   const faults = faultsFinding(run);
+  const runtimes = runtimesFinding(run);
   return [
     throughputFinding(run, main),
+    ...(runtimes ? [runtimes] : []),
     tuningFinding(main),
     endingsFinding(run),
     ...(faults ? [faults] : []),

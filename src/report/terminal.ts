@@ -6,6 +6,7 @@ import { faultsText } from './faults.ts';
 import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
 import { table } from './terminal-table.ts';
 import { recommendationText } from './tuning.ts';
+import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
 
 export { table };
 
@@ -60,15 +61,22 @@ export function terminalSummary(run: RunResult): string {
     out.push(`(${run.scenarios.length - shown.length} more scenarios, with other ways of ending the stream: see the table below and scenarios.csv)`);
   }
 
+  const runtimes = runtimeComparison(run);
+  if (runtimes) {
+    const t = runtimeTable(runtimes);
+    out.push('', 'Throughput per suite by Node runtime:', runtimesSentence(runtimes), RUNTIME_TABLE_NOTE, table(t.header, t.rows, t.numeric));
+  }
+
   const best = bestChunks(run.scenarios).filter((b) => b.compared > 1);
   if (best.length > 0) {
     out.push('');
     out.push('Best chunk size (highest mean MB/s) per suite and size:');
+    const byNode = best.some((b) => b.runtime !== undefined);
     out.push(
       table(
-        ['size', 'tls', 'suite', 'best chunk', 'MB/s', 'of'],
-        best.map((b) => [humanBytes(b.sizeBytes), b.tlsVersion, b.suite, formatBytes(b.chunkBytes), b.meanMbPerSec.toFixed(1), `${b.compared} chunks`]),
-        [false, false, false, false, true, false],
+        ['size', 'tls', 'suite', ...(byNode ? ['node'] : []), 'best chunk', 'MB/s', 'of'],
+        best.map((b) => [humanBytes(b.sizeBytes), b.tlsVersion, b.suite, ...(byNode ? [b.runtime ?? ''] : []), formatBytes(b.chunkBytes), b.meanMbPerSec.toFixed(1), `${b.compared} chunks`]),
+        [false, false, false, ...(byNode ? [false] : []), false, true, false],
       ),
     );
   }

@@ -1,0 +1,96 @@
+import { isDelivered } from '../outcome.ts';
+import type { RunResult, RuntimeRecord } from '../results.ts';
+import { fixed } from './columns.ts';
+import { throughputScenarios } from './terminal.ts';
+
+/**
+ * The runtime comparison (--node given more than once): per cipher suite, the
+ * MB/s of each Node runtime side by side, and its ratio to the first runtime.
+ * Pure. A run of one runtime has none.
+ */
+
+/** MB/s of one suite on one runtime: every delivered measured transfer of the throughput sweep, pooled over sizes and chunks. */
+export interface RuntimeCell {
+  readonly samples: number;
+  readonly meanMbPerSec: number;
+  /** Sample standard deviation (n - 1); 0 for one sample. */
+  readonly sdMbPerSec: number;
+  /** meanMbPerSec / the first runtime's mean for the suite; null for the first runtime or when it has no number. */
+  readonly ratioToFirst: number | null;
+}
+
+export interface RuntimeRow {
+  readonly tlsVersion: string;
+  readonly suite: string;
+  /** One per runtime, in the comparison's order; null: no delivered transfer of the suite on that runtime. */
+  readonly cells: readonly (RuntimeCell | null)[];
+}
+
+export interface RuntimeComparison {
+  /** In the order given to --node: the first is the baseline of the ratios. */
+  readonly runtimes: readonly Pick<RuntimeRecord, 'label' | 'path' | 'node' | 'openssl'>[];
+  readonly rows: readonly RuntimeRow[];
+}
+
+function meanSd(values: readonly number[]): { mean: number; sd: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, sd: Math.sqrt(variance) };
+}
+
+/** The runtimes that ran scenarios: from the run context, else (an older results.json) the labels in the scenario ids. */
+function runtimesOf(run: RunResult): RuntimeComparison['runtimes'] {
+  const labels = [...new Set(run.scenarios.map((s) => s.scenario.runtime).filter((l): l is string => l !== undefined))];
+  const known = run.context.runtimes ?? [];
+  return labels
+    .map((label) => known.find((r) => r.label === label) ?? { label, path: '?', node: label.replace(/~\d+$/, ''), openssl: '?' })
+    .sort((a, b) => known.findIndex((r) => r.label === a.label) - known.findIndex((r) => r.label === b.label));
+}
+
+/** Pure: the suite x runtime table, or null when the run has fewer than two runtimes. */
+export function runtimeComparison(run: RunResult): RuntimeComparison | null {
+  const runtimes = runtimesOf(run);
+  if (runtimes.length < 2) return null;
+  const main = new Set(throughputScenarios(run.scenarios).map((s) => s.scenarioId));
+  const suites: { tlsVersion: string; suite: string }[] = [];
+  for (const s of run.scenarios) {
+    if (main.has(s.scenarioId) && !suites.some((x) => x.suite === s.scenario.suite)) suites.push({ tlsVersion: s.scenario.tlsVersion, suite: s.scenario.suite });
+  }
+  const rows = suites.map(({ tlsVersion, suite }) => {
+    const stats = runtimes.map((rt) => {
+      const rates = run.records
+        .filter((r) => !r.warmup && main.has(r.scenarioId) && r.scenario.suite === suite && r.scenario.runtime === rt.label && isDelivered(r.outcome) && r.mbPerSec !== null)
+        .map((r) => r.mbPerSec!);
+      return rates.length > 0 ? { samples: rates.length, ...meanSd(rates) } : null;
+    });
+    const first = stats[0];
+    const cells = stats.map((st, i): RuntimeCell | null =>
+      st === null ? null : { samples: st.samples, meanMbPerSec: st.mean, sdMbPerSec: st.sd, ratioToFirst: i === 0 || !first ? null : st.mean / first.mean },
+    );
+    return { tlsVersion, suite, cells };
+  });
+  return { runtimes, rows };
+}
+
+/** The runtimes as one sentence: label = path (Node, OpenSSL). */
+export function runtimesSentence(c: RuntimeComparison): string {
+  return `Runtimes (the workers' Node binary, --node): ${c.runtimes.map((r) => `${r.label} = ${r.path} (Node ${r.node}, OpenSSL ${r.openssl})`).join('; ')}.`;
+}
+
+/** Header and rows shared by the terminal, summary.md and report.html. */
+export function runtimeTable(c: RuntimeComparison): { header: string[]; rows: string[][]; numeric: boolean[] } {
+  const first = c.runtimes[0]!.label;
+  const header = ['tls', 'suite', ...c.runtimes.flatMap((r, i) => (i === 0 ? [`${r.label} MB/s`] : [`${r.label} MB/s`, `vs ${first}`]))];
+  const rows = c.rows.map((row) => [
+    row.tlsVersion,
+    row.suite,
+    ...row.cells.flatMap((cell, i) => {
+      const rate = cell ? `${fixed(cell.meanMbPerSec, 1)} ± ${fixed(cell.sdMbPerSec, 1)}` : '-';
+      return i === 0 ? [rate] : [rate, cell?.ratioToFirst != null ? `${cell.ratioToFirst.toFixed(2)}x` : '-'];
+    }),
+  ]);
+  return { header, rows, numeric: header.map((_, i) => i >= 2) };
+}
+
+export const RUNTIME_TABLE_NOTE =
+  'Mean ± sd of per-transfer MB/s (10^6 bytes per second) over every delivered measured transfer of the suite on that runtime (all sizes and chunks of the throughput table); vs = mean / the first runtime\'s mean (above 1.00x: faster).';
