@@ -14,6 +14,7 @@ let badJson: string;
 let unknownKey: string;
 let badValue: string;
 let notObject: string;
+let badNode: string;
 let resultsBefore: string[];
 
 before(async () => {
@@ -30,6 +31,8 @@ before(async () => {
   writeFileSync(badValue, JSON.stringify({ chunks: ['16KiB', '0'] }));
   notObject = join(tmp.dir, 'list.json');
   writeFileSync(notObject, '["1MB"]');
+  badNode = join(tmp.dir, 'badnode.json');
+  writeFileSync(badNode, JSON.stringify({ node: [process.execPath, '/bin/true'] }));
   resultsBefore = readdirSync(RESULTS);
 });
 after(() => tmp.remove());
@@ -69,6 +72,11 @@ const cases: [string[], RegExp][] = [
   [['fixtures', 'polish'], /fixtures "polish" is not an action: expected one of generate, verify, list, clean/],
   [['fixtures', 'generate', '--profile', 'json'], /--profile "json" is not a profile: expected one of kv, incompressible, compressible/],
   [['run', '--profile', 'json'], /--profile "json" is not accepted: expected one of kv, incompressible, compressible/],
+  [['run', '--node', '/nonexistent/bin/node'], /--node "\/nonexistent\/bin\/node" is not accepted: no such file; expected the path of a Node >= 20 binary/],
+  [['run', '--node', '/bin/true'], /--node "\/bin\/true" is not accepted: it did not answer `-p process.versions` as Node does; expected the path of a Node >= 20 binary/],
+  [['run', '--node', process.execPath, '--node', '/bin/echo'], /--node "\/bin\/echo" is not accepted: it did not answer `-p process.versions` as Node does; expected the path of a Node >= 20 binary/],
+  [['run', '--node', '/usr/bin'], /--node "\/usr\/bin" is not accepted: it is a folder; expected the path of a Node >= 20 binary/],
+  [['run', '--node', '/etc/passwd'], /--node "\/etc\/passwd" is not accepted: not executable; expected the path of a Node >= 20 binary/],
 ];
 
 for (const [args, message] of cases) {
@@ -89,6 +97,7 @@ test('config files: malformed, unknown key, bad value, not an object, missing', 
     [unknownKey, /unknown key "chunkSize": expected one of sizes, chunks/],
     [badValue, /--config .*badvalue\.json: chunks "16KiB,0" |--config .*badvalue\.json: chunks "0" is out of range/],
     [notObject, /expected a JSON object of settings/],
+    [badNode, /--config .*badnode\.json: node "\/bin\/true" is not accepted: it did not answer `-p process.versions` as Node does/],
     [join(tmp.dir, 'missing.json'), /--config ".*missing\.json" cannot be read \(ENOENT\)/],
   ];
   for (const [file, message] of configCases) {
@@ -97,6 +106,16 @@ test('config files: malformed, unknown key, bad value, not an object, missing', 
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, message);
   }
+});
+
+test('--node: a program that answers as a Node older than 20', async () => {
+  const old = join(tmp.dir, 'node18');
+  writeFileSync(old, `#!/bin/sh\necho '{"node":"18.20.4","openssl":"3.0.13+quic"}'\n`);
+  chmodSync(old, 0o755);
+  const r = await cli(['run', '--node', old, '--out', out, '--fixtures-dir', fixturesDir]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /--node ".*node18" is not accepted: it is Node 18\.20\.4; expected the path of a Node >= 20 binary/);
 });
 
 test('an unwritable or unusable --out', async () => {
