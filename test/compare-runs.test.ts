@@ -255,3 +255,18 @@ test('comparableRun: accepts a results.json object, rejects others with one usag
   reject({ schemaVersion: 1, context: { runId: 'A' }, scenarios: [], records: [{ scenarioId: 'x', warmup: false, mbPerSec: 1, outcome: { kind: 'fine' } }] }, /records\[0\]\.outcome\.kind to be one of complete, complete-unclean/);
   reject({ schemaVersion: 1, context: { runId: 'A' }, scenarios: [{}], records: [] }, /scenarios\[0\]\.scenarioId/);
 });
+
+test('the header names the workers\' Node when --node ran them on another one than the orchestrator\'s', () => {
+  const withRuntimes = (runId: string, node: string, openssl: string): unknown => {
+    const r = run(runId, [{ scenario: FAST, rates: BASE_RATES }]);
+    const environment = { ...r.context.environment, node: 'v20.20.2', openssl: '3.0.19' };
+    const runtimes = [{ label: node, path: `/opt/node-${node}/bin/node`, node, openssl, ran: true }];
+    return JSON.parse(JSON.stringify({ schemaVersion: 1, ...r, context: { ...r.context, environment, runtimes } }));
+  };
+  const base = comparableRun(withRuntimes('A', '20.20.2', '3.0.19'), 'a.json');
+  const next = comparableRun(withRuntimes('B', '24.21.0', '3.5.8'), 'b.json');
+  assert.deepEqual(next.context.runtimes, [{ node: '24.21.0', openssl: '3.5.8' }]);
+  const lines = compareText(compareRuns(base, next)).split('\n');
+  assert.equal(lines[0], 'tls-sst-bench compare  base A (Node v20.20.2, OpenSSL 3.0.19, Test CPU)');
+  assert.equal(lines[1], '                       new  B (Node v20.20.2, OpenSSL 3.0.19, workers on Node 24.21.0 (OpenSSL 3.5.8), Test CPU)');
+});

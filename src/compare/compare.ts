@@ -1,7 +1,7 @@
 import { usageError } from '../errors.ts';
 import { isDelivered, OUTCOME_KINDS, type Outcome, type OutcomeKind } from '../outcome.ts';
 import { RESULTS_JSON_VERSION } from '../report/json.ts';
-import type { Environment, RunContext, ScenarioSummary, TransferRecord } from '../results.ts';
+import type { Environment, RunContext, RuntimeRecord, ScenarioSummary, TransferRecord } from '../results.ts';
 import { mean, welchTTest } from './welch.ts';
 
 /**
@@ -9,7 +9,11 @@ import { mean, welchTTest } from './welch.ts';
  * checked for exactly these fields (see `comparableRun`).
  */
 export interface ComparableRun {
-  readonly context: Pick<RunContext, 'runId'> & { readonly environment?: Partial<Pick<Environment, 'node' | 'openssl' | 'cpuModel'>> };
+  readonly context: Pick<RunContext, 'runId'> & {
+    readonly environment?: Partial<Pick<Environment, 'node' | 'openssl' | 'cpuModel'>>;
+    /** The Node binaries the workers ran on (--node); absent in older results.json. */
+    readonly runtimes?: readonly Pick<RuntimeRecord, 'node' | 'openssl'>[];
+  };
   readonly scenarios: readonly Pick<ScenarioSummary, 'scenarioId'>[];
   readonly records: readonly (Pick<TransferRecord, 'scenarioId' | 'warmup' | 'mbPerSec'> & { readonly outcome: Pick<Outcome, 'kind'> })[];
 }
@@ -168,8 +172,15 @@ export function comparableRun(value: unknown, where: string): ComparableRun {
   });
   const env = isObject(context.environment) ? context.environment : {};
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const runtimes = Array.isArray(context.runtimes)
+    ? context.runtimes.filter(isObject).flatMap((r) => (typeof r.node === 'string' && typeof r.openssl === 'string' ? [{ node: r.node, openssl: r.openssl }] : []))
+    : [];
   return {
-    context: { runId: context.runId, environment: { node: text(env.node), openssl: text(env.openssl), cpuModel: text(env.cpuModel) } },
+    context: {
+      runId: context.runId,
+      environment: { node: text(env.node), openssl: text(env.openssl), cpuModel: text(env.cpuModel) },
+      ...(runtimes.length > 0 ? { runtimes } : {}),
+    },
     scenarios: scenarioList,
     records: recordList,
   };

@@ -22,7 +22,10 @@ function outcomesText(o: NotComparable['baseOutcomes']): string {
 
 function environmentText(ctx: ComparableRun['context']): string {
   const env = ctx.environment;
-  const parts = [env?.node && `Node ${env.node}`, env?.openssl && `OpenSSL ${env.openssl}`, env?.cpuModel].filter((p): p is string => typeof p === 'string' && p !== '');
+  // The workers' runtimes (--node), when they are not just the orchestrator's Node: they are what ran the transfers.
+  const workers = (ctx.runtimes ?? []).filter((r) => `v${r.node}` !== env?.node || r.openssl !== env?.openssl);
+  const workersText = workers.length > 0 ? `workers on ${workers.map((r) => `Node ${r.node} (OpenSSL ${r.openssl})`).join(' + ')}` : undefined;
+  const parts = [env?.node && `Node ${env.node}`, env?.openssl && `OpenSSL ${env.openssl}`, workersText, env?.cpuModel].filter((p): p is string => typeof p === 'string' && p !== '');
   return parts.length > 0 ? `${ctx.runId} (${parts.join(', ')})` : ctx.runId;
 }
 
