@@ -9,6 +9,8 @@ export interface EndingKey {
   readonly receiverMode: string;
   /** `node`, `openssl`, or `kvrocks x4` for a full sync over 4 connections. */
   readonly receiverPeer: string;
+  /** The Node runtime's label in a run of several (--node): each runtime ends its streams its own way. */
+  readonly runtime?: string;
 }
 
 export interface EndingCell {
@@ -33,7 +35,13 @@ const keyOf = (r: TransferRecord): EndingKey => ({
   writePath: r.scenario.writePath,
   receiverMode: r.scenario.receiverMode,
   receiverPeer: r.scenario.protocol === 'kvrocks' ? `kvrocks x${r.scenario.streams}` : r.scenario.receiverPeer,
+  ...(r.scenario.runtime !== undefined ? { runtime: r.scenario.runtime } : {}),
 });
+
+/** The `node` column of the endings tables: only in a run of several runtimes. */
+export function runtimeColumn(m: EndingsMatrix): { header: string[]; cells: (key: EndingKey) => string[] } {
+  return m.rows.some((r) => r.key.runtime !== undefined) ? { header: ['node'], cells: (key) => [key.runtime ?? ''] } : { header: [], cells: () => [] };
+}
 
 /** Pure: strategy x write path x receiver (rows) by size (columns), over measured transfers. */
 export function endingsMatrix(run: RunResult): EndingsMatrix {
@@ -87,10 +95,13 @@ export function showsEndings(run: RunResult): boolean {
 
 export function endingsText(run: RunResult): string {
   const m = endingsMatrix(run);
-  const header = ['shutdown', 'write', 'receiver', 'peer', ...m.sizes.map(humanBytes)];
-  const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
+  const node = runtimeColumn(m);
+  const header = ['shutdown', 'write', 'receiver', 'peer', ...node.header, ...m.sizes.map(humanBytes)];
+  const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...node.cells(key), ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
   const silentTotal = run.records.filter((r) => !r.warmup && r.silentLoss).length;
-  const silentRows = m.rows.filter((row) => [...row.cells.values()].some((c) => c.silent > 0)).map(({ key }) => `${key.shutdown} (write=${key.writePath}, receiver=${key.receiverMode}, peer=${key.receiverPeer})`);
+  const silentRows = m.rows
+    .filter((row) => [...row.cells.values()].some((c) => c.silent > 0))
+    .map(({ key }) => `${key.shutdown} (write=${key.writePath}, receiver=${key.receiverMode}, peer=${key.receiverPeer}${key.runtime !== undefined ? `, node=${key.runtime}` : ''})`);
   return [
     'How each stream ended (SILENT = bytes lost or damaged and the receiver was not told; -N = most bytes lost):',
     table(header, rows, header.map(() => false)),

@@ -1,6 +1,6 @@
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
-import { cellText, endingsMatrix } from './endings.ts';
+import { cellText, endingsMatrix, runtimeColumn } from './endings.ts';
 import { faultSummaries } from './faults.ts';
 import { throughputScenarios } from './terminal.ts';
 import { chunkTuning, cpuMsPerGb, recommendation, WITHIN_OF_BEST } from './tuning.ts';
@@ -94,8 +94,9 @@ function tuningFinding(main: readonly ScenarioSummary[]): Finding {
 
 function endingsFinding(run: RunResult): Finding {
   const m = endingsMatrix(run);
-  const header = ['shutdown', 'write', 'receiver', 'peer', ...m.sizes.map(humanBytes)];
-  const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
+  const node = runtimeColumn(m);
+  const header = ['shutdown', 'write', 'receiver', 'peer', ...node.header, ...m.sizes.map(humanBytes)];
+  const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...node.cells(key), ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
   const silent = run.records.filter((r) => !r.warmup && r.silentLoss).length;
   return {
     id: 'endings',

@@ -71,8 +71,8 @@ export function chunkTuning(summaries: readonly ScenarioSummary[]): ChunkTuning[
   return out.sort((a, b) => a.sizeBytes - b.sizeBytes || a.tlsVersion.localeCompare(b.tlsVersion) || a.suite.localeCompare(b.suite) || a.settings.localeCompare(b.settings));
 }
 
-const ENDING_FIELDS = ['shutdown', 'writePath', 'receiverMode', 'receiverPeer'] as const;
-const ENDING_NAMES: Readonly<Record<(typeof ENDING_FIELDS)[number], string>> = { shutdown: 'shutdown', writePath: 'write', receiverMode: 'receiver', receiverPeer: 'peer' };
+const ENDING_FIELDS = ['shutdown', 'writePath', 'receiverMode', 'receiverPeer', 'runtime'] as const;
+const ENDING_NAMES: Readonly<Record<(typeof ENDING_FIELDS)[number], string>> = { shutdown: 'shutdown', writePath: 'write', receiverMode: 'receiver', receiverPeer: 'peer', runtime: 'node' };
 
 /** A way of ending named by its strategy plus whichever other parts vary among `all`. */
 export function endingLabel(key: EndingKey, all: readonly EndingKey[]): string {
