@@ -91,6 +91,8 @@ export interface RunContext {
   readonly environment: Environment;
   /** Every worker process the run started (replacements included). */
   readonly workerPids: readonly number[];
+  /** Every address the run's servers (sender, fault proxy, Kvrocks master) listened on: config.host, as bound. */
+  readonly listenAddresses?: readonly string[];
   readonly fixtures: readonly { name: string; sizeBytes: number; seed: number; profile: string; crc32c: string; dataBlocks: number }[];
 }
 

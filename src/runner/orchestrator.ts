@@ -93,6 +93,9 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const records: TransferRecord[] = [];
   const summaries: ScenarioSummary[] = [];
   let interrupted = false;
+  // Every address a server of the run bound (sender, fault proxy, Kvrocks master): what --host did.
+  const listenAddresses = new Set<string>();
+  const onListening = (address: string): void => void listenAddresses.add(address);
   const onAbort = (): void => {
     interrupted = true;
     void pair?.kill();
@@ -142,6 +145,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
                     maxAttempts: config.maxAttempts,
                     retryDelayMs: config.retryDelayMs,
                     stallTimeoutMs: config.stallTimeoutMs,
+                    host: config.host,
+                    onListening,
                     signal: opts.signal,
                     onProgress: hooks.onTransferProgress,
                   }),
@@ -156,6 +161,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
                   iteration,
                   warmup,
                   stallTimeoutMs: config.stallTimeoutMs,
+                  host: config.host,
+                  onListening,
                   fault: opts.faultFor?.(scenario),
                   proxyFault: faults[iteration],
                   signal: opts.signal,
@@ -201,6 +208,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     config,
     environment: collectEnvironment(),
     workerPids: pair?.allPids ?? [],
+    listenAddresses: [...listenAddresses],
     fixtures: [...fixtures.values()].map((f) => ({
       name: f.name,
       sizeBytes: f.sizeBytes,

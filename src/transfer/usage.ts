@@ -32,5 +32,5 @@ export class UsageMeter {
 export function collectGarbage(send: (msg: WorkerMessage) => void): void {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  send({ type: 'gc-done', rssBytes: m.rss, heapUsedBytes: m.heapUsed });
+  send({ type: 'gc-done', rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external });
 }
