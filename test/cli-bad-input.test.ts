@@ -14,6 +14,7 @@ let badJson: string;
 let unknownKey: string;
 let badValue: string;
 let notObject: string;
+let badHost: string;
 let resultsBefore: string[];
 
 before(async () => {
@@ -30,6 +31,8 @@ before(async () => {
   writeFileSync(badValue, JSON.stringify({ chunks: ['16KiB', '0'] }));
   notObject = join(tmp.dir, 'list.json');
   writeFileSync(notObject, '["1MB"]');
+  badHost = join(tmp.dir, 'badhost.json');
+  writeFileSync(badHost, JSON.stringify({ host: 'db.example.com' }));
   resultsBefore = readdirSync(RESULTS);
 });
 after(() => tmp.remove());
@@ -69,6 +72,11 @@ const cases: [string[], RegExp][] = [
   [['fixtures', 'polish'], /fixtures "polish" is not an action: expected one of generate, verify, list, clean/],
   [['fixtures', 'generate', '--profile', 'json'], /--profile "json" is not a profile: expected one of kv, incompressible, compressible/],
   [['run', '--profile', 'json'], /--profile "json" is not accepted: expected one of kv, incompressible, compressible/],
+  [['run', '--host', 'example.com'], /--host "example\.com" is not accepted: expected an IPv4 or IPv6 address \(e\.g\. 127\.0\.0\.1, ::1\) or localhost/],
+  [['run', '--host', '999.1.1.1'], /--host "999\.1\.1\.1" is not accepted: expected an IPv4 or IPv6 address/],
+  [['run', '--host', ''], /--host "" is not accepted: expected an IPv4 or IPv6 address/],
+  [['run', '--host', '[::1]'], /--host "\[::1\]" is not accepted: expected an IPv4 or IPv6 address/],
+  [['threshold', '--host', 'example.com'], /--host "example\.com" is not accepted: expected an IPv4 or IPv6 address/],
 ];
 
 for (const [args, message] of cases) {
@@ -89,6 +97,7 @@ test('config files: malformed, unknown key, bad value, not an object, missing', 
     [unknownKey, /unknown key "chunkSize": expected one of sizes, chunks/],
     [badValue, /--config .*badvalue\.json: chunks "16KiB,0" |--config .*badvalue\.json: chunks "0" is out of range/],
     [notObject, /expected a JSON object of settings/],
+    [badHost, /--config .*badhost\.json: host "db\.example\.com" is not accepted: expected an IPv4 or IPv6 address/],
     [join(tmp.dir, 'missing.json'), /--config ".*missing\.json" cannot be read \(ENOENT\)/],
   ];
   for (const [file, message] of configCases) {
