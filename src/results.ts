@@ -96,6 +96,8 @@ export interface RunContext {
   readonly workerPids: readonly number[];
   /** The Node binaries that ran the workers (--node), versions as the workers reported them; absent in older results.json. */
   readonly runtimes?: readonly RuntimeRecord[];
+  /** Every address the run's servers (sender, fault proxy, Kvrocks master) listened on: config.host, as bound. */
+  readonly listenAddresses?: readonly string[];
   readonly fixtures: readonly { name: string; sizeBytes: number; seed: number; profile: string; crc32c: string; dataBlocks: number }[];
 }
 

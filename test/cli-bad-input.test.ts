@@ -15,6 +15,7 @@ let unknownKey: string;
 let badValue: string;
 let notObject: string;
 let badNode: string;
+let badHost: string;
 let resultsBefore: string[];
 
 before(async () => {
@@ -33,6 +34,8 @@ before(async () => {
   writeFileSync(notObject, '["1MB"]');
   badNode = join(tmp.dir, 'badnode.json');
   writeFileSync(badNode, JSON.stringify({ node: [process.execPath, '/bin/true'] }));
+  badHost = join(tmp.dir, 'badhost.json');
+  writeFileSync(badHost, JSON.stringify({ host: 'db.example.com' }));
   resultsBefore = readdirSync(RESULTS);
 });
 after(() => tmp.remove());
@@ -77,6 +80,11 @@ const cases: [string[], RegExp][] = [
   [['run', '--node', process.execPath, '--node', '/bin/echo'], /--node "\/bin\/echo" is not accepted: it did not answer `-p process.versions` as Node does; expected the path of a Node >= 20 binary/],
   [['run', '--node', '/usr/bin'], /--node "\/usr\/bin" is not accepted: it is a folder; expected the path of a Node >= 20 binary/],
   [['run', '--node', '/etc/passwd'], /--node "\/etc\/passwd" is not accepted: not executable; expected the path of a Node >= 20 binary/],
+  [['run', '--host', 'example.com'], /--host "example\.com" is not accepted: expected an IPv4 or IPv6 address \(e\.g\. 127\.0\.0\.1, ::1\) or localhost/],
+  [['run', '--host', '999.1.1.1'], /--host "999\.1\.1\.1" is not accepted: expected an IPv4 or IPv6 address/],
+  [['run', '--host', ''], /--host "" is not accepted: expected an IPv4 or IPv6 address/],
+  [['run', '--host', '[::1]'], /--host "\[::1\]" is not accepted: expected an IPv4 or IPv6 address/],
+  [['threshold', '--host', 'example.com'], /--host "example\.com" is not accepted: expected an IPv4 or IPv6 address/],
 ];
 
 for (const [args, message] of cases) {
@@ -98,6 +106,7 @@ test('config files: malformed, unknown key, bad value, not an object, missing', 
     [badValue, /--config .*badvalue\.json: chunks "16KiB,0" |--config .*badvalue\.json: chunks "0" is out of range/],
     [notObject, /expected a JSON object of settings/],
     [badNode, /--config .*badnode\.json: node "\/bin\/true" is not accepted: it did not answer `-p process.versions` as Node does/],
+    [badHost, /--config .*badhost\.json: host "db\.example\.com" is not accepted: expected an IPv4 or IPv6 address/],
     [join(tmp.dir, 'missing.json'), /--config ".*missing\.json" cannot be read \(ENOENT\)/],
   ];
   for (const [file, message] of configCases) {

@@ -53,6 +53,7 @@ export async function fixturesCommand(action: string, flags: FixturesFlags, out:
       const profiles = parseProfiles(flags.profile ?? 'kv');
       const seed = parseSeed(flags.seed ?? '1');
       await assertWritableDir(cache.dir, '--fixtures-dir');
+      await cache.assertRoomFor(profiles.flatMap((profile) => sizes.map((sizeBytes) => ({ sizeBytes, seed, profile }))));
       for (const profile of profiles) {
         for (const sizeBytes of sizes) {
           const t0 = performance.now();

@@ -85,6 +85,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--tolerance <fraction>', 'stop when failing/passing sizes are this close (default 5%)')
     .option('--stall-timeout <duration>', 'no progress for this long -> stalled (default 15s)')
     .option('--seed <n>', 'fixture seed (default 1)')
+    .option('--host <address>', 'address the sender binds and the receiver connects to: IPv4/IPv6 literal or localhost (default 127.0.0.1)')
     .option('--profile <name>', 'fixture profile (default kv)')
     .option('--source <name>', 'file | memory (default file)')
     .option('--out <dir>', 'folder that receives <run-id>/threshold.json (default results)')

@@ -11,20 +11,36 @@ import type { RunResult } from '../results.ts';
 /** The files the report writes into a run folder, besides the charts/ folder. */
 export const REPORT_FILES = ['summary.md', 'report.html'] as const;
 
+export interface RenderedReport {
+  readonly charts: Awaited<ReturnType<typeof renderCharts>>;
+  readonly html: string;
+  readonly markdown: string;
+}
+
+/** The report's files in memory (to know their size before writing them). */
+export async function renderReport(run: RunResult): Promise<RenderedReport> {
+  const charts = await renderCharts(run);
+  return { charts, html: await htmlReport(run, charts), markdown: markdownSummary(run) };
+}
+
+/** Bytes of a rendered report on disk. */
+export function reportBytes(report: RenderedReport): number {
+  return Buffer.byteLength(report.html) + Buffer.byteLength(report.markdown) + report.charts.charts.reduce((n, c) => n + Buffer.byteLength(c.svg), 0);
+}
+
 /**
  * Writes summary.md, report.html and charts/<name>.svg into `dir`, each
  * atomically. SVGs of charts this run no longer has are removed, so a
  * re-render never leaves a stale chart beside the new ones.
  */
-export async function writeReportFiles(dir: string, run: RunResult): Promise<string[]> {
-  const charts = await renderCharts(run);
-  const html = await htmlReport(run, charts);
+export async function writeReportFiles(dir: string, run: RunResult, report?: RenderedReport): Promise<string[]> {
+  const { charts, html } = report ?? (await renderReport(run));
   const chartsDir = join(dir, 'charts');
   await mkdir(chartsDir, { recursive: true });
   const names = new Set(charts.charts.map((c) => `${c.name}.svg`));
   for (const c of charts.charts) await writeFileAtomic(join(chartsDir, `${c.name}.svg`), c.svg);
   for (const f of await readdir(chartsDir)) if (f.endsWith('.svg') && !names.has(f)) await rm(join(chartsDir, f), { force: true });
-  await writeFileAtomic(join(dir, 'summary.md'), markdownSummary(run));
+  await writeFileAtomic(join(dir, 'summary.md'), report?.markdown ?? markdownSummary(run));
   await writeFileAtomic(join(dir, 'report.html'), html);
   return [...REPORT_FILES, ...[...names].map((n) => `charts/${n}`)];
 }

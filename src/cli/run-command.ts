@@ -1,9 +1,11 @@
-import { access, constants, mkdir, readFile, stat } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { presetLayer, sweepLayers } from '../config/presets.ts';
 import { checkRawConfig, resolveConfig, type RawConfig, type RunConfig } from '../config/schema.ts';
+import { humanBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
+import { FixtureCache, freeDiskBytes } from '../fixtures/cache.ts';
 import { planScenarios } from '../matrix.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
 import { resultsCsv, scenariosCsv } from '../report/csv.ts';
@@ -11,7 +13,7 @@ import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
 import type { RunResult } from '../results.ts';
 import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
-import { writeReportFiles } from './report-command.ts';
+import { renderReport, reportBytes, writeReportFiles } from './report-command.ts';
 import { Progress } from './progress.ts';
 
 export async function readConfigFile(path: string): Promise<RawConfig> {
@@ -67,12 +69,39 @@ export async function configsFromCli(flags: RawConfig & { preset?: string; confi
   return [main, ...sweepLayers(preset).map((sweep) => resolveConfig([...base, sweep, ...top], preset))];
 }
 
+/** Room for the folder entries and file system blocks beside the files' bytes. */
+const RESULTS_SLACK_BYTES = 64 * 1024;
+
+/**
+ * Writes the run folder. Everything is rendered first, so a disk without room
+ * for all of it is found before the first byte is written; a disk that fills
+ * up meanwhile (ENOSPC) leaves no half folder either. Both: one line, exit 2.
+ */
 export async function writeRunFiles(dir: string, run: RunResult): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeFileAtomic(join(dir, 'results.json'), resultsJson(run));
-  await writeFileAtomic(join(dir, 'results.csv'), resultsCsv(run));
-  await writeFileAtomic(join(dir, 'scenarios.csv'), scenariosCsv(run));
-  await writeReportFiles(dir, run);
+  const files: [string, string][] = [
+    ['results.json', resultsJson(run)],
+    ['results.csv', resultsCsv(run)],
+    ['scenarios.csv', scenariosCsv(run)],
+  ];
+  const report = await renderReport(run);
+  const bytes = files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) + reportBytes(report);
+  const noRoom = async (): Promise<never> => {
+    throw usageError(
+      `not enough disk for the results in ${dirname(dir)}: ${humanBytes(await freeDiskBytes(dir))} free, the run's files need ${humanBytes(bytes + RESULTS_SLACK_BYTES)}; nothing was written: expected --out on a disk with room for them`,
+    );
+  };
+  if ((await freeDiskBytes(dir)) < bytes + RESULTS_SLACK_BYTES) await noRoom();
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const [name, text] of files) await writeFileAtomic(join(dir, name), text);
+    await writeReportFiles(dir, run, report);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') throw err;
+    // Half a run folder would pass for a run: none at all.
+    await rm(dir, { recursive: true, force: true });
+    await noRoom();
+  }
 }
 
 export interface RunCommandOptions {
@@ -89,6 +118,9 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   await assertWritableDir(outRoot, '--out');
   const fixturesDir = opts.fixturesDir ? resolve(opts.fixturesDir) : DEFAULT_FIXTURES_DIR;
   await assertWritableDir(fixturesDir, '--fixtures-dir');
+  // Every fixture the run will make, checked against the free disk before any is written.
+  const rawSizes = new Set(scenarios.filter((s) => s.protocol === 'raw').map((s) => s.sizeBytes));
+  await new FixtureCache(fixturesDir).assertRoomFor([...rawSizes].map((sizeBytes) => ({ sizeBytes, seed: config.seed, profile: config.profile })));
 
   const runId = makeRunId();
   const progress = new Progress();

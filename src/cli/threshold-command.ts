@@ -25,6 +25,7 @@ export interface ThresholdFlags {
   readonly tolerance?: string;
   readonly stallTimeout?: string;
   readonly seed?: string;
+  readonly host?: string;
   readonly profile?: string;
   readonly source?: string;
   readonly out?: string;
@@ -59,6 +60,7 @@ export async function thresholdCommand(flags: ThresholdFlags, out: (text: string
   const tolerance = parseTolerance(flags.tolerance ?? '5%');
   const stallTimeoutMs = parseDurationMs(flags.stallTimeout ?? '15s', '--stall-timeout', { min: 100, max: 3_600_000 });
   const seed = OPTIONS.seed.parse(flags.seed ?? '1', '--seed');
+  const host = OPTIONS.host.parse(flags.host ?? '127.0.0.1', '--host');
   const profile = OPTIONS.profile.parse(flags.profile ?? 'kv', '--profile');
   const source = OPTIONS.source.parse(flags.source ?? 'file', '--source');
   if (!suite.keyTypes.includes('ecdsa-p256') && !suite.keyTypes.includes('rsa-2048')) throw usageError(`--suite "${suite.name}" has no key type`);
@@ -88,6 +90,7 @@ export async function thresholdCommand(flags: ThresholdFlags, out: (text: string
       profile,
       source,
       stallTimeoutMs,
+      host,
       fixturesDir,
       runId,
       signal: abort.signal,
@@ -95,7 +98,7 @@ export async function thresholdCommand(flags: ThresholdFlags, out: (text: string
     });
     const dir = join(outRoot, runId);
     await mkdir(dir, { recursive: true });
-    const json = `${JSON.stringify({ schemaVersion: 1, runId, scenario: scenarioAt(minBytes), minBytes, maxBytes, tolerance, trials, ...run }, null, 2)}\n`;
+    const json = `${JSON.stringify({ schemaVersion: 1, runId, scenario: scenarioAt(minBytes), minBytes, maxBytes, tolerance, trials, host, ...run }, null, 2)}\n`;
     await writeFileAtomic(join(dir, 'threshold.json'), json);
     if (flags.json) out(json.trimEnd());
     else out(`${thresholdText(run, scenarioAt(minBytes), tolerance)}\n\nresults: ${join(dir, 'threshold.json')}`);

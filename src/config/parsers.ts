@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { usageError } from '../errors.ts';
 import { splitList } from './units.ts';
 
@@ -37,4 +38,10 @@ export function bool(text: string, flag: string): boolean {
 export function folderPath(text: string, flag: string): string {
   if (text.trim() === '') throw usageError(`${flag} "" is not accepted: expected a folder path`);
   return text;
+}
+
+/** An address to bind and connect to: an IPv4 or IPv6 literal (node:net isIP) or `localhost`; no DNS names. */
+export function hostAddress(text: string, flag: string): string {
+  if (text === 'localhost' || isIP(text) !== 0) return text;
+  throw usageError(`${flag} "${text}" is not accepted: expected an IPv4 or IPv6 address (e.g. 127.0.0.1, ::1) or localhost`);
 }

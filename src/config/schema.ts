@@ -26,7 +26,7 @@ import {
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
 import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
-import { bool, folderPath, integer, listOf, oneOf } from './parsers.ts';
+import { bool, folderPath, hostAddress, integer, listOf, oneOf } from './parsers.ts';
 import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 /** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
@@ -65,6 +65,8 @@ export interface RunConfig {
   readonly filter: string | undefined;
   readonly stallTimeoutMs: number;
   readonly seed: number;
+  /** The address the suite's servers bind (TLS sender, fault proxy, Kvrocks master) and its clients connect to. */
+  readonly host: string;
   /** Faults to inject per scenario (one transfer each), e.g. 50 cuts and 20 flips; empty: none. */
   readonly faults: readonly FaultCount[];
   readonly smoke: boolean;
@@ -285,6 +287,13 @@ export const OPTIONS = {
     description: 'fixture seed (same seed and size: byte-identical file)',
     parse: integer(0, 2 ** 31 - 1),
   },
+  host: {
+    target: 'host',
+    flag: '--host',
+    valueName: 'address',
+    description: 'address the servers bind and the clients connect to: an IPv4 or IPv6 literal or localhost (default 127.0.0.1)',
+    parse: hostAddress,
+  },
   faults: {
     target: 'faults',
     flag: '--faults',
@@ -344,6 +353,7 @@ export const DEFAULTS: RunConfig = {
   filter: undefined,
   stallTimeoutMs: 15_000,
   seed: 1,
+  host: '127.0.0.1',
   faults: [],
   smoke: false,
   json: false,

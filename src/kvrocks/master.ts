@@ -85,7 +85,8 @@ class MasterSession {
     this.#server.on('secureConnection', (socket: TLSSocket) => this.#onConnection(socket));
     this.#server.on('error', (err) => send({ type: 'fatal', id: req.id, message: `kvrocks master: ${String(err)}` }));
     this.#server.listen(0, req.host, () => {
-      send({ type: 'listening', id: req.id, port: (this.#server.address() as AddressInfo).port });
+      const { port, address } = this.#server.address() as AddressInfo;
+      send({ type: 'listening', id: req.id, port, address });
     });
   }
 

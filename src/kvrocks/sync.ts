@@ -38,6 +38,8 @@ export interface KvrocksSyncRequest {
   readonly retryDelayMs: number;
   readonly stallTimeoutMs: number;
   readonly host?: string;
+  /** Told the address the master bound. */
+  readonly onListening?: (address: string) => void;
   /** After a connection's count is met, how long the replica waits for the end (to see close_notify); default 1000. */
   readonly closeGraceMs?: number;
   /** Aborted when the run is interrupted: a broken pair is then not replaced. */
@@ -190,6 +192,7 @@ export async function runKvrocksSync(pair: WorkerPair, req: KvrocksSyncRequest):
 
   let fetched: Heard<KvrocksFetchReport>;
   if (listening.kind === 'report') {
+    req.onListening?.(listening.report.address);
     const fetchedP = receiver.next((m): m is KvrocksFetchReport => m.type === 'kvrocks-fetched' && m.id === id, NO_TIMEOUT);
     receiver.post({
       type: 'kvrocks-fetch',

@@ -109,6 +109,9 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const records: TransferRecord[] = [];
   const summaries: ScenarioSummary[] = [];
   let interrupted = false;
+  // Every address a server of the run bound (sender, fault proxy, Kvrocks master): what --host did.
+  const listenAddresses = new Set<string>();
+  const onListening = (address: string): void => void listenAddresses.add(address);
   const onAbort = (): void => {
     interrupted = true;
     for (const p of pairs.values()) void p.kill();
@@ -162,6 +165,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
                     maxAttempts: config.maxAttempts,
                     retryDelayMs: config.retryDelayMs,
                     stallTimeoutMs: config.stallTimeoutMs,
+                    host: config.host,
+                    onListening,
                     signal: opts.signal,
                     onProgress: hooks.onTransferProgress,
                   }),
@@ -176,6 +181,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
                   iteration,
                   warmup,
                   stallTimeoutMs: config.stallTimeoutMs,
+                  host: config.host,
+                  onListening,
                   fault: opts.faultFor?.(scenario),
                   proxyFault: faults[iteration],
                   signal: opts.signal,
@@ -223,6 +230,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     environment: collectEnvironment(),
     workerPids: [...pairs.values()].flatMap((p) => p.allPids),
     runtimes: runtimes.map((r) => runtimeRecord(r, pairs.get(r.label))),
+    listenAddresses: [...listenAddresses],
     fixtures: [...fixtures.values()].map((f) => ({
       name: f.name,
       sizeBytes: f.sizeBytes,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
+import { isIPv6 } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
@@ -91,7 +92,7 @@ const opensslReceiver: ReceiverPeer = {
     const msgPath = join(tempDir, `s_client-${request.id}.msg`);
     const version = request.tls.tlsVersion === '1.3' ? ['-tls1_3', '-ciphersuites', request.tls.suite] : ['-tls1_2', '-cipher', request.tls.suite];
     // -quiet implies -ign_eof: stdin at EOF does not end the session; the server's end does.
-    const args = ['s_client', '-connect', `${request.host}:${request.port}`, '-servername', SERVER_NAME, '-CAfile', request.caPath, '-verify_return_error', '-quiet', ...version, '-msg', '-msgfile', msgPath];
+    const args = ['s_client', '-connect', `${isIPv6(request.host) ? `[${request.host}]` : request.host}:${request.port}`, '-servername', SERVER_NAME, '-CAfile', request.caPath, '-verify_return_error', '-quiet', ...version, '-msg', '-msgfile', msgPath];
     const child = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let bytes = 0;

@@ -25,6 +25,8 @@ export interface ThresholdRunOptions {
   readonly profile: FixtureProfile;
   readonly source: SourceName;
   readonly stallTimeoutMs: number;
+  /** Where the sender listens and the receiver connects; default 127.0.0.1. */
+  readonly host?: string;
   /** Probe fixtures go in a temp folder inside it, removed at the end. */
   readonly fixturesDir: string;
   readonly runId: string;
@@ -36,6 +38,8 @@ export interface ThresholdRun {
   readonly result: ThresholdResult;
   readonly records: readonly TransferRecord[];
   readonly tcpSysctls: Readonly<Record<string, string | null>>;
+  /** Every address the sender listened on. */
+  readonly listenAddresses: readonly string[];
 }
 
 /** The search with real transfers: `trials` per probed size, one reused worker pair. */
@@ -47,6 +51,7 @@ export async function runThreshold(opts: ThresholdRunOptions): Promise<Threshold
   const cache = new FixtureCache(scratch);
   const certs = await RunCertificates.create(tempDir);
   const records: TransferRecord[] = [];
+  const listenAddresses = new Set<string>();
   let pair: WorkerPair | null = null;
   const abort = (): void => void pair?.kill();
   opts.signal?.addEventListener('abort', abort, { once: true });
@@ -68,6 +73,8 @@ export async function runThreshold(opts: ThresholdRunOptions): Promise<Threshold
           iteration: i,
           warmup: false,
           stallTimeoutMs: opts.stallTimeoutMs,
+          host: opts.host,
+          onListening: (address) => void listenAddresses.add(address),
           signal: opts.signal,
         });
         records.push(r);
@@ -78,7 +85,7 @@ export async function runThreshold(opts: ThresholdRunOptions): Promise<Threshold
       return { sizeBytes, trials: opts.trials, failures, outcomes };
     };
     const result = await findThreshold({ minBytes: opts.minBytes, maxBytes: opts.maxBytes, tolerance: opts.tolerance, probe, onProbe: opts.onProbe });
-    return { result, records, tcpSysctls: tcpSysctls() };
+    return { result, records, tcpSysctls: tcpSysctls(), listenAddresses: [...listenAddresses] };
   } finally {
     opts.signal?.removeEventListener('abort', abort);
     await pair?.stop();

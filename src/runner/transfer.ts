@@ -22,7 +22,10 @@ export interface TransferRequest {
   readonly iteration: number;
   readonly warmup: boolean;
   readonly stallTimeoutMs: number;
+  /** Where the sender (and a fault proxy) listen and the receiver connects; default 127.0.0.1. */
   readonly host?: string;
+  /** Told each address a server of this transfer (sender, fault proxy) bound. */
+  readonly onListening?: (address: string) => void;
   readonly fault?: SenderFault;
   /** A middlebox fault on the way from sender to receiver (a loopback proxy in between). */
   readonly proxyFault?: ProxyFault;
@@ -87,8 +90,10 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
 
   let received: Heard<ReceiverReport>;
   let proxy: FaultProxy | null = null;
+  if (listening.kind === 'report') req.onListening?.(listening.report.address);
   if (listening.kind === 'report' && req.proxyFault) {
     proxy = await FaultProxy.start({ target: { host, port: listening.report.port }, fault: req.proxyFault, host });
+    req.onListening?.(proxy.address);
   }
   if (listening.kind === 'report') {
     received = await RECEIVER_PEERS[req.scenario.receiverPeer].receive({

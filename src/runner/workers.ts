@@ -59,6 +59,8 @@ export class WorkerProcess {
   readonly exited: Promise<WorkerExit>;
   #exit: WorkerExit | null = null;
   readonly #listeners = new Set<(msg: WorkerMessage) => void>();
+  /** Waiters for the exit, removed when they stop waiting (a `.then` on `exited` would stay until the exit). */
+  readonly #exitListeners = new Set<(e: WorkerExit) => void>();
   /** The worker's own pid, from its 'ready' (under a wrapper, `child` is the wrapper). */
   #workerPid: number | null = null;
   /** The Node and OpenSSL versions the worker said it runs on, from its 'ready'. */
@@ -73,8 +75,10 @@ export class WorkerProcess {
   ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        this.#exit = { code, signal };
-        resolve(this.#exit);
+        const exit = { code, signal };
+        this.#exit = exit;
+        resolve(exit);
+        for (const l of [...this.#exitListeners]) l(exit);
       });
     });
     link.onMessage((msg) => {
@@ -179,16 +183,22 @@ export class WorkerProcess {
         if (m.type === 'fatal') done(new BenchError('WORKER', `${this.role} worker failed: ${m.message}`));
         else if (match(m)) done(null, m);
       });
-      void this.exited.then((e) => done(new BenchError('WORKER', `${this.role} worker exited (code ${e.code}, signal ${e.signal})`)));
+      // Not `this.exited.then(...)`: that reaction, and the message it resolved
+      // with, would stay reachable until the worker exits, i.e. one per call
+      // for the life of a reused worker (the soak benchmark saw it).
+      const onExit = (e: WorkerExit): void => done(new BenchError('WORKER', `${this.role} worker exited (code ${e.code}, signal ${e.signal})`));
+      this.#exitListeners.add(onExit);
       let settled = false;
       const done = (err: Error | null, m?: WorkerMessage): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         off();
+        this.#exitListeners.delete(onExit);
         if (err) reject(err);
         else resolve(m!);
       };
+      if (this.#exit) onExit(this.#exit);
     });
   }
 

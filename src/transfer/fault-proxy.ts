@@ -108,6 +108,8 @@ interface Connection {
 
 export class FaultProxy {
   readonly port: number;
+  /** The address it listens on, as the kernel reports it. */
+  readonly address: string;
   private readonly server: Server;
   private readonly fault: ProxyFault | null;
   private readonly target: FaultProxyOptions['target'];
@@ -117,7 +119,7 @@ export class FaultProxy {
 
   private constructor(server: Server, opts: FaultProxyOptions) {
     this.server = server;
-    this.port = (server.address() as AddressInfo).port;
+    ({ port: this.port, address: this.address } = server.address() as AddressInfo);
     this.fault = opts.fault;
     this.target = opts.target;
     server.on('connection', (client) => this.accept(client));

@@ -105,8 +105,8 @@ export interface ReceiverReport {
 
 export type WorkerMessage =
   | ReadyMessage
-  | { readonly type: 'gc-done'; readonly rssBytes: number; readonly heapUsedBytes: number }
-  | { readonly type: 'listening'; readonly id: number; readonly port: number }
+  | { readonly type: 'gc-done'; readonly rssBytes: number; readonly heapUsedBytes: number; readonly heapTotalBytes: number; readonly externalBytes: number }
+  | { readonly type: 'listening'; readonly id: number; readonly port: number; /** The address the server bound, as the kernel reports it. */ readonly address: string }
   | { readonly type: 'progress'; readonly id: number; readonly bytes: number }
   | SenderReport
   | ReceiverReport

@@ -154,7 +154,8 @@ async function serve(req: ServeRequest): Promise<void> {
   }
 
   server.listen(0, req.host, () => {
-    send({ type: 'listening', id: req.id, port: (server.address() as AddressInfo).port });
+    const { port, address } = server.address() as AddressInfo;
+    send({ type: 'listening', id: req.id, port, address });
   });
 }
 
