@@ -1,3 +1,4 @@
+import type { AgentRunContext } from './agent/control.ts';
 import type { StopPoint } from './fixtures/locate.ts';
 import type { ProxyFault } from './transfer/fault-proxy.ts';
 import type { SyncSummary } from './kvrocks/record.ts';
@@ -92,6 +93,8 @@ export interface RunContext {
   /** Every worker process the run started (replacements included). */
   readonly workerPids: readonly number[];
   readonly fixtures: readonly { name: string; sizeBytes: number; seed: number; profile: string; crc32c: string; dataBlocks: number }[];
+  /** With --agent: the remote host, its sessions and clock offsets (`environment` is the orchestrator's host). */
+  readonly agent?: AgentRunContext | null;
 }
 
 export interface Environment {

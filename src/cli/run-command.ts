@@ -11,6 +11,7 @@ import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
 import type { RunResult } from '../results.ts';
 import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
+import { agentEndpoint } from '../runner/agent-endpoint.ts';
 import { writeReportFiles } from './report-command.ts';
 import { Progress } from './progress.ts';
 
@@ -85,6 +86,7 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   const configs = await configsFromCli(flags);
   const config = configs[0]!;
   const scenarios = planScenarios(configs); // every axis checked before anything is written
+  const agent = await agentEndpoint(config, scenarios);
   const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
   await assertWritableDir(outRoot, '--out');
   const fixturesDir = opts.fixturesDir ? resolve(opts.fixturesDir) : DEFAULT_FIXTURES_DIR;
@@ -105,6 +107,7 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
       hooks: progress,
       signal: abort.signal,
       scenarios,
+      agent,
     });
   } finally {
     process.off('SIGINT', onSignal);

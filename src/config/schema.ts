@@ -25,7 +25,7 @@ import {
 } from '../transfer/strategies.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
-import { bool, folderPath, integer, listOf, oneOf } from './parsers.ts';
+import { bool, filePath, folderPath, hostPort, integer, listOf, oneOf, type HostPort } from './parsers.ts';
 import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 /** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
@@ -68,6 +68,13 @@ export interface RunConfig {
   readonly faults: readonly FaultCount[];
   readonly smoke: boolean;
   readonly json: boolean;
+  /** A remote agent that runs one role's worker (README "Two hosts"); undefined: both workers here. */
+  readonly agent: HostPort | undefined;
+  readonly agentRole: 'sender' | 'receiver';
+  /** The control channel's mutual TLS: our client certificate and key, and the CA of the agent's certificate. */
+  readonly agentCert: string | undefined;
+  readonly agentKey: string | undefined;
+  readonly agentCa: string | undefined;
 }
 
 export interface FaultCount {
@@ -301,6 +308,41 @@ export const OPTIONS = {
     parse: bool,
     boolean: true,
   },
+  agent: {
+    target: 'agent',
+    flag: '--agent',
+    valueName: 'host:port',
+    description: 'run one worker on a remote host through `tls-sst-bench agent` there (see --agent-role); needs --agent-cert, --agent-key, --agent-ca',
+    parse: hostPort(false),
+  },
+  agentRole: {
+    target: 'agentRole',
+    flag: '--agent-role',
+    valueName: 'role',
+    description: 'with --agent: which worker runs there, receiver (default) or sender',
+    parse: oneOf(['receiver', 'sender'] as const),
+  },
+  agentCert: {
+    target: 'agentCert',
+    flag: '--agent-cert',
+    valueName: 'file',
+    description: 'with --agent: our client certificate for the control channel (PEM; `agent certs` makes one)',
+    parse: filePath,
+  },
+  agentKey: {
+    target: 'agentKey',
+    flag: '--agent-key',
+    valueName: 'file',
+    description: "with --agent: the key of --agent-cert (PEM)",
+    parse: filePath,
+  },
+  agentCa: {
+    target: 'agentCa',
+    flag: '--agent-ca',
+    valueName: 'file',
+    description: "with --agent: the CA that signed the agent's certificate (PEM)",
+    parse: filePath,
+  },
 } as const satisfies { readonly [key: string]: OptionSpec<keyof RunConfig> };
 
 export type ConfigKey = keyof typeof OPTIONS;
@@ -334,6 +376,11 @@ export const DEFAULTS: RunConfig = {
   faults: [],
   smoke: false,
   json: false,
+  agent: undefined,
+  agentRole: 'receiver',
+  agentCert: undefined,
+  agentKey: undefined,
+  agentCa: undefined,
 };
 
 /** Checks that an object (a config file or a preset) uses only known keys. */

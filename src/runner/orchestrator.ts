@@ -20,6 +20,8 @@ import { collectEnvironment } from './environment.ts';
 import { runTransfer } from './transfer.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
 import { WorkerPair, type WorkerFlags, type WorkerWrappers } from './workers.ts';
+import { AgentLauncher, type AgentEndpoint } from './remote-worker.ts';
+import { formatHostPort } from '../agent/control.ts';
 
 export interface RunHooks {
   readonly onPhase?: (text: string) => void;
@@ -44,6 +46,8 @@ export interface RunOptions {
   readonly workerFlags?: WorkerFlags;
   /** Programs that start a worker themselves (a profiler). */
   readonly workerWrappers?: WorkerWrappers;
+  /** One role's worker on a remote agent (checked by agentEndpoint()). */
+  readonly agent?: AgentEndpoint | null;
   /** Test hook: a misbehaving sender for some scenarios. */
   readonly faultFor?: (scenario: Scenario) => SenderFault | undefined;
 }
@@ -90,6 +94,12 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   await chmod(tempDir, 0o700);
   const certs = await RunCertificates.create(tempDir);
   let pair: WorkerPair | null = null;
+  const agent = opts.agent
+    ? new AgentLauncher(
+        opts.agent,
+        [...fixtures.values()].map((f) => ({ sizeBytes: f.sizeBytes, seed: f.seed, profile: f.profile, crc32c: f.crc32c })),
+      )
+    : null;
   const records: TransferRecord[] = [];
   const summaries: ScenarioSummary[] = [];
   let interrupted = false;
@@ -99,8 +109,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    hooks.onPhase?.('starting workers');
-    pair = await WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers);
+    hooks.onPhase?.(agent ? `starting workers (${agent.role} on agent ${formatHostPort(agent.endpoint.host, agent.endpoint.port)})` : 'starting workers');
+    pair = await WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers, agent ?? undefined);
     hooks.onWorkers?.(pair.pids());
     hooks.onPlan?.(scenarios, config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : config.warmup + config.iterations);
     for (const [index, scenario] of scenarios.entries()) {
@@ -156,6 +166,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
                   iteration,
                   warmup,
                   stallTimeoutMs: config.stallTimeoutMs,
+                  ...(agent ? { host: agent.dataHost } : {}),
                   fault: opts.faultFor?.(scenario),
                   proxyFault: faults[iteration],
                   signal: opts.signal,
@@ -209,6 +220,9 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       crc32c: hex(f.crc32c),
       dataBlocks: f.dataBlocks,
     })),
+    agent: agent
+      ? { agent: formatHostPort(agent.endpoint.host, agent.endpoint.port), role: agent.role, dataHost: agent.dataHost, sessions: agent.sessions }
+      : null,
   };
   return { context, scenarios: summaries, records };
 }

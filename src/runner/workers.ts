@@ -51,11 +51,56 @@ export interface WorkerExit {
 }
 
 /**
+ * What runTransfer, the receiver peers and WorkerPair need of a worker: a
+ * local child (WorkerProcess) or one on another host behind a remote agent
+ * (src/runner/remote-worker.ts).
+ */
+export interface Worker {
+  readonly role: WorkerRole;
+  readonly exited: Promise<WorkerExit>;
+  readonly pid: number;
+  readonly alive: boolean;
+  post(msg: OrchestratorMessage): void;
+  on(listener: (msg: WorkerMessage) => void): () => void;
+  next<T extends WorkerMessage>(match: (m: WorkerMessage) => m is T, timeoutMs: number): Promise<T>;
+  next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage>;
+  kill(): Promise<void>;
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The next message of `worker` that matches; rejects on 'fatal', on its exit, or after `timeoutMs`. */
+export function nextMessage(worker: Pick<Worker, 'role' | 'on' | 'exited'>, match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new BenchError('WORKER', `${worker.role} worker sent nothing for ${timeoutMs} ms`)), timeoutMs);
+    const off = worker.on((m) => {
+      if (m.type === 'fatal') done(new BenchError('WORKER', `${worker.role} worker failed: ${m.message}`));
+      else if (match(m)) done(null, m);
+    });
+    void worker.exited.then((e) => done(new BenchError('WORKER', `${worker.role} worker exited (code ${e.code}, signal ${e.signal})`)));
+    let settled = false;
+    const done = (err: Error | null, m?: WorkerMessage): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      off();
+      if (err) reject(err);
+      else resolve(m!);
+    };
+  });
+}
+
+/** Starts the worker of one role somewhere else (a remote agent); `generation` counts replacements. */
+export interface RemoteLauncher {
+  readonly role: WorkerRole;
+  start(generation: number): Promise<Worker>;
+}
+
+/**
  * One worker process and its typed IPC. Its fd 2 goes to a file in the run's
  * temp dir: the receiver reads its own OpenSSL trace from there, and the file
  * keeps any crash text for the record.
  */
-export class WorkerProcess {
+export class WorkerProcess implements Worker {
   readonly exited: Promise<WorkerExit>;
   #exit: WorkerExit | null = null;
   readonly #listeners = new Set<(msg: WorkerMessage) => void>();
@@ -159,23 +204,7 @@ export class WorkerProcess {
   next<T extends WorkerMessage>(match: (m: WorkerMessage) => m is T, timeoutMs: number): Promise<T>;
   next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage>;
   next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new BenchError('WORKER', `${this.role} worker sent nothing for ${timeoutMs} ms`)), timeoutMs);
-      const off = this.on((m) => {
-        if (m.type === 'fatal') done(new BenchError('WORKER', `${this.role} worker failed: ${m.message}`));
-        else if (match(m)) done(null, m);
-      });
-      void this.exited.then((e) => done(new BenchError('WORKER', `${this.role} worker exited (code ${e.code}, signal ${e.signal})`)));
-      let settled = false;
-      const done = (err: Error | null, m?: WorkerMessage): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        off();
-        if (err) reject(err);
-        else resolve(m!);
-      };
-    });
+    return nextMessage(this, match, timeoutMs);
   }
 
   /** SIGKILL and wait for the exit: a stuck worker gets no say. */
@@ -219,17 +248,24 @@ export class WorkerPair {
   readonly allPids: number[] = [];
   private constructor(
     readonly tempDir: string,
-    public sender: WorkerProcess,
-    public receiver: WorkerProcess,
+    public sender: Worker,
+    public receiver: Worker,
     readonly flags: WorkerFlags,
     readonly wrappers: WorkerWrappers,
+    readonly remote?: RemoteLauncher,
   ) {
     this.allPids.push(sender.pid, receiver.pid);
   }
 
-  static async start(tempDir: string, flags: WorkerFlags = {}, wrappers: WorkerWrappers = {}): Promise<WorkerPair> {
-    const [sender, receiver] = await Promise.all([launch('sender', tempDir, 0, flags, wrappers), launch('receiver', tempDir, 0, flags, wrappers)]);
-    return new WorkerPair(tempDir, sender, receiver, flags, wrappers);
+  /** `remote`: that role's worker runs behind a remote agent, the other one here. */
+  static async start(tempDir: string, flags: WorkerFlags = {}, wrappers: WorkerWrappers = {}, remote?: RemoteLauncher): Promise<WorkerPair> {
+    // allSettled: a worker that started must not outlive the one that failed (an unreachable agent).
+    const [s, r] = await Promise.allSettled([launch('sender', tempDir, 0, flags, wrappers, remote), launch('receiver', tempDir, 0, flags, wrappers, remote)]);
+    if (s.status === 'rejected' || r.status === 'rejected') {
+      await Promise.all([s, r].map((x) => (x.status === 'fulfilled' ? x.value.kill() : undefined)));
+      throw s.status === 'rejected' ? s.reason : (r as PromiseRejectedResult).reason;
+    }
+    return new WorkerPair(tempDir, s.value, r.value, flags, wrappers, remote);
   }
 
   pids(): number[] {
@@ -240,8 +276,8 @@ export class WorkerPair {
     await Promise.all([this.sender.kill(), this.receiver.kill()]);
     this.#generation += 1;
     [this.sender, this.receiver] = await Promise.all([
-      launch('sender', this.tempDir, this.#generation, this.flags, this.wrappers),
-      launch('receiver', this.tempDir, this.#generation, this.flags, this.wrappers),
+      launch('sender', this.tempDir, this.#generation, this.flags, this.wrappers, this.remote),
+      launch('receiver', this.tempDir, this.#generation, this.flags, this.wrappers, this.remote),
     ]);
     this.allPids.push(this.sender.pid, this.receiver.pid);
   }
@@ -255,7 +291,8 @@ export class WorkerPair {
   }
 }
 
-function launch(role: WorkerRole, tempDir: string, generation: number, flags: WorkerFlags, wrappers: WorkerWrappers): Promise<WorkerProcess> {
+function launch(role: WorkerRole, tempDir: string, generation: number, flags: WorkerFlags, wrappers: WorkerWrappers, remote?: RemoteLauncher): Promise<Worker> {
+  if (remote?.role === role) return remote.start(generation);
   const wrapper = wrappers[role];
   return wrapper ? WorkerProcess.startWrapped(role, tempDir, generation, wrapper, flags[role]) : WorkerProcess.start(role, tempDir, generation, flags[role]);
 }
