@@ -48,6 +48,7 @@ class Session {
   /** Fixture paths on this host by size (a remote sender's). */
   readonly #fixtures = new Map<number, string>();
   #ended = false;
+  #relayed = false;
   readonly #send: (msg: FromAgent) => void;
   readonly done: Promise<void>;
 
@@ -84,6 +85,10 @@ class Session {
       case 'to-worker':
         if (!this.#worker) throw new Error('a worker message before hello');
         this.#worker.post(await this.#localize(msg.msg, msg.files ?? {}));
+        if (!this.#relayed && (msg.msg.type === 'serve' || msg.msg.type === 'receive')) {
+          this.#relayed = true;
+          this.opts.log(`session ${this.n}: first request (${msg.msg.type}) relayed`);
+        }
         return;
     }
   }

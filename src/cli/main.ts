@@ -132,6 +132,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command('ciphers')
+    .description('the cipher suites this Node/OpenSSL can run, by TLS version')
+    .action(() => {
+      process.stdout.write(`${ciphersText()}\n`);
+    });
+
+  program
     .command('agent')
     .description('run one worker for a remote orchestrator (`run --agent`): agent --listen HOST:PORT --cert --key --ca; or make the certificates: agent certs --out DIR')
     .argument('[action]', 'certs: write a control-channel CA and certificates; none: serve')
@@ -144,13 +151,6 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--agent-host <list>', 'certs: names/addresses the agent is reached at, e.g. 10.77.0.2,bench-b')
     .action(async (action: string | undefined, opts: AgentFlags) => {
       setExit(await agentCommand(action, opts, (line) => process.stdout.write(`${line}\n`)));
-    });
-
-  program
-    .command('ciphers')
-    .description('the cipher suites this Node/OpenSSL can run, by TLS version')
-    .action(() => {
-      process.stdout.write(`${ciphersText()}\n`);
     });
   return program;
 }
