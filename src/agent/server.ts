@@ -166,16 +166,26 @@ export class Agent {
 
   static async start(opts: AgentOptions): Promise<Agent> {
     const cache = new FixtureCache(opts.fixturesDir);
-    const server = createServer({ cert: opts.cert, key: opts.key, ca: opts.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' });
+    // rejectUnauthorized is ours to apply (below), so a refused client hears why and the log names it.
+    const server = createServer({ cert: opts.cert, key: opts.key, ca: opts.ca, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
     const agent = new Agent(server, opts);
     server.on('secureConnection', (socket: TLSSocket) => {
       socket.on('error', () => undefined);
+      const from = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
+      if (!socket.authorized) {
+        // Nothing it sends is read: one line of why, then the door.
+        const why = `its certificate is not from this agent's --ca (${String(socket.authorizationError ?? 'no certificate')})`;
+        opts.log(`refused a control connection from ${from}: ${why}`);
+        socket.end(`${JSON.stringify({ type: 'refused', message: `your ${why.slice(4)}` } satisfies FromAgent)}\n`);
+        setTimeout(() => socket.destroy(), 1000).unref();
+        return;
+      }
       const session = new Session(++agent.#count, socket, opts, cache);
       agent.#sessions.add(session);
       void session.done.then(() => agent.#sessions.delete(session));
     });
-    server.on('tlsClientError', (err, socket) => {
-      opts.log(`refused a control connection from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}: ${err.message}`);
+    server.on('tlsClientError', (err) => {
+      opts.log(`refused a control connection: ${err.message}`);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -83,7 +83,7 @@ export class RemoteWorker implements Worker {
     const failed = new Promise<never>((_, reject) => {
       socket.on('timeout', () => reject(fail(`no answer for ${CONNECT_TIMEOUT_MS / 1000} s`)));
       socket.on('error', (err: NodeJS.ErrnoException) => reject(fail(`${err.code === 'ECONNRESET' || /alert/i.test(err.message) ? 'refused the control connection (is our certificate from its --ca?)' : 'cannot connect'}: ${err.message}`)));
-      socket.on('close', () => reject(fail('closed the control connection (did it refuse our certificate?)')));
+      socket.on('close', () => reject(fail('closed the control connection before the session started (did it refuse our certificate? --agent-cert must come from its --ca)')));
       lines.onMessage((m) => {
         if (m.type === 'refused') reject(fail(`refused the session: ${m.message}`));
       });
