@@ -76,6 +76,9 @@ for (const role of ['receiver', 'sender'] as const) {
     assert.equal(r.code, 0, r.stderr);
     const run = readRun(out);
     assert.equal(run.records.length, 2);
+    // The summary names the remote host and the clock offset.
+    assert.match(r.stdout, new RegExp(`^agent: ${role} worker on 10\\.77\\.0\\.2:${agent!.port} \\(.+, address 10\\.77\\.0\\.2\\); this host .+ at 10\\.77\\.0\\.1; data connection via ${role === 'receiver' ? '10\\.77\\.0\\.1' : '10\\.77\\.0\\.2'}$`, 'm'));
+    assert.match(r.stdout, /^agent clock: offset -?\d+\.\d{3} ms ± \d+\.\d{3} ms \(best of 8 round trips/m);
     for (const rec of run.records) {
       // complete = every byte arrived, the CRC32C matched the fixture's, close_notify was seen.
       assert.equal(rec.outcome.kind, 'complete', JSON.stringify(rec.outcome));

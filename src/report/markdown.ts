@@ -1,3 +1,4 @@
+import { agentRows } from './agent.ts';
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
 import { cellText, endingsMatrix } from './endings.ts';
@@ -135,6 +136,7 @@ export function environmentRows(run: RunResult): [string, string][] {
     ['host', env.hostname],
     ['run', `${ctx.runId}, ${ctx.startedAt} to ${ctx.finishedAt ?? '(not finished)'}`],
     ['command', ctx.command],
+    ...agentRows(run),
   ];
 }
 
