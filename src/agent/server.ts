@@ -180,6 +180,8 @@ export class Agent {
         setTimeout(() => socket.destroy(), 1000).unref();
         return;
       }
+      // A vanished orchestrator host (no FIN, no RST) still ends the session, after the keepalive probes.
+      socket.setKeepAlive(true, 10_000);
       const session = new Session(++agent.#count, socket, opts, cache);
       agent.#sessions.add(session);
       void session.done.then(() => agent.#sessions.delete(session));
