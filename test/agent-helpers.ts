@@ -119,10 +119,11 @@ export interface RunJson {
 export type { CliResult };
 
 /** The CLI under `prefix` (e.g. `ip netns exec tsb-a`); killed after `timeoutMs` so a hang fails the test instead of holding it. */
-export function runCliIn(prefix: readonly string[], args: readonly string[], timeoutMs = 180_000): Promise<CliResult & { timedOut: boolean }> {
+export function runCliIn(prefix: readonly string[], args: readonly string[], timeoutMs = 180_000, onSpawn?: (child: ChildProcess) => void): Promise<CliResult & { timedOut: boolean }> {
   return new Promise((resolve) => {
     const [cmd, ...pre] = prefix.length > 0 ? [...prefix, process.execPath] : [process.execPath];
     const child = spawn(cmd!, [...pre, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -4,6 +4,7 @@
  * dies mid-run becomes recorded outcomes (not a hang), and SIGTERM stops it.
  */
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -121,6 +122,21 @@ test('the agent dies mid-run: the transfers are recorded as worker-crashed, the 
   const keys = readdirSync(join(deadTmp, left)).filter((n) => n.endsWith('.key'));
   assert.equal(keys.length, 1);
   assert.equal(statSync(join(deadTmp, left, keys[0]!)).mode & 0o777, 0o600);
+});
+
+test('the orchestrator dies mid-run: the agent kills its worker, removes the session folder, and keeps serving', async () => {
+  const sessions = (agent.log().match(/session \d+: \w+ worker pid/g) ?? []).length;
+  const n = sessions + 1;
+  let orchestrator: ChildProcess | undefined;
+  const running = runCliIn([], [...RUN, '--iterations', '3', '--out', join(tmp.dir, 'out-orphan'), '--fixtures-dir', fixturesDir, ...agentFlags(`127.0.0.1:${agent.port}`, certs)], 120_000, (c) => (orchestrator = c));
+  await agent.waitFor(new RegExp(`session ${n}: first request \\(receive\\) relayed`), 60_000);
+  orchestrator!.kill('SIGKILL');
+  const r = await running;
+  assert.equal(r.code, null);
+  await agent.waitFor(new RegExp(`session ${n}: ended`), 10_000);
+  const pid = Number(new RegExp(`session ${n}: receiver worker pid (\\d+)`).exec(agent.log())![1]);
+  assert.equal(alive(pid), false, `the agent's worker ${pid} outlived its session`);
+  assert.deepEqual(readdirSync(agentTmp).filter((x) => x.startsWith('tls-sst-bench-agent-')), []);
 });
 
 test('the agent served a session after refusing one, and SIGTERM stops it cleanly with nothing left behind', async () => {

@@ -82,6 +82,7 @@ const cases: [string[], RegExp][] = [
   [['run', ...AGENT, '--protocol', 'kvrocks'], /--protocol "kvrocks" is not accepted with --agent: expected raw/],
   [['run', ...AGENT, '--receiver-peer', 'openssl'], /--receiver-peer "openssl" is not accepted with --agent-role receiver: expected node/],
   [['run', ...AGENT, '--faults', 'fin:1'], /--faults is not accepted with --agent/],
+  [['profile', '--', '--sizes', '1MB', '--suites', 'TLS_AES_128_GCM_SHA256', ...AGENT], /--agent is not accepted by profile: expected both workers on this host/],
   [['agent'], /agent needs --listen HOST:PORT, --cert FILE, --key FILE and --ca FILE/],
   [['agent', 'serve'], /agent "serve" is not accepted: expected no action \(serve, with --listen\) or certs/],
   [['agent', '--listen', 'localhost', '--cert', NOT_PEM, '--key', NOT_PEM, '--ca', NOT_PEM], /--listen "localhost" is not accepted: expected HOST:PORT with PORT 0 to 65535/],
