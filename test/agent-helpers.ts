@@ -102,6 +102,7 @@ export interface RunJson {
       readonly sessions: {
         readonly agent: { readonly hostname: string; readonly address: string; readonly node: string; readonly openssl: string; readonly kernel: string; readonly cpuModel: string };
         readonly orchestrator: { readonly hostname: string; readonly address: string };
+        readonly workerPid: number;
         readonly clock: { readonly offsetMs: number; readonly rttMs: number; readonly uncertaintyMs: number; readonly samples: number };
       }[];
     } | null;

@@ -113,8 +113,10 @@ test('the agent dies mid-run: the transfers are recorded as worker-crashed, the 
   assert.equal(last.outcome.errorMessage, `sender worker lost: agent 127.0.0.1:${doomed.port}: cannot connect: connect ECONNREFUSED 127.0.0.1:${doomed.port}`);
   // The sender worker on the agent's side exits when its agent goes (IPC disconnect).
   assert.equal(run.context.agent!.sessions.length, 1);
-  for (let i = 0; i < 50 && run.context.workerPids.some((p) => p > 0 && alive(p)); i++) await new Promise((res) => setTimeout(res, 100));
-  assert.deepEqual(run.context.workerPids.filter((p) => p > 0 && alive(p)), []);
+  const remotePid = run.context.agent!.sessions[0]!.workerPid;
+  for (let i = 0; i < 50 && alive(remotePid); i++) await new Promise((res) => setTimeout(res, 100));
+  assert.equal(alive(remotePid), false, 'the orphaned sender worker exited');
+  assert.deepEqual(run.context.workerPids.filter((p) => alive(p)), []);
   // A SIGKILLed agent cannot clean up: what it left is private (dir 0700, the data key 0600).
   const [left] = readdirSync(deadTmp).filter((n) => n.startsWith('tls-sst-bench-agent-'));
   assert.ok(left, 'the session dir of the killed agent');

@@ -90,6 +90,8 @@ export interface AgentSessionInfo {
   readonly agent: HostInfo & { readonly address: string };
   /** Our side of the control connection. */
   readonly orchestrator: { readonly hostname: string; readonly address: string };
+  /** The worker's pid on the agent's host. */
+  readonly workerPid: number;
   readonly clock: ClockOffset;
 }
 

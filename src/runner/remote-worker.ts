@@ -75,7 +75,7 @@ export class RemoteWorker implements Worker {
    */
   static async connect(endpoint: AgentEndpoint, fixtures: readonly RemoteFixture[]): Promise<{ worker: RemoteWorker; info: AgentSessionInfo }> {
     const where = formatHostPort(endpoint.host, endpoint.port);
-    const fail = (why: string): BenchError => new BenchError('WORKER', `agent ${where}: ${why}`);
+    const fail = (why: string): BenchError => new BenchError('AGENT', `agent ${where}: ${why}`);
     const socket = connect({ host: endpoint.host, port: endpoint.port, cert: endpoint.cert, key: endpoint.key, ca: endpoint.ca, minVersion: 'TLSv1.3' });
     socket.setTimeout(CONNECT_TIMEOUT_MS);
     const lines = jsonLines<FromAgent, ToAgent>(socket);
@@ -107,6 +107,7 @@ export class RemoteWorker implements Worker {
       const info: AgentSessionInfo = {
         agent: { ...w.host, address: stripMapped(socket.remoteAddress) },
         orchestrator: { hostname: hostname(), address: stripMapped(socket.localAddress) },
+        workerPid: w.pid,
         clock,
       };
       return { worker, info };

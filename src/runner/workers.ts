@@ -244,7 +244,7 @@ export type WorkerWrappers = Readonly<Partial<Record<WorkerRole, WorkerWrapper>>
 /** The reused sender/receiver pair; replaced whole after a stall or a crash. */
 export class WorkerPair {
   #generation = 0;
-  /** Every worker pid this pair ever had, so a caller can check that none outlives the run. */
+  /** Every local worker pid this pair ever had, so a caller can check that none outlives the run (a remote one is the agent's to end). */
   readonly allPids: number[] = [];
   private constructor(
     readonly tempDir: string,
@@ -254,7 +254,12 @@ export class WorkerPair {
     readonly wrappers: WorkerWrappers,
     readonly remote?: RemoteLauncher,
   ) {
-    this.allPids.push(sender.pid, receiver.pid);
+    this.#recordPids();
+  }
+
+  #recordPids(): void {
+    if (this.remote?.role !== 'sender') this.allPids.push(this.sender.pid);
+    if (this.remote?.role !== 'receiver') this.allPids.push(this.receiver.pid);
   }
 
   /** `remote`: that role's worker runs behind a remote agent, the other one here. */
@@ -279,7 +284,7 @@ export class WorkerPair {
       launch('sender', this.tempDir, this.#generation, this.flags, this.wrappers, this.remote),
       launch('receiver', this.tempDir, this.#generation, this.flags, this.wrappers, this.remote),
     ]);
-    this.allPids.push(this.sender.pid, this.receiver.pid);
+    this.#recordPids();
   }
 
   async stop(): Promise<void> {
