@@ -72,7 +72,19 @@ test('an agent that trusts us but is not who our CA says is refused by us', asyn
   const out = join(tmp.dir, 'out-unknown-agent');
   const r = await runCliIn([], [...RUN, '--iterations', '1', '--out', out, '--fixtures-dir', fixturesDir, ...agentFlags(`127.0.0.1:${agent.port}`, { ...certs, ca: otherCerts.ca })], 60_000);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`tls-sst-bench: agent 127\\.0\\.0\\.1:${agent.port}: cannot connect: .*(self-signed|unable to verify|local issuer)`, 'i'));
+  assert.match(r.stderr, new RegExp(`^tls-sst-bench: agent 127\\.0\\.0\\.1:${agent.port}: its certificate does not verify \\(.+\\): expected one from --agent-ca, naming the --agent host`, 'm'));
+});
+
+test('an agent reached at an address its certificate does not name is refused by us', async () => {
+  // 127.0.0.2 is loopback too, but not in the certificate (made without --agent-host).
+  const elsewhere = await startAgent('127.0.0.2:0', certs, { tmpDir: agentTmp, fixturesDir: agentFixtures });
+  try {
+    const r = await runCliIn([], [...RUN, '--iterations', '1', '--out', join(tmp.dir, 'out-altname'), '--fixtures-dir', fixturesDir, ...agentFlags(`127.0.0.2:${elsewhere.port}`, certs)], 60_000);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^tls-sst-bench: agent 127\\.0\\.0\\.2:${elsewhere.port}: its certificate does not verify \\(Hostname/IP does not match certificate's altnames: IP: 127\\.0\\.0\\.2 is not in the cert's list: .*\\): expected one from --agent-ca`, 'm'));
+  } finally {
+    assert.equal(await elsewhere.stop(), 0);
+  }
 });
 
 test('an unreachable agent: one line naming HOST:PORT, exit 1', async () => {
@@ -107,6 +119,9 @@ test('the agent dies mid-run: the transfers are recorded as worker-crashed, the 
   const last = run.records[1]!;
   assert.equal(last.outcome.kind, 'worker-crashed', JSON.stringify(last.outcome));
   assert.equal(last.outcome.role, 'sender');
+  // The transfer in flight names the agent (or finished before the kill, or failed as a dead peer shows)
+  const first = run.records[0]!.outcome;
+  if (first.kind === 'worker-crashed') assert.equal(first.errorMessage, `sender worker failed: agent 127.0.0.1:${doomed.port}: control connection lost`);
   // The first transfer may have finished before the kill, or failed in any way a dead peer shows (a reset handshake, a crash): never a stall.
   assert.ok(run.records.every((x) => x.outcome.kind !== 'stalled'), JSON.stringify(run.records.map((x) => x.outcome)));
   // The replacement could not reach the agent: the record says so.

@@ -22,6 +22,17 @@ const PINGS = 8;
 const WELCOME_TIMEOUT_MS = 600_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/** Why a control connection failed, in the user's terms. */
+function connectFailure(err: NodeJS.ErrnoException): string {
+  const code = err.code ?? '';
+  // Our check of the agent's certificate: wrong CA, or a host its certificate does not name.
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /CERT|SELF_SIGNED|ISSUER|SIGNATURE/.test(code)) {
+    return `its certificate does not verify (${err.message}): expected one from --agent-ca, naming the --agent host (agent certs --agent-host)`;
+  }
+  if (code === 'ECONNRESET' || /alert/i.test(err.message)) return `refused the control connection (is our --agent-cert from its --ca?): ${err.message}`;
+  return `cannot connect: ${err.message}`;
+}
+
 const stripMapped = (address: string | undefined): string => (address ?? '').replace(/^::ffff:/, '');
 
 /**
@@ -39,10 +50,14 @@ export class RemoteWorker implements Worker {
   /** File contents by path, read once. */
   readonly #files = new Map<string, string>();
 
+  /** We are ending the session (kill, stop): its close is expected. */
+  #closing = false;
+
   private constructor(
     readonly role: WorkerRole,
     readonly socket: TLSSocket,
     lines: ReturnType<typeof jsonLines<FromAgent, ToAgent>>,
+    where: string,
   ) {
     this.#send = lines.send;
     this.exited = new Promise((resolve) => {
@@ -57,7 +72,11 @@ export class RemoteWorker implements Worker {
         else if (m.type === 'refused') this.#emit({ type: 'fatal', id: null, message: `agent refused: ${m.message}` });
       });
       // The control connection is the worker's lifeline: the agent kills it when the connection goes.
-      socket.once('close', () => exit({ code: null, signal: null }));
+      socket.once('close', () => {
+        // Not our doing: say so before the exit, so a record names the agent rather than "exited (code null)".
+        if (!this.#closing && !this.#exit) this.#emit({ type: 'fatal', id: null, message: `agent ${where}: control connection lost` });
+        exit({ code: null, signal: null });
+      });
     });
     lines.onMessage((m) => {
       if (m.type === 'from-worker') this.#emit(toLocalTimes(m.msg, this.#offsetMs));
@@ -82,7 +101,7 @@ export class RemoteWorker implements Worker {
     // Every failure before the welcome ends up here, once.
     const failed = new Promise<never>((_, reject) => {
       socket.on('timeout', () => reject(fail(`no answer for ${CONNECT_TIMEOUT_MS / 1000} s`)));
-      socket.on('error', (err: NodeJS.ErrnoException) => reject(fail(`${err.code === 'ECONNRESET' || /alert/i.test(err.message) ? 'refused the control connection (is our certificate from its --ca?)' : 'cannot connect'}: ${err.message}`)));
+      socket.on('error', (err: NodeJS.ErrnoException) => reject(fail(connectFailure(err))));
       socket.on('close', () => reject(fail('closed the control connection before the session started (did it refuse our certificate? --agent-cert must come from its --ca)')));
       lines.onMessage((m) => {
         if (m.type === 'refused') reject(fail(`refused the session: ${m.message}`));
@@ -92,7 +111,7 @@ export class RemoteWorker implements Worker {
     try {
       await Promise.race([new Promise((r) => socket.once('secureConnect', r)), failed]);
       socket.setTimeout(0);
-      const worker = new RemoteWorker(endpoint.role, socket, lines);
+      const worker = new RemoteWorker(endpoint.role, socket, lines, where);
       const welcome = new Promise<Extract<FromAgent, { type: 'welcome' }>>((resolve) =>
         lines.onMessage((m) => {
           if (m.type === 'welcome') resolve(m);
@@ -171,12 +190,14 @@ export class RemoteWorker implements Worker {
 
   /** Drops the control connection: the agent kills the worker. */
   async kill(): Promise<void> {
+    this.#closing = true;
     this.socket.destroy();
     await this.exited;
   }
 
   async stop(graceMs = 2000): Promise<void> {
     if (!this.alive) return;
+    this.#closing = true;
     this.post({ type: 'shutdown' });
     const timer = setTimeout(() => this.socket.destroy(), graceMs);
     await this.exited;
