@@ -30,7 +30,7 @@ import { makeScenario } from '../src/matrix.ts';
 import { DEFAULT_FIXTURES_DIR } from '../src/paths.ts';
 import { runTransfer } from '../src/runner/transfer.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
-import { WorkerPair, type WorkerProcess } from '../src/runner/workers.ts';
+import { WorkerPair, type Worker } from '../src/runner/workers.ts';
 import type { WorkerMessage } from '../src/transfer/messages.ts';
 import { RunCertificates } from '../src/tls/certs.ts';
 
@@ -45,7 +45,7 @@ const fdsOf = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 /** A worker's RSS and live JS heap right after a full GC. */
 type Size = { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number };
 
-async function afterGc(worker: WorkerProcess): Promise<Size> {
+async function afterGc(worker: Worker): Promise<Size> {
   const done = worker.next((m): m is Extract<WorkerMessage, { type: 'gc-done' }> => m.type === 'gc-done', 10_000);
   worker.post({ type: 'gc' });
   const { rssBytes, heapUsedBytes, heapTotalBytes } = await done;

@@ -6,6 +6,8 @@ set -euo pipefail
 need=()
 command -v sst_dump >/dev/null 2>&1 || need+=(rocksdb-tools)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# scripts/netns.sh (the two-host agent test) uses ip(8).
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 # The browser test drives this exact path (playwright-core downloads no browser).
 command -v /usr/bin/chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then

@@ -6,6 +6,7 @@ export type BenchErrorCode =
   | 'USAGE' // a bad flag, value, preset or config key: exit 2
   | 'FIXTURE' // a fixture that cannot be made or does not verify
   | 'WORKER' // a worker process that broke the IPC contract
+  | 'AGENT' // a remote agent that cannot be reached or refuses us (src/runner/remote-worker.ts)
   | 'SUITE_MISMATCH' // the negotiated suite is not the one asked for
   | 'INTERNAL';
 

@@ -1,3 +1,4 @@
+import type { AgentRunContext } from './agent/control.ts';
 import type { StopPoint } from './fixtures/locate.ts';
 import type { ProxyFault } from './transfer/fault-proxy.ts';
 import type { SyncSummary } from './kvrocks/record.ts';
@@ -99,6 +100,8 @@ export interface RunContext {
   /** Every address the run's servers (sender, fault proxy, Kvrocks master) listened on: config.host, as bound. */
   readonly listenAddresses?: readonly string[];
   readonly fixtures: readonly { name: string; sizeBytes: number; seed: number; profile: string; crc32c: string; dataBlocks: number }[];
+  /** With --agent: the remote host, its sessions and clock offsets (`environment` is the orchestrator's host). */
+  readonly agent?: AgentRunContext | null;
 }
 
 /** One runtime of the run: its label (as in scenario ids), binary, and the versions its workers reported. */

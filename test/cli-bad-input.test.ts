@@ -41,6 +41,9 @@ before(async () => {
 after(() => tmp.remove());
 
 const cli = runCli;
+/** An existing file that is not PEM. */
+const NOT_PEM = fileURLToPath(import.meta.url);
+const AGENT = ['--agent', '127.0.0.1:9', '--agent-cert', NOT_PEM, '--agent-key', NOT_PEM, '--agent-ca', NOT_PEM];
 
 // [args, text the one-line message must contain (the bad value and what is accepted)]
 const cases: [string[], RegExp][] = [
@@ -85,6 +88,26 @@ const cases: [string[], RegExp][] = [
   [['run', '--host', ''], /--host "" is not accepted: expected an IPv4 or IPv6 address/],
   [['run', '--host', '[::1]'], /--host "\[::1\]" is not accepted: expected an IPv4 or IPv6 address/],
   [['threshold', '--host', 'example.com'], /--host "example\.com" is not accepted: expected an IPv4 or IPv6 address/],
+  [['run', '--agent', '10.77.0.2'], /--agent "10\.77\.0\.2" is not accepted: expected HOST:PORT with PORT 1 to 65535/],
+  [['run', '--agent', 'bench-b:0'], /--agent "bench-b:0" is not accepted: expected HOST:PORT with PORT 1 to 65535/],
+  [['run', '--agent-role', 'middle'], /--agent-role "middle" is not accepted: expected one of receiver, sender/],
+  [['run', '--agent', '127.0.0.1:9'], /--agent needs --agent-cert, --agent-key and --agent-ca: expected the files `tls-sst-bench agent certs/],
+  [['run', '--agent-cert', NOT_PEM], /--agent-cert ".*" is not accepted without --agent: expected --agent HOST:PORT too/],
+  [['run', ...AGENT.slice(0, 2), '--agent-cert', '/nonexistent/o.pem', '--agent-key', NOT_PEM, '--agent-ca', NOT_PEM], /--agent-cert "\/nonexistent\/o\.pem" cannot be read \(ENOENT\): expected a PEM file/],
+  [['run', ...AGENT], /--agent-cert ".*cli-bad-input\.test\.ts" is not PEM: expected a file with a -----BEGIN/],
+  [['run', ...AGENT, '--protocol', 'kvrocks'], /--protocol "kvrocks" is not accepted with --agent: expected raw/],
+  [['run', ...AGENT, '--receiver-peer', 'openssl'], /--receiver-peer "openssl" is not accepted with --agent-role receiver: expected node/],
+  [['run', ...AGENT, '--faults', 'fin:1'], /--faults is not accepted with --agent/],
+  [['profile', '--', '--sizes', '1MB', '--suites', 'TLS_AES_128_GCM_SHA256', ...AGENT], /--agent is not accepted by profile: expected both workers on this host/],
+  [['agent'], /agent needs --listen HOST:PORT, --cert FILE, --key FILE and --ca FILE/],
+  [['agent', 'serve'], /agent "serve" is not accepted: expected no action \(serve, with --listen\) or certs/],
+  [['agent', '--listen', 'localhost', '--cert', NOT_PEM, '--key', NOT_PEM, '--ca', NOT_PEM], /--listen "localhost" is not accepted: expected HOST:PORT with PORT 0 to 65535/],
+  [['agent', '--listen', '127.0.0.1:0', '--cert', '/nonexistent/a.pem', '--key', NOT_PEM, '--ca', NOT_PEM], /--cert "\/nonexistent\/a\.pem" cannot be read \(ENOENT\)/],
+  [['agent', '--listen', '127.0.0.1:0', '--cert', NOT_PEM, '--key', NOT_PEM, '--ca', NOT_PEM], /--cert ".*" is not PEM/],
+  [['agent', '--listen', '127.0.0.1:0', '--out', '/nonexistent'], /--out is not accepted by `agent --listen`: expected --listen, --cert, --key, --ca, --fixtures-dir/],
+  [['agent', 'certs'], /agent certs needs --out DIR/],
+  [['agent', 'certs', '--out', '/nonexistent/certs', '--listen', '127.0.0.1:1'], /--listen is not accepted by `agent certs`: expected --out, --agent-host/],
+  [['agent', 'certs', '--out', '/nonexistent/certs', '--agent-host', 'bad host!'], /--agent-host "bad host!" is not accepted: expected a host name or IP address/],
 ];
 
 for (const [args, message] of cases) {

@@ -55,7 +55,7 @@ async function transfer(kill?: 'sender' | 'receiver', with_: CertFiles = certs) 
     onProgress: (bytes) => {
       if (victim && !killed && bytes >= 8e6) {
         killed = true;
-        victim.child.kill('SIGKILL');
+        process.kill(victim.pid, 'SIGKILL');
       }
     },
   });

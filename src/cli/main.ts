@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { OPTIONS, type RawConfig } from '../config/schema.ts';
 import { presetNames } from '../config/presets.ts';
 import { BenchError, isUsageError } from '../errors.ts';
+import { agentCommand, type AgentFlags } from './agent-command.ts';
 import { ciphersText } from './ciphers-command.ts';
 import { compareCommand, type CompareFlags } from './compare-command.ts';
 import { fixturesCommand, type FixturesFlags } from './fixtures-command.ts';
@@ -139,6 +140,21 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('the cipher suites this Node/OpenSSL can run, by TLS version')
     .action(() => {
       process.stdout.write(`${ciphersText()}\n`);
+    });
+
+  program
+    .command('agent')
+    .description('run one worker for a remote orchestrator (`run --agent`): agent --listen HOST:PORT --cert --key --ca; or make the certificates: agent certs --out DIR')
+    .argument('[action]', 'certs: write a control-channel CA and certificates; none: serve')
+    .option('--listen <host:port>', 'address of the control channel (port 0: any free port; printed on stdout)')
+    .option('--cert <file>', "the agent's certificate (agent.pem of `agent certs`)")
+    .option('--key <file>', 'its key (agent.key)')
+    .option('--ca <file>', 'the CA whose client certificates are admitted (ca.pem)')
+    .option('--fixtures-dir <dir>', 'fixture cache of a remote sender (default fixtures/ of the project)')
+    .option('--out <dir>', 'certs: the folder that receives the certificates')
+    .option('--agent-host <list>', 'certs: names/addresses the agent is reached at, e.g. 10.77.0.2,bench-b')
+    .action(async (action: string | undefined, opts: AgentFlags) => {
+      setExit(await agentCommand(action, opts, (line) => process.stdout.write(`${line}\n`)));
     });
   return program;
 }

@@ -58,6 +58,7 @@ export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & 
   if (scenarios.length !== 1) {
     throw usageError(`the run flags give ${scenarios.length} scenarios: expected exactly one to profile (narrow them with --filter or single values)`);
   }
+  if (config.agent) throw usageError('--agent is not accepted by profile: expected both workers on this host (profile the agent host with its own profile run)');
   const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
   const fixturesDir = flags.fixturesDir ? resolve(flags.fixturesDir) : DEFAULT_FIXTURES_DIR;
   await assertWritableDir(outRoot, '--out');

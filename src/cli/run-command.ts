@@ -13,6 +13,7 @@ import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
 import type { RunResult } from '../results.ts';
 import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
+import { agentEndpoint } from '../runner/agent-endpoint.ts';
 import { renderReport, reportBytes, writeReportFiles } from './report-command.ts';
 import { Progress } from './progress.ts';
 
@@ -114,6 +115,7 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   const configs = await configsFromCli(flags);
   const config = configs[0]!;
   const scenarios = planScenarios(configs); // every axis checked before anything is written
+  const agent = await agentEndpoint(config, scenarios);
   const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
   await assertWritableDir(outRoot, '--out');
   const fixturesDir = opts.fixturesDir ? resolve(opts.fixturesDir) : DEFAULT_FIXTURES_DIR;
@@ -137,6 +139,7 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
       hooks: progress,
       signal: abort.signal,
       scenarios,
+      agent,
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -45,3 +45,26 @@ export function hostAddress(text: string, flag: string): string {
   if (text === 'localhost' || isIP(text) !== 0) return text;
   throw usageError(`${flag} "${text}" is not accepted: expected an IPv4 or IPv6 address (e.g. 127.0.0.1, ::1) or localhost`);
 }
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** HOST:PORT, an IPv6 host in brackets ([::1]:7000); `allowZero`: port 0 (any free port). */
+export function hostPort(allowZero: boolean) {
+  return (text: string, flag: string): HostPort => {
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text.trim());
+    const port = Number(m?.[3]);
+    if (!m || port > 65535 || (port === 0 && !allowZero)) {
+      throw usageError(`${flag} "${text}" is not accepted: expected HOST:PORT with PORT ${allowZero ? '0' : '1'} to 65535, e.g. 10.77.0.2:7000 or [::1]:7000`);
+    }
+    return { host: m[1] ?? m[2]!, port };
+  };
+}
+
+/** A path to a file that is checked later (when the run starts). */
+export function filePath(text: string, flag: string): string {
+  if (text.trim() === '') throw usageError(`${flag} "" is not accepted: expected a file path`);
+  return text;
+}

@@ -26,7 +26,7 @@ import {
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
 import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
-import { bool, folderPath, hostAddress, integer, listOf, oneOf } from './parsers.ts';
+import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, type HostPort } from './parsers.ts';
 import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 /** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
@@ -73,6 +73,13 @@ export interface RunConfig {
   readonly json: boolean;
   /** The Node binaries that run the workers (a pair each); default the orchestrator's own. */
   readonly runtimes: readonly Runtime[];
+  /** A remote agent that runs one role's worker (README "Two hosts"); undefined: both workers here. */
+  readonly agent: HostPort | undefined;
+  readonly agentRole: 'sender' | 'receiver';
+  /** The control channel's mutual TLS: our client certificate and key, and the CA of the agent's certificate. */
+  readonly agentCert: string | undefined;
+  readonly agentKey: string | undefined;
+  readonly agentCa: string | undefined;
 }
 
 export interface FaultCount {
@@ -323,6 +330,41 @@ export const OPTIONS = {
     parse: parseRuntimes,
     repeatable: true,
   },
+  agent: {
+    target: 'agent',
+    flag: '--agent',
+    valueName: 'host:port',
+    description: 'run one worker on a remote host through `tls-sst-bench agent` there (see --agent-role); needs --agent-cert, --agent-key, --agent-ca',
+    parse: hostPort(false),
+  },
+  agentRole: {
+    target: 'agentRole',
+    flag: '--agent-role',
+    valueName: 'role',
+    description: 'with --agent: which worker runs there, receiver (default) or sender',
+    parse: oneOf(['receiver', 'sender'] as const),
+  },
+  agentCert: {
+    target: 'agentCert',
+    flag: '--agent-cert',
+    valueName: 'file',
+    description: 'with --agent: our client certificate for the control channel (PEM; `agent certs` makes one)',
+    parse: filePath,
+  },
+  agentKey: {
+    target: 'agentKey',
+    flag: '--agent-key',
+    valueName: 'file',
+    description: "with --agent: the key of --agent-cert (PEM)",
+    parse: filePath,
+  },
+  agentCa: {
+    target: 'agentCa',
+    flag: '--agent-ca',
+    valueName: 'file',
+    description: "with --agent: the CA that signed the agent's certificate (PEM)",
+    parse: filePath,
+  },
 } as const satisfies { readonly [key: string]: OptionSpec<keyof RunConfig> };
 
 export type ConfigKey = keyof typeof OPTIONS;
@@ -358,6 +400,11 @@ export const DEFAULTS: RunConfig = {
   smoke: false,
   json: false,
   runtimes: [currentRuntime()],
+  agent: undefined,
+  agentRole: 'receiver',
+  agentCert: undefined,
+  agentKey: undefined,
+  agentCa: undefined,
 };
 
 /** Checks that an object (a config file or a preset) uses only known keys. */

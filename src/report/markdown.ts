@@ -1,3 +1,4 @@
+import { agentRows } from './agent.ts';
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
 import { cellText, endingsMatrix, runtimeColumn } from './endings.ts';
@@ -146,6 +147,7 @@ export function environmentRows(run: RunResult): [string, string][] {
     ['command', ctx.command],
     // the workers' Node binaries (--node), as the workers reported their versions
     ...(ctx.runtimes ?? []).map((r): [string, string] => [`runtime ${r.label}`, `${r.path}: Node ${r.node}, OpenSSL ${r.openssl}${r.ran ? '' : ' (ran no scenario)'}`]),
+    ...agentRows(run),
   ];
 }
 

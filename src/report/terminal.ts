@@ -1,3 +1,4 @@
+import { agentRows } from './agent.ts';
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
 import { bestChunks } from '../stats.ts';
@@ -54,6 +55,7 @@ export function terminalSummary(run: RunResult): string {
   const out: string[] = [];
   out.push(`tls-sst-bench run ${ctx.runId}${ctx.interrupted ? '  (INTERRUPTED: partial results)' : ''}`);
   out.push(`Node ${env.node}, OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores} (aes ${env.cpuFlags.aes ? 'yes' : 'no'}, vaes ${env.cpuFlags.vaes ? 'yes' : 'no'}, avx2 ${env.cpuFlags.avx2 ? 'yes' : 'no'}), kernel ${env.kernel}`);
+  for (const [what, value] of agentRows(run)) out.push(`${what}: ${value}`);
   out.push('MB/s = 10^6 bytes per second, first byte written -> last byte received and verified; ±% = 95% margin of error of the mean; CPU per transfer.');
   out.push('');
   out.push(table(header, rows, numeric));

@@ -21,6 +21,8 @@ import { collectEnvironment } from './environment.ts';
 import { runTransfer } from './transfer.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
 import { WorkerPair, type WorkerFlags, type WorkerWrappers } from './workers.ts';
+import { AgentLauncher, type AgentEndpoint } from './remote-worker.ts';
+import { formatHostPort } from '../agent/control.ts';
 
 export interface RunHooks {
   readonly onPhase?: (text: string) => void;
@@ -45,6 +47,8 @@ export interface RunOptions {
   readonly workerFlags?: WorkerFlags;
   /** Programs that start a worker themselves (a profiler). */
   readonly workerWrappers?: WorkerWrappers;
+  /** One role's worker on a remote agent (checked by agentEndpoint()). */
+  readonly agent?: AgentEndpoint | null;
   /** Test hook: a misbehaving sender for some scenarios. */
   readonly faultFor?: (scenario: Scenario) => SenderFault | undefined;
 }
@@ -106,6 +110,12 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const runtimes = config.runtimes;
   const runtimeOf = (s: Scenario): Runtime => runtimes.find((r) => r.label === s.runtime) ?? runtimes[0]!;
   const pairs = new Map<string, WorkerPair>();
+  const agent = opts.agent
+    ? new AgentLauncher(
+        opts.agent,
+        [...fixtures.values()].map((f) => ({ sizeBytes: f.sizeBytes, seed: f.seed, profile: f.profile, crc32c: f.crc32c })),
+      )
+    : null;
   const records: TransferRecord[] = [];
   const summaries: ScenarioSummary[] = [];
   let interrupted = false;
@@ -118,10 +128,10 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    hooks.onPhase?.('starting workers');
+    hooks.onPhase?.(agent ? `starting workers (${agent.role} on agent ${formatHostPort(agent.endpoint.host, agent.endpoint.port)})` : 'starting workers');
     for (const runtime of runtimes.filter((r) => scenarios.some((s) => runtimeOf(s) === r))) {
       if (interrupted) break;
-      pairs.set(runtime.label, await WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers, runtime.path));
+      pairs.set(runtime.label, await WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers, runtime.path, agent ?? undefined));
     }
     hooks.onWorkers?.([...pairs.values()].flatMap((p) => p.pids()));
     hooks.onPlan?.(scenarios, config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : config.warmup + config.iterations);
@@ -181,7 +191,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
                   iteration,
                   warmup,
                   stallTimeoutMs: config.stallTimeoutMs,
-                  host: config.host,
+                  // With an agent the data connection crosses hosts: the address it chose.
+                  host: agent ? agent.dataHost : config.host,
                   onListening,
                   fault: opts.faultFor?.(scenario),
                   proxyFault: faults[iteration],
@@ -239,6 +250,9 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       crc32c: hex(f.crc32c),
       dataBlocks: f.dataBlocks,
     })),
+    agent: agent
+      ? { agent: formatHostPort(agent.endpoint.host, agent.endpoint.port), role: agent.role, dataHost: agent.dataHost, sessions: agent.sessions }
+      : null,
   };
   return { context, scenarios: summaries, records };
 }

@@ -8,7 +8,7 @@ import type { StreamError } from '../outcome.ts';
 import { SERVER_NAME } from '../tls/certs.ts';
 import { nowMs, type ReceiveRequest, type ReceiverReport } from '../transfer/messages.ts';
 import type { ReceiverPeerName } from '../transfer/strategies.ts';
-import type { WorkerProcess } from './workers.ts';
+import type { Worker } from './workers.ts';
 
 /** What a process said, or how it failed to say it. */
 export type Heard<T> =
@@ -29,7 +29,7 @@ export function heardFrom<T>(p: Promise<T>, role: 'sender' | 'receiver', stall: 
 
 export interface ReceiveContext {
   readonly request: Omit<ReceiveRequest, 'type'>;
-  readonly worker: WorkerProcess;
+  readonly worker: Worker;
   readonly tempDir: string;
   /** Resolves with the idle time when the watchdog fires. */
   readonly stall: Promise<number>;

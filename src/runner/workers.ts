@@ -51,11 +51,66 @@ export interface WorkerExit {
 }
 
 /**
+ * What runTransfer, the receiver peers and WorkerPair need of a worker: a
+ * local child (WorkerProcess) or one on another host behind a remote agent
+ * (src/runner/remote-worker.ts).
+ */
+export interface Worker {
+  readonly role: WorkerRole;
+  readonly exited: Promise<WorkerExit>;
+  readonly pid: number;
+  readonly alive: boolean;
+  post(msg: OrchestratorMessage): void;
+  on(listener: (msg: WorkerMessage) => void): () => void;
+  /** Calls `listener` once when the worker exits (at once if it has); the returned function removes it. */
+  onExit(listener: (e: WorkerExit) => void): () => void;
+  /** The Node and OpenSSL versions the worker runs on, from its 'ready'; null if not known. */
+  readonly versions: Pick<ReadyMessage, 'node' | 'openssl'> | null;
+  next<T extends WorkerMessage>(match: (m: WorkerMessage) => m is T, timeoutMs: number): Promise<T>;
+  next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage>;
+  kill(): Promise<void>;
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The next message of `worker` that matches; rejects on 'fatal', on its exit, or after `timeoutMs`. */
+export function nextMessage(worker: Pick<Worker, 'role' | 'on' | 'onExit'>, match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new BenchError('WORKER', `${worker.role} worker sent nothing for ${timeoutMs} ms`)), timeoutMs);
+    const off = worker.on((m) => {
+      if (m.type === 'fatal') done(new BenchError('WORKER', `${worker.role} worker failed: ${m.message}`));
+      else if (match(m)) done(null, m);
+    });
+    // Not `worker.exited.then(...)`: that reaction, and the message it resolved
+    // with, would stay reachable until the worker exits, i.e. one per call
+    // for the life of a reused worker (the soak benchmark saw it).
+    let offExit: () => void = () => undefined;
+    let settled = false;
+    const done = (err: Error | null, m?: WorkerMessage): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      off();
+      offExit();
+      if (err) reject(err);
+      else resolve(m!);
+    };
+    offExit = worker.onExit((e) => done(new BenchError('WORKER', `${worker.role} worker exited (code ${e.code}, signal ${e.signal})`)));
+    if (settled) offExit();
+  });
+}
+
+/** Starts the worker of one role somewhere else (a remote agent); `generation` counts replacements. */
+export interface RemoteLauncher {
+  readonly role: WorkerRole;
+  start(generation: number): Promise<Worker>;
+}
+
+/**
  * One worker process and its typed IPC. Its fd 2 goes to a file in the run's
  * temp dir: the receiver reads its own OpenSSL trace from there, and the file
  * keeps any crash text for the record.
  */
-export class WorkerProcess {
+export class WorkerProcess implements Worker {
   readonly exited: Promise<WorkerExit>;
   #exit: WorkerExit | null = null;
   readonly #listeners = new Set<(msg: WorkerMessage) => void>();
@@ -173,33 +228,20 @@ export class WorkerProcess {
     return () => this.#listeners.delete(listener);
   }
 
+  onExit(listener: (e: WorkerExit) => void): () => void {
+    if (this.#exit) {
+      listener(this.#exit);
+      return () => undefined;
+    }
+    this.#exitListeners.add(listener);
+    return () => this.#exitListeners.delete(listener);
+  }
+
   /** The next message that matches, or a rejection if the worker exits or the wait times out. */
   next<T extends WorkerMessage>(match: (m: WorkerMessage) => m is T, timeoutMs: number): Promise<T>;
   next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage>;
   next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new BenchError('WORKER', `${this.role} worker sent nothing for ${timeoutMs} ms`)), timeoutMs);
-      const off = this.on((m) => {
-        if (m.type === 'fatal') done(new BenchError('WORKER', `${this.role} worker failed: ${m.message}`));
-        else if (match(m)) done(null, m);
-      });
-      // Not `this.exited.then(...)`: that reaction, and the message it resolved
-      // with, would stay reachable until the worker exits, i.e. one per call
-      // for the life of a reused worker (the soak benchmark saw it).
-      const onExit = (e: WorkerExit): void => done(new BenchError('WORKER', `${this.role} worker exited (code ${e.code}, signal ${e.signal})`));
-      this.#exitListeners.add(onExit);
-      let settled = false;
-      const done = (err: Error | null, m?: WorkerMessage): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        off();
-        this.#exitListeners.delete(onExit);
-        if (err) reject(err);
-        else resolve(m!);
-      };
-      if (this.#exit) onExit(this.#exit);
-    });
+    return nextMessage(this, match, timeoutMs);
   }
 
   /** SIGKILL and wait for the exit: a stuck worker gets no say. */
@@ -239,26 +281,38 @@ export type WorkerWrappers = Readonly<Partial<Record<WorkerRole, WorkerWrapper>>
 /** The reused sender/receiver pair; replaced whole after a stall or a crash. */
 export class WorkerPair {
   #generation = 0;
-  /** Every worker pid this pair ever had, so a caller can check that none outlives the run. */
+  /** Every local worker pid this pair ever had, so a caller can check that none outlives the run (a remote one is the agent's to end). */
   readonly allPids: number[] = [];
   private constructor(
     readonly tempDir: string,
-    public sender: WorkerProcess,
-    public receiver: WorkerProcess,
+    public sender: Worker,
+    public receiver: Worker,
     readonly flags: WorkerFlags,
     readonly wrappers: WorkerWrappers,
     /** The Node binary both workers run on (--node). */
     readonly nodePath: string,
+    readonly remote?: RemoteLauncher,
   ) {
-    this.allPids.push(sender.pid, receiver.pid);
+    this.#recordPids();
   }
 
-  static async start(tempDir: string, flags: WorkerFlags = {}, wrappers: WorkerWrappers = {}, nodePath = process.execPath): Promise<WorkerPair> {
-    const [sender, receiver] = await Promise.all([launch('sender', tempDir, 0, flags, wrappers, nodePath), launch('receiver', tempDir, 0, flags, wrappers, nodePath)]);
-    return new WorkerPair(tempDir, sender, receiver, flags, wrappers, nodePath);
+  #recordPids(): void {
+    if (this.remote?.role !== 'sender') this.allPids.push(this.sender.pid);
+    if (this.remote?.role !== 'receiver') this.allPids.push(this.receiver.pid);
   }
 
-  /** The Node and OpenSSL versions the workers reported (both run the same binary; the sender's word). */
+  /** `nodePath`: the Node binary of the local workers (--node); `remote`: that role's worker runs behind a remote agent, the other one here. */
+  static async start(tempDir: string, flags: WorkerFlags = {}, wrappers: WorkerWrappers = {}, nodePath = process.execPath, remote?: RemoteLauncher): Promise<WorkerPair> {
+    // allSettled: a worker that started must not outlive the one that failed (an unreachable agent).
+    const [s, r] = await Promise.allSettled([launch('sender', tempDir, 0, flags, wrappers, nodePath, remote), launch('receiver', tempDir, 0, flags, wrappers, nodePath, remote)]);
+    if (s.status === 'rejected' || r.status === 'rejected') {
+      await Promise.all([s, r].map((x) => (x.status === 'fulfilled' ? x.value.kill() : undefined)));
+      throw s.status === 'rejected' ? s.reason : (r as PromiseRejectedResult).reason;
+    }
+    return new WorkerPair(tempDir, s.value, r.value, flags, wrappers, nodePath, remote);
+  }
+
+  /** The Node and OpenSSL versions the workers reported (the sender's word, else the receiver's). */
   get versions(): Pick<ReadyMessage, 'node' | 'openssl'> | null {
     return this.sender.versions ?? this.receiver.versions;
   }
@@ -271,10 +325,10 @@ export class WorkerPair {
     await Promise.all([this.sender.kill(), this.receiver.kill()]);
     this.#generation += 1;
     [this.sender, this.receiver] = await Promise.all([
-      launch('sender', this.tempDir, this.#generation, this.flags, this.wrappers, this.nodePath),
-      launch('receiver', this.tempDir, this.#generation, this.flags, this.wrappers, this.nodePath),
+      launch('sender', this.tempDir, this.#generation, this.flags, this.wrappers, this.nodePath, this.remote),
+      launch('receiver', this.tempDir, this.#generation, this.flags, this.wrappers, this.nodePath, this.remote),
     ]);
-    this.allPids.push(this.sender.pid, this.receiver.pid);
+    this.#recordPids();
   }
 
   async stop(): Promise<void> {
@@ -286,7 +340,8 @@ export class WorkerPair {
   }
 }
 
-function launch(role: WorkerRole, tempDir: string, generation: number, flags: WorkerFlags, wrappers: WorkerWrappers, nodePath: string): Promise<WorkerProcess> {
+function launch(role: WorkerRole, tempDir: string, generation: number, flags: WorkerFlags, wrappers: WorkerWrappers, nodePath: string, remote?: RemoteLauncher): Promise<Worker> {
+  if (remote?.role === role) return remote.start(generation);
   const wrapper = wrappers[role];
   return wrapper ? WorkerProcess.startWrapped(role, tempDir, generation, wrapper, flags[role], nodePath) : WorkerProcess.start(role, tempDir, generation, flags[role], nodePath);
 }

@@ -24,7 +24,7 @@ type SignAlgorithm = webcrypto.Algorithm | webcrypto.EcdsaParams;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
 
-const ALGORITHMS: Readonly<Record<KeyType, { gen: KeyAlgorithm; sign: SignAlgorithm }>> = {
+export const ALGORITHMS: Readonly<Record<KeyType, { gen: KeyAlgorithm; sign: SignAlgorithm }>> = {
   'ecdsa-p256': {
     gen: { name: 'ECDSA', namedCurve: 'P-256' },
     sign: { name: 'ECDSA', hash: 'SHA-256' } as webcrypto.EcdsaParams,
@@ -35,11 +35,11 @@ const ALGORITHMS: Readonly<Record<KeyType, { gen: KeyAlgorithm; sign: SignAlgori
   },
 };
 
-async function generateKeys(keyType: KeyType): Promise<CryptoKeyPair> {
+export async function generateKeys(keyType: KeyType): Promise<CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey(ALGORITHMS[keyType].gen, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
-async function privateKeyPem(key: CryptoKey): Promise<string> {
+export async function privateKeyPem(key: CryptoKey): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key);
   return x509.PemConverter.encode(der, 'PRIVATE KEY');
 }
