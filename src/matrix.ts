@@ -2,6 +2,7 @@ import { formatBytes } from './config/units.ts';
 import type { RunConfig } from './config/schema.ts';
 import { usageError } from './errors.ts';
 import { MAX_WRITE_BYTES as KVROCKS_MAX_WRITE_BYTES } from './kvrocks/protocol.ts';
+import { gnutlsPriority } from './tls/gnutls-priority.ts';
 import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
 import { RECEIVER_PEER_MODES, type ProtocolName, type ReceiverModeName, type ReceiverPeerName, type ShutdownStrategyName, type WritePathName } from './transfer/strategies.ts';
 
@@ -51,6 +52,11 @@ export function checkPeerMode(peer: ReceiverPeerName, mode: ReceiverModeName): v
   }
 }
 
+/** A GnuTLS peer is pinned to the suite by a priority string: a suite with none is refused before anything runs. */
+export function checkPeerSuite(s: Pick<Scenario, 'receiverPeer' | 'suite' | 'tlsVersion'>): void {
+  if (s.receiverPeer === 'gnutls') gnutlsPriority(s.suite, s.tlsVersion);
+}
+
 /** A scenario from a few fields, the rest at their defaults (benchmarks and tests build cells this way). */
 export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenario, 'sizeBytes' | 'chunkBytes'>): Scenario {
   const full: Omit<Scenario, 'id'> = {
@@ -68,6 +74,7 @@ export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenar
     ...fields,
   };
   checkPeerMode(full.receiverPeer, full.receiverMode);
+  checkPeerSuite(full);
   return { id: scenarioId(full), ...full };
 }
 
@@ -180,6 +187,7 @@ function expandAxes(config: RunConfig): Scenario[] {
             for (const writePath of config.writePaths) {
               for (const transport of transports(config, sizeBytes)) {
                 const fields = { sizeBytes, chunkBytes, ...tls, maxFragment, shutdown, writePath, ...transport };
+                checkPeerSuite(fields);
                 out.push({ id: scenarioId(fields), ...fields });
               }
             }

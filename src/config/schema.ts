@@ -176,7 +176,7 @@ export const OPTIONS = {
     target: 'receiverPeers',
     flag: '--receiver-peer',
     valueName: 'list',
-    description: `who receives: ${RECEIVER_PEERS.join(', ')} (openssl: s_client, OpenSSL's view of the same sender)`,
+    description: `who receives: ${RECEIVER_PEERS.join(', ')} (openssl: s_client, OpenSSL's view of the same sender; gnutls: gnutls-cli, GnuTLS's view)`,
     parse: listOf(RECEIVER_PEERS),
   },
   protocol: {

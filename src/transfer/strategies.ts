@@ -27,12 +27,13 @@ export const RECEIVER_MODES = ['until-eof', 'framed', 'framed-ack'] as const;
 export type ReceiverModeName = (typeof RECEIVER_MODES)[number];
 
 /** Who plays the receiver: the suite's Node worker or another TLS stack's client. */
-export const RECEIVER_PEERS = ['node', 'openssl'] as const;
+export const RECEIVER_PEERS = ['node', 'openssl', 'gnutls'] as const;
 export type ReceiverPeerName = (typeof RECEIVER_PEERS)[number];
 /** The receiver modes each peer can play: an external client cannot read a size line. */
 export const RECEIVER_PEER_MODES: Readonly<Record<ReceiverPeerName, readonly ReceiverModeName[]>> = {
   node: RECEIVER_MODES,
   openssl: ['until-eof'],
+  gnutls: ['until-eof'],
 };
 
 /** raw: one stream of one fixture; kvrocks: the Kvrocks full-sync emulation (src/kvrocks/). */
