@@ -43,6 +43,7 @@ export const RESULTS_COLUMNS = [
   'receiver_noticed',
   'silent_loss',
   'receiver_peer',
+  'sender_peer',
   'stopped_at_block',
   'data_blocks',
   'fault_kind',
@@ -95,6 +96,7 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     receiver_noticed: String(r.receiverNoticed),
     silent_loss: String(r.silentLoss),
     receiver_peer: s.receiverPeer,
+    sender_peer: s.senderPeer,
     // 1-based: the first data block that did not arrive whole
     stopped_at_block: r.stoppedAt ? r.stoppedAt.completeBlocks + 1 : '',
     data_blocks: r.stoppedAt?.dataBlocks ?? '',

@@ -29,6 +29,7 @@ const TLS12_CIPHERS: Readonly<Record<string, readonly [cipher: string, mac: stri
   'AES128-SHA': ['AES-128-CBC', 'SHA1'],
   'AES256-SHA': ['AES-256-CBC', 'SHA1'],
   'AES128-SHA256': ['AES-128-CBC', 'SHA256'],
+  'AES256-SHA256': ['AES-256-CBC', 'SHA256'],
   'AES256-SHA384': ['AES-256-CBC', 'SHA384'],
 };
 
