@@ -3,7 +3,13 @@ import { after, before, test } from 'node:test';
 import { resolveConfig } from '../src/config/schema.ts';
 import { makeScenario } from '../src/matrix.ts';
 import { runBenchmark } from '../src/runner/orchestrator.ts';
-import { gnutlsError } from '../src/runner/receiver-peers.ts';
+import { mkdir, readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createServer } from 'node:tls';
+import { gnutlsError, RECEIVER_PEERS } from '../src/runner/receiver-peers.ts';
+import type { WorkerProcess } from '../src/runner/workers.ts';
+import { writeRunCertificates } from '../src/tls/certs.ts';
 import type { RunResult, TransferRecord } from '../src/results.ts';
 import { stacksText } from '../src/report/stacks.ts';
 import { terminalSummary } from '../src/report/terminal.ts';
@@ -119,4 +125,42 @@ test('gnutls-cli stderr parsing', () => {
   assert.deepEqual(gnutlsError('*** Fatal error: Something new.\n', 1), { code: 'GNUTLS_ERROR', message: '*** Fatal error: Something new.' });
   assert.equal(gnutlsError('', 0), null);
   assert.deepEqual(gnutlsError('Error setting the x509 trust file: Error while reading file.\n', 1), { code: 'EXIT_1', message: 'Error setting the x509 trust file: Error while reading file.' });
+});
+
+test('gnutls-cli verifies the server: a certificate from another CA fails the handshake', async () => {
+  await mkdir(join(tmp.dir, 'server'));
+  await mkdir(join(tmp.dir, 'other'));
+  const mine = await writeRunCertificates(join(tmp.dir, 'server'), 'ecdsa-p256');
+  const other = await writeRunCertificates(join(tmp.dir, 'other'), 'ecdsa-p256');
+  const server = createServer({ cert: await readFile(mine.certPath), key: await readFile(mine.keyPath) }, (s) => s.end('never read'));
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const heard = await RECEIVER_PEERS.gnutls.receive({
+      request: {
+        id: 1,
+        tls: { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' },
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        caPath: other.caCertPath,
+        mode: 'until-eof',
+        bytesExpected: 10,
+        crc32cExpected: 0,
+        progressIntervalMs: 100,
+        closeGraceMs: 2000,
+      },
+      worker: undefined as unknown as WorkerProcess,
+      tempDir: tmp.dir,
+      stall: new Promise<number>(() => undefined),
+      progress: () => undefined,
+    });
+    assert.equal(heard.kind, 'report');
+    if (heard.kind !== 'report') return;
+    assert.equal(heard.report.bytesReceived, 0);
+    assert.deepEqual(heard.report.error, { code: 'GNUTLS_E_CERTIFICATE_ERROR', message: '*** Fatal error: Error in the certificate.', phase: 'handshake' });
+  } finally {
+    server.close();
+  }
 });
