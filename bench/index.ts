@@ -2,6 +2,7 @@ import chunkSize from './chunk-size.ts';
 import ciphers from './ciphers.ts';
 import faults from './faults.ts';
 import full from './full.ts';
+import interop from './interop.ts';
 import kvrocksFullsync from './kvrocks-fullsync.ts';
 import quick from './quick.ts';
 import shutdown from './shutdown.ts';
@@ -12,6 +13,7 @@ export const PRESETS = {
   'chunk-size': chunkSize,
   ciphers,
   full,
+  interop,
   faults,
   'kvrocks-fullsync': kvrocksFullsync,
   shutdown,

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # System packages the tests use: RocksDB's sst_dump (Debian rocksdb-tools) to
 # check that fixtures are real SST files; headless Chromium (Debian chromium)
-# to open report.html. Idempotent; needs root or sudo.
+# to open report.html; gnutls-cli (Debian gnutls-bin) for the GnuTLS receiver
+# peer. Idempotent; needs root or sudo.
 set -euo pipefail
 need=()
 command -v sst_dump >/dev/null 2>&1 || need+=(rocksdb-tools)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # scripts/netns.sh (the two-host agent test) uses ip(8).
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v gnutls-cli >/dev/null 2>&1 || need+=(gnutls-bin)
 # The browser test drives this exact path (playwright-core downloads no browser).
 command -v /usr/bin/chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test dependencies present: sst_dump, openssl, chromium"
+  echo "test dependencies present: sst_dump, openssl, gnutls-cli, chromium"
   exit 0
 fi
 SUDO=""

@@ -2,8 +2,18 @@ import { formatBytes } from './config/units.ts';
 import type { RunConfig } from './config/schema.ts';
 import { usageError } from './errors.ts';
 import { MAX_WRITE_BYTES as KVROCKS_MAX_WRITE_BYTES } from './kvrocks/protocol.ts';
+import { gnutlsPriority } from './tls/gnutls-priority.ts';
 import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
-import { RECEIVER_PEER_MODES, type ProtocolName, type ReceiverModeName, type ReceiverPeerName, type ShutdownStrategyName, type WritePathName } from './transfer/strategies.ts';
+import {
+  RECEIVER_PEER_MODES,
+  SENDER_PEER_SHUTDOWNS,
+  type ProtocolName,
+  type ReceiverModeName,
+  type ReceiverPeerName,
+  type SenderPeerName,
+  type ShutdownStrategyName,
+  type WritePathName,
+} from './transfer/strategies.ts';
 
 /** One cell of the matrix. `id` is built from the values and is stable across runs. */
 export interface Scenario {
@@ -18,6 +28,8 @@ export interface Scenario {
   readonly writePath: WritePathName;
   readonly receiverMode: ReceiverModeName;
   readonly receiverPeer: ReceiverPeerName;
+  /** Who sends (the TLS server): the Node worker or `openssl s_server`. */
+  readonly senderPeer: SenderPeerName;
   /** `https` rows come from `tls-sst-bench https` (autocannon cells), never from a run's matrix. */
   readonly protocol: ProtocolName | 'https';
   readonly streams: number;
@@ -39,6 +51,8 @@ export function scenarioId(s: Omit<Scenario, 'id'>): string {
     `write=${s.writePath}`,
     `receiver=${s.receiverMode}`,
     `peer=${s.receiverPeer}`,
+    // only when not the Node worker, so existing ids stay as they were
+    ...(s.senderPeer !== 'node' ? [`sender=${s.senderPeer}`] : []),
     `protocol=${s.protocol}`,
     `streams=${s.streams}`,
     // only where it is a choice of its own, so raw ids stay as they were
@@ -55,6 +69,24 @@ export function checkPeerMode(peer: ReceiverPeerName, mode: ReceiverModeName): v
   }
 }
 
+/**
+ * An external sender plays only its own ending (s_server: close_notify at
+ * stdin EOF) and writes the whole file as one unframed stream.
+ */
+export function checkSenderPeer(s: Pick<Scenario, 'senderPeer' | 'shutdown' | 'writePath' | 'receiverMode' | 'protocol'>): void {
+  if (s.senderPeer === 'node') return;
+  const ok = SENDER_PEER_SHUTDOWNS[s.senderPeer];
+  if (!ok.includes(s.shutdown)) throw usageError(`--sender-peer "${s.senderPeer}" cannot play --shutdown ${s.shutdown}: it supports ${ok.join(', ')} (its own close)`);
+  if (s.writePath !== 'backpressure') throw usageError(`--sender-peer "${s.senderPeer}" cannot play --write-path ${s.writePath}: it supports backpressure (it reads its stdin as the socket drains)`);
+  if (s.receiverMode !== 'until-eof') throw usageError(`--sender-peer "${s.senderPeer}" cannot play --receiver ${s.receiverMode}: it sends no size line; it supports until-eof`);
+  if (s.protocol !== 'raw') throw usageError(`--sender-peer "${s.senderPeer}" cannot play --protocol ${s.protocol}: it supports raw`);
+}
+
+/** A GnuTLS peer is pinned to the suite by a priority string: a suite with none is refused before anything runs. */
+export function checkPeerSuite(s: Pick<Scenario, 'receiverPeer' | 'suite' | 'tlsVersion'>): void {
+  if (s.receiverPeer === 'gnutls') gnutlsPriority(s.suite, s.tlsVersion);
+}
+
 /** A scenario from a few fields, the rest at their defaults (benchmarks and tests build cells this way). */
 export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenario, 'sizeBytes' | 'chunkBytes'>): Scenario {
   const full: Omit<Scenario, 'id'> = {
@@ -66,12 +98,15 @@ export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenar
     writePath: 'backpressure',
     receiverMode: 'until-eof',
     receiverPeer: 'node',
+    senderPeer: 'node',
     protocol: 'raw',
     streams: 1,
     fileBytes: fields.sizeBytes,
     ...fields,
   };
   checkPeerMode(full.receiverPeer, full.receiverMode);
+  checkPeerSuite(full);
+  checkSenderPeer(full);
   return { id: scenarioId(full), ...full };
 }
 
@@ -98,20 +133,21 @@ export function planScenarios(configs: readonly RunConfig[]): Scenario[] {
 }
 
 /** How the bytes travel: one raw stream to a receiver mode and peer, or a Kvrocks full sync. */
-type Transport = Pick<Scenario, 'receiverMode' | 'receiverPeer' | 'protocol' | 'streams' | 'fileBytes'>;
+type Transport = Pick<Scenario, 'receiverMode' | 'receiverPeer' | 'senderPeer' | 'protocol' | 'streams' | 'fileBytes'>;
 
 function transports(config: RunConfig, sizeBytes: number): Transport[] {
   const out: Transport[] = [];
   for (const protocol of config.protocols) {
     if (protocol === 'kvrocks') {
       // The replica's way of reading is the protocol's (count, never EOF), and it is ours.
-      for (const streams of config.streams) out.push({ protocol, receiverMode: 'framed', receiverPeer: 'node', streams, fileBytes: Math.min(config.fileBytes, sizeBytes) });
+      for (const streams of config.streams) out.push({ protocol, receiverMode: 'framed', receiverPeer: 'node', senderPeer: 'node', streams, fileBytes: Math.min(config.fileBytes, sizeBytes) });
       continue;
     }
     for (const receiverMode of config.receiverModes) {
       for (const receiverPeer of config.receiverPeers) {
         // Each peer plays the modes it can (as each suite runs under its own version).
-        if (RECEIVER_PEER_MODES[receiverPeer].includes(receiverMode)) out.push({ protocol, receiverMode, receiverPeer, streams: 1, fileBytes: sizeBytes });
+        if (!RECEIVER_PEER_MODES[receiverPeer].includes(receiverMode)) continue;
+        for (const senderPeer of config.senderPeers) out.push({ protocol, receiverMode, receiverPeer, senderPeer, streams: 1, fileBytes: sizeBytes });
       }
     }
   }
@@ -176,6 +212,28 @@ function runtimeLabels(config: RunConfig): (string | undefined)[] {
   return config.runtimes.length > 1 ? config.runtimes.map((r) => r.label) : [undefined];
 }
 
+function playsSender(s: Parameters<typeof checkSenderPeer>[0]): boolean {
+  try {
+    checkSenderPeer(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every sender peer must play some cell, and every shutdown and write path
+ * some sender: else the reason the first such cell cannot run (it cannot,
+ * as none of its cells could).
+ */
+function checkSenderAxes(config: RunConfig, out: readonly Scenario[]): void {
+  if (config.senderPeers.every((p) => p === 'node')) return;
+  const first = { senderPeer: config.senderPeers[0]!, shutdown: config.shutdowns[0]!, writePath: config.writePaths[0]!, receiverMode: config.receiverModes[0]!, protocol: config.protocols[0]! };
+  for (const senderPeer of config.senderPeers) if (!out.some((s) => s.senderPeer === senderPeer)) checkSenderPeer({ ...first, senderPeer });
+  for (const shutdown of config.shutdowns) if (!out.some((s) => s.shutdown === shutdown)) checkSenderPeer({ ...first, shutdown });
+  for (const writePath of config.writePaths) if (!out.some((s) => s.writePath === writePath)) checkSenderPeer({ ...first, writePath });
+}
+
 /** The product of the axes, unfiltered, sizes outermost (small files first, so a problem shows early). */
 function expandAxes(config: RunConfig): Scenario[] {
   checkProtocolAxes(config);
@@ -191,6 +249,9 @@ function expandAxes(config: RunConfig): Scenario[] {
                 // Runtimes innermost: the same cell on each Node back to back, under the same load.
                 for (const runtime of runtimeLabels(config)) {
                   const fields = { sizeBytes, chunkBytes, ...tls, maxFragment, shutdown, writePath, ...transport, ...(runtime !== undefined ? { runtime } : {}) };
+                  // Each sender plays the endings it can (as each receiver peer plays its modes).
+                  if (!playsSender(fields)) continue;
+                  checkPeerSuite(fields);
                   out.push({ id: scenarioId(fields), ...fields });
                 }
               }
@@ -200,6 +261,7 @@ function expandAxes(config: RunConfig): Scenario[] {
       }
     }
   }
+  checkSenderAxes(config, out);
   // sort is stable: within a size the order above stays
   return out.sort((a, b) => a.sizeBytes - b.sizeBytes);
 }

@@ -19,6 +19,8 @@ import {
   type ProtocolName,
   type ReceiverModeName,
   type ReceiverPeerName,
+  SENDER_PEERS,
+  type SenderPeerName,
   type ShutdownStrategyName,
   type SourceName,
   type WritePathName,
@@ -50,6 +52,7 @@ export interface RunConfig {
   readonly writePaths: readonly WritePathName[];
   readonly receiverModes: readonly ReceiverModeName[];
   readonly receiverPeers: readonly ReceiverPeerName[];
+  readonly senderPeers: readonly SenderPeerName[];
   readonly protocols: readonly ProtocolName[];
   /** Kvrocks: parallel file connections (1 or 4). */
   readonly streams: readonly number[];
@@ -190,8 +193,15 @@ export const OPTIONS = {
     target: 'receiverPeers',
     flag: '--receiver-peer',
     valueName: 'list',
-    description: `who receives: ${RECEIVER_PEERS.join(', ')} (openssl: s_client, OpenSSL's view of the same sender)`,
+    description: `who receives: ${RECEIVER_PEERS.join(', ')} (openssl: s_client, OpenSSL's view of the same sender; gnutls: gnutls-cli, GnuTLS's view)`,
     parse: listOf(RECEIVER_PEERS),
+  },
+  senderPeer: {
+    target: 'senderPeers',
+    flag: '--sender-peer',
+    valueName: 'list',
+    description: `who sends (the TLS server): ${SENDER_PEERS.join(', ')} (openssl: s_server fed the fixture on stdin; shutdown end only)`,
+    parse: listOf(SENDER_PEERS),
   },
   protocol: {
     target: 'protocols',
@@ -382,6 +392,7 @@ export const DEFAULTS: RunConfig = {
   writePaths: ['backpressure'],
   receiverModes: ['until-eof'],
   receiverPeers: ['node'],
+  senderPeers: ['node'],
   protocols: ['raw'],
   streams: [1],
   fileBytes: 64e6,
@@ -444,6 +455,7 @@ function smokeOf(config: RunConfig): RunConfig {
     writePaths: config.writePaths.slice(0, 1),
     receiverModes: config.receiverModes.slice(0, 1),
     receiverPeers: config.receiverPeers.slice(0, 1),
+    senderPeers: config.senderPeers.slice(0, 1),
     protocols: config.protocols.slice(0, 1),
     streams: config.streams.slice(0, 1),
     runtimes: config.runtimes.slice(0, 1),

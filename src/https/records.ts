@@ -21,6 +21,7 @@ export function httpsScenario(c: HttpsCell): Scenario {
     writePath: 'backpressure',
     receiverMode: 'until-eof',
     receiverPeer: 'node',
+    senderPeer: 'node',
     protocol: 'https',
     streams: c.connections,
     fileBytes: c.sizeBytes,

@@ -22,6 +22,7 @@ export const OPTIONAL_AXES: readonly { readonly header: string; readonly value: 
   { header: 'write', value: (s) => s.scenario.writePath },
   { header: 'receiver', value: (s) => s.scenario.receiverMode },
   { header: 'peer', value: (s) => s.scenario.receiverPeer },
+  { header: 'sender', value: (s) => s.scenario.senderPeer },
   { header: 'protocol', value: (s) => s.scenario.protocol },
   { header: 'streams', value: (s) => String(s.scenario.streams) },
   { header: 'node', value: (s) => s.scenario.runtime ?? '' },

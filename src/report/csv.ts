@@ -51,6 +51,7 @@ export const RESULTS_COLUMNS = [
   'file_bytes',
   'node_version',
   'openssl_version',
+  'sender_peer',
 ] as const;
 
 type Cell = string | number;
@@ -97,6 +98,7 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     receiver_noticed: String(r.receiverNoticed),
     silent_loss: String(r.silentLoss),
     receiver_peer: s.receiverPeer,
+    sender_peer: s.senderPeer,
     // 1-based: the first data block that did not arrive whole
     stopped_at_block: r.stoppedAt ? r.stoppedAt.completeBlocks + 1 : '',
     data_blocks: r.stoppedAt?.dataBlocks ?? '',

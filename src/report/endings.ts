@@ -34,7 +34,12 @@ const keyOf = (r: TransferRecord): EndingKey => ({
   shutdown: r.scenario.shutdown,
   writePath: r.scenario.writePath,
   receiverMode: r.scenario.receiverMode,
-  receiverPeer: r.scenario.protocol === 'kvrocks' ? `kvrocks x${r.scenario.streams}` : r.scenario.receiverPeer,
+  receiverPeer:
+    r.scenario.protocol === 'kvrocks'
+      ? `kvrocks x${r.scenario.streams}`
+      : r.scenario.senderPeer === 'node'
+        ? r.scenario.receiverPeer
+        : `${r.scenario.receiverPeer} (sender ${r.scenario.senderPeer})`,
   ...(r.scenario.runtime !== undefined ? { runtime: r.scenario.runtime } : {}),
 });
 

@@ -2,6 +2,7 @@ import { agentRows } from './agent.ts';
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
 import { cellText, endingsMatrix, runtimeColumn } from './endings.ts';
+import { showsStacks, stacksTable, STACKS_LEGEND, STACKS_TITLE } from './stacks.ts';
 import { faultSummaries } from './faults.ts';
 import { throughputScenarios } from './terminal.ts';
 import { chunkTuning, cpuMsPerGb, recommendation, WITHIN_OF_BEST } from './tuning.ts';
@@ -108,6 +109,12 @@ function endingsFinding(run: RunResult): Finding {
   };
 }
 
+function stacksFinding(run: RunResult): Finding | null {
+  if (!showsStacks(run)) return null;
+  const t = stacksTable(run);
+  return { id: 'stacks', title: STACKS_TITLE, before: [STACKS_LEGEND], table: { header: t.header, rows: t.rows, numeric: t.header.map(() => false) }, after: [] };
+}
+
 function faultsFinding(run: RunResult): Finding | null {
   const s = faultSummaries(run);
   if (s.length === 0) return null;
@@ -156,11 +163,13 @@ export function findings(run: RunResult): Finding[] {
   const main = throughputScenarios(run.scenarios);
   const faults = faultsFinding(run);
   const runtimes = runtimesFinding(run);
+  const stacks = stacksFinding(run);
   return [
     throughputFinding(run, main),
     ...(runtimes ? [runtimes] : []),
     tuningFinding(main),
     endingsFinding(run),
+    ...(stacks ? [stacks] : []),
     ...(faults ? [faults] : []),
     { id: 'environment', title: 'Environment', before: [], table: { header: ['what', 'value'], rows: environmentRows(run), numeric: [false, false] }, after: [] },
   ];

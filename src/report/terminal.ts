@@ -3,6 +3,7 @@ import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
 import { bestChunks } from '../stats.ts';
 import { endingsText, showsEndings } from './endings.ts';
+import { showsStacks, stacksText } from './stacks.ts';
 import { faultsText } from './faults.ts';
 import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
 import { table } from './terminal-table.ts';
@@ -89,6 +90,10 @@ export function terminalSummary(run: RunResult): string {
   if (showsEndings(run)) {
     out.push('');
     out.push(endingsText(run));
+  }
+  if (showsStacks(run)) {
+    out.push('');
+    out.push(stacksText(run));
   }
   const failed = shown.filter((s) => s.throughput === null);
   if (failed.length > 0) {

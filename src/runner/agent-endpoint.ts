@@ -36,6 +36,10 @@ export async function agentEndpoint(config: RunConfig, scenarios: readonly Scena
     const peer = scenarios.find((s) => s.receiverPeer !== 'node');
     if (peer) throw usageError(`--receiver-peer "${peer.receiverPeer}" is not accepted with --agent-role receiver: expected node (the agent runs the node receiver)`);
   }
+  if (role === 'sender') {
+    const peer = scenarios.find((s) => s.senderPeer !== 'node');
+    if (peer) throw usageError(`--sender-peer "${peer.senderPeer}" is not accepted with --agent-role sender: expected node (the agent runs the node sender)`);
+  }
   if (config.faults.length > 0) throw usageError('--faults is not accepted with --agent: expected a run without injected faults (the fault proxy is local)');
   return {
     host: agent.host,

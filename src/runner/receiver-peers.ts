@@ -1,13 +1,15 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import type { StreamError } from '../outcome.ts';
+import type { Observed, StreamError } from '../outcome.ts';
 import { SERVER_NAME } from '../tls/certs.ts';
+import { gnutlsPriority } from '../tls/gnutls-priority.ts';
 import { nowMs, type ReceiveRequest, type ReceiverReport } from '../transfer/messages.ts';
 import type { ReceiverPeerName } from '../transfer/strategies.ts';
+import type { Readable, Writable } from 'node:stream';
 import type { Worker } from './workers.ts';
 
 /** What a process said, or how it failed to say it. */
@@ -139,7 +141,126 @@ const opensslReceiver: ReceiverPeer = {
   },
 };
 
+/**
+ * What gnutls-cli 3.7 prints on stderr for an error (`*** Fatal error: <text>`),
+ * by the GnuTLS error it stands for (gnutls_strerror's text). Each ending
+ * checked against the real program; see README "How other TLS stacks see the end".
+ */
+const GNUTLS_ERRORS: Readonly<Record<string, string>> = {
+  'The TLS connection was non-properly terminated.': 'GNUTLS_E_PREMATURE_TERMINATION',
+  'Error decoding the received TLS packet.': 'GNUTLS_E_UNEXPECTED_PACKET_LENGTH',
+  'Error in the pull function.': 'GNUTLS_E_PULL_ERROR',
+  'A TLS fatal alert has been received.': 'GNUTLS_E_FATAL_ALERT_RECEIVED',
+  'Error in the certificate.': 'GNUTLS_E_CERTIFICATE_ERROR',
+  'Decryption has failed.': 'GNUTLS_E_DECRYPTION_FAILED',
+  'An unexpected TLS packet was received.': 'GNUTLS_E_UNEXPECTED_PACKET',
+  'No supported cipher suites have been found.': 'GNUTLS_E_NO_CIPHER_SUITES',
+  'Could not negotiate a supported cipher suite.': 'GNUTLS_E_UNKNOWN_CIPHER_SUITE',
+};
+const GNUTLS_FATAL = /^\*\*\* Fatal error: (.*)$/m;
+/** The informational line (its --logfile) for a close_notify gnutls-cli received. */
+const GNUTLS_CLOSE_NOTIFY = /^- Peer has closed the GnuTLS connection$/m;
+const GNUTLS_HANDSHAKE_DONE = /^- Handshake was completed$/m;
+
+/** The error gnutls-cli reported on stderr, by GnuTLS error name where the text is known. */
+export function gnutlsError(stderr: string, exitCode: number | null): { code: string; message: string } | null {
+  const fatal = GNUTLS_FATAL.exec(stderr);
+  if (fatal) return { code: GNUTLS_ERRORS[fatal[1]!.trim()] ?? 'GNUTLS_ERROR', message: fatal[0] };
+  if (exitCode === 0) return null;
+  return { code: `EXIT_${exitCode}`, message: stderr.trim().split('\n').pop() || `gnutls-cli exited ${exitCode}` };
+}
+
+/**
+ * `gnutls-cli` (GnuTLS 3.7) as the receiver. Verification stays on: the run's
+ * CA, the name `localhost` (--verify-hostname, as the connection goes to an
+ * address), TLS version and suite pinned by a priority string. Informational
+ * lines go to --logfile (close_notify is read there), errors to stderr, data
+ * alone to stdout. stdin stays open and silent: at its EOF gnutls-cli would
+ * send its own close_notify and change the ending under test. gnutls-cli
+ * writes what it receives one byte per write(2), about 1 MB/s here: keep its
+ * sizes small; its throughput is the tool's, not GnuTLS's.
+ */
+const gnutlsReceiver: ReceiverPeer = {
+  description: 'gnutls-cli (GnuTLS 3.7): fatal error line, close_notify from its log',
+  receive: ({ request, tempDir, stall, progress }) => {
+    const logPath = join(tempDir, `gnutls-cli-${request.id}.log`);
+    const args = [
+      `--port=${request.port}`,
+      `--x509cafile=${request.caPath}`,
+      `--verify-hostname=${SERVER_NAME}`,
+      `--sni-hostname=${SERVER_NAME}`,
+      `--priority=${gnutlsPriority(request.tls.suite, request.tls.tlsVersion)}`,
+      `--logfile=${logPath}`,
+      request.host,
+    ];
+    const child = spawn('gnutls-cli', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    return externalReceive(child, request, stall, progress, async (stderr, code, bytes) => {
+      const log = await readFile(logPath, 'latin1').catch(() => '');
+      await rm(logPath, { force: true });
+      const e = gnutlsError(stderr, code);
+      const handshakeDone = bytes > 0 || GNUTLS_HANDSHAKE_DONE.test(log);
+      return { error: e ? { ...e, phase: handshakeDone ? 'transfer' : 'handshake' } : null, closeNotify: log === '' ? null : GNUTLS_CLOSE_NOTIFY.test(log) };
+    });
+  },
+};
+
+/**
+ * An external client's run: count and checksum its stdout, then `judge` its
+ * stderr and exit code (and whatever file it wrote) into an error and close_notify.
+ */
+function externalReceive(
+  child: ChildProcessByStdio<Writable, Readable, Readable>,
+  request: ReceiveContext['request'],
+  stall: Promise<number>,
+  progress: (bytes: number) => void,
+  judge: (stderr: string, code: number | null, bytes: number) => Promise<{ error: StreamError | null; closeNotify: Observed }>,
+): Promise<Heard<ReceiverReport>> {
+  let stderr = '';
+  let bytes = 0;
+  let crc = 0;
+  // stdin is held open, never written: the peer's end is the sender's to make.
+  child.stdin.on('error', () => undefined);
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+  child.stdout.on('data', (d: Buffer) => {
+    bytes += d.length;
+    crc = crc32c(d, crc);
+  });
+  const timer = setInterval(() => progress(bytes), 200);
+  const done = new Promise<ReceiverReport>((resolve, reject) => {
+    child.once('error', (err) => {
+      clearInterval(timer);
+      reject(err);
+    });
+    child.once('close', (code) => {
+      clearInterval(timer);
+      const doneAtMs = nowMs();
+      child.stdin.destroy();
+      void judge(stderr, code, bytes).then(({ error, closeNotify }) =>
+        resolve({
+          type: 'received',
+          id: request.id,
+          bytesReceived: bytes,
+          crc32c: crc,
+          closeNotify,
+          declaredBytes: null,
+          handshakeMs: null,
+          doneAtMs,
+          negotiated: { protocol: null, suite: null },
+          error,
+          cpuMs: null,
+          rssPeakBytes: null,
+        }),
+      );
+    });
+  });
+  return heardFrom(done, 'receiver', stall).then((h) => {
+    if (h.kind !== 'report') child.kill('SIGKILL');
+    return h;
+  });
+}
+
 export const RECEIVER_PEERS: Readonly<Record<ReceiverPeerName, ReceiverPeer>> = {
   node: nodeReceiver,
   openssl: opensslReceiver,
+  gnutls: gnutlsReceiver,
 };

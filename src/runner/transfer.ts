@@ -6,7 +6,8 @@ import { RECEIVER_MODES_TABLE } from '../transfer/receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
 import type { ProgressSample, TransferRecord } from '../results.ts';
 import { SERVER_NAME, type CertFiles } from '../tls/certs.ts';
-import { nowMs, type ReceiverReport, type SenderFault, type SenderReport, type WorkerMessage } from '../transfer/messages.ts';
+import { nowMs, type ReceiverReport, type SenderFault } from '../transfer/messages.ts';
+import { SENDER_PEERS, type SenderResult } from './sender-peers.ts';
 import type { SourceName } from '../transfer/strategies.ts';
 import { heardFrom, RECEIVER_PEERS, type Heard } from './receiver-peers.ts';
 import { Watchdog } from './watchdog.ts';
@@ -67,26 +68,27 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
     req.onProgress?.(bytes);
   };
 
-  const sent = heardFrom(sender.next((m): m is SenderReport => m.type === 'sent' && m.id === id, 2 ** 31 - 1), 'sender', stall);
-  const listeningP = sender.next((m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === id, 2 ** 31 - 1);
-  sender.post({
-    type: 'serve',
-    id,
-    tls,
-    certPath: req.certs.certPath,
-    keyPath: req.certs.keyPath,
-    host,
-    fixturePath: req.fixture.path,
-    sizeBytes: req.fixture.sizeBytes,
-    source: req.source,
-    chunkBytes: req.scenario.chunkBytes,
-    maxFragment: req.scenario.maxFragment,
-    shutdown: req.scenario.shutdown,
-    writePath: req.scenario.writePath,
-    receiverMode: req.scenario.receiverMode,
-    ...(req.fault ? { fault: req.fault } : {}),
+  const serving = await SENDER_PEERS[req.scenario.senderPeer].serve({
+    request: {
+      id,
+      tls,
+      certPath: req.certs.certPath,
+      keyPath: req.certs.keyPath,
+      host,
+      fixturePath: req.fixture.path,
+      sizeBytes: req.fixture.sizeBytes,
+      source: req.source,
+      chunkBytes: req.scenario.chunkBytes,
+      maxFragment: req.scenario.maxFragment,
+      shutdown: req.scenario.shutdown,
+      writePath: req.scenario.writePath,
+      receiverMode: req.scenario.receiverMode,
+      ...(req.fault ? { fault: req.fault } : {}),
+    },
+    worker: sender,
+    stall,
   });
-  const listening = await heardFrom(listeningP, 'sender', stall);
+  const { listening, sent } = serving;
 
   let received: Heard<ReceiverReport>;
   let proxy: FaultProxy | null = null;
@@ -133,9 +135,10 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   let graceTimer: NodeJS.Timeout | undefined;
   const senderHeard = await Promise.race([
     sent,
-    new Promise<Heard<SenderReport>>((resolve) => (graceTimer = setTimeout(() => resolve({ kind: 'stalled', ms: grace }), grace))),
+    new Promise<Heard<SenderResult>>((resolve) => (graceTimer = setTimeout(() => resolve({ kind: 'stalled', ms: grace }), grace))),
   ]);
   clearTimeout(graceTimer);
+  serving.stop();
   watchdog.stop();
 
   if (SHUTDOWN_STRATEGIES_TABLE[req.scenario.shutdown].endsProcess) {
@@ -150,7 +153,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
 }
 
 /** `lastProgressBytes`: the receiver's last word on its count, for when it never reported. */
-function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: Heard<SenderReport>, wallMs: number, lastProgressBytes: number): TransferRecord {
+function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: Heard<SenderResult>, wallMs: number, lastProgressBytes: number): TransferRecord {
   const s = sent.kind === 'report' ? sent.report : null;
   const r = received.kind === 'report' ? received.report : null;
   const bytesExpected = req.fixture.sizeBytes;

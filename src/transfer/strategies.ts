@@ -27,12 +27,29 @@ export const RECEIVER_MODES = ['until-eof', 'framed', 'framed-ack'] as const;
 export type ReceiverModeName = (typeof RECEIVER_MODES)[number];
 
 /** Who plays the receiver: the suite's Node worker or another TLS stack's client. */
-export const RECEIVER_PEERS = ['node', 'openssl'] as const;
+export const RECEIVER_PEERS = ['node', 'openssl', 'gnutls'] as const;
 export type ReceiverPeerName = (typeof RECEIVER_PEERS)[number];
 /** The receiver modes each peer can play: an external client cannot read a size line. */
 export const RECEIVER_PEER_MODES: Readonly<Record<ReceiverPeerName, readonly ReceiverModeName[]>> = {
   node: RECEIVER_MODES,
   openssl: ['until-eof'],
+  gnutls: ['until-eof'],
+};
+
+/**
+ * Who plays the sender (the TLS server): the suite's Node worker, or OpenSSL's
+ * `s_server` fed the fixture on stdin. GnuTLS has no such server (gnutls-serv
+ * only echoes or answers HTTP, which would change the framing).
+ */
+export const SENDER_PEERS = ['node', 'openssl'] as const;
+export type SenderPeerName = (typeof SENDER_PEERS)[number];
+/**
+ * The shutdown strategies each sender can play. s_server has one way to end:
+ * at stdin EOF it sends close_notify and closes, which is what `end` means.
+ */
+export const SENDER_PEER_SHUTDOWNS: Readonly<Record<SenderPeerName, readonly ShutdownStrategyName[]>> = {
+  node: SHUTDOWN_STRATEGIES,
+  openssl: ['end'],
 };
 
 /** raw: one stream of one fixture; kvrocks: the Kvrocks full-sync emulation (src/kvrocks/). */

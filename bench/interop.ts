@@ -1,0 +1,31 @@
+import type { Preset } from '../src/config/presets.ts';
+
+const NODE_ENDINGS = ['end', 'destroy-after-flush', 'destroy', 'tcp-fin'];
+
+/**
+ * How Node, OpenSSL and GnuTLS receivers report the same ends of a stream
+ * (`end` with close_notify, `destroy-after-flush` without, and two that lose
+ * data), and how OpenSSL's own server ends one. gnutls-cli writes what it
+ * receives one byte per write(2) (about 1 MB/s), so it gets 1 MB and 4 MB;
+ * the others 1 MB and 64 MB. About a minute on 2 cores.
+ */
+export default {
+  description: 'EOF outcome across TLS stacks: Node sender (end, destroy-after-flush, destroy, tcp-fin) to node/openssl/gnutls receivers; openssl s_server sender to each',
+  settings: {
+    sizes: ['1MB', '64MB'],
+    chunks: ['64KiB'],
+    tls: ['1.3'],
+    suites: ['TLS_AES_128_GCM_SHA256'],
+    shutdown: NODE_ENDINGS,
+    writePath: ['buffered'],
+    receiver: ['until-eof'],
+    receiverPeer: ['node', 'openssl'],
+    iterations: 1,
+    warmup: 0,
+  },
+  sweeps: [
+    { name: 'gnutls', settings: { sizes: ['1MB', '4MB'], receiverPeer: ['gnutls'] } },
+    { name: 'openssl-sender', settings: { sizes: ['1MB'], senderPeer: ['openssl'], shutdown: ['end'], writePath: ['backpressure'], receiverPeer: ['node', 'openssl', 'gnutls'] } },
+    { name: 'openssl-sender-64MB', settings: { sizes: ['64MB'], senderPeer: ['openssl'], shutdown: ['end'], writePath: ['backpressure'], receiverPeer: ['node', 'openssl'] } },
+  ],
+} as const satisfies Preset;

@@ -1,0 +1,111 @@
+import { humanBytes } from '../config/units.ts';
+import type { RunResult, TransferRecord } from '../results.ts';
+import { table } from './terminal-table.ts';
+
+/** One way of sending a stream: who sent it, how it ended it, how it wrote, how big. */
+export interface StackRowKey {
+  readonly senderPeer: string;
+  readonly shutdown: string;
+  readonly writePath: string;
+  readonly sizeBytes: number;
+}
+
+/** How one receiver peer saw one way of sending, over its measured transfers. */
+export interface StackCell {
+  readonly transfers: number;
+  readonly outcomes: Readonly<Record<string, number>>;
+  /** Transfers with close_notify observed true / false / not observable. */
+  readonly closeNotify: { readonly seen: number; readonly notSeen: number; readonly unknown: number };
+  readonly errorCodes: readonly string[];
+  readonly silent: number;
+  readonly maxBytesLost: number;
+}
+
+export interface StacksMatrix {
+  /** Receiver peers, in the order node, openssl, gnutls (those present). */
+  readonly receivers: readonly string[];
+  readonly rows: readonly { readonly key: StackRowKey; readonly cells: ReadonlyMap<string, StackCell> }[];
+}
+
+const RECEIVER_ORDER = ['node', 'openssl', 'gnutls'];
+
+/** The transfers the cross-stack table compares: one raw stream read to EOF, no injected fault. */
+const comparable = (r: TransferRecord): boolean => !r.warmup && r.scenario.protocol === 'raw' && r.scenario.receiverMode === 'until-eof' && r.fault === null;
+
+/** Pure: sender (peer, strategy, write path, size) rows by receiver peer columns. */
+export function stacksMatrix(run: RunResult): StacksMatrix {
+  const records = run.records.filter(comparable);
+  const present = new Set(records.map((r) => r.scenario.receiverPeer as string));
+  const receivers = [...RECEIVER_ORDER.filter((p) => present.has(p)), ...[...present].filter((p) => !RECEIVER_ORDER.includes(p)).sort()];
+  const rows = new Map<string, { key: StackRowKey; records: TransferRecord[] }>();
+  for (const r of records) {
+    const key: StackRowKey = { senderPeer: r.scenario.senderPeer, shutdown: r.scenario.shutdown, writePath: r.scenario.writePath, sizeBytes: r.scenario.sizeBytes };
+    const id = JSON.stringify(key);
+    const row = rows.get(id) ?? { key, records: [] };
+    row.records.push(r);
+    rows.set(id, row);
+  }
+  // Node's sender first, then by size; within those, the order the run had.
+  const senderRank = (p: string): number => (p === 'node' ? 0 : 1);
+  const sorted = [...rows.values()].sort((a, b) => senderRank(a.key.senderPeer) - senderRank(b.key.senderPeer) || a.key.senderPeer.localeCompare(b.key.senderPeer) || a.key.sizeBytes - b.key.sizeBytes);
+  return {
+    receivers,
+    rows: sorted.map(({ key, records: rs }) => {
+      const cells = new Map<string, StackCell>();
+      for (const peer of receivers) {
+        const mine = rs.filter((r) => r.scenario.receiverPeer === peer);
+        if (mine.length === 0) continue;
+        const outcomes: Record<string, number> = {};
+        for (const r of mine) outcomes[r.outcome.kind] = (outcomes[r.outcome.kind] ?? 0) + 1;
+        cells.set(peer, {
+          transfers: mine.length,
+          outcomes,
+          closeNotify: {
+            seen: mine.filter((r) => r.closeNotify === true).length,
+            notSeen: mine.filter((r) => r.closeNotify === false).length,
+            unknown: mine.filter((r) => r.closeNotify === null).length,
+          },
+          errorCodes: [...new Set(mine.map((r) => r.outcome.errorCode).filter((c): c is string => c !== null))],
+          silent: mine.filter((r) => r.silentLoss).length,
+          maxBytesLost: Math.max(...mine.map((r) => Math.max(0, r.bytesExpected - r.bytesReceived))),
+        });
+      }
+      return { key, cells };
+    }),
+  };
+}
+
+/** `complete, close_notify`, `tls-error 0A000126, no close_notify`, with counts where transfers differ. */
+export function stackCellText(c: StackCell): string {
+  const of = (n: number): string => (n === c.transfers ? '' : ` ${n}/${c.transfers}`);
+  const kinds = Object.entries(c.outcomes).map(([k, n]) => `${k}${of(n)}`);
+  const codes = c.errorCodes.length > 0 ? ` ${c.errorCodes.join(',')}` : '';
+  const cn = c.closeNotify;
+  const notify = [cn.seen > 0 ? `close_notify${of(cn.seen)}` : '', cn.notSeen > 0 ? `no close_notify${of(cn.notSeen)}` : '', cn.unknown > 0 ? `close_notify unknown${of(cn.unknown)}` : ''].filter(Boolean).join(', ');
+  const lost = c.maxBytesLost > 0 ? `, -${humanBytes(c.maxBytesLost)}` : '';
+  const silent = c.silent > 0 ? `, SILENT${of(c.silent)}` : '';
+  return `${kinds.join(', ')}${codes}, ${notify}${lost}${silent}`;
+}
+
+/** Worth showing when the run compared stacks: a receiver other than Node, or a sender other than Node. */
+export function showsStacks(run: RunResult): boolean {
+  const m = stacksMatrix(run);
+  return m.receivers.some((p) => p !== 'node') || m.rows.some((r) => r.key.senderPeer !== 'node');
+}
+
+/** Pure: the matrix as a header and rows, for the terminal, Markdown and HTML tables. */
+export function stacksTable(run: RunResult): { header: string[]; rows: string[][] } {
+  const m = stacksMatrix(run);
+  return {
+    header: ['sender', 'shutdown', 'write', 'size', ...m.receivers.map((p) => `${p} receiver`)],
+    rows: m.rows.map(({ key, cells }) => [key.senderPeer, key.shutdown, key.writePath, humanBytes(key.sizeBytes), ...m.receivers.map((p) => (cells.has(p) ? stackCellText(cells.get(p)!) : '-'))]),
+  };
+}
+
+export const STACKS_TITLE = 'EOF outcome across TLS stacks';
+export const STACKS_LEGEND = 'Rows: who sent and how it ended the stream; columns: which TLS stack received it. Cell: outcome, error code, whether close_notify arrived; -N = most bytes lost; SILENT = lost without the receiver being told.';
+
+export function stacksText(run: RunResult): string {
+  const t = stacksTable(run);
+  return [`${STACKS_TITLE} (${STACKS_LEGEND})`, table(t.header, t.rows, t.header.map(() => false))].join('\n');
+}
