@@ -53,7 +53,10 @@ async function serveAction(flags: AgentFlags, out: (line: string) => void): Prom
     throw usageError('agent needs --listen HOST:PORT, --cert FILE, --key FILE and --ca FILE: expected the agent side of `tls-sst-bench agent certs --out DIR`');
   }
   const { host, port } = hostPort(true)(flags.listen, '--listen');
-  const [cert, key, ca] = await Promise.all([readPem(flags.cert, '--cert'), readPem(flags.key, '--key'), readPem(flags.ca, '--ca')]);
+  // One after the other: the first bad file is the one named, every time.
+  const cert = await readPem(flags.cert, '--cert');
+  const key = await readPem(flags.key, '--key');
+  const ca = await readPem(flags.ca, '--ca');
   const fixturesDir = flags.fixturesDir ? resolve(flags.fixturesDir) : DEFAULT_FIXTURES_DIR;
   await assertWritableDir(fixturesDir, '--fixtures-dir');
   let agent: Agent;

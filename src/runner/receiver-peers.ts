@@ -95,48 +95,13 @@ const opensslReceiver: ReceiverPeer = {
     const version = request.tls.tlsVersion === '1.3' ? ['-tls1_3', '-ciphersuites', request.tls.suite] : ['-tls1_2', '-cipher', request.tls.suite];
     // -quiet implies -ign_eof: stdin at EOF does not end the session; the server's end does.
     const args = ['s_client', '-connect', `${isIPv6(request.host) ? `[${request.host}]` : request.host}:${request.port}`, '-servername', SERVER_NAME, '-CAfile', request.caPath, '-verify_return_error', '-quiet', ...version, '-msg', '-msgfile', msgPath];
-    const child = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let bytes = 0;
-    let crc = 0;
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
-    child.stdout.on('data', (d: Buffer) => {
-      bytes += d.length;
-      crc = crc32c(d, crc);
-    });
-    const timer = setInterval(() => progress(bytes), 200);
-    const done = new Promise<ReceiverReport>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code) => {
-        clearInterval(timer);
-        const doneAtMs = nowMs();
-        void readFile(msgPath, 'latin1')
-          .catch(() => '')
-          .then(async (msg) => {
-            await rm(msgPath, { force: true });
-            const e = opensslError(stderr, code);
-            const handshakeDone = bytes > 0 || /^<<< .*Handshake.*Finished/m.test(msg);
-            const error: StreamError | null = e ? { ...e, phase: handshakeDone ? 'transfer' : 'handshake' } : null;
-            resolve({
-              type: 'received',
-              id: request.id,
-              bytesReceived: bytes,
-              crc32c: crc,
-              closeNotify: msg === '' ? null : RECEIVED_CLOSE_NOTIFY.test(msg),
-              declaredBytes: null,
-              handshakeMs: null,
-              doneAtMs,
-              negotiated: { protocol: null, suite: null },
-              error,
-              cpuMs: null,
-              rssPeakBytes: null,
-            });
-          });
-      });
-    });
-    return heardFrom(done, 'receiver', stall).then((h) => {
-      if (h.kind !== 'report') child.kill('SIGKILL');
-      return h;
+    const child = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    return externalReceive(child, request, stall, progress, async (stderr, code, bytes) => {
+      const msg = await readFile(msgPath, 'latin1').catch(() => '');
+      await rm(msgPath, { force: true });
+      const e = opensslError(stderr, code);
+      const handshakeDone = bytes > 0 || /^<<< .*Handshake.*Finished/m.test(msg);
+      return { error: e ? { ...e, phase: handshakeDone ? 'transfer' : 'handshake' } : null, closeNotify: msg === '' ? null : RECEIVED_CLOSE_NOTIFY.test(msg) };
     });
   },
 };
