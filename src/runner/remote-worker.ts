@@ -5,7 +5,7 @@ import { estimateOffset, formatHostPort, toLocalTimes, type CarriedFiles, type C
 import { BenchError } from '../errors.ts';
 import { jsonLines } from '../transfer/channel.ts';
 import { nowMs, type OrchestratorMessage, type ReadyMessage, type WorkerMessage } from '../transfer/messages.ts';
-import { nextMessage, type RemoteLauncher, type Worker, type WorkerExit, type WorkerRole } from './workers.ts';
+import { WorkerEvents, type RemoteLauncher, type Worker, type WorkerExit, type WorkerRole } from './workers.ts';
 
 /** Where the agent is and how we prove who we are (PEM text of our client certificate, its key, the agent's CA). */
 export interface AgentEndpoint {
@@ -40,11 +40,7 @@ const stripMapped = (address: string | undefined): string => (address ?? '').rep
  * lifetime of one mutual-TLS control connection. Posts carry the files their
  * paths name; the worker's times come back converted to our clock.
  */
-export class RemoteWorker implements Worker {
-  readonly exited: Promise<WorkerExit>;
-  #exit: WorkerExit | null = null;
-  readonly #listeners = new Set<(msg: WorkerMessage) => void>();
-  readonly #exitListeners = new Set<(e: WorkerExit) => void>();
+export class RemoteWorker extends WorkerEvents implements Worker {
   /** The agent's Node and OpenSSL: the agent runs its worker on its own binary. */
   #versions: Pick<ReadyMessage, 'node' | 'openssl'> | null = null;
   readonly #send: (msg: ToAgent) => void;
@@ -62,46 +58,26 @@ export class RemoteWorker implements Worker {
     lines: ReturnType<typeof jsonLines<FromAgent, ToAgent>>,
     where: string,
   ) {
+    super();
     this.#send = lines.send;
-    this.exited = new Promise((resolve) => {
-      const exit = (e: WorkerExit): void => {
-        if (this.#exit) return;
-        this.#exit = e;
-        socket.destroy();
-        resolve(e);
-        for (const l of [...this.#exitListeners]) l(e);
-      };
-      lines.onMessage((m) => {
-        if (m.type === 'worker-exit') exit({ code: m.code, signal: m.signal });
-        else if (m.type === 'refused') this.#emit({ type: 'fatal', id: null, message: `agent refused: ${m.message}` });
-      });
-      // The control connection is the worker's lifeline: the agent kills it when the connection goes.
-      socket.once('close', () => {
-        // Not our doing: say so before the exit, so a record names the agent rather than "exited (code null)".
-        if (!this.#closing && !this.#exit) this.#emit({ type: 'fatal', id: null, message: `agent ${where}: control connection lost` });
-        exit({ code: null, signal: null });
-      });
-    });
+    const exit = (e: WorkerExit): void => {
+      if (this.recordExit(e)) socket.destroy();
+    };
     lines.onMessage((m) => {
-      if (m.type === 'from-worker') this.#emit(toLocalTimes(m.msg, this.#offsetMs));
+      if (m.type === 'worker-exit') exit({ code: m.code, signal: m.signal });
+      else if (m.type === 'refused') this.emit({ type: 'fatal', id: null, message: `agent refused: ${m.message}` });
+      else if (m.type === 'from-worker') this.emit(toLocalTimes(m.msg, this.#offsetMs));
+    });
+    // The control connection is the worker's lifeline: the agent kills it when the connection goes.
+    socket.once('close', () => {
+      // Not our doing: say so before the exit, so a record names the agent rather than "exited (code null)".
+      if (!this.#closing && this.alive) this.emit({ type: 'fatal', id: null, message: `agent ${where}: control connection lost` });
+      exit({ code: null, signal: null });
     });
   }
 
   get versions(): Pick<ReadyMessage, 'node' | 'openssl'> | null {
     return this.#versions;
-  }
-
-  onExit(listener: (e: WorkerExit) => void): () => void {
-    if (this.#exit) {
-      listener(this.#exit);
-      return () => undefined;
-    }
-    this.#exitListeners.add(listener);
-    return () => this.#exitListeners.delete(listener);
-  }
-
-  #emit(msg: WorkerMessage): void {
-    for (const l of [...this.#listeners]) l(msg);
   }
 
   /**
@@ -175,10 +151,6 @@ export class RemoteWorker implements Worker {
     return this.#pid;
   }
 
-  get alive(): boolean {
-    return this.#exit === null;
-  }
-
   #read(path: string): string {
     let text = this.#files.get(path);
     if (text === undefined) {
@@ -193,17 +165,6 @@ export class RemoteWorker implements Worker {
     const files: CarriedFiles =
       msg.type === 'serve' ? { cert: this.#read(msg.certPath), key: this.#read(msg.keyPath) } : msg.type === 'receive' ? { ca: this.#read(msg.caPath) } : {};
     this.#send({ type: 'to-worker', msg, files });
-  }
-
-  on(listener: (msg: WorkerMessage) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  next<T extends WorkerMessage>(match: (m: WorkerMessage) => m is T, timeoutMs: number): Promise<T>;
-  next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage>;
-  next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage> {
-    return nextMessage(this, match, timeoutMs);
   }
 
   /** Drops the control connection: the agent kills the worker. */

@@ -72,31 +72,82 @@ export interface Worker {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** The next message of `worker` that matches; rejects on 'fatal', on its exit, or after `timeoutMs`. */
-export function nextMessage(worker: Pick<Worker, 'role' | 'on' | 'onExit'>, match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new BenchError('WORKER', `${worker.role} worker sent nothing for ${timeoutMs} ms`)), timeoutMs);
-    const off = worker.on((m) => {
-      if (m.type === 'fatal') done(new BenchError('WORKER', `${worker.role} worker failed: ${m.message}`));
-      else if (match(m)) done(null, m);
+/**
+ * What every kind of worker keeps: its exit (recorded once), who listens for
+ * its messages or its exit, and `next` on top of them. Exit waiters are
+ * removed when they stop waiting: a `.then` on `exited` per wait would keep
+ * each answered message reachable until the worker exits, i.e. one per call
+ * for the life of a reused worker (the soak benchmark saw it).
+ */
+export abstract class WorkerEvents {
+  abstract readonly role: WorkerRole;
+  readonly exited: Promise<WorkerExit>;
+  #resolveExit: (e: WorkerExit) => void = () => undefined;
+  #exit: WorkerExit | null = null;
+  readonly #listeners = new Set<(msg: WorkerMessage) => void>();
+  readonly #exitListeners = new Set<(e: WorkerExit) => void>();
+
+  constructor() {
+    this.exited = new Promise((resolve) => (this.#resolveExit = resolve));
+  }
+
+  get alive(): boolean {
+    return this.#exit === null;
+  }
+
+  /** Records the exit and tells whoever waits; false (and nothing done) if it was already recorded. */
+  protected recordExit(e: WorkerExit): boolean {
+    if (this.#exit) return false;
+    this.#exit = e;
+    this.#resolveExit(e);
+    for (const l of [...this.#exitListeners]) l(e);
+    return true;
+  }
+
+  protected emit(msg: WorkerMessage): void {
+    for (const l of [...this.#listeners]) l(msg);
+  }
+
+  on(listener: (msg: WorkerMessage) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls `listener` once when the worker exits (at once if it has); the returned function removes it. */
+  onExit(listener: (e: WorkerExit) => void): () => void {
+    if (this.#exit) {
+      listener(this.#exit);
+      return () => undefined;
+    }
+    this.#exitListeners.add(listener);
+    return () => this.#exitListeners.delete(listener);
+  }
+
+  /** The next message that matches; rejects on 'fatal', on the worker's exit, or after `timeoutMs`. */
+  next<T extends WorkerMessage>(match: (m: WorkerMessage) => m is T, timeoutMs: number): Promise<T>;
+  next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage>;
+  next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(new BenchError('WORKER', `${this.role} worker sent nothing for ${timeoutMs} ms`)), timeoutMs);
+      const off = this.on((m) => {
+        if (m.type === 'fatal') done(new BenchError('WORKER', `${this.role} worker failed: ${m.message}`));
+        else if (match(m)) done(null, m);
+      });
+      let offExit: () => void = () => undefined;
+      let settled = false;
+      const done = (err: Error | null, m?: WorkerMessage): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        off();
+        offExit();
+        if (err) reject(err);
+        else resolve(m!);
+      };
+      offExit = this.onExit((e) => done(new BenchError('WORKER', `${this.role} worker exited (code ${e.code}, signal ${e.signal})`)));
+      if (settled) offExit();
     });
-    // Not `worker.exited.then(...)`: that reaction, and the message it resolved
-    // with, would stay reachable until the worker exits, i.e. one per call
-    // for the life of a reused worker (the soak benchmark saw it).
-    let offExit: () => void = () => undefined;
-    let settled = false;
-    const done = (err: Error | null, m?: WorkerMessage): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      off();
-      offExit();
-      if (err) reject(err);
-      else resolve(m!);
-    };
-    offExit = worker.onExit((e) => done(new BenchError('WORKER', `${worker.role} worker exited (code ${e.code}, signal ${e.signal})`)));
-    if (settled) offExit();
-  });
+  }
 }
 
 /** Starts the worker of one role somewhere else (a remote agent); `generation` counts replacements. */
@@ -110,12 +161,7 @@ export interface RemoteLauncher {
  * temp dir: the receiver reads its own OpenSSL trace from there, and the file
  * keeps any crash text for the record.
  */
-export class WorkerProcess implements Worker {
-  readonly exited: Promise<WorkerExit>;
-  #exit: WorkerExit | null = null;
-  readonly #listeners = new Set<(msg: WorkerMessage) => void>();
-  /** Waiters for the exit, removed when they stop waiting (a `.then` on `exited` would stay until the exit). */
-  readonly #exitListeners = new Set<(e: WorkerExit) => void>();
+export class WorkerProcess extends WorkerEvents implements Worker {
   /** The worker's own pid, from its 'ready' (under a wrapper, `child` is the wrapper). */
   #workerPid: number | null = null;
   /** The Node and OpenSSL versions the worker said it runs on, from its 'ready'. */
@@ -128,20 +174,14 @@ export class WorkerProcess implements Worker {
     readonly link: Link,
     readonly stopGraceMs = 2000,
   ) {
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        const exit = { code, signal };
-        this.#exit = exit;
-        resolve(exit);
-        for (const l of [...this.#exitListeners]) l(exit);
-      });
-    });
+    super();
+    child.once('exit', (code, signal) => void this.recordExit({ code, signal }));
     link.onMessage((msg) => {
       if (msg.type === 'ready') {
         this.#workerPid = msg.pid;
         this.#versions = { node: msg.node, openssl: msg.openssl };
       }
-      for (const l of [...this.#listeners]) l(msg);
+      this.emit(msg);
     });
     // An IPC write to a dead child raises EPIPE here; the exit is what we report.
     child.on('error', () => undefined);
@@ -215,33 +255,8 @@ export class WorkerProcess implements Worker {
     return this.#versions;
   }
 
-  get alive(): boolean {
-    return this.#exit === null;
-  }
-
   post(msg: OrchestratorMessage): void {
     if (this.alive) this.link.send(msg);
-  }
-
-  on(listener: (msg: WorkerMessage) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  onExit(listener: (e: WorkerExit) => void): () => void {
-    if (this.#exit) {
-      listener(this.#exit);
-      return () => undefined;
-    }
-    this.#exitListeners.add(listener);
-    return () => this.#exitListeners.delete(listener);
-  }
-
-  /** The next message that matches, or a rejection if the worker exits or the wait times out. */
-  next<T extends WorkerMessage>(match: (m: WorkerMessage) => m is T, timeoutMs: number): Promise<T>;
-  next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage>;
-  next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage> {
-    return nextMessage(this, match, timeoutMs);
   }
 
   /** SIGKILL and wait for the exit: a stuck worker gets no say. */
