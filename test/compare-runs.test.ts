@@ -7,6 +7,7 @@ import type { OutcomeKind } from '../src/outcome.ts';
 import { compareMarkdown, compareText } from '../src/report/compare.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../src/results.ts';
 import { countOutcomes } from '../src/stats.ts';
+import { fakeEnvironment } from './fake-run.ts';
 
 const FAST = makeScenario({ sizeBytes: 1e6, chunkBytes: 16384 });
 const SLOW = makeScenario({ sizeBytes: 1e6, chunkBytes: 65536 });
@@ -83,22 +84,7 @@ function run(runId: string, cells: readonly { scenario: Scenario; rates: readonl
       interrupted: false,
       command: 'test',
       config: {},
-      environment: {
-        node: '20.19.0',
-        openssl: '3.0.15',
-        v8: '11',
-        platform: 'linux',
-        arch: 'x64',
-        kernel: '6',
-        cpuModel: 'Test CPU',
-        cpuFlags: { aes: true, vaes: false, avx2: true, avx512f: false },
-        cores: 2,
-        memoryBytes: 1e9,
-        tcpSysctls: {},
-        gitRevision: null,
-        gitDirty: null,
-        hostname: 'test',
-      },
+      environment: fakeEnvironment({ node: '20.19.0', openssl: '3.0.15', v8: '11', kernel: '6', memoryBytes: 1e9, hostname: 'test' }),
       workerPids: [],
       fixtures: [],
     },

@@ -8,6 +8,7 @@ import { endingsMatrix, endingsText } from '../src/report/endings.ts';
 import { markdownSummary } from '../src/report/markdown.ts';
 import { runtimeComparison } from '../src/report/runtimes.ts';
 import { terminalSummary } from '../src/report/terminal.ts';
+import { fakeEnvironment, fakeSummary } from './fake-run.ts';
 
 /**
  * The runtime comparison's arithmetic and where it shows, on a run built here
@@ -60,22 +61,7 @@ function record(scenario: Scenario, iteration: number, mbPerSec: number, truncat
 }
 
 function summaryOf(scenario: Scenario, records: readonly TransferRecord[]): ScenarioSummary {
-  const rates = records.map((r) => r.mbPerSec!);
-  const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
-  const delivered = records.every((r) => !r.silentLoss);
-  return {
-    scenarioId: scenario.id,
-    scenario,
-    iterations: records.length,
-    outcomes: delivered ? { complete: records.length } : { truncated: records.length },
-    throughput: delivered ? { samples: rates.length, meanMbPerSec: mean, sdMbPerSec: 1, rmePercent: 1, p50MbPerSec: mean, p99MbPerSec: mean, minMbPerSec: Math.min(...rates), maxMbPerSec: Math.max(...rates) } : null,
-    meanHandshakeMs: 2,
-    meanSenderCpuMs: 3,
-    meanReceiverCpuMs: 4,
-    maxSenderRssBytes: 5e7,
-    maxReceiverRssBytes: 5e7,
-    durationSamplesMs: records.map((r) => r.durationMs!),
-  };
+  return fakeSummary(scenario, records, { sdMbPerSec: 1, rmePercent: 1, senderCpuMs: 3, receiverCpuMs: 4 });
 }
 
 /**
@@ -110,22 +96,7 @@ function twoRuntimeRun(runtimes: RunResult['context']['runtimes'] | null = RUNTI
       interrupted: false,
       command: 'test',
       config: {},
-      environment: {
-        node: 'v20.20.2',
-        openssl: '3.0.19',
-        v8: '11.3',
-        platform: 'linux',
-        arch: 'x64',
-        kernel: '6.1.0',
-        cpuModel: 'Test CPU',
-        cpuFlags: { aes: true, vaes: false, avx2: true, avx512f: false },
-        cores: 2,
-        memoryBytes: 8e9,
-        tcpSysctls: {},
-        gitRevision: null,
-        gitDirty: null,
-        hostname: 'host',
-      },
+      environment: fakeEnvironment(),
       workerPids: [],
       ...(runtimes ? { runtimes } : {}),
       fixtures: [],

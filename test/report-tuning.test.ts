@@ -5,6 +5,7 @@ import type { Outcome, OutcomeKind } from '../src/outcome.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../src/results.ts';
 import { throughputScenarios } from '../src/report/terminal.ts';
 import { chunkTuning, endingLabel, recommendation } from '../src/report/tuning.ts';
+import { fakeEnvironment } from './fake-run.ts';
 
 const KiB = 1024;
 const AES = 'TLS_AES_128_GCM_SHA256';
@@ -73,22 +74,7 @@ function runOf(scenarios: readonly ScenarioSummary[]): RunResult {
       interrupted: false,
       command: 'tls-sst-bench run',
       config: {},
-      environment: {
-        node: 'v20.19.0',
-        openssl: '3.0.15',
-        v8: '11',
-        platform: 'linux',
-        arch: 'x64',
-        kernel: '6.1',
-        cpuModel: 'Test CPU',
-        cpuFlags: { aes: true, vaes: false, avx2: true, avx512f: false },
-        cores: 2,
-        memoryBytes: 8e9,
-        tcpSysctls: {},
-        gitRevision: null,
-        gitDirty: null,
-        hostname: 'h',
-      },
+      environment: fakeEnvironment({ node: 'v20.19.0', openssl: '3.0.15', v8: '11', kernel: '6.1', hostname: 'h' }),
       workerPids: [],
       fixtures: [],
     },
