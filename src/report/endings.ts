@@ -13,7 +13,8 @@ export interface EndingKey {
   readonly runtime?: string;
 }
 
-export interface EndingCell {
+/** How a group of transfers ended: the counts every endings table shows. */
+export interface EndingTally {
   readonly transfers: number;
   readonly outcomes: Readonly<Record<string, number>>;
   /** Transfers that lost or damaged data without the receiver being told. */
@@ -21,8 +22,37 @@ export interface EndingCell {
   readonly maxBytesLost: number;
   /** Distinct error codes seen (0A000126, ECONNRESET, ...). */
   readonly errorCodes: readonly string[];
+}
+
+export interface EndingCell extends EndingTally {
   /** Kvrocks full syncs: the most attempts one took (null for single streams). */
   readonly maxAttempts: number | null;
+}
+
+/** Pure: the tally of some transfers (at least one). */
+export function tallyEndings(rs: readonly TransferRecord[]): EndingTally {
+  const outcomes: Record<string, number> = {};
+  for (const r of rs) outcomes[r.outcome.kind] = (outcomes[r.outcome.kind] ?? 0) + 1;
+  return {
+    transfers: rs.length,
+    outcomes,
+    silent: rs.filter((r) => r.silentLoss).length,
+    maxBytesLost: Math.max(...rs.map((r) => Math.max(0, r.bytesExpected - r.bytesReceived))),
+    errorCodes: [...new Set(rs.map((r) => r.outcome.errorCode).filter((c): c is string => c !== null))],
+  };
+}
+
+/** Pure: records grouped by a key (compared by value), in the order keys first appear. */
+export function groupByKey<K>(records: readonly TransferRecord[], keyOf: (r: TransferRecord) => K): { key: K; records: TransferRecord[] }[] {
+  const groups = new Map<string, { key: K; records: TransferRecord[] }>();
+  for (const r of records) {
+    const key = keyOf(r);
+    const id = JSON.stringify(key);
+    const group = groups.get(id) ?? { key, records: [] };
+    group.records.push(r);
+    groups.set(id, group);
+  }
+  return [...groups.values()];
 }
 
 export interface EndingsMatrix {
@@ -52,29 +82,15 @@ export function runtimeColumn(m: EndingsMatrix): { header: string[]; cells: (key
 export function endingsMatrix(run: RunResult): EndingsMatrix {
   const measured = run.records.filter((r) => !r.warmup);
   const sizes = [...new Set(measured.map((r) => r.scenario.sizeBytes))].sort((a, b) => a - b);
-  const rows = new Map<string, { key: EndingKey; records: TransferRecord[] }>();
-  for (const r of measured) {
-    const key = keyOf(r);
-    const id = JSON.stringify(key);
-    const row = rows.get(id) ?? { key, records: [] };
-    row.records.push(r);
-    rows.set(id, row);
-  }
   return {
     sizes,
-    rows: [...rows.values()].map(({ key, records }) => {
+    rows: groupByKey(measured, keyOf).map(({ key, records }) => {
       const cells = new Map<number, EndingCell>();
       for (const size of sizes) {
         const rs = records.filter((r) => r.scenario.sizeBytes === size);
         if (rs.length === 0) continue;
-        const outcomes: Record<string, number> = {};
-        for (const r of rs) outcomes[r.outcome.kind] = (outcomes[r.outcome.kind] ?? 0) + 1;
         cells.set(size, {
-          transfers: rs.length,
-          outcomes,
-          silent: rs.filter((r) => r.silentLoss).length,
-          maxBytesLost: Math.max(...rs.map((r) => Math.max(0, r.bytesExpected - r.bytesReceived))),
-          errorCodes: [...new Set(rs.map((r) => r.outcome.errorCode).filter((c): c is string => c !== null))],
+          ...tallyEndings(rs),
           maxAttempts: rs.some((r) => r.sync) ? Math.max(...rs.map((r) => r.sync?.attempts ?? 0)) : null,
         });
       }

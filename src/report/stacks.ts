@@ -1,5 +1,6 @@
 import { humanBytes } from '../config/units.ts';
 import type { RunResult, TransferRecord } from '../results.ts';
+import { groupByKey, tallyEndings, type EndingTally } from './endings.ts';
 import { table } from './terminal-table.ts';
 
 /** One way of sending a stream: who sent it, how it ended it, how it wrote, how big. */
@@ -11,14 +12,9 @@ export interface StackRowKey {
 }
 
 /** How one receiver peer saw one way of sending, over its measured transfers. */
-export interface StackCell {
-  readonly transfers: number;
-  readonly outcomes: Readonly<Record<string, number>>;
+export interface StackCell extends EndingTally {
   /** Transfers with close_notify observed true / false / not observable. */
   readonly closeNotify: { readonly seen: number; readonly notSeen: number; readonly unknown: number };
-  readonly errorCodes: readonly string[];
-  readonly silent: number;
-  readonly maxBytesLost: number;
 }
 
 export interface StacksMatrix {
@@ -37,17 +33,10 @@ export function stacksMatrix(run: RunResult): StacksMatrix {
   const records = run.records.filter(comparable);
   const present = new Set(records.map((r) => r.scenario.receiverPeer as string));
   const receivers = [...RECEIVER_ORDER.filter((p) => present.has(p)), ...[...present].filter((p) => !RECEIVER_ORDER.includes(p)).sort()];
-  const rows = new Map<string, { key: StackRowKey; records: TransferRecord[] }>();
-  for (const r of records) {
-    const key: StackRowKey = { senderPeer: r.scenario.senderPeer, shutdown: r.scenario.shutdown, writePath: r.scenario.writePath, sizeBytes: r.scenario.sizeBytes };
-    const id = JSON.stringify(key);
-    const row = rows.get(id) ?? { key, records: [] };
-    row.records.push(r);
-    rows.set(id, row);
-  }
+  const rows = groupByKey(records, (r): StackRowKey => ({ senderPeer: r.scenario.senderPeer, shutdown: r.scenario.shutdown, writePath: r.scenario.writePath, sizeBytes: r.scenario.sizeBytes }));
   // Node's sender first, then by size; within those, the order the run had.
   const senderRank = (p: string): number => (p === 'node' ? 0 : 1);
-  const sorted = [...rows.values()].sort((a, b) => senderRank(a.key.senderPeer) - senderRank(b.key.senderPeer) || a.key.senderPeer.localeCompare(b.key.senderPeer) || a.key.sizeBytes - b.key.sizeBytes);
+  const sorted = [...rows].sort((a, b) => senderRank(a.key.senderPeer) - senderRank(b.key.senderPeer) || a.key.senderPeer.localeCompare(b.key.senderPeer) || a.key.sizeBytes - b.key.sizeBytes);
   return {
     receivers,
     rows: sorted.map(({ key, records: rs }) => {
@@ -55,19 +44,13 @@ export function stacksMatrix(run: RunResult): StacksMatrix {
       for (const peer of receivers) {
         const mine = rs.filter((r) => r.scenario.receiverPeer === peer);
         if (mine.length === 0) continue;
-        const outcomes: Record<string, number> = {};
-        for (const r of mine) outcomes[r.outcome.kind] = (outcomes[r.outcome.kind] ?? 0) + 1;
         cells.set(peer, {
-          transfers: mine.length,
-          outcomes,
+          ...tallyEndings(mine),
           closeNotify: {
             seen: mine.filter((r) => r.closeNotify === true).length,
             notSeen: mine.filter((r) => r.closeNotify === false).length,
             unknown: mine.filter((r) => r.closeNotify === null).length,
           },
-          errorCodes: [...new Set(mine.map((r) => r.outcome.errorCode).filter((c): c is string => c !== null))],
-          silent: mine.filter((r) => r.silentLoss).length,
-          maxBytesLost: Math.max(...mine.map((r) => Math.max(0, r.bytesExpected - r.bytesReceived))),
         });
       }
       return { key, cells };
