@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { KeyType } from './suites.ts';
@@ -44,61 +45,76 @@ export async function privateKeyPem(key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(der, 'PRIVATE KEY');
 }
 
+/** A certificate authority in memory: its certificate and the key it signs with. */
+export interface Issuer {
+  readonly cert: x509.X509Certificate;
+  readonly key: CryptoKey;
+  readonly keyType: KeyType;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+/** A self-signed CA named `name` (with a random tag: another CA must not even look like it), valid from a minute ago for `validMs`. */
+export async function createIssuer(name: string, keyType: KeyType, validMs: number): Promise<Issuer> {
+  const now = Date.now();
+  const notBefore = new Date(now - 60_000);
+  const notAfter = new Date(now + validMs);
+  const keys = await generateKeys(keyType);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: `01${randomBytes(8).toString('hex')}`,
+    name: `CN=${name} ${randomBytes(6).toString('hex')}`,
+    notBefore,
+    notAfter,
+    keys,
+    signingAlgorithm: ALGORITHMS[keyType].sign,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
+  });
+  return { cert, key: keys.privateKey, keyType, notBefore, notAfter };
+}
+
+/** A leaf certificate `cn` for `usage` (server or client auth) with these names, and its private key as PEM. */
+export async function issueLeaf(issuer: Issuer, cn: string, usage: string, names: readonly string[]): Promise<{ cert: string; key: string }> {
+  const keys = await generateKeys(issuer.keyType);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: `02${randomBytes(8).toString('hex')}`,
+    subject: `CN=${cn}`,
+    issuer: issuer.cert.subject,
+    notBefore: issuer.notBefore,
+    notAfter: issuer.notAfter,
+    publicKey: keys.publicKey,
+    signingKey: issuer.key,
+    signingAlgorithm: ALGORITHMS[issuer.keyType].sign,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      // keyEncipherment: TLS 1.2 RSA key exchange with an RSA key.
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (issuer.keyType === 'rsa-2048' ? x509.KeyUsageFlags.keyEncipherment : 0), true),
+      new x509.ExtendedKeyUsageExtension([usage]),
+      ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names.map((n) => (isIP(n) ? { type: 'ip', value: n } : { type: 'dns', value: n })))] : []),
+    ],
+  });
+  return { cert: cert.toString('pem'), key: await privateKeyPem(keys.privateKey) };
+}
+
 /**
  * A private per-run certificate authority and one server certificate for
  * `localhost`/127.0.0.1/::1, written into `dir` (which the caller created 0700).
  * Only the server key is written; the CA key never leaves memory.
  */
 export async function writeRunCertificates(dir: string, keyType: KeyType): Promise<CertFiles> {
-  const alg = ALGORITHMS[keyType];
-  const now = Date.now();
-  const notBefore = new Date(now - 60_000);
-  const notAfter = new Date(now + 2 * 24 * 3600_000);
-  const caKeys = await generateKeys(keyType);
-  // A unique CA name and serials per run: another run's CA must not even look like the issuer.
-  const runTag = randomBytes(6).toString('hex');
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: `01${randomBytes(8).toString('hex')}`,
-    name: `CN=tls-sst-bench run CA ${runTag} (${keyType})`,
-    notBefore,
-    notAfter,
-    keys: caKeys,
-    signingAlgorithm: alg.sign,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-    ],
-  });
-  const serverKeys = await generateKeys(keyType);
-  const server = await x509.X509CertificateGenerator.create({
-    serialNumber: `02${randomBytes(8).toString('hex')}`,
-    subject: `CN=${SERVER_NAME}`,
-    issuer: ca.subject,
-    notBefore,
-    notAfter,
-    publicKey: serverKeys.publicKey,
-    signingKey: caKeys.privateKey,
-    signingAlgorithm: alg.sign,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'dns', value: SERVER_NAME },
-        { type: 'ip', value: '127.0.0.1' },
-        { type: 'ip', value: '::1' },
-      ]),
-    ],
-  });
+  const ca = await createIssuer(`tls-sst-bench run CA (${keyType})`, keyType, 2 * 24 * 3600_000);
+  const server = await issueLeaf(ca, SERVER_NAME, x509.ExtendedKeyUsage.serverAuth, [SERVER_NAME, '127.0.0.1', '::1']);
   const files: CertFiles = {
     keyType,
     caCertPath: join(dir, `${keyType}-ca.pem`),
     certPath: join(dir, `${keyType}-server.pem`),
     keyPath: join(dir, `${keyType}-server.key`),
   };
-  await writeFile(files.caCertPath, ca.toString('pem'), { mode: 0o600 });
-  await writeFile(files.certPath, server.toString('pem'), { mode: 0o600 });
-  await writeFile(files.keyPath, await privateKeyPem(serverKeys.privateKey), { mode: 0o600 });
+  await writeFile(files.caCertPath, ca.cert.toString('pem'), { mode: 0o600 });
+  await writeFile(files.certPath, server.cert, { mode: 0o600 });
+  await writeFile(files.keyPath, server.key, { mode: 0o600 });
   return files;
 }
 
