@@ -183,7 +183,11 @@ export function parseGnutlsSenderLine(stdout: string): GnutlsSenderLine | null {
 const gnutlsSender: SenderPeer = {
   description: 'peers/gnutls-sender.c (GnuTLS 3.7): gnutls_record_send, then gnutls_bye (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
   serve: async ({ request, stall }) => {
-    const binary = await gnutlsSenderBinary();
+    const binary = await gnutlsSenderBinary().catch((err: unknown) => err instanceof Error ? err : new Error(String(err)));
+    if (binary instanceof Error) {
+      // A build that fails here (the toolchain was checked at config time) is this transfer's sender failing.
+      return { listening: { kind: 'exited', role: 'sender', detail: binary.message }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail: binary.message }), stop: () => undefined };
+    }
     const args = [
       '--host', request.host,
       '--port', '0',
