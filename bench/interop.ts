@@ -1,16 +1,20 @@
 import type { Preset } from '../src/config/presets.ts';
 
 const NODE_ENDINGS = ['end', 'destroy-after-flush', 'destroy', 'tcp-fin'];
+/** Every ending peers/gnutls-sender.c plays (SENDER_PEER_SHUTDOWNS.gnutls). */
+const GNUTLS_ENDINGS = ['end', 'destroy-after-flush', 'tcp-fin'];
 
 /**
  * How Node, OpenSSL and GnuTLS receivers report the same ends of a stream
  * (`end` with close_notify, `destroy-after-flush` without, and two that lose
- * data), and how OpenSSL's own server ends one. gnutls-cli writes what it
+ * data), how OpenSSL's own server ends one, and how the suite's GnuTLS server
+ * (peers/gnutls-sender.c) ends one with close_notify (`end`) and without
+ * (`destroy-after-flush`, `tcp-fin`). gnutls-cli writes what it
  * receives one byte per write(2) (about 1 MB/s), so it gets 1 MB and 4 MB;
  * the others 1 MB and 64 MB. About a minute on 2 cores.
  */
 export default {
-  description: 'EOF outcome across TLS stacks: Node sender (end, destroy-after-flush, destroy, tcp-fin) to node/openssl/gnutls receivers; openssl s_server sender to each',
+  description: 'EOF outcome across TLS stacks: Node sender (end, destroy-after-flush, destroy, tcp-fin) to node/openssl/gnutls receivers; openssl s_server sender to each; GnuTLS sender (end, destroy-after-flush, tcp-fin) to each',
   settings: {
     sizes: ['1MB', '64MB'],
     chunks: ['64KiB'],
@@ -27,5 +31,7 @@ export default {
     { name: 'gnutls', settings: { sizes: ['1MB', '4MB'], receiverPeer: ['gnutls'] } },
     { name: 'openssl-sender', settings: { sizes: ['1MB'], senderPeer: ['openssl'], shutdown: ['end'], writePath: ['backpressure'], receiverPeer: ['node', 'openssl', 'gnutls'] } },
     { name: 'openssl-sender-64MB', settings: { sizes: ['64MB'], senderPeer: ['openssl'], shutdown: ['end'], writePath: ['backpressure'], receiverPeer: ['node', 'openssl'] } },
+    { name: 'gnutls-sender', settings: { sizes: ['1MB'], senderPeer: ['gnutls'], shutdown: GNUTLS_ENDINGS, writePath: ['backpressure'], receiverPeer: ['node', 'openssl', 'gnutls'] } },
+    { name: 'gnutls-sender-64MB', settings: { sizes: ['64MB'], senderPeer: ['gnutls'], shutdown: GNUTLS_ENDINGS, writePath: ['backpressure'], receiverPeer: ['node', 'openssl'] } },
   ],
 } as const satisfies Preset;

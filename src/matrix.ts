@@ -3,6 +3,7 @@ import type { RunConfig } from './config/schema.ts';
 import { usageError } from './errors.ts';
 import { MAX_WRITE_BYTES as KVROCKS_MAX_WRITE_BYTES } from './kvrocks/protocol.ts';
 import { gnutlsPriority } from './tls/gnutls-priority.ts';
+import { checkGnutlsSenderToolchain } from './runner/gnutls-sender-build.ts';
 import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
 import {
   RECEIVER_PEER_MODES,
@@ -77,14 +78,14 @@ export function checkSenderPeer(s: Pick<Scenario, 'senderPeer' | 'shutdown' | 'w
   if (s.senderPeer === 'node') return;
   const ok = SENDER_PEER_SHUTDOWNS[s.senderPeer];
   if (!ok.includes(s.shutdown)) throw usageError(`--sender-peer "${s.senderPeer}" cannot play --shutdown ${s.shutdown}: it supports ${ok.join(', ')} (its own close)`);
-  if (s.writePath !== 'backpressure') throw usageError(`--sender-peer "${s.senderPeer}" cannot play --write-path ${s.writePath}: it supports backpressure (it reads its stdin as the socket drains)`);
+  if (s.writePath !== 'backpressure') throw usageError(`--sender-peer "${s.senderPeer}" cannot play --write-path ${s.writePath}: it supports backpressure (it writes as the socket drains)`);
   if (s.receiverMode !== 'until-eof') throw usageError(`--sender-peer "${s.senderPeer}" cannot play --receiver ${s.receiverMode}: it sends no size line; it supports until-eof`);
   if (s.protocol !== 'raw') throw usageError(`--sender-peer "${s.senderPeer}" cannot play --protocol ${s.protocol}: it supports raw`);
 }
 
 /** A GnuTLS peer is pinned to the suite by a priority string: a suite with none is refused before anything runs. */
-export function checkPeerSuite(s: Pick<Scenario, 'receiverPeer' | 'suite' | 'tlsVersion'>): void {
-  if (s.receiverPeer === 'gnutls') gnutlsPriority(s.suite, s.tlsVersion);
+export function checkPeerSuite(s: Pick<Scenario, 'receiverPeer' | 'suite' | 'tlsVersion'> & Partial<Pick<Scenario, 'senderPeer'>>): void {
+  if (s.receiverPeer === 'gnutls' || s.senderPeer === 'gnutls') gnutlsPriority(s.suite, s.tlsVersion);
 }
 
 /** A scenario from a few fields, the rest at their defaults (benchmarks and tests build cells this way). */
@@ -262,6 +263,8 @@ function expandAxes(config: RunConfig): Scenario[] {
     }
   }
   checkSenderAxes(config, out);
+  // The GnuTLS sender is compiled on first use: no compiler or headers is refused now, before anything runs.
+  if (out.some((s) => s.senderPeer === 'gnutls')) checkGnutlsSenderToolchain();
   // sort is stable: within a size the order above stays
   return out.sort((a, b) => a.sizeBytes - b.sizeBytes);
 }

@@ -66,7 +66,11 @@ const cases: [string[], RegExp][] = [
   [['run', '--receiver', 'psychic'], /--receiver "psychic" is not accepted: expected one of until-eof, framed, framed-ack/],
   [['run', '--receiver-peer', 'wolfssl'], /--receiver-peer "wolfssl" is not accepted: expected one of node, openssl, gnutls/],
   [['run', '--receiver-peer', 'gnutls', '--receiver', 'framed'], /--receiver-peer "gnutls" cannot play --receiver framed: it supports until-eof/],
-  [['run', '--sender-peer', 'gnutls'], /--sender-peer "gnutls" is not accepted: expected one of node, openssl/],
+  [['run', '--sender-peer', 'wolfssl'], /--sender-peer "wolfssl" is not accepted: expected one of node, openssl, gnutls/],
+  [['run', '--sender-peer', 'gnutls', '--shutdown', 'reset'], /--sender-peer "gnutls" cannot play --shutdown reset: it supports end, destroy-after-flush, tcp-fin/],
+  [['run', '--sender-peer', 'gnutls', '--shutdown', 'destroy'], /--sender-peer "gnutls" cannot play --shutdown destroy: it supports end, destroy-after-flush, tcp-fin/],
+  [['run', '--sender-peer', 'gnutls', '--write-path', 'buffered'], /--sender-peer "gnutls" cannot play --write-path buffered: it supports backpressure/],
+  [['run', '--sender-peer', 'gnutls', '--receiver', 'framed'], /--sender-peer "gnutls" cannot play --receiver framed: it sends no size line; it supports until-eof/],
   [['run', '--sender-peer', 'openssl', '--shutdown', 'destroy-after-flush'], /--sender-peer "openssl" cannot play --shutdown destroy-after-flush: it supports end/],
   [['run', '--sender-peer', 'openssl', '--write-path', 'buffered'], /--sender-peer "openssl" cannot play --write-path buffered: it supports backpressure/],
   [['run', '--sender-peer', 'openssl', '--receiver', 'framed-ack'], /--sender-peer "openssl" cannot play --receiver framed-ack: it sends no size line; it supports until-eof/],
@@ -155,6 +159,20 @@ test('--node: a program that answers as a Node older than 20', async () => {
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /--node ".*node18" is not accepted: it is Node 18\.20\.4; expected the path of a Node >= 20 binary/);
+});
+
+test('--sender-peer gnutls without a C compiler: which package to install, before anything runs', async () => {
+  const before = process.env['CC'];
+  process.env['CC'] = '/nonexistent/cc';
+  try {
+    const r = await cli(['run', '--sender-peer', 'gnutls', '--out', out, '--fixtures-dir', fixturesDir]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^tls-sst-bench: --sender-peer "gnutls" needs a C compiler to build peers\/gnutls-sender\.c, and "\/nonexistent\/cc" is not on PATH: install gcc \(apt-get install gcc\) or set CC$/m);
+  } finally {
+    if (before === undefined) delete process.env['CC'];
+    else process.env['CC'] = before;
+  }
 });
 
 test('an unwritable or unusable --out', async () => {

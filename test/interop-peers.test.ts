@@ -14,7 +14,7 @@ import type { RunResult, TransferRecord } from '../src/results.ts';
 import { stacksText } from '../src/report/stacks.ts';
 import { terminalSummary } from '../src/report/terminal.ts';
 import { markdownSummary } from '../src/report/markdown.ts';
-import { gnutlsPriority, gnutlsPriorityOf } from '../src/tls/gnutls-priority.ts';
+import { gnutlsPriority, gnutlsPriorityOf, suiteFromGnutls } from '../src/tls/gnutls-priority.ts';
 import { tempDir } from './helpers.ts';
 
 // Real gnutls-cli and openssl s_server processes against the suite's Node
@@ -30,9 +30,11 @@ before(async () => {
     { where: 'flags', raw: { ...base, shutdown: 'end,destroy-after-flush', writePath: 'buffered', receiverPeer: 'gnutls' } },
   ]);
   const fromOpenssl = resolveConfig([{ where: 'flags', raw: { ...base, senderPeer: 'openssl', receiverPeer: 'node,openssl,gnutls' } }]);
+  const fromGnutls = resolveConfig([{ where: 'flags', raw: { ...base, senderPeer: 'gnutls', shutdown: 'end,destroy-after-flush,tcp-fin', receiverPeer: 'node,openssl,gnutls' } }]);
   const a = await runBenchmark(config, { runId: 'test-interop', command: 'test', fixturesDir: tmp.dir });
   const b = await runBenchmark(fromOpenssl, { runId: 'test-interop-b', command: 'test', fixturesDir: tmp.dir });
-  run = { ...a, records: [...a.records, ...b.records], scenarios: [...a.scenarios, ...b.scenarios] };
+  const c = await runBenchmark(fromGnutls, { runId: 'test-interop-c', command: 'test', fixturesDir: tmp.dir });
+  run = { ...a, records: [...a.records, ...b.records, ...c.records], scenarios: [...a.scenarios, ...b.scenarios, ...c.scenarios] };
 });
 after(() => tmp.remove());
 
@@ -74,12 +76,81 @@ test('openssl s_server sender: every receiver gets the whole file and its close_
   assert.equal(find('openssl', 'end', 'node').suiteNegotiated, 'TLS_AES_128_GCM_SHA256');
 });
 
+test('gnutls sender, end (gnutls_bye): every receiver gets the whole file and its close_notify', () => {
+  for (const receiver of ['node', 'openssl', 'gnutls']) {
+    const r = find('gnutls', 'end', receiver);
+    assert.equal(r.outcome.kind, 'complete', receiver);
+    assert.equal(r.closeNotify, true, receiver);
+    assert.equal(r.bytesReceived, 1_000_000, receiver);
+    assert.equal(r.bytesWritten, 1_000_000, receiver);
+    assert.equal(r.outcome.errorCode, null, receiver);
+    // the sender's report: the suite mapped back from GnuTLS's parts, and its first byte on Node's clock
+    assert.equal(r.suiteNegotiated, 'TLS_AES_128_GCM_SHA256', receiver);
+    assert.equal(r.protocolNegotiated, 'TLSv1.3', receiver);
+    assert.ok(r.durationMs !== null && r.durationMs > 0 && r.durationMs < 60_000, `${receiver}: ${r.durationMs}`);
+    assert.equal(r.scenario.id.includes(' sender=gnutls '), true);
+  }
+});
+
+test('gnutls sender, destroy-after-flush (close() without gnutls_bye): unclean end, no close_notify', () => {
+  const node = find('gnutls', 'destroy-after-flush', 'node');
+  assert.equal(node.outcome.kind, 'complete-unclean');
+  assert.equal(node.closeNotify, false);
+  assert.equal(node.bytesReceived, 1_000_000);
+  assert.equal(node.silentLoss, false);
+  const openssl = find('gnutls', 'destroy-after-flush', 'openssl');
+  assert.equal(openssl.outcome.kind, 'tls-error');
+  assert.equal(openssl.outcome.errorCode, '0A000126');
+  assert.equal(openssl.bytesReceived, 1_000_000);
+  assert.equal(openssl.closeNotify, false);
+  const gnutls = find('gnutls', 'destroy-after-flush', 'gnutls');
+  assert.equal(gnutls.outcome.kind, 'tls-error');
+  assert.equal(gnutls.outcome.errorCode, 'GNUTLS_E_PREMATURE_TERMINATION');
+  assert.equal(gnutls.bytesReceived, 1_000_000);
+});
+
+test('gnutls sender, tcp-fin (shutdown(SHUT_WR) without gnutls_bye): FIN, no close_notify', () => {
+  const node = find('gnutls', 'tcp-fin', 'node');
+  assert.equal(node.outcome.kind, 'complete-unclean');
+  assert.equal(node.closeNotify, false);
+  assert.equal(node.bytesReceived, 1_000_000);
+  assert.equal(find('gnutls', 'tcp-fin', 'openssl').outcome.errorCode, '0A000126');
+});
+
+test('gnutls sender: negotiated suite equals the requested one, TLS 1.3 and 1.2 (as the sender reports it)', async () => {
+  const config = resolveConfig([
+    {
+      where: 'flags',
+      raw: { sizes: '64KiB', chunks: '16KiB', tls: '1.3,1.2', suites: 'TLS_CHACHA20_POLY1305_SHA256,ECDHE-ECDSA-AES256-GCM-SHA384', senderPeer: 'gnutls', receiverPeer: 'openssl', iterations: '1', warmup: '0' },
+    },
+  ]);
+  const r = await runBenchmark(config, { runId: 'test-gnutls-sender-suites', command: 'test', fixturesDir: tmp.dir });
+  // The openssl receiver reports nothing negotiated: these names are the GnuTLS sender's.
+  assert.deepEqual(
+    r.records.map((x) => [x.scenario.suite, x.suiteNegotiated, x.protocolNegotiated, x.outcome.kind, x.bytesWritten]),
+    [
+      ['TLS_CHACHA20_POLY1305_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'TLSv1.3', 'complete', 65536],
+      ['ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'TLSv1.2', 'complete', 65536],
+    ],
+  );
+});
+
+test('GnuTLS parts -> this suite name', () => {
+  assert.equal(suiteFromGnutls('TLSv1.3', 'ECDHE-RSA', 'AES-256-GCM', 'AEAD'), 'TLS_AES_256_GCM_SHA384');
+  assert.equal(suiteFromGnutls('TLSv1.2', 'ECDHE-ECDSA', 'AES-128-CBC', 'SHA1'), 'ECDHE-ECDSA-AES128-SHA');
+  assert.equal(suiteFromGnutls('TLSv1.2', 'RSA', 'AES-256-GCM', 'AEAD'), 'AES256-GCM-SHA384');
+  assert.equal(suiteFromGnutls('TLSv1.2', 'DHE-RSA', 'AES-256-GCM', 'AEAD'), null);
+  assert.equal(suiteFromGnutls('TLSv1.3', '', 'CAMELLIA-128-GCM', 'AEAD'), null);
+});
+
 test('the cross-stack matrix of this run, as printed', () => {
   const text = stacksText(run);
   const line = (sender: string, shutdown: string): string => text.split('\n').find((l) => l.startsWith(sender) && l.split(/\s{2,}/)[1] === shutdown)!;
   assert.deepEqual(line('node', 'end').split(/\s{2,}/), ['node', 'end', 'buffered', '1.0 MB', '-', '-', 'complete, close_notify']);
   assert.deepEqual(line('node', 'destroy-after-flush').split(/\s{2,}/).slice(4), ['-', '-', 'tls-error GNUTLS_E_PREMATURE_TERMINATION, no close_notify']);
   assert.deepEqual(line('openssl', 'end').split(/\s{2,}/).slice(4), ['complete, close_notify', 'complete, close_notify', 'complete, close_notify']);
+  assert.deepEqual(line('gnutls', 'end').split(/\s{2,}/), ['gnutls', 'end', 'backpressure', '1.0 MB', 'complete, close_notify', 'complete, close_notify', 'complete, close_notify']);
+  assert.deepEqual(line('gnutls', 'destroy-after-flush').split(/\s{2,}/).slice(4), ['complete-unclean, no close_notify', 'tls-error 0A000126, no close_notify', 'tls-error GNUTLS_E_PREMATURE_TERMINATION, no close_notify']);
   assert.match(terminalSummary(run), /EOF outcome across TLS stacks/);
   assert.match(markdownSummary(run), /## EOF outcome across TLS stacks\n[\s\S]*\| node \| destroy-after-flush \| buffered \| 1\.0 MB \| - \| - \| tls-error GNUTLS_E_PREMATURE_TERMINATION, no close_notify \|/);
 });

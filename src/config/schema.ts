@@ -200,7 +200,7 @@ export const OPTIONS = {
     target: 'senderPeers',
     flag: '--sender-peer',
     valueName: 'list',
-    description: `who sends (the TLS server): ${SENDER_PEERS.join(', ')} (openssl: s_server fed the fixture on stdin; shutdown end only)`,
+    description: `who sends (the TLS server): ${SENDER_PEERS.join(', ')} (openssl: s_server fed the fixture on stdin; shutdown end only; gnutls: peers/gnutls-sender.c, built on first use; shutdown end, destroy-after-flush, tcp-fin)`,
     parse: listOf(SENDER_PEERS),
   },
   protocol: {

@@ -6,6 +6,8 @@ import { nowMs, type ServeRequest, type SenderReport, type WorkerMessage } from 
 import type { SenderPeerName } from '../transfer/strategies.ts';
 import { heardFrom, opensslError, type Heard } from './receiver-peers.ts';
 import type { Worker } from './workers.ts';
+import { gnutlsSenderBinary } from './gnutls-sender-build.ts';
+import { gnutlsPriority, suiteFromGnutls } from '../tls/gnutls-priority.ts';
 
 /** What a sender said at the end; CPU and memory are null where the sender is not ours to measure. */
 export type SenderResult = Omit<SenderReport, 'cpuMs' | 'rssPeakBytes'> & { readonly cpuMs: number | null; readonly rssPeakBytes: number | null };
@@ -142,7 +144,117 @@ const opensslSender: SenderPeer = {
   },
 };
 
+/** The JSON line peers/gnutls-sender.c prints at exit. */
+interface GnutlsSenderLine {
+  readonly bytesWritten: number;
+  readonly firstByteAtMs: number | null;
+  readonly protocol: string | null;
+  readonly kx: string | null;
+  readonly cipher: string | null;
+  readonly mac: string | null;
+  readonly iana: string | null;
+  readonly error: { readonly code: string; readonly message: string; readonly phase: 'handshake' | 'transfer' } | null;
+}
+
+/** The report line, or null when the program printed none (it crashed or was killed). */
+export function parseGnutlsSenderLine(stdout: string): GnutlsSenderLine | null {
+  const line = stdout.split('\n').find((l) => l.startsWith('{'));
+  if (line === undefined) return null;
+  try {
+    return JSON.parse(line) as GnutlsSenderLine;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * peers/gnutls-sender.c (GnuTLS 3.7, built on first use) as the sender: it
+ * listens on port 0 and prints the port, takes one connection, is pinned to
+ * the suite by the same priority string as gnutls-cli, writes the fixture in
+ * chunks of the scenario's size with gnutls_record_send, and ends as the
+ * scenario says: `end` = gnutls_bye(GNUTLS_SHUT_WR) (close_notify) then
+ * close; `destroy-after-flush` = close() once every record is sent (no
+ * close_notify); `tcp-fin` = shutdown(SHUT_WR) once every record is sent,
+ * then wait for the client to close. Its report gives bytes written, the
+ * first-byte time on Node's clock (CLOCK_MONOTONIC), and the negotiated
+ * protocol and suite (GnuTLS's parts mapped back to this suite's names, so
+ * requested and negotiated compare). Its CPU and memory are not measured.
+ */
+const gnutlsSender: SenderPeer = {
+  description: 'peers/gnutls-sender.c (GnuTLS 3.7): gnutls_record_send, then gnutls_bye (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
+  serve: async ({ request, stall }) => {
+    const binary = await gnutlsSenderBinary().catch((err: unknown) => err instanceof Error ? err : new Error(String(err)));
+    if (binary instanceof Error) {
+      // A build that fails here (the toolchain was checked at config time) is this transfer's sender failing.
+      return { listening: { kind: 'exited', role: 'sender', detail: binary.message }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail: binary.message }), stop: () => undefined };
+    }
+    const args = [
+      '--host', request.host,
+      '--port', '0',
+      '--cert', request.certPath,
+      '--key', request.keyPath,
+      '--priority', gnutlsPriority(request.tls.suite, request.tls.tlsVersion),
+      '--file', request.fixturePath,
+      '--chunk', String(request.chunkBytes),
+      '--end', request.shutdown,
+    ];
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let exited = false;
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+    let onLine: (port: number) => void = () => undefined;
+    const port = new Promise<number>((resolve) => (onLine = resolve));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('latin1');
+      const m = /^listening (\d+)$/m.exec(stdout);
+      if (m) onLine(Number(m[1]));
+    });
+    const closed = new Promise<number | null>((resolve) => {
+      child.once('error', (err) => {
+        stderr += `${err.message}\n`;
+        exited = true;
+        resolve(null);
+      });
+      child.once('close', (code) => {
+        exited = true;
+        resolve(code);
+      });
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const first = await Promise.race([
+      port,
+      closed.then(() => null),
+      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LISTEN_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (first === null) {
+      child.kill('SIGKILL');
+      const code = await closed;
+      const detail = `gnutls-sender did not listen on ${request.host} (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`;
+      return { listening: { kind: 'exited', role: 'sender', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
+    }
+    const done = closed.then((code): SenderResult => {
+      const line = parseGnutlsSenderLine(stdout);
+      if (line === null) throw new Error(`gnutls-sender printed no report (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
+      const suite = line.protocol && line.cipher ? suiteFromGnutls(line.protocol, line.kx ?? '', line.cipher, line.mac ?? '') ?? line.iana : null;
+      return {
+        type: 'sent',
+        id: request.id,
+        bytesWritten: line.bytesWritten,
+        firstByteAtMs: line.firstByteAtMs,
+        negotiated: { protocol: line.protocol, suite },
+        error: line.error,
+        cpuMs: null,
+        rssPeakBytes: null,
+      };
+    });
+    return { listening: { kind: 'report', report: { port: first, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited || child.kill('SIGKILL')) };
+  },
+};
+
 export const SENDER_PEERS: Readonly<Record<SenderPeerName, SenderPeer>> = {
   node: nodeSender,
   openssl: opensslSender,
+  gnutls: gnutlsSender,
 };

@@ -56,3 +56,18 @@ export function gnutlsPriority(suite: string, version: TlsVersion, flag = '--sui
   const known = [...Object.keys(TLS13_CIPHERS), ...TLS12_KX.flatMap(([prefix]) => Object.keys(TLS12_CIPHERS).map((c) => prefix + c))];
   throw usageError(`${flag} "${suite}" has no GnuTLS priority string, so a gnutls peer cannot use it: expected one of ${known.join(', ')}`);
 }
+
+/**
+ * The suite's name in this suite's (OpenSSL's) spelling from the parts GnuTLS
+ * names after a handshake (gnutls_kx_get_name, gnutls_cipher_get_name,
+ * gnutls_mac_get_name): the inverse of the priority tables, so a requested
+ * suite and the negotiated one compare by the same name. null when the parts
+ * match no suite here.
+ */
+export function suiteFromGnutls(protocol: string, kx: string, cipher: string, mac: string): string | null {
+  if (protocol === 'TLSv1.3') return Object.entries(TLS13_CIPHERS).find(([, c]) => c === cipher)?.[0] ?? null;
+  const prefix = TLS12_KX.find(([, k]) => k === kx)?.[0];
+  if (prefix === undefined) return null;
+  const rest = Object.entries(TLS12_CIPHERS).find(([, [c, m]]) => c === cipher && m === mac)?.[0];
+  return rest === undefined ? null : prefix + rest;
+}

@@ -37,11 +37,12 @@ export const RECEIVER_PEER_MODES: Readonly<Record<ReceiverPeerName, readonly Rec
 };
 
 /**
- * Who plays the sender (the TLS server): the suite's Node worker, or OpenSSL's
- * `s_server` fed the fixture on stdin. GnuTLS has no such server (gnutls-serv
- * only echoes or answers HTTP, which would change the framing).
+ * Who plays the sender (the TLS server): the suite's Node worker, OpenSSL's
+ * `s_server` fed the fixture on stdin, or the suite's own small GnuTLS server
+ * (peers/gnutls-sender.c; gnutls-serv only echoes or answers HTTP, which
+ * would change the framing).
  */
-export const SENDER_PEERS = ['node', 'openssl'] as const;
+export const SENDER_PEERS = ['node', 'openssl', 'gnutls'] as const;
 export type SenderPeerName = (typeof SENDER_PEERS)[number];
 /**
  * The shutdown strategies each sender can play. s_server has one way to end:
@@ -50,6 +51,8 @@ export type SenderPeerName = (typeof SENDER_PEERS)[number];
 export const SENDER_PEER_SHUTDOWNS: Readonly<Record<SenderPeerName, readonly ShutdownStrategyName[]>> = {
   node: SHUTDOWN_STRATEGIES,
   openssl: ['end'],
+  // gnutls_bye(SHUT_WR); close() after the last record; shutdown(SHUT_WR) after the last record
+  gnutls: ['end', 'destroy-after-flush', 'tcp-fin'],
 };
 
 /** raw: one stream of one fixture; kvrocks: the Kvrocks full-sync emulation (src/kvrocks/). */
