@@ -3,7 +3,6 @@ import type { RunConfig } from './config/schema.ts';
 import { usageError } from './errors.ts';
 import { MAX_WRITE_BYTES as KVROCKS_MAX_WRITE_BYTES } from './kvrocks/protocol.ts';
 import { gnutlsPriority } from './tls/gnutls-priority.ts';
-import { checkGnutlsSenderToolchain } from './runner/gnutls-sender-build.ts';
 import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
 import {
   RECEIVER_PEER_MODES,
@@ -263,8 +262,6 @@ function expandAxes(config: RunConfig): Scenario[] {
     }
   }
   checkSenderAxes(config, out);
-  // The GnuTLS sender is compiled on first use: no compiler or headers is refused now, before anything runs.
-  if (out.some((s) => s.senderPeer === 'gnutls')) checkGnutlsSenderToolchain();
   // sort is stable: within a size the order above stays
   return out.sort((a, b) => a.sizeBytes - b.sizeBytes);
 }

@@ -14,6 +14,7 @@ import { terminalSummary } from '../report/terminal.ts';
 import type { RunResult } from '../results.ts';
 import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
 import { agentEndpoint } from '../runner/agent-endpoint.ts';
+import { checkGnutlsSenderToolchain } from '../runner/gnutls-sender-build.ts';
 import { renderReport, reportBytes, writeReportFiles } from './report-command.ts';
 import { Progress } from './progress.ts';
 
@@ -115,6 +116,8 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   const configs = await configsFromCli(flags);
   const config = configs[0]!;
   const scenarios = planScenarios(configs); // every axis checked before anything is written
+  // The GnuTLS sender is compiled on first use: no compiler or headers is refused now, before anything runs.
+  if (scenarios.some((s) => s.senderPeer === 'gnutls')) checkGnutlsSenderToolchain();
   const agent = await agentEndpoint(config, scenarios);
   const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
   await assertWritableDir(outRoot, '--out');
