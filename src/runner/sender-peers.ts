@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import { createServer, isIP } from 'node:net';
 import type { StreamError } from '../outcome.ts';
@@ -75,6 +75,30 @@ async function fileOffset(fd: number): Promise<number> {
   return Number(/^pos:\s*(\d+)/m.exec(info)?.[1] ?? 0);
 }
 
+/** An external sender's process: its stderr so far, whether it has exited, and its exit code when it has. */
+function watch(child: ChildProcess): { readonly closed: Promise<number | null>; readonly stderr: () => string; readonly exited: () => boolean } {
+  let stderr = '';
+  let exited = false;
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+  const closed = new Promise<number | null>((resolve) => {
+    child.once('error', (err: Error) => {
+      stderr += `${err.message}\n`;
+      exited = true;
+      resolve(null);
+    });
+    child.once('close', (code: number | null) => {
+      exited = true;
+      resolve(code);
+    });
+  });
+  return { closed, stderr: () => stderr, exited: () => exited };
+}
+
+/** A sender that never listened: both of its words are that failure. */
+function neverListened(detail: string): Serving {
+  return { listening: { kind: 'exited', role: 'sender', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
+}
+
 const LISTEN_TIMEOUT_MS = 5000;
 
 /**
@@ -100,34 +124,20 @@ const opensslSender: SenderPeer = {
     // file offset, shared with this process's descriptor, tells how much it read.
     const fixture = await open(request.fixturePath, 'r');
     const child = spawn('openssl', args, { stdio: [fixture.fd, 'ignore', 'pipe'] });
-    let stderr = '';
-    let exited = false;
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
-    const closed = new Promise<number | null>((resolve) => {
-      child.once('error', (err) => {
-        stderr += `${err.message}\n`;
-        exited = true;
-        resolve(null);
-      });
-      child.once('close', (code) => {
-        exited = true;
-        resolve(code);
-      });
-    });
+    const { closed, stderr, exited } = watch(child);
     const deadline = nowMs() + LISTEN_TIMEOUT_MS;
-    while (!exited && !(await isListening(port)) && nowMs() < deadline) await new Promise((r) => setTimeout(r, 10));
-    if (exited || nowMs() >= deadline) {
+    while (!exited() && !(await isListening(port)) && nowMs() < deadline) await new Promise((r) => setTimeout(r, 10));
+    if (exited() || nowMs() >= deadline) {
       child.kill('SIGKILL');
       const code = await closed;
       await fixture.close();
-      const detail = `openssl s_server did not listen on ${request.host}:${port} (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`;
-      return { listening: { kind: 'exited', role: 'sender', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
+      return neverListened(`openssl s_server did not listen on ${request.host}:${port} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
     }
     const listeningAtMs = nowMs();
     const done = closed.then(async (code): Promise<SenderResult> => {
       const read = await fileOffset(fixture.fd);
       await fixture.close();
-      const e = opensslError(stderr, code);
+      const e = opensslError(stderr(), code);
       const error: StreamError | null = e ? { ...e, phase: 'transfer' } : null;
       return {
         type: 'sent',
@@ -140,7 +150,7 @@ const opensslSender: SenderPeer = {
         rssPeakBytes: null,
       };
     });
-    return { listening: { kind: 'report', report: { port, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited || child.kill('SIGKILL')) };
+    return { listening: { kind: 'report', report: { port, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited() || child.kill('SIGKILL')) };
   },
 };
 
@@ -186,7 +196,7 @@ const gnutlsSender: SenderPeer = {
     const binary = await gnutlsSenderBinary().catch((err: unknown) => err instanceof Error ? err : new Error(String(err)));
     if (binary instanceof Error) {
       // A build that fails here (the toolchain was checked at config time) is this transfer's sender failing.
-      return { listening: { kind: 'exited', role: 'sender', detail: binary.message }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail: binary.message }), stop: () => undefined };
+      return neverListened(binary.message);
     }
     const args = [
       '--host', request.host,
@@ -199,27 +209,14 @@ const gnutlsSender: SenderPeer = {
       '--end', request.shutdown,
     ];
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { closed, stderr, exited } = watch(child);
     let stdout = '';
-    let stderr = '';
-    let exited = false;
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
     let onLine: (port: number) => void = () => undefined;
     const port = new Promise<number>((resolve) => (onLine = resolve));
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString('latin1');
       const m = /^listening (\d+)$/m.exec(stdout);
       if (m) onLine(Number(m[1]));
-    });
-    const closed = new Promise<number | null>((resolve) => {
-      child.once('error', (err) => {
-        stderr += `${err.message}\n`;
-        exited = true;
-        resolve(null);
-      });
-      child.once('close', (code) => {
-        exited = true;
-        resolve(code);
-      });
     });
     let timer: NodeJS.Timeout | undefined;
     const first = await Promise.race([
@@ -231,12 +228,11 @@ const gnutlsSender: SenderPeer = {
     if (first === null) {
       child.kill('SIGKILL');
       const code = await closed;
-      const detail = `gnutls-sender did not listen on ${request.host} (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`;
-      return { listening: { kind: 'exited', role: 'sender', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
+      return neverListened(`gnutls-sender did not listen on ${request.host} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
     }
     const done = closed.then((code): SenderResult => {
       const line = parseGnutlsSenderLine(stdout);
-      if (line === null) throw new Error(`gnutls-sender printed no report (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
+      if (line === null) throw new Error(`gnutls-sender printed no report (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
       const suite = line.protocol && line.cipher ? suiteFromGnutls(line.protocol, line.kx ?? '', line.cipher, line.mac ?? '') ?? line.iana : null;
       return {
         type: 'sent',
@@ -249,7 +245,7 @@ const gnutlsSender: SenderPeer = {
         rssPeakBytes: null,
       };
     });
-    return { listening: { kind: 'report', report: { port: first, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited || child.kill('SIGKILL')) };
+    return { listening: { kind: 'report', report: { port: first, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited() || child.kill('SIGKILL')) };
   },
 };
 
