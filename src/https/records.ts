@@ -1,4 +1,4 @@
-import { scenarioId, type Scenario } from '../matrix.ts';
+import { makeScenario, type Scenario } from '../matrix.ts';
 import type { Outcome } from '../outcome.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
 import type { HttpsCell, HttpsResult } from './results.ts';
@@ -10,23 +10,15 @@ import type { HttpsCell, HttpsResult } from './results.ts';
  * one record per cell, whose rate is the cell's aggregate MB/s.
  */
 export function httpsScenario(c: HttpsCell): Scenario {
-  const fields: Omit<Scenario, 'id'> = {
+  return makeScenario({
     sizeBytes: c.sizeBytes,
     chunkBytes: c.rangeChunkBytes ?? c.sizeBytes,
     tlsVersion: c.tlsVersion,
     suite: c.suite,
     keyType: c.keyType,
-    maxFragment: 16384,
-    shutdown: 'end',
-    writePath: 'backpressure',
-    receiverMode: 'until-eof',
-    receiverPeer: 'node',
-    senderPeer: 'node',
     protocol: 'https',
     streams: c.connections,
-    fileBytes: c.sizeBytes,
-  };
-  return { id: scenarioId(fields), ...fields };
+  });
 }
 
 /** Pure: how a cell ended. Errors or non-2xx answers are not delivered; close_notify is not observed here. */
