@@ -1,6 +1,5 @@
 import { applyLayers, type RawValue } from '../config/layers.ts';
-import { bool, folderPath } from '../config/parsers.ts';
-import { SIZE_BOUNDS } from '../config/schema.ts';
+import { OPTIONS, SIZE_BOUNDS } from '../config/schema.ts';
 import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList } from '../config/units.ts';
 import { BenchError, usageError } from '../errors.ts';
 import { KEY_TYPES, parseKeyType, resolveSuite, type KeyType, type TlsVersion } from '../tls/suites.ts';
@@ -128,20 +127,9 @@ export const HTTPS_OPTIONS = {
     description: 'autocannon request timeout, request sent to response complete (default 30s)',
     parse: (t, f) => parseDurationMs(t, f, TIMEOUT_BOUNDS),
   },
-  out: {
-    target: 'out',
-    flag: '--out',
-    valueName: 'dir',
-    description: 'folder that receives <run-id>/ (default results)',
-    parse: folderPath,
-  },
-  json: {
-    target: 'json',
-    flag: '--json',
-    description: 'print results.json on stdout (the summary goes to stderr)',
-    parse: bool,
-    boolean: true,
-  },
+  // the same flags, meaning and checks as `run`'s
+  out: OPTIONS.out,
+  json: OPTIONS.json,
 } as const satisfies { readonly [key: string]: HttpsOptionSpec<keyof Parsed> };
 
 export type HttpsConfigKey = keyof typeof HTTPS_OPTIONS;
