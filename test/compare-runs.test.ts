@@ -7,7 +7,7 @@ import type { OutcomeKind } from '../src/outcome.ts';
 import { compareMarkdown, compareText } from '../src/report/compare.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../src/results.ts';
 import { countOutcomes } from '../src/stats.ts';
-import { fakeEnvironment } from './fake-run.ts';
+import { fakeEnvironment, fakeRecord } from './fake-run.ts';
 
 const FAST = makeScenario({ sizeBytes: 1e6, chunkBytes: 16384 });
 const SLOW = makeScenario({ sizeBytes: 1e6, chunkBytes: 65536 });
@@ -17,39 +17,14 @@ const NEWER = makeScenario({ sizeBytes: 1e6, chunkBytes: 1048576 });
 function record(runId: string, scenario: Scenario, iteration: number, mbPerSec: number, kind: OutcomeKind = 'complete', warmup = false): TransferRecord {
   const delivered = kind === 'complete' || kind === 'complete-unclean';
   const received = delivered ? scenario.sizeBytes : scenario.sizeBytes / 2;
-  const outcome =
-    kind === 'truncated'
-      ? { kind, bytesExpected: scenario.sizeBytes, bytesReceived: received, errorCode: null, errorMessage: null, bytesLost: scenario.sizeBytes - received }
-      : { kind: kind as 'complete' | 'complete-unclean' | 'reset', bytesExpected: scenario.sizeBytes, bytesReceived: received, errorCode: null, errorMessage: null };
-  return {
+  return fakeRecord(scenario, { kind, received }, {
     runId,
-    scenarioId: scenario.id,
     iteration,
     warmup,
-    scenario,
-    source: 'memory',
-    suiteNegotiated: scenario.suite,
-    protocolNegotiated: 'TLSv1.3',
-    bytesExpected: scenario.sizeBytes,
-    bytesWritten: scenario.sizeBytes,
-    bytesReceived: received,
-    handshakeMs: 1,
     durationMs: delivered ? scenario.sizeBytes / 1e3 / mbPerSec : null,
     mbPerSec: delivered ? mbPerSec : null,
-    senderCpuMs: null,
-    receiverCpuMs: null,
-    senderRssPeakBytes: null,
-    receiverRssPeakBytes: null,
-    closeNotify: kind === 'complete',
-    outcome,
     receiverNoticed: !delivered,
-    silentLoss: false,
-    stoppedAt: null,
-    fault: null,
-    sync: null,
-    progress: [],
-    wallMs: 10,
-  };
+  });
 }
 
 /** One scenario's records: a warm-up (at a wild rate, which must be ignored) and one measured record per rate. */

@@ -1,4 +1,5 @@
 import type { Scenario } from '../src/matrix.ts';
+import type { Outcome, OutcomeKind } from '../src/outcome.ts';
 import type { Environment, ScenarioSummary, TransferRecord } from '../src/results.ts';
 
 /** What a made-up scenario summary says beyond its records: spread and CPU. */
@@ -53,5 +54,60 @@ export function fakeEnvironment(overrides: Partial<Environment> = {}): Environme
     gitDirty: null,
     hostname: 'host',
     ...overrides,
+  };
+}
+
+/** How a made-up transfer ended: the outcome kind, the bytes the receiver got, an error code. */
+export interface FakeEnd {
+  readonly kind: OutcomeKind;
+  readonly received: number;
+  readonly errorCode?: string | null;
+}
+
+/**
+ * A measured transfer record for reporter tests: the scenario's size sent,
+ * `end.received` arrived, an outcome of `end.kind` (with bytesLost when
+ * truncated), close_notify seen only on `complete`; nothing measured beyond
+ * that unless `fields` says so.
+ */
+export function fakeRecord(scenario: Scenario, end: FakeEnd, fields: Partial<TransferRecord> = {}): TransferRecord {
+  const size = scenario.sizeBytes;
+  const outcome = {
+    kind: end.kind,
+    bytesExpected: size,
+    bytesReceived: end.received,
+    errorCode: end.errorCode ?? null,
+    errorMessage: null,
+    ...(end.kind === 'truncated' ? { bytesLost: size - end.received } : {}),
+  } as Outcome;
+  return {
+    runId: 'r',
+    scenarioId: scenario.id,
+    iteration: 0,
+    warmup: false,
+    scenario,
+    source: 'memory',
+    suiteNegotiated: scenario.suite,
+    protocolNegotiated: 'TLSv1.3',
+    bytesExpected: size,
+    bytesWritten: size,
+    bytesReceived: end.received,
+    handshakeMs: 1,
+    durationMs: null,
+    mbPerSec: null,
+    senderCpuMs: null,
+    receiverCpuMs: null,
+    senderRssPeakBytes: null,
+    receiverRssPeakBytes: null,
+    closeNotify: end.kind === 'complete',
+    outcome,
+    receiverNoticed: false,
+    silentLoss: false,
+    stoppedAt: null,
+    fault: null,
+    sync: null,
+    progress: [],
+    wallMs: 10,
+    ...fields,
   };
 }

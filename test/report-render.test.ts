@@ -7,7 +7,7 @@ import { chartPlan, renderCharts, scopeSvgIds, type RenderedChart } from '../src
 import { htmlReport } from '../src/report/html.ts';
 import { markdownSummary } from '../src/report/markdown.ts';
 import { terminalSummary } from '../src/report/terminal.ts';
-import { fakeSummary } from './fake-run.ts';
+import { fakeRecord, fakeSummary } from './fake-run.ts';
 
 const KiB = 1024;
 const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
@@ -18,19 +18,9 @@ function record(scenario: Scenario, iteration: number, mbPerSec: number, lossy: 
   const received = lossy ? size - 1_000_000 : size;
   const durationMs = (received / 1e6 / mbPerSec) * 1000;
   const progress = durationMs >= 1000 ? Array.from({ length: Math.floor(durationMs / 100) }, (_, i) => ({ atMs: (i + 1) * 100, bytes: Math.round(((i + 1) * 100 * received) / durationMs) })) : [];
-  const outcome = (lossy ? { kind: 'truncated', bytesLost: size - received } : { kind: 'complete' }) as Pick<Outcome, 'kind'>;
-  return {
+  return fakeRecord(scenario, { kind: lossy ? 'truncated' : 'complete', received }, {
     runId: 'render',
-    scenarioId: scenario.id,
     iteration,
-    warmup: false,
-    scenario,
-    source: 'memory',
-    suiteNegotiated: scenario.suite,
-    protocolNegotiated: 'TLSv1.3',
-    bytesExpected: size,
-    bytesWritten: size,
-    bytesReceived: received,
     handshakeMs: 2,
     durationMs,
     mbPerSec,
@@ -38,16 +28,10 @@ function record(scenario: Scenario, iteration: number, mbPerSec: number, lossy: 
     receiverCpuMs: (size / 1e6) * 1.5,
     senderRssPeakBytes: 5e7,
     receiverRssPeakBytes: 5e7,
-    closeNotify: !lossy,
-    outcome: { ...outcome, bytesExpected: size, bytesReceived: received, errorCode: null, errorMessage: null } as Outcome,
-    receiverNoticed: false,
     silentLoss: lossy,
-    stoppedAt: null,
-    fault: null,
-    sync: null,
     progress,
     wallMs: durationMs + 5,
-  };
+  });
 }
 
 function summaryOf(scenario: Scenario, records: readonly TransferRecord[]): ScenarioSummary {

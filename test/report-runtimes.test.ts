@@ -8,7 +8,7 @@ import { endingsMatrix, endingsText } from '../src/report/endings.ts';
 import { markdownSummary } from '../src/report/markdown.ts';
 import { runtimeComparison } from '../src/report/runtimes.ts';
 import { terminalSummary } from '../src/report/terminal.ts';
-import { fakeEnvironment, fakeSummary } from './fake-run.ts';
+import { fakeEnvironment, fakeRecord, fakeSummary } from './fake-run.ts';
 
 /**
  * The runtime comparison's arithmetic and where it shows, on a run built here
@@ -25,20 +25,11 @@ const RUNTIMES = [
 
 function record(scenario: Scenario, iteration: number, mbPerSec: number, truncated = false): TransferRecord {
   const received = truncated ? SIZE - 576 : SIZE;
-  const outcome = (truncated ? { kind: 'truncated', bytesLost: 576 } : { kind: 'complete' }) as Pick<Outcome, 'kind'>;
   const rt = RUNTIMES.find((r) => r.label === scenario.runtime)!;
-  return {
+  return fakeRecord(scenario, { kind: truncated ? 'truncated' : 'complete', received }, {
     runId: 'rt',
-    scenarioId: scenario.id,
     iteration,
-    warmup: false,
-    scenario,
     source: 'file',
-    suiteNegotiated: scenario.suite,
-    protocolNegotiated: 'TLSv1.3',
-    bytesExpected: SIZE,
-    bytesWritten: SIZE,
-    bytesReceived: received,
     handshakeMs: 2,
     durationMs: (received / 1e6 / mbPerSec) * 1000,
     mbPerSec,
@@ -46,18 +37,10 @@ function record(scenario: Scenario, iteration: number, mbPerSec: number, truncat
     receiverCpuMs: 4,
     senderRssPeakBytes: 5e7,
     receiverRssPeakBytes: 5e7,
-    closeNotify: !truncated,
-    outcome: { ...outcome, bytesExpected: SIZE, bytesReceived: received, errorCode: null, errorMessage: null } as Outcome,
-    receiverNoticed: false,
     silentLoss: truncated,
-    stoppedAt: null,
-    fault: null,
-    sync: null,
-    progress: [],
-    wallMs: 10,
     nodeVersion: rt.node,
     opensslVersion: rt.openssl,
-  };
+  });
 }
 
 function summaryOf(scenario: Scenario, records: readonly TransferRecord[]): ScenarioSummary {

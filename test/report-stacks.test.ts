@@ -5,6 +5,7 @@ import type { Observed, Outcome } from '../src/outcome.ts';
 import type { RunResult, TransferRecord } from '../src/results.ts';
 import { showsStacks, stackCellText, stacksMatrix, stacksTable } from '../src/report/stacks.ts';
 import type { ReceiverPeerName, SenderPeerName, ShutdownStrategyName } from '../src/transfer/strategies.ts';
+import { fakeRecord } from './fake-run.ts';
 
 interface Spec {
   readonly sender?: SenderPeerName;
@@ -22,36 +23,21 @@ const SIZE = 1_000_000;
 
 function record(s: Spec, iteration = 0): TransferRecord {
   const scenario = makeScenario({ sizeBytes: SIZE, chunkBytes: 65536, shutdown: s.shutdown, receiverPeer: s.receiver, senderPeer: s.sender ?? 'node' });
-  const received = s.received ?? SIZE;
-  return {
+  return fakeRecord(scenario, { kind: s.kind, received: s.received ?? SIZE, errorCode: s.code ?? null }, {
     runId: 'stacks',
-    scenarioId: scenario.id,
     iteration,
     warmup: s.warmup ?? false,
-    scenario,
     source: 'file',
     suiteNegotiated: null,
     protocolNegotiated: null,
-    bytesExpected: SIZE,
-    bytesWritten: SIZE,
-    bytesReceived: received,
     handshakeMs: null,
     durationMs: 10,
     mbPerSec: 100,
-    senderCpuMs: null,
-    receiverCpuMs: null,
-    senderRssPeakBytes: null,
-    receiverRssPeakBytes: null,
     closeNotify: s.closeNotify,
-    outcome: { kind: s.kind, bytesExpected: SIZE, bytesReceived: received, errorCode: s.code ?? null, errorMessage: null, ...(s.kind === 'truncated' ? { bytesLost: SIZE - received } : {}) } as Outcome,
     receiverNoticed: !s.silent,
     silentLoss: s.silent ?? false,
-    stoppedAt: null,
-    fault: null,
-    sync: null,
-    progress: [],
     wallMs: 12,
-  };
+  });
 }
 
 const runOf = (records: TransferRecord[]): RunResult => ({ records, scenarios: [] }) as unknown as RunResult;

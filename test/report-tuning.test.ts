@@ -5,7 +5,7 @@ import type { Outcome, OutcomeKind } from '../src/outcome.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../src/results.ts';
 import { throughputScenarios } from '../src/report/terminal.ts';
 import { chunkTuning, endingLabel, recommendation } from '../src/report/tuning.ts';
-import { fakeEnvironment } from './fake-run.ts';
+import { fakeEnvironment, fakeRecord } from './fake-run.ts';
 
 const KiB = 1024;
 const AES = 'TLS_AES_128_GCM_SHA256';
@@ -32,36 +32,7 @@ function summary(scenario: Scenario, meanMbPerSec: number | null, cpu: { snd: nu
 
 function record(scenario: Scenario, kind: OutcomeKind, silentLoss: boolean): TransferRecord {
   const received = kind === 'truncated' ? scenario.sizeBytes / 2 : scenario.sizeBytes;
-  const outcome = { kind, bytesExpected: scenario.sizeBytes, bytesReceived: received, errorCode: null, errorMessage: null, ...(kind === 'truncated' ? { bytesLost: scenario.sizeBytes - received } : {}) } as Outcome;
-  return {
-    runId: 'r',
-    scenarioId: scenario.id,
-    iteration: 0,
-    warmup: false,
-    scenario,
-    source: 'memory',
-    suiteNegotiated: scenario.suite,
-    protocolNegotiated: 'TLSv1.3',
-    bytesExpected: scenario.sizeBytes,
-    bytesWritten: scenario.sizeBytes,
-    bytesReceived: received,
-    handshakeMs: 1,
-    durationMs: 10,
-    mbPerSec: received / 1e6 / 0.01,
-    senderCpuMs: 1,
-    receiverCpuMs: 1,
-    senderRssPeakBytes: null,
-    receiverRssPeakBytes: null,
-    closeNotify: kind === 'complete',
-    outcome,
-    receiverNoticed: false,
-    silentLoss,
-    stoppedAt: null,
-    fault: null,
-    sync: null,
-    progress: [],
-    wallMs: 12,
-  };
+  return fakeRecord(scenario, { kind, received }, { durationMs: 10, mbPerSec: received / 1e6 / 0.01, senderCpuMs: 1, receiverCpuMs: 1, silentLoss, wallMs: 12 });
 }
 
 function runOf(scenarios: readonly ScenarioSummary[]): RunResult {
