@@ -52,6 +52,7 @@ export const RESULTS_COLUMNS = [
   'node_version',
   'openssl_version',
   'sender_peer',
+  'read_path',
 ] as const;
 
 type Cell = string | number;
@@ -99,6 +100,8 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     silent_loss: String(r.silentLoss),
     receiver_peer: s.receiverPeer,
     sender_peer: s.senderPeer,
+    // records written before the read-path axis read by 'data' events
+    read_path: s.readPath ?? 'data',
     // 1-based: the first data block that did not arrive whole
     stopped_at_block: r.stoppedAt ? r.stoppedAt.completeBlocks + 1 : '',
     data_blocks: r.stoppedAt?.dataBlocks ?? '',
