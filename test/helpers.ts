@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { createServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { RunCertificates, type CertFiles } from '../src/tls/certs.ts';
@@ -28,6 +28,28 @@ export async function tlsServer(files: CertFiles, onSocket: (s: TLSSocket) => vo
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   return { port: (srv.address() as AddressInfo).port, close: () => srv.close() };
+}
+
+/**
+ * Throws at once, naming the program and its Debian package, when a program a
+ * test needs is not on PATH: without it a transfer would wait out its stall
+ * timeout before failing. `npm test` installs them (scripts/install-test-deps.sh).
+ */
+export function requirePrograms(programs: Readonly<Record<string, string>>): void {
+  const dirs = (process.env['PATH'] ?? '').split(':').filter((d) => d !== '');
+  const onPath = (name: string): boolean =>
+    dirs.some((d) => {
+      try {
+        accessSync(join(d, name), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  const missing = Object.entries(programs).filter(([name]) => !onPath(name));
+  if (missing.length > 0) {
+    throw new Error(`${missing.map(([n]) => n).join(', ')} not on PATH: this test needs Debian's ${missing.map(([, p]) => p).join(', ')}; run bash scripts/install-test-deps.sh (npm test does)`);
+  }
 }
 
 /** Is a process with this pid alive? */

@@ -15,7 +15,7 @@ import { stacksText } from '../src/report/stacks.ts';
 import { terminalSummary } from '../src/report/terminal.ts';
 import { markdownSummary } from '../src/report/markdown.ts';
 import { gnutlsPriority, gnutlsPriorityOf, suiteFromGnutls } from '../src/tls/gnutls-priority.ts';
-import { tempDir } from './helpers.ts';
+import { tempDir, requirePrograms } from './helpers.ts';
 
 // Real gnutls-cli and openssl s_server processes against the suite's Node
 // workers, over loopback: how GnuTLS reports the ends Node makes, and how
@@ -24,6 +24,7 @@ let tmp: { dir: string; remove: () => Promise<void> };
 let run: RunResult;
 
 before(async () => {
+  requirePrograms({ 'gnutls-cli': 'gnutls-bin', openssl: 'openssl', cc: 'gcc' });
   tmp = await tempDir('interop');
   const base = { sizes: '1MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', receiver: 'until-eof', iterations: '1', warmup: '0' };
   const config = resolveConfig([
