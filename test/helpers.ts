@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { createServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { RunCertificates, type CertFiles } from '../src/tls/certs.ts';
+import { RunCertificates, type CertPems } from '../src/tls/certs.ts';
 
 /** A private temp dir removed by the returned function. */
 export async function tempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -14,14 +14,14 @@ export async function tempDir(prefix: string): Promise<{ dir: string; remove: ()
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function testCerts(): Promise<{ certs: RunCertificates; files: CertFiles }> {
+export async function testCerts(): Promise<{ certs: RunCertificates; files: CertPems }> {
   const certs = await RunCertificates.create();
   return { certs, files: await certs.get('ecdsa-p256') };
 }
 
 /** A one-connection TLS 1.3 server on 127.0.0.1:0 that runs `onSocket`. */
-export async function tlsServer(files: CertFiles, onSocket: (s: TLSSocket) => void): Promise<{ port: number; close: () => void }> {
-  const srv = createServer({ key: readFileSync(files.keyPath), cert: readFileSync(files.certPath), minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' }, (s) => {
+export async function tlsServer(files: CertPems, onSocket: (s: TLSSocket) => void): Promise<{ port: number; close: () => void }> {
+  const srv = createServer({ key: files.key, cert: files.cert, minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' }, (s) => {
     srv.close();
     s.on('error', () => undefined);
     onSocket(s);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:tls';
 import { gnutlsError, RECEIVER_PEERS } from '../src/runner/receiver-peers.ts';
 import type { WorkerProcess } from '../src/runner/workers.ts';
-import { writeRunCertificates } from '../src/tls/certs.ts';
+import { makeRunCertificates } from '../src/tls/certs.ts';
 import type { RunResult, TransferRecord } from '../src/results.ts';
 import { stacksText } from '../src/report/stacks.ts';
 import { terminalSummary } from '../src/report/terminal.ts';
@@ -200,11 +200,9 @@ test('gnutls-cli stderr parsing', () => {
 });
 
 test('gnutls-cli verifies the server: a certificate from another CA fails the handshake', async () => {
-  await mkdir(join(tmp.dir, 'server'));
-  await mkdir(join(tmp.dir, 'other'));
-  const mine = await writeRunCertificates(join(tmp.dir, 'server'), 'ecdsa-p256');
-  const other = await writeRunCertificates(join(tmp.dir, 'other'), 'ecdsa-p256');
-  const server = createServer({ cert: await readFile(mine.certPath), key: await readFile(mine.keyPath) }, (s) => s.end('never read'));
+  const mine = await makeRunCertificates('ecdsa-p256');
+  const other = await makeRunCertificates('ecdsa-p256');
+  const server = createServer({ cert: mine.cert, key: mine.key }, (s) => s.end('never read'));
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -216,7 +214,7 @@ test('gnutls-cli verifies the server: a certificate from another CA fails the ha
         host: '127.0.0.1',
         port,
         servername: 'localhost',
-        caPath: other.caCertPath,
+        ca: other.caCert,
         mode: 'until-eof',
         bytesExpected: 10,
         crc32cExpected: 0,

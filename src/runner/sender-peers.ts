@@ -1,4 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess, ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { spawnTied } from './tied-spawn.ts';
 import { open, readFile } from 'node:fs/promises';
 import { createServer, isIP } from 'node:net';
 import type { StreamError } from '../outcome.ts';
@@ -119,11 +121,12 @@ const opensslSender: SenderPeer = {
     const port = await freePort(request.host);
     const version = request.tls.tlsVersion === '1.3' ? ['-tls1_3', '-ciphersuites', request.tls.suite] : ['-tls1_2', '-cipher', request.tls.suite];
     const accept = isIP(request.host) === 6 ? `[${request.host}]:${port}` : `${request.host}:${port}`;
-    const args = ['s_server', '-accept', accept, '-naccept', '1', '-quiet', '-cert', request.certPath, '-key', request.keyPath, ...version, '-max_send_frag', String(request.maxFragment), '-nbio'];
+    const args = (pem: readonly string[]): string[] => ['s_server', '-accept', accept, '-naccept', '1', '-quiet', '-cert', pem[0]!, '-key', pem[1]!, ...version, '-max_send_frag', String(request.maxFragment), '-nbio'];
     // The fixture file itself is its stdin: no pipe in the data path, and the
     // file offset, shared with this process's descriptor, tells how much it read.
     const fixture = await open(request.fixturePath, 'r');
-    const child = spawn('openssl', args, { stdio: [fixture.fd, 'ignore', 'pipe'] });
+    // Certificate and key on pipes (fd 3, 4): no key file, and s_server dies with us.
+    const child = spawnTied('openssl', args, [fixture.fd, 'ignore', 'pipe'], [request.cert, request.key]);
     const { closed, stderr, exited } = watch(child);
     const deadline = nowMs() + LISTEN_TIMEOUT_MS;
     while (!exited() && !(await isListening(port)) && nowMs() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -198,17 +201,17 @@ const gnutlsSender: SenderPeer = {
       // A build that fails here (the toolchain was checked at config time) is this transfer's sender failing.
       return neverListened(binary.message);
     }
-    const args = [
+    const args = (pem: readonly string[]): string[] => [
       '--host', request.host,
       '--port', '0',
-      '--cert', request.certPath,
-      '--key', request.keyPath,
+      '--cert', pem[0]!,
+      '--key', pem[1]!,
       '--priority', gnutlsPriority(request.tls.suite, request.tls.tlsVersion),
       '--file', request.fixturePath,
       '--chunk', String(request.chunkBytes),
       '--end', request.shutdown,
     ];
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTied(binary, args, ['ignore', 'pipe', 'pipe'], [request.cert, request.key]) as ChildProcessByStdio<null, Readable, Readable>;
     const { closed, stderr, exited } = watch(child);
     let stdout = '';
     let onLine: (port: number) => void = () => undefined;

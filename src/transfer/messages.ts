@@ -21,8 +21,8 @@ export type SenderFault = { readonly kind: 'stall'; readonly atByte: number };
 export interface ServerParams {
   readonly id: number;
   readonly tls: TlsParams;
-  readonly certPath: string;
-  readonly keyPath: string;
+  readonly cert: string;
+  readonly key: string;
   readonly host: string;
 }
 
@@ -33,7 +33,7 @@ export interface ClientParams {
   readonly host: string;
   readonly port: number;
   readonly servername: string;
-  readonly caPath: string;
+  readonly ca: string;
 }
 
 export interface ServeRequest extends ServerParams {

@@ -47,7 +47,7 @@ function receive(req: ReceiveRequest): void {
     host: req.host,
     port: req.port,
     servername: req.servername,
-    ca: readFileSync(req.caPath),
+    ca: req.ca,
     // framed-ack writes its ack after the count; it must still be able to after the peer's FIN.
     allowHalfOpen: mode.ack,
     ...pinnedTlsOptions(req.tls),

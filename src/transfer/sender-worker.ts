@@ -46,8 +46,8 @@ function ackReceived(socket: TLSSocket): Promise<void> {
 async function serve(req: ServeRequest): Promise<void> {
   const mode = RECEIVER_MODES_TABLE[req.receiverMode];
   const server = createServer({
-    key: readFileSync(req.keyPath),
-    cert: readFileSync(req.certPath),
+    key: req.key,
+    cert: req.cert,
     // half-close keeps reading after its own end(); every other strategy lets Node close on the peer's FIN.
     allowHalfOpen: req.shutdown === 'half-close',
     ...pinnedTlsOptions(req.tls),
