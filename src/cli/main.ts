@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { PROJECT_ROOT } from '../paths.ts';
+import { sweepDeadProcessDirs } from '../private-dirs.ts';
+import { handleSignals } from './signals.ts';
 import { OPTIONS, type RawConfig } from '../config/schema.ts';
 import { presetNames } from '../config/presets.ts';
 import { BenchError, isUsageError } from '../errors.ts';
@@ -125,7 +127,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('report')
-    .description('re-render summary.md, report.html and charts/ of a run folder from its results.json')
+    .description('re-render summary.md, report.html and charts/ of a run folder from its results.json; a folder with only its journal (a killed run) gets all its files, marked interrupted')
     .argument('<run-dir>', 'a run folder, results/<run-id>')
     .action(async (runDir: string) => {
       setExit(await reportCommand(runDir, (line) => process.stdout.write(`${line}\n`)));
@@ -198,6 +200,9 @@ function commanderMessage(err: CommanderError, program: Command, argv: readonly 
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  handleSignals();
+  // Leftovers of killed runs (private folders, worker bundles): removed if their process is gone.
+  await sweepDeadProcessDirs().catch(() => undefined);
   let exitCode = 0;
   const program = buildProgram((c) => (exitCode = c));
   try {
