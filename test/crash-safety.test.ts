@@ -34,12 +34,12 @@ interface Started {
 }
 
 /** The CLI with its own TMPDIR, --out and --fixtures-dir (fresh: fixtures are generated); `pause`: a phase to wait in. */
-function start(args: readonly string[], opts: { pause?: string; run?: boolean } = {}): Started {
+function start(args: readonly string[], opts: { pause?: string; run?: boolean; env?: NodeJS.ProcessEnv } = {}): Started {
   const base = join(tmp.dir, `c${n++}`);
   const tmpdir = join(base, 'tmp');
   const out = join(base, 'out');
   mkdirSync(tmpdir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmpdir };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, TMPDIR: tmpdir };
   delete env['NODE_TEST_CONTEXT'];
   if (opts.pause) env[TEST_PAUSE_ENV] = `${opts.pause}:${join(base, 'paused')}`;
   const full = opts.run === false ? args : [...args, '--out', out, '--fixtures-dir', join(base, 'fx')];
@@ -213,6 +213,20 @@ test('a --node script that hangs: SIGINT while its worker starts kills the scrip
   assert.equal(await s.exited, 130, s.stderr());
   await assertNothingLeft(s);
   assert.ok(!processesOf(s.tmpdir).includes(childPid));
+});
+
+test('a --node script that hangs on the version probe: stopped with its children, exit 2 naming it', async () => {
+  const base = join(tmp.dir, `probe-script-${n}`);
+  mkdirSync(base, { recursive: true });
+  const script = join(base, 'node');
+  writeFileSync(script, `#!/bin/bash\nsleep 600 &\necho $! > ${join(base, 'child.pid')}\nwait\n`);
+  chmodSync(script, 0o755);
+  // One second instead of twenty: the test hook of src/config/runtimes.ts.
+  const s = start(['run', ...SMALL, '--iterations', '1', '--node', script], { env: { TLS_SST_BENCH_TEST_PROBE_TIMEOUT: '1' } });
+  assert.equal(await s.exited, 2, s.stderr());
+  assert.equal(s.stderr(), `tls-sst-bench: --node "${script}" is not accepted: it did not answer \`-p process.versions\` within 1 s (stopped, with its children); expected the path of a Node >= 20 binary, e.g. .runtimes/node-24.x.y/bin/node from scripts/install-node.sh\n`);
+  assert.ok(existsSync(join(base, 'child.pid')));
+  await assertNothingLeft(s);
 });
 
 test('profile: SIGINT during its fixture phase exits 130 with nothing left', async () => {

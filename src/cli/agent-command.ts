@@ -72,7 +72,7 @@ async function serveAction(flags: AgentFlags, out: (line: string) => void): Prom
   }
   out(`agent listening on ${formatHostPort(host, agent.address.port)}`);
   // SIGINT, SIGTERM or SIGHUP: stop serving (its way of ending, exit 0).
-  await stoppable((signal) => new Promise<void>((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done()))));
+  await stoppable((signal) => new Promise<void>((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done()))), 'stopping the agent');
   await agent.close();
   await removeWorkerBundle();
   out('agent stopped');

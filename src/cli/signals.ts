@@ -14,7 +14,7 @@ export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 130, SIGHUP: 129 } as c
 export type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 let received: HandledSignal | null = null;
-let stopping: AbortController | null = null;
+let stopping: { readonly controller: AbortController; readonly what: string } | null = null;
 
 function say(text: string): void {
   try {
@@ -28,8 +28,8 @@ function onSignal(signal: HandledSignal): void {
   const first = received === null;
   received ??= signal;
   if (first && stopping) {
-    say(`${signal}: stopping after the transfer in flight, then writing the results so far (${signal} again: stop at once)`);
-    stopping.abort();
+    say(`${signal}: ${stopping.what} (${signal} again: stop at once)`);
+    stopping.controller.abort();
     return;
   }
   say(`${signal}: stopped at once${first ? '' : ' (second signal)'}`);
@@ -49,15 +49,15 @@ export function signalExitCode(): number | null {
 /**
  * Runs `work` as a stoppable phase: the first signal aborts the signal it is
  * given (at once if one came already), so it ends early and returns what it
- * has.
+ * has. `what` is the line said when the signal comes.
  */
-export async function stoppable<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  stopping = controller;
-  if (received !== null) controller.abort();
+export async function stoppable<T>(work: (signal: AbortSignal) => Promise<T>, what = 'stopping after the transfer in flight, then writing the results so far'): Promise<T> {
+  const phase = { controller: new AbortController(), what };
+  stopping = phase;
+  if (received !== null) phase.controller.abort();
   try {
-    return await work(controller.signal);
+    return await work(phase.controller.signal);
   } finally {
-    if (stopping === controller) stopping = null;
+    if (stopping === phase) stopping = null;
   }
 }
