@@ -127,13 +127,14 @@ export async function rebuildFromJournal(dir: string): Promise<RunResult> {
     ),
   );
   const last = (await stat(recordsPath).catch(() => null))?.mtime ?? null;
-  const ran = new Set(records.map((r) => r.scenario.runtime));
+  // A run of one runtime names none in its scenarios: any record means it ran.
+  const ran = (label: string): boolean => records.some((r) => r.scenario.runtime === undefined || r.scenario.runtime === label);
   const context: RunContext = {
     ...file.context,
     finishedAt: last?.toISOString() ?? null,
     interrupted: true,
     workerPids: [],
-    runtimes: file.context.runtimes?.map((r) => ({ ...r, ran: ran.has(r.label) })),
+    runtimes: file.context.runtimes?.map((r) => ({ ...r, ran: ran(r.label) })),
     listenAddresses: [],
     fixtures: [],
   };

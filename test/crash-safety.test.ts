@@ -230,10 +230,14 @@ test('a --node script that hangs on the version probe: stopped with its children
 });
 
 test('profile: SIGINT during its fixture phase exits 130 with nothing left', async () => {
-  const s = start(['profile', '--role', 'sender', '--tool', 'cpu-prof', '--', ...SMALL, '--iterations', '3'], { pause: 'fixtures', run: false });
+  const base = join(tmp.dir, `profile-${n}`);
+  const s = start(['profile', '--role', 'sender', '--tool', 'cpu-prof', '--', ...SMALL, '--iterations', '3', '--out', join(base, 'out'), '--fixtures-dir', join(base, 'fx')], { pause: 'fixtures', run: false });
   await until(s, () => existsSync(join(s.base, 'paused')), 'the fixture phase');
   s.child.kill('SIGINT');
   assert.equal(await s.exited, 130, s.stderr());
+  // It wrote the run's files (no transfer), marked interrupted, where --out said.
+  const [runId] = readdirSync(join(base, 'out'));
+  assert.equal((JSON.parse(readFileSync(join(base, 'out', runId!, 'results.json'), 'utf8')) as { context: { interrupted: boolean } }).context.interrupted, true);
   await assertNothingLeft(s);
 });
 

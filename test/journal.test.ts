@@ -27,7 +27,7 @@ const context = {
   command: 'tls-sst-bench run',
   config,
   environment: fakeEnvironment(),
-  runtimes: [{ label: a.runtime, path: process.execPath, node: process.versions.node, openssl: 'x', ran: false }],
+  runtimes: [{ label: process.versions.node, path: process.execPath, node: process.versions.node, openssl: 'x', ran: false }],
   agent: null,
 };
 
