@@ -15,6 +15,7 @@ import type { RunResult } from '../results.ts';
 import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
 import { agentEndpoint } from '../runner/agent-endpoint.ts';
 import { checkGnutlsSenderToolchain } from '../runner/gnutls-sender-build.ts';
+import { checkOpensslNativeToolchain } from '../runner/openssl-native.ts';
 import { renderReport, reportBytes, writeReportFiles } from './report-command.ts';
 import { Progress } from './progress.ts';
 
@@ -118,6 +119,8 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   const scenarios = planScenarios(configs); // every axis checked before anything is written
   // The GnuTLS sender is compiled on first use: no compiler or headers is refused now, before anything runs.
   if (scenarios.some((s) => s.senderPeer === 'gnutls')) checkGnutlsSenderToolchain();
+  if (scenarios.some((s) => s.senderPeer === 'openssl-native')) checkOpensslNativeToolchain('--sender-peer');
+  if (scenarios.some((s) => s.receiverPeer.startsWith('openssl-native'))) checkOpensslNativeToolchain('--receiver-peer');
   const agent = await agentEndpoint(config, scenarios);
   const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
   await assertWritableDir(outRoot, '--out');
