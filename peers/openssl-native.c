@@ -30,6 +30,9 @@
  *     (SSL_OP_IGNORE_UNEXPECTED_EOF: an EOF without close_notify reads as a
  *     clean end instead of error 0A000126, as tolerant servers set it).
  *
+ * `crc FILE` prints a file's CRC32C and which code computed it (tests);
+ * `version` the libssl version and the CRC32C code in use.
+ *
  * Both pin the protocol (min = max version) and the suite
  * (SSL_CTX_set_ciphersuites for TLS 1.3, SSL_CTX_set_cipher_list for 1.2).
  * Times are CLOCK_MONOTONIC milliseconds (Node's process.hrtime clock).
@@ -129,7 +132,8 @@ static void usage(const char *why) {
           "openssl-native: %s\n"
           "usage: openssl-native send --host H --port P --cert PEM --key PEM --tls 1.2|1.3 --suite NAME --file F --chunk N --end end|destroy-after-flush|tcp-fin\n"
           "       openssl-native recv --host H --port P --ca PEM --servername NAME --tls 1.2|1.3 --suite NAME [--ignore-unexpected-eof]\n"
-          "       openssl-native crc FILE\n",
+          "       openssl-native crc FILE\n"
+          "       openssl-native version\n",
           why);
   exit(2);
 }
@@ -511,6 +515,10 @@ int main(int argc, char **argv) {
   crc_hardware = __builtin_cpu_supports("sse4.2") && !getenv("OPENSSL_NATIVE_CRC_TABLE");
 #endif
   if (argc < 2) usage("missing mode");
+  if (!strcmp(argv[1], "version")) {
+    printf("%s crc32c=%s\n", OpenSSL_version(OPENSSL_VERSION), crc_hardware ? "sse4.2" : "table");
+    return 0;
+  }
   if (!strcmp(argv[1], "crc")) {
     if (argc != 3) usage("crc takes one file");
     return run_crc(argv[2]);

@@ -27,6 +27,7 @@ import {
 } from '../transfer/strategies.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
+import { REFERENCE_LANES, type ReferenceLane } from '../references.ts';
 import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
 import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, type HostPort } from './parsers.ts';
 import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
@@ -72,6 +73,8 @@ export interface RunConfig {
   readonly host: string;
   /** Faults to inject per scenario (one transfer each), e.g. 50 cuts and 20 flips; empty: none. */
   readonly faults: readonly FaultCount[];
+  /** The reference lanes measured beside the cells (src/references.ts); empty: none. */
+  readonly references: readonly ReferenceLane[];
   readonly smoke: boolean;
   readonly json: boolean;
   /** The Node binaries that run the workers (a pair each); default the orchestrator's own. */
@@ -318,6 +321,13 @@ export const OPTIONS = {
     description: `inject faults through a loopback proxy, one transfer each, at seeded random offsets: KIND:COUNT,... with KIND ${PROXY_FAULTS.join(', ')} (replaces --iterations)`,
     parse: parseFaults,
   },
+  reference: {
+    target: 'references',
+    flag: '--reference',
+    valueName: 'list',
+    description: `ceilings measured beside the cells, on the same host and addresses: ${REFERENCE_LANES.join(', ')}, or none (default none); each cell then shows its percentage of each (README "How close to this machine's limits")`,
+    parse: (t, f) => (t.trim() === 'none' ? [] : listOf(REFERENCE_LANES)(t, f)),
+  },
   smoke: {
     target: 'smoke',
     flag: '--smoke',
@@ -408,6 +418,7 @@ export const DEFAULTS: RunConfig = {
   seed: 1,
   host: '127.0.0.1',
   faults: [],
+  references: [],
   smoke: false,
   json: false,
   runtimes: [currentRuntime()],

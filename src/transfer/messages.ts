@@ -24,7 +24,12 @@ export interface ServerParams {
   readonly certPath: string;
   readonly keyPath: string;
   readonly host: string;
+  /** `tcp`: the same stream over node:net without TLS (the tcp reference lane); absent: TLS. */
+  readonly transport?: Transport;
 }
+
+/** What carries the stream: TLS (every cell), or plain TCP for the tcp reference lane. */
+export type Transport = 'tls' | 'tcp';
 
 /** What a TLS client of the suite needs: the pinned TLS, where to connect, whom to trust. */
 export interface ClientParams {
@@ -34,6 +39,8 @@ export interface ClientParams {
   readonly port: number;
   readonly servername: string;
   readonly caPath: string;
+  /** `tcp`: connect with node:net, no TLS (the tcp reference lane); absent: TLS. */
+  readonly transport?: Transport;
 }
 
 export interface ServeRequest extends ServerParams {

@@ -5,7 +5,8 @@
  * orchestrator (outcome.ts), from this report alone.
  */
 import { readFileSync } from 'node:fs';
-import { connect, type ConnectionOptions } from 'node:tls';
+import { connect as connectTcp } from 'node:net';
+import { connect, TLSSocket, type ConnectionOptions } from 'node:tls';
 import { crc32c } from '@node-rs/crc32';
 import type { StreamError } from '../outcome.ts';
 import { CloseNotifyDetector, STDERR_PATH_ENV, TRACE_TAIL_BYTES } from './close-notify.ts';
@@ -26,7 +27,9 @@ const MAX_SIZE_LINE = 24;
 function receive(req: ReceiveRequest): void {
   const usage = new UsageMeter();
   const mode = RECEIVER_MODES_TABLE[req.mode];
-  const closeNotify = new CloseNotifyDetector(req.detectCloseNotify === false ? null : (process.env[STDERR_PATH_ENV] ?? null));
+  const tcp = req.transport === 'tcp';
+  // The tcp reference lane has no TLS, hence no close_notify to see.
+  const closeNotify = new CloseNotifyDetector(req.detectCloseNotify === false || tcp ? null : (process.env[STDERR_PATH_ENV] ?? null));
   const armAt = Math.max(0, req.bytesExpected - TRACE_TAIL_BYTES);
   const startedAt = nowMs();
   let handshakeMs: number | null = null;
@@ -43,21 +46,17 @@ function receive(req: ReceiveRequest): void {
   let cutByUs = false;
 
   // allowHalfOpen is honoured by tls.connect but missing from @types/node 20's ConnectionOptions.
-  const socket = connect({
-    host: req.host,
-    port: req.port,
-    servername: req.servername,
-    ca: readFileSync(req.caPath),
-    // framed-ack writes its ack after the count; it must still be able to after the peer's FIN.
-    allowHalfOpen: mode.ack,
-    ...pinnedTlsOptions(req.tls),
-  } as ConnectionOptions);
+  // framed-ack writes its ack after the count; it must still be able to after the peer's FIN.
+  const socket = tcp
+    ? connectTcp({ host: req.host, port: req.port, allowHalfOpen: mode.ack })
+    : connect({ host: req.host, port: req.port, servername: req.servername, ca: readFileSync(req.caPath), allowHalfOpen: mode.ack, ...pinnedTlsOptions(req.tls) } as ConnectionOptions);
 
   const progress = setInterval(() => send({ type: 'progress', id: req.id, bytes: bytesReceived }), req.progressIntervalMs);
 
-  socket.once('secureConnect', () => {
+  socket.once(tcp ? 'connect' : 'secureConnect', () => {
     secure = true;
     handshakeMs = nowMs() - startedAt;
+    if (!(socket instanceof TLSSocket)) return;
     negotiated = { protocol: socket.getProtocol(), suite: socket.getCipher()?.name ?? null };
     const mismatch = negotiationMismatch(req.tls, negotiated.protocol, negotiated.suite);
     if (mismatch) {
@@ -81,7 +80,7 @@ function receive(req: ReceiveRequest): void {
   const onPayload = (chunk: Buffer): void => {
     bytesReceived += chunk.length;
     crc = crc32c(chunk, crc);
-    if (!closeNotify.armed && bytesReceived >= armAt) closeNotify.arm(socket);
+    if (!closeNotify.armed && bytesReceived >= armAt && socket instanceof TLSSocket) closeNotify.arm(socket);
     if (declaredBytes !== null && doneAtMs === null && bytesReceived >= declaredBytes) countMet();
   };
 
