@@ -8,7 +8,7 @@ import { usageError } from '../errors.ts';
 import { FixtureCache, freeDiskBytes } from '../fixtures/cache.ts';
 import { planScenarios } from '../matrix.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
-import { resultsCsv, scenariosCsv } from '../report/csv.ts';
+import { referencesCsv, resultsCsv, scenariosCsv } from '../report/csv.ts';
 import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
 import type { RunResult } from '../results.ts';
@@ -86,6 +86,8 @@ export async function writeRunFiles(dir: string, run: RunResult): Promise<void> 
     ['results.csv', resultsCsv(run)],
     ['scenarios.csv', scenariosCsv(run)],
   ];
+  const references = referencesCsv(run);
+  if (references !== null) files.push(['references.csv', references]);
   const report = await renderReport(run);
   const bytes = files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) + reportBytes(report);
   const noRoom = async (): Promise<never> => {
@@ -159,7 +161,7 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
     process.stderr.write(`${summary}\n\nresults: ${runDir}\n`);
     process.stdout.write(resultsJson(run));
   } else {
-    process.stdout.write(`${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, results.json, summary.md, report.html, charts/)\n`);
+    process.stdout.write(`${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, ${run.references ? 'references.csv, ' : ''}results.json, summary.md, report.html, charts/)\n`);
   }
   const mismatches = run.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH');
   if (mismatches.length > 0) {
