@@ -80,7 +80,11 @@ export class NativeProgram {
     return null;
   }
 
-  /** The compiled program's path; rejects with the compiler's first line when it cannot be built. */
+  /**
+   * The compiled program's path (a cached build needs no compiler); rejects
+   * with "needs ..." (the missingToolchain line) or the compiler's first line
+   * when it cannot be built.
+   */
   binary(): Promise<string> {
     this.#built ??= this.#build().catch((err: unknown) => {
       this.#built = null;
@@ -95,7 +99,7 @@ export class NativeProgram {
     const out = join(CACHE_DIR, `${this.spec.name}-${hash}`);
     if (executable(out)) return out;
     const missing = this.missingToolchain();
-    if (missing !== null) throw new Error(`${this.sourceName} needs ${missing}`);
+    if (missing !== null) throw new Error(`needs ${missing}`);
     await mkdir(CACHE_DIR, { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
     await new Promise<void>((resolve, reject) => {
