@@ -1,5 +1,6 @@
 import type { ScenarioSummary } from './results.ts';
 import type { TlsVersion } from './tls/suites.ts';
+import { DEFAULT_READ_PATH, type ReadPath } from './transfer/read-path.ts';
 
 /**
  * The reference lanes: this machine's ceilings, measured in the same run
@@ -22,6 +23,8 @@ export interface ReferenceMeasurement {
   readonly chunkBytes: number | null;
   readonly tlsVersion: TlsVersion | null;
   readonly suite: string | null;
+  /** The tcp lane reads as its cells do (--read-path); null for the lanes that read their own way. */
+  readonly readPath: ReadPath | null;
   /** Mean MB/s (10^6 bytes) of the measured transfers, or openssl speed's one figure. */
   readonly mbPerSec: number;
   /** 95% margin of error of the mean, percent; null for one sample. */
@@ -51,7 +54,7 @@ export interface Ceilings {
 }
 
 /** What a cell needs of its scenario to find its ceilings. */
-type CellKey = Pick<ScenarioSummary['scenario'], 'sizeBytes' | 'chunkBytes' | 'tlsVersion' | 'suite'>;
+type CellKey = Pick<ScenarioSummary['scenario'], 'sizeBytes' | 'chunkBytes' | 'tlsVersion' | 'suite' | 'readPath'>;
 
 /** The measurement of `lane` that stands beside this cell, if any (the cipher lane's `suite` is the cipher's openssl speed name). */
 export function referenceFor(refs: References, lane: ReferenceLane, cell: CellKey): ReferenceMeasurement | undefined {
@@ -61,6 +64,7 @@ export function referenceFor(refs: References, lane: ReferenceLane, cell: CellKe
       (m.sizeBytes === null || m.sizeBytes === cell.sizeBytes) &&
       (m.chunkBytes === null || m.chunkBytes === cell.chunkBytes) &&
       (m.tlsVersion === null || m.tlsVersion === cell.tlsVersion) &&
+      (m.readPath == null || m.readPath === (cell.readPath ?? DEFAULT_READ_PATH)) &&
       (m.suite === null || m.suite === (lane === 'cipher' ? evpCipherOf(cell.suite) : cell.suite)),
   );
 }

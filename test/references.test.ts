@@ -30,29 +30,32 @@ const csvRows = (path: string): string[][] => readFileSync(path, 'utf8').trim().
 /** The one run folder under `out`. */
 const runDir = (out: string): string => join(out, readdirSync(out)[0]!);
 
-test('the tcp transport: the suite sender and receiver over node:net move every byte, checked, nothing negotiated', async () => {
+test('the tcp transport: the suite sender and receiver over node:net move every byte, checked, nothing negotiated, by each read path', async () => {
   const certSet = await RunCertificates.create();
   const certs: CertFiles = await certSet.get('ecdsa-p256');
   const fixture: Fixture = await new FixtureCache(join(tmp.dir, 'fx')).ensure({ sizeBytes: 4e6, seed: 1, profile: 'kv' });
   const pair = await WorkerPair.start(tmp.dir);
   try {
-    const r = await runTransfer(pair, {
-      runId: 'tcp',
-      scenario: makeScenario({ sizeBytes: fixture.sizeBytes, chunkBytes: 65536 }),
-      fixture,
-      certs,
-      source: 'file',
-      iteration: 0,
-      warmup: false,
-      stallTimeoutMs: 10_000,
-      transport: 'tcp',
-    });
-    // complete-unclean: every byte and the right CRC32C, and (no TLS) no close_notify to see.
-    assert.deepEqual(
-      [r.outcome.kind, r.bytesReceived, r.bytesWritten, r.protocolNegotiated, r.suiteNegotiated, r.closeNotify, r.outcome.errorCode],
-      ['complete-unclean', 4e6, 4e6, null, null, null, null],
-    );
-    assert.ok(r.durationMs !== null && r.durationMs > 0);
+    for (const readPath of ['data', 'onread:64KiB'] as const) {
+      const r = await runTransfer(pair, {
+        runId: 'tcp',
+        scenario: makeScenario({ sizeBytes: fixture.sizeBytes, chunkBytes: 65536, readPath }),
+        fixture,
+        certs,
+        source: 'file',
+        iteration: 0,
+        warmup: false,
+        stallTimeoutMs: 10_000,
+        transport: 'tcp',
+      });
+      // complete-unclean: every byte and the right CRC32C, and (no TLS) no close_notify to see.
+      assert.deepEqual(
+        [r.outcome.kind, r.bytesReceived, r.bytesWritten, r.protocolNegotiated, r.suiteNegotiated, r.closeNotify, r.outcome.errorCode],
+        ['complete-unclean', 4e6, 4e6, null, null, null, null],
+        readPath,
+      );
+      assert.ok(r.durationMs !== null && r.durationMs > 0);
+    }
   } finally {
     await pair.stop();
     await certSet.dispose();
@@ -73,16 +76,16 @@ test('a run with --reference tcp,openssl,cipher: references.csv, and every cell 
   const col = (name: (typeof REFERENCE_COLUMNS)[number]): number => REFERENCE_COLUMNS.indexOf(name);
   // tcp per size and chunk; openssl per size, chunk and suite; cipher once per cipher.
   assert.deepEqual(
-    refs.slice(1).map((row) => [row[col('lane')], row[col('size_bytes')], row[col('chunk_bytes')], row[col('tls_version')], row[col('suite')], row[col('samples')]]),
+    refs.slice(1).map((row) => [row[col('lane')], row[col('size_bytes')], row[col('chunk_bytes')], row[col('tls_version')], row[col('suite')], row[col('samples')], row[col('read_path')]]),
     [
-      ['tcp', '1000000', '16384', '', '', '2'],
-      ['tcp', '1000000', '65536', '', '', '2'],
-      ['openssl', '1000000', '16384', '1.3', 'TLS_AES_128_GCM_SHA256', '2'],
-      ['openssl', '1000000', '65536', '1.3', 'TLS_AES_128_GCM_SHA256', '2'],
-      ['openssl', '1000000', '16384', '1.2', 'ECDHE-ECDSA-CHACHA20-POLY1305', '2'],
-      ['openssl', '1000000', '65536', '1.2', 'ECDHE-ECDSA-CHACHA20-POLY1305', '2'],
-      ['cipher', '', '', '', 'aes-128-gcm', '1'],
-      ['cipher', '', '', '', 'chacha20-poly1305', '1'],
+      ['tcp', '1000000', '16384', '', '', '2', 'data'],
+      ['tcp', '1000000', '65536', '', '', '2', 'data'],
+      ['openssl', '1000000', '16384', '1.3', 'TLS_AES_128_GCM_SHA256', '2', ''],
+      ['openssl', '1000000', '65536', '1.3', 'TLS_AES_128_GCM_SHA256', '2', ''],
+      ['openssl', '1000000', '16384', '1.2', 'ECDHE-ECDSA-CHACHA20-POLY1305', '2', ''],
+      ['openssl', '1000000', '65536', '1.2', 'ECDHE-ECDSA-CHACHA20-POLY1305', '2', ''],
+      ['cipher', '', '', '', 'aes-128-gcm', '1', ''],
+      ['cipher', '', '', '', 'chacha20-poly1305', '1', ''],
     ],
   );
   for (const row of refs.slice(1)) assert.ok(Number(row[col('mb_per_sec')]) > 0, row.join(','));
@@ -147,9 +150,9 @@ test('openssl speed output -> MB/s; suites -> their cipher; a cell finds its cei
   const refs: References = {
     lanes: ['tcp', 'openssl', 'cipher'],
     measurements: [
-      { lane: 'tcp', sizeBytes: 64e6, chunkBytes: 65536, tlsVersion: null, suite: null, mbPerSec: 2000, rmePercent: 2, samples: 3, source: 'tcp' },
-      { lane: 'openssl', sizeBytes: 64e6, chunkBytes: 65536, tlsVersion: '1.3', suite: 'TLS_AES_256_GCM_SHA384', mbPerSec: 1600, rmePercent: 2, samples: 3, source: 'openssl' },
-      { lane: 'cipher', sizeBytes: null, chunkBytes: null, tlsVersion: null, suite: 'aes-128-gcm', mbPerSec: 5000, rmePercent: null, samples: 1, source: 'speed' },
+      { lane: 'tcp', sizeBytes: 64e6, chunkBytes: 65536, tlsVersion: null, suite: null, readPath: 'data', mbPerSec: 2000, rmePercent: 2, samples: 3, source: 'tcp' },
+      { lane: 'openssl', sizeBytes: 64e6, chunkBytes: 65536, tlsVersion: '1.3', suite: 'TLS_AES_256_GCM_SHA384', readPath: null, mbPerSec: 1600, rmePercent: 2, samples: 3, source: 'openssl' },
+      { lane: 'cipher', sizeBytes: null, chunkBytes: null, tlsVersion: null, suite: 'aes-128-gcm', readPath: null, mbPerSec: 5000, rmePercent: null, samples: 1, source: 'speed' },
     ],
     skipped: [],
   };

@@ -25,12 +25,13 @@ import {
   type SourceName,
   type WritePathName,
 } from '../transfer/strategies.ts';
+import { DEFAULT_READ_PATH, ONREAD_BOUNDS, parseReadPaths, type ReadPath } from '../transfer/read-path.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
 import { REFERENCE_LANES, type ReferenceLane } from '../references.ts';
 import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
 import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, type HostPort } from './parsers.ts';
-import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
+import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 /** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
 export const SIZE_BOUNDS: ByteBounds = { min: 16 * 1024, max: 4 * 2 ** 30 };
@@ -51,6 +52,7 @@ export interface RunConfig {
   readonly maxFragments: readonly number[];
   readonly shutdowns: readonly ShutdownStrategyName[];
   readonly writePaths: readonly WritePathName[];
+  readonly readPaths: readonly ReadPath[];
   readonly receiverModes: readonly ReceiverModeName[];
   readonly receiverPeers: readonly ReceiverPeerName[];
   readonly senderPeers: readonly SenderPeerName[];
@@ -184,6 +186,13 @@ export const OPTIONS = {
     valueName: 'list',
     description: `backpressure (await 'drain') or buffered (the last 16 MiB written without waiting, as naive code does)`,
     parse: listOf(WRITE_PATHS),
+  },
+  readPath: {
+    target: 'readPaths',
+    flag: '--read-path',
+    valueName: 'list',
+    description: `how the receiver reads: data ('data' events) or onread[:SIZE] (reads into its own buffer, SIZE ${formatBytes(ONREAD_BOUNDS.min)} to ${formatBytes(ONREAD_BOUNDS.max)}, default 64KiB)`,
+    parse: parseReadPaths,
   },
   receiver: {
     target: 'receiverModes',
@@ -400,6 +409,7 @@ export const DEFAULTS: RunConfig = {
   maxFragments: [16384],
   shutdowns: ['end'],
   writePaths: ['backpressure'],
+  readPaths: [DEFAULT_READ_PATH],
   receiverModes: ['until-eof'],
   receiverPeers: ['node'],
   senderPeers: ['node'],
@@ -464,6 +474,7 @@ function smokeOf(config: RunConfig): RunConfig {
     maxFragments: config.maxFragments.slice(0, 1),
     shutdowns: config.shutdowns.slice(0, 1),
     writePaths: config.writePaths.slice(0, 1),
+    readPaths: config.readPaths.slice(0, 1),
     receiverModes: config.receiverModes.slice(0, 1),
     receiverPeers: config.receiverPeers.slice(0, 1),
     senderPeers: config.senderPeers.slice(0, 1),

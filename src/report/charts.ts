@@ -83,6 +83,7 @@ const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario
   { name: 'frag', value: (s) => `frag ${s.maxFragment}` },
   { name: 'shutdown', value: (s) => s.shutdown },
   { name: 'write', value: (s) => `write ${s.writePath}` },
+  { name: 'read', value: (s) => `read ${s.readPath ?? 'data'}` },
   { name: 'receiver', value: (s) => `receiver ${s.receiverMode}` },
   { name: 'peer', value: (s) => `peer ${s.receiverPeer}` },
   { name: 'protocol', value: (s) => s.protocol },

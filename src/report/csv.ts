@@ -52,6 +52,7 @@ export const RESULTS_COLUMNS = [
   'node_version',
   'openssl_version',
   'sender_peer',
+  'read_path',
 ] as const;
 
 type Cell = string | number;
@@ -99,6 +100,8 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     silent_loss: String(r.silentLoss),
     receiver_peer: s.receiverPeer,
     sender_peer: s.senderPeer,
+    // records written before the read-path axis read by 'data' events
+    read_path: s.readPath ?? 'data',
     // 1-based: the first data block that did not arrive whole
     stopped_at_block: r.stoppedAt ? r.stoppedAt.completeBlocks + 1 : '',
     data_blocks: r.stoppedAt?.dataBlocks ?? '',
@@ -189,7 +192,8 @@ export function scenariosCsv(run: RunResult): string {
   );
 }
 
-export const REFERENCE_COLUMNS = ['lane', 'size_bytes', 'chunk_bytes', 'tls_version', 'suite', 'mb_per_sec', 'rme_percent', 'samples'] as const;
+/** read_path (the tcp lane's, as its cells read) comes last: the first eight are the fixed ones. */
+export const REFERENCE_COLUMNS = ['lane', 'size_bytes', 'chunk_bytes', 'tls_version', 'suite', 'mb_per_sec', 'rme_percent', 'samples', 'read_path'] as const;
 
 /** references.csv: one row per reference measurement (--reference); null if the run had none. */
 export function referencesCsv(run: RunResult): string | null {
@@ -204,6 +208,7 @@ export function referencesCsv(run: RunResult): string | null {
       mb_per_sec: num(m.mbPerSec, 2),
       rme_percent: num(m.rmePercent, 2),
       samples: m.samples,
+      read_path: m.readPath ?? '',
     })),
     { header: true, columns: [...REFERENCE_COLUMNS] },
   );

@@ -10,6 +10,7 @@ import { throughputFromTinybench } from '../stats.ts';
 import type { RunCertificates } from '../tls/certs.ts';
 import type { SourceName } from '../transfer/strategies.ts';
 import type { Transport } from '../transfer/messages.ts';
+import { DEFAULT_READ_PATH } from '../transfer/read-path.ts';
 import { OPENSSL_NATIVE } from './openssl-native.ts';
 import { runTransfer } from './transfer.ts';
 import type { WorkerPair } from './workers.ts';
@@ -36,7 +37,9 @@ export const REFERENCE_TRANSFERS_MAX = 3;
 /** What a lane transfer plays: the cell's stream with the plainest ending and reader. */
 function laneScenario(cell: Scenario, lane: 'tcp' | 'openssl'): Scenario {
   const peer = lane === 'openssl' ? 'openssl-native' : 'node';
-  return { ...cell, id: `reference ${lane} ${cell.id}`, shutdown: 'end', writePath: 'backpressure', receiverMode: 'until-eof', senderPeer: peer, receiverPeer: peer, protocol: 'raw', streams: 1 };
+  // The tcp lane reads as the cell does; the native receiver has its own read loop.
+  const readPath = lane === 'tcp' ? cell.readPath : DEFAULT_READ_PATH;
+  return { ...cell, id: `reference ${lane} ${cell.id}`, shutdown: 'end', writePath: 'backpressure', readPath, receiverMode: 'until-eof', senderPeer: peer, receiverPeer: peer, protocol: 'raw', streams: 1 };
 }
 
 /** One representative cell per distinct key, in run order. */
@@ -153,7 +156,8 @@ export async function runReferences(config: RunConfig, scenarios: readonly Scena
     ctx.onPhase?.(`reference ${lane} skipped: ${reason}`);
   };
   const cells = scenarios.filter((s) => s.protocol === 'raw' && ctx.fixtures.has(s.sizeBytes));
-  const label = (s: Scenario, withSuite: boolean): string => `${humanBytes(s.sizeBytes)} chunk=${formatBytes(s.chunkBytes)}${withSuite ? ` ${s.suite}` : ''}`;
+  const label = (s: Scenario, withSuite: boolean): string =>
+    `${humanBytes(s.sizeBytes)} chunk=${formatBytes(s.chunkBytes)}${withSuite ? ` ${s.suite}` : s.readPath !== DEFAULT_READ_PATH ? ` read=${s.readPath}` : ''}`;
 
   const transferLane = async (lane: 'tcp' | 'openssl', key: (s: Scenario) => string, withSuite: boolean, source: string): Promise<void> => {
     for (const cell of distinct(cells, key)) {
@@ -170,6 +174,7 @@ export async function runReferences(config: RunConfig, scenarios: readonly Scena
         chunkBytes: cell.chunkBytes,
         tlsVersion: withSuite ? cell.tlsVersion : null,
         suite: withSuite ? cell.suite : null,
+        readPath: lane === 'tcp' ? cell.readPath : null,
         mbPerSec: m.mbPerSec,
         rmePercent: m.rmePercent,
         samples: m.samples,
@@ -185,7 +190,7 @@ export async function runReferences(config: RunConfig, scenarios: readonly Scena
   for (const lane of lanes) {
     if (ctx.signal?.aborted) break;
     if (lane === 'tcp') {
-      await transferLane('tcp', (s) => `${s.sizeBytes}/${s.chunkBytes}`, false, 'the suite sender and receiver workers over node:net, no TLS (same chunks, reader and checks), shutdown end');
+      await transferLane('tcp', (s) => `${s.sizeBytes}/${s.chunkBytes}/${s.readPath}`, false, 'the suite sender and receiver workers over node:net, no TLS (same chunks, read path, CRC32C checker), shutdown end');
     } else if (lane === 'openssl') {
       if (ctx.remote) skip(lane, 'not with --agent: the native pair runs both ends on this host');
       else {
@@ -214,6 +219,7 @@ export async function runReferences(config: RunConfig, scenarios: readonly Scena
           chunkBytes: null,
           tlsVersion: null,
           suite: cipher,
+          readPath: null,
           mbPerSec: speed.mbPerSec,
           rmePercent: null,
           samples: 1,

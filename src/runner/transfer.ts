@@ -114,6 +114,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
         crc32cExpected: req.fixture.crc32c,
         progressIntervalMs: 100,
         closeGraceMs: 2000,
+        readPath: req.scenario.readPath,
         ...(req.detectCloseNotify === false ? { detectCloseNotify: false } : {}),
         ...(req.transport ? { transport: req.transport } : {}),
       },
