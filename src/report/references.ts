@@ -3,6 +3,7 @@ import { referenceFor, REFERENCE_LANES, type ReferenceLane, type References } fr
 import type { RunResult, ScenarioSummary } from '../results.ts';
 import type { ChartSpec } from './charts.ts';
 import { fixed } from './columns.ts';
+import { DEFAULT_READ_PATH } from '../transfer/read-path.ts';
 import type { Finding, FindingsTable } from './markdown.ts';
 import { table } from './terminal-table.ts';
 
@@ -31,8 +32,11 @@ const laneKey = (m: References['measurements'][number]): string[] => [
 
 /** Every reference measurement as a table (lane, keys, MB/s, ±%, samples). */
 export function referencesTable(refs: References): FindingsTable {
-  const header = ['lane', 'size', 'chunk', 'tls', 'suite / cipher', 'MB/s', '±%', 'samples'];
-  const rows = refs.measurements.map((m) => [m.lane, ...laneKey(m), fixed(m.mbPerSec, 1), fixed(m.rmePercent, 1), String(m.samples)]);
+  // The read path only when it varies: the tcp lane reads as its cells do.
+  const reads = new Set(refs.measurements.filter((m) => m.readPath !== null).map((m) => m.readPath));
+  const read = reads.size > 1 || [...reads].some((r) => r !== DEFAULT_READ_PATH);
+  const header = ['lane', 'size', 'chunk', 'tls', 'suite / cipher', ...(read ? ['read'] : []), 'MB/s', '±%', 'samples'];
+  const rows = refs.measurements.map((m) => [m.lane, ...laneKey(m), ...(read ? [m.readPath ?? ''] : []), fixed(m.mbPerSec, 1), fixed(m.rmePercent, 1), String(m.samples)]);
   return { header, rows, numeric: header.map((h) => /MB\/s|±|samples/.test(h)) };
 }
 
