@@ -141,9 +141,12 @@ test('as peers of a run: what each receiver reports for each ending of the nativ
   const native = resolveConfig([{ where: 'flags', raw: { ...base, senderPeer: 'openssl-native', shutdown: 'end,destroy-after-flush,tcp-fin', receiverPeer: 'node,openssl-native,openssl-native-tolerant' } }]);
   // The Node sender's unclean end (destroy-after-flush) seen by the native receivers.
   const fromNode = resolveConfig([{ where: 'flags', raw: { ...base, shutdown: 'destroy-after-flush', receiverPeer: 'openssl-native,openssl-native-tolerant' } }]);
+  // A FIN mid-stream (destroy with the tail written unawaited): data lost.
+  const lossy = resolveConfig([{ where: 'flags', raw: { ...base, shutdown: 'destroy', writePath: 'buffered', receiverPeer: 'openssl-native,openssl-native-tolerant' } }]);
   const a = await runBenchmark(native, { runId: 'test-native', command: 'test', fixturesDir: tmp.dir });
   const b = await runBenchmark(fromNode, { runId: 'test-native-b', command: 'test', fixturesDir: tmp.dir });
-  run = { ...a, records: [...a.records, ...b.records] };
+  const c = await runBenchmark(lossy, { runId: 'test-native-c', command: 'test', fixturesDir: tmp.dir });
+  run = { ...a, records: [...a.records, ...b.records, ...c.records] };
   const row = (sender: string, shutdown: string, receiver: string): [string, string | null, boolean | null, number] => {
     const r = find(sender, shutdown, receiver);
     return [r.outcome.kind, r.outcome.errorCode, r.closeNotify, r.bytesReceived];
@@ -176,6 +179,12 @@ test('as peers of a run: what each receiver reports for each ending of the nativ
       nodeCloseTolerant: ['complete-unclean', null, false, 1e6],
     },
   );
+  // Mid-stream FIN: the strict receiver fails the stream; the tolerant one takes it as a clean end: silent loss, as Node's.
+  const strict = find('node', 'destroy', 'openssl-native');
+  const tolerant = find('node', 'destroy', 'openssl-native-tolerant');
+  assert.deepEqual([strict.outcome.kind, strict.outcome.errorCode, strict.silentLoss], ['tls-error', '0A000126', false]);
+  assert.deepEqual([tolerant.outcome.kind, tolerant.outcome.errorCode, tolerant.silentLoss], ['truncated', null, true]);
+  assert.ok(strict.bytesReceived < 1e6 && tolerant.bytesReceived < 1e6);
   // The native pair names what it negotiated as Node does, and its span is timed.
   const r = find('openssl-native', 'end', 'openssl-native');
   assert.deepEqual([r.protocolNegotiated, r.suiteNegotiated, r.bytesWritten], ['TLSv1.3', 'TLS_AES_128_GCM_SHA256', 1e6]);
