@@ -16,6 +16,8 @@ import { syncToTransferRecord } from '../kvrocks/record.ts';
 import { runKvrocksSync } from '../kvrocks/sync.ts';
 import { collectEnvironment } from './environment.ts';
 import { runTransfer } from './transfer.ts';
+import { runReferences } from './references.ts';
+import { ceilingsOf, type References } from '../references.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
 import { WorkerPair, WorkerProcess, type WorkerFlags, type WorkerWrappers } from './workers.ts';
 import { AgentLauncher, type AgentEndpoint } from './remote-worker.ts';
@@ -131,6 +133,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     : null;
   const records: TransferRecord[] = [];
   const summaries: ScenarioSummary[] = [];
+  let references: References | undefined;
   // Every address a server of the run bound (sender, fault proxy, Kvrocks master): what --host did.
   const listenAddresses = new Set<string>();
   const onListening = (address: string): void => void listenAddresses.add(address);
@@ -236,6 +239,23 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       const throughput = result && 'throughput' in result && !interrupted ? result.throughput : null;
       summaries.push(summarizeScenario(scenario, measured, throughput));
     }
+    // The ceilings, as a block after the cells, on the first runtime's pair and the cells' address.
+    const refPair = pairs.get(runtimes[0]!.label) ?? [...pairs.values()][0];
+    if (config.references.length > 0 && !interrupted && refPair) {
+      references = await runReferences(config, scenarios, {
+        runId: opts.runId,
+        pair: refPair,
+        certs,
+        fixtures,
+        host: agent ? agent.dataHost : config.host,
+        source: config.source,
+        remote: agent !== null,
+        stallTimeoutMs: config.stallTimeoutMs,
+        signal: opts.signal,
+        onPhase: hooks.onPhase,
+        onListening,
+      });
+    }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     await Promise.all([...pairs.values()].map((p) => p.stop()));
@@ -265,5 +285,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       ? { agent: formatHostPort(agent.endpoint.host, agent.endpoint.port), role: agent.role, dataHost: agent.dataHost, sessions: agent.sessions }
       : null,
   };
-  return { context, scenarios: summaries, records };
+  if (!references) return { context, scenarios: summaries, records };
+  const withCeilings = summaries.map((s) => ({ ...s, ceilings: ceilingsOf(s, references) }));
+  return { context, scenarios: withCeilings, records, references };
 }
