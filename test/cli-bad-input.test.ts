@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,11 @@ const cases: [string[], RegExp][] = [
   [['run', '--seed', 'x'], /--seed "x" is not accepted: expected a whole number/],
   [['run', '--frobnicate'], /unknown option "--frobnicate": expected one of .*--sizes/],
   [['run', '--sizes'], /option '--sizes <list>' argument missing/],
+  // The list is never empty: before any command the program's own flags, otherwise the command's and --help.
+  [['--frobnicate'], /unknown option "--frobnicate": expected one of --version, --help \(see --help\)$/],
+  [['report', '--frobnicate', 'x'], /unknown option "--frobnicate": expected one of --help \(see --help\)$/],
+  [['ciphers', '--frobnicate'], /unknown option "--frobnicate": expected one of --help \(see --help\)$/],
+  [['profile', '--', '--frobnicate'], /unknown option "--frobnicate": expected one of --preset, .*--sizes, .*--help \(see --help\)$/],
   [['teleport'], /unknown command "teleport": expected one of run, fixtures, threshold, compare, report, https, profile, ciphers/],
   [['fixtures', 'polish'], /fixtures "polish" is not an action: expected one of generate, verify, list, clean/],
   [['fixtures', 'generate', '--profile', 'json'], /--profile "json" is not a profile: expected one of kv, incompressible, compressible/],
@@ -184,6 +189,13 @@ test('--sender-peer gnutls without a C compiler: which package to install, befor
     if (before === undefined) delete process.env['CC'];
     else process.env['CC'] = before;
   }
+});
+
+test('--version prints the package version and exits 0', async () => {
+  const r = await cli(['--version']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`);
+  assert.equal(r.stderr, '');
 });
 
 test('--sender-peer and --receiver-peer openssl-native without a C compiler: which package to install, before anything runs', async () => {

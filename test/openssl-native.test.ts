@@ -9,7 +9,8 @@ import { resolveConfig } from '../src/config/schema.ts';
 import type { RunResult, TransferRecord } from '../src/results.ts';
 import { runBenchmark } from '../src/runner/orchestrator.ts';
 import { OPENSSL_NATIVE, parseReportLine, type NativeRecvLine, type NativeSendLine } from '../src/runner/openssl-native.ts';
-import { SERVER_NAME, writeRunCertificates, type CertFiles } from '../src/tls/certs.ts';
+import { makeRunCertificates, SERVER_NAME } from '../src/tls/certs.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { DEFAULT_SUITES } from '../src/tls/suites.ts';
 import { tempDir } from './helpers.ts';
 
@@ -18,7 +19,23 @@ import { tempDir } from './helpers.ts';
 // sender and receiver peers of a run.
 let tmp: { dir: string; remove: () => Promise<void> };
 let binary: string;
-let certs: CertFiles;
+/** The program is driven by hand here, with files: the run's PEM written into this test's temp dir. */
+interface PemFiles {
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly caCertPath: string;
+}
+async function pemFiles(dir: string): Promise<PemFiles> {
+  const pems = await makeRunCertificates('ecdsa-p256');
+  mkdirSync(dir, { recursive: true });
+  const files = { certPath: join(dir, 'server.pem'), keyPath: join(dir, 'server.key'), caCertPath: join(dir, 'ca.pem') };
+  writeFileSync(files.certPath, pems.cert, { mode: 0o600 });
+  writeFileSync(files.keyPath, pems.key, { mode: 0o600 });
+  writeFileSync(files.caCertPath, pems.caCert, { mode: 0o600 });
+  return files;
+}
+
+let certs: PemFiles;
 let fixture: { path: string; bytes: number; crc: number };
 
 const SIXTEEN_MB = 16_000_000;
@@ -27,7 +44,7 @@ before(async () => {
   tmp = await tempDir('openssl-native');
   binary = await OPENSSL_NATIVE.binary();
   await mkdir(join(tmp.dir, 'a'));
-  certs = await writeRunCertificates(join(tmp.dir, 'a'), 'ecdsa-p256');
+  certs = await pemFiles(join(tmp.dir, 'a'));
   // An odd length: the CRC's tail bytes (not a multiple of 8) are checked too.
   const data = randomBytes(SIXTEEN_MB + 5);
   fixture = { path: join(tmp.dir, 'fixture'), bytes: data.length, crc: crc32c(data) };
@@ -99,7 +116,7 @@ for (const tls of ['1.3', '1.2'] as const) {
 
 test('refuses a server certificate from another CA: 0A000086 in the handshake, no byte read', async () => {
   await mkdir(join(tmp.dir, 'b'));
-  const other = await writeRunCertificates(join(tmp.dir, 'b'), 'ecdsa-p256');
+  const other = await pemFiles(join(tmp.dir, 'b'));
   const { received, recvExit } = await pair({ tls: '1.3', suite: 'TLS_AES_128_GCM_SHA256', ca: other.caCertPath });
   assert.equal(recvExit, 1);
   assert.equal(received.bytesReceived, 0);

@@ -11,7 +11,7 @@ import { parseOpensslSpeed } from '../src/runner/references.ts';
 import { runTransfer } from '../src/runner/transfer.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
-import { RunCertificates, type CertFiles } from '../src/tls/certs.ts';
+import { RunCertificates, type CertPems } from '../src/tls/certs.ts';
 import { REFERENCE_COLUMNS, SCENARIO_COLUMNS } from '../src/report/csv.ts';
 import { runCli, tempDir } from './helpers.ts';
 
@@ -32,7 +32,7 @@ const runDir = (out: string): string => join(out, readdirSync(out)[0]!);
 
 test('the tcp transport: the suite sender and receiver over node:net move every byte, checked, nothing negotiated, by each read path', async () => {
   const certSet = await RunCertificates.create();
-  const certs: CertFiles = await certSet.get('ecdsa-p256');
+  const certs: CertPems = await certSet.get('ecdsa-p256');
   const fixture: Fixture = await new FixtureCache(join(tmp.dir, 'fx')).ensure({ sizeBytes: 4e6, seed: 1, profile: 'kv' });
   const pair = await WorkerPair.start(tmp.dir);
   try {

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { spawnTied } from './tied-spawn.ts';
 import { readFile, rm } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
@@ -93,8 +94,9 @@ const opensslReceiver: ReceiverPeer = {
     const msgPath = join(tempDir, `s_client-${request.id}.msg`);
     const version = request.tls.tlsVersion === '1.3' ? ['-tls1_3', '-ciphersuites', request.tls.suite] : ['-tls1_2', '-cipher', request.tls.suite];
     // -quiet implies -ign_eof: stdin at EOF does not end the session; the server's end does.
-    const args = ['s_client', '-connect', `${isIPv6(request.host) ? `[${request.host}]` : request.host}:${request.port}`, '-servername', SERVER_NAME, '-CAfile', request.caPath, '-verify_return_error', '-quiet', ...version, '-msg', '-msgfile', msgPath];
-    const child = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = (pem: readonly string[]): string[] => ['s_client', '-connect', `${isIPv6(request.host) ? `[${request.host}]` : request.host}:${request.port}`, '-servername', SERVER_NAME, '-CAfile', pem[0]!, '-verify_return_error', '-quiet', ...version, '-msg', '-msgfile', msgPath];
+    // The CA on a pipe (fd 3): the run's certificates are never files.
+    const child = spawnTied('openssl', args, ['pipe', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<Writable, Readable, Readable>;
     return externalReceive(child, request, stall, progress, async (stderr, code, bytes) => {
       const msg = await readFile(msgPath, 'latin1').catch(() => '');
       await rm(msgPath, { force: true });
@@ -148,16 +150,16 @@ const gnutlsReceiver: ReceiverPeer = {
   description: 'gnutls-cli (GnuTLS 3.7): fatal error line, close_notify from its log',
   receive: ({ request, tempDir, stall, progress }) => {
     const logPath = join(tempDir, `gnutls-cli-${request.id}.log`);
-    const args = [
+    const args = (pem: readonly string[]): string[] => [
       `--port=${request.port}`,
-      `--x509cafile=${request.caPath}`,
+      `--x509cafile=${pem[0]!}`,
       `--verify-hostname=${SERVER_NAME}`,
       `--sni-hostname=${SERVER_NAME}`,
       `--priority=${gnutlsPriority(request.tls.suite, request.tls.tlsVersion)}`,
       `--logfile=${logPath}`,
       request.host,
     ];
-    const child = spawn('gnutls-cli', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnTied('gnutls-cli', args, ['pipe', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<Writable, Readable, Readable>;
     return externalReceive(child, request, stall, progress, async (stderr, code, bytes) => {
       const log = await readFile(logPath, 'latin1').catch(() => '');
       await rm(logPath, { force: true });
@@ -239,17 +241,18 @@ function opensslNativeReceiver(tolerant: boolean): ReceiverPeer {
     receive: async ({ request, stall, progress }) => {
       const binary = await OPENSSL_NATIVE.binary().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
       if (binary instanceof Error) return { kind: 'exited', role: 'receiver', detail: binary.message };
-      const args = [
+      const args = (pem: readonly string[]): string[] => [
         'recv',
         '--host', request.host,
         '--port', String(request.port),
-        '--ca', request.caPath,
+        '--ca', pem[0]!,
         '--servername', request.servername,
         '--tls', request.tls.tlsVersion,
         '--suite', request.tls.suite,
         ...(tolerant ? ['--ignore-unexpected-eof'] : []),
       ];
-      const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The CA on a pipe; the receiver dies with us.
+      const child = spawnTied(binary, args, ['ignore', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<null, Readable, Readable>;
       let stdout = '';
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));

@@ -1,4 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess, ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { spawnTied } from './tied-spawn.ts';
 import { open, readFile } from 'node:fs/promises';
 import { createServer, isIP } from 'node:net';
 import type { StreamError } from '../outcome.ts';
@@ -121,11 +123,12 @@ const opensslSender: SenderPeer = {
     const port = await freePort(request.host);
     const version = request.tls.tlsVersion === '1.3' ? ['-tls1_3', '-ciphersuites', request.tls.suite] : ['-tls1_2', '-cipher', request.tls.suite];
     const accept = isIP(request.host) === 6 ? `[${request.host}]:${port}` : `${request.host}:${port}`;
-    const args = ['s_server', '-accept', accept, '-naccept', '1', '-quiet', '-cert', request.certPath, '-key', request.keyPath, ...version, '-max_send_frag', String(request.maxFragment), '-nbio'];
+    const args = (pem: readonly string[]): string[] => ['s_server', '-accept', accept, '-naccept', '1', '-quiet', '-cert', pem[0]!, '-key', pem[1]!, ...version, '-max_send_frag', String(request.maxFragment), '-nbio'];
     // The fixture file itself is its stdin: no pipe in the data path, and the
     // file offset, shared with this process's descriptor, tells how much it read.
     const fixture = await open(request.fixturePath, 'r');
-    const child = spawn('openssl', args, { stdio: [fixture.fd, 'ignore', 'pipe'] });
+    // Certificate and key on pipes (fd 3, 4): no key file, and s_server dies with us.
+    const child = spawnTied('openssl', args, [fixture.fd, 'ignore', 'pipe'], [request.cert, request.key]);
     const { closed, stderr, exited } = watch(child);
     const deadline = nowMs() + LISTEN_TIMEOUT_MS;
     while (!exited() && !(await isListening(port)) && nowMs() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -175,14 +178,16 @@ interface GnutlsSenderLine {
  */
 async function serveNative(
   program: NativeProgram,
-  args: readonly string[],
+  /** Its arguments, given the /dev/fd paths of the certificate and key pipes. */
+  args: (pem: readonly string[]) => readonly string[],
   { request, stall }: SendContext,
   result: (stdout: string, code: number | null, stderr: string) => Omit<SenderResult, 'type' | 'id' | 'cpuMs' | 'rssPeakBytes'>,
 ): Promise<Serving> {
   const binary = await program.binary().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   // A build that fails here (the toolchain was checked at config time) is this transfer's sender failing.
   if (binary instanceof Error) return neverListened(binary.message);
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Certificate and key on pipes: no key file, and the peer dies with us.
+  const child = spawnTied(binary, args, ['ignore', 'pipe', 'pipe'], [request.cert, request.key]) as ChildProcessByStdio<null, Readable, Readable>;
   const { closed, stderr, exited } = watch(child);
   let stdout = '';
   let onLine: (port: number) => void = () => undefined;
@@ -232,11 +237,11 @@ const gnutlsSender: SenderPeer = {
   description: 'peers/gnutls-sender.c (GnuTLS 3.7): gnutls_record_send, then gnutls_bye (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
   serve: (ctx) => {
     const { request } = ctx;
-    const args = [
+    const args = (pem: readonly string[]): string[] => [
       '--host', request.host,
       '--port', '0',
-      '--cert', request.certPath,
-      '--key', request.keyPath,
+      '--cert', pem[0]!,
+      '--key', pem[1]!,
       '--priority', gnutlsPriority(request.tls.suite, request.tls.tlsVersion),
       '--file', request.fixturePath,
       '--chunk', String(request.chunkBytes),
@@ -263,12 +268,12 @@ const opensslNativeSender: SenderPeer = {
   description: 'peers/openssl-native.c send (OpenSSL 3): SSL_write_ex, then SSL_shutdown (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
   serve: (ctx) => {
     const { request } = ctx;
-    const args = [
+    const args = (pem: readonly string[]): string[] => [
       'send',
       '--host', request.host,
       '--port', '0',
-      '--cert', request.certPath,
-      '--key', request.keyPath,
+      '--cert', pem[0]!,
+      '--key', pem[1]!,
       '--tls', request.tls.tlsVersion,
       '--suite', request.tls.suite,
       '--file', request.fixturePath,

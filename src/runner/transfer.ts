@@ -5,7 +5,7 @@ import { classify, isDelivered, type Outcome } from '../outcome.ts';
 import { RECEIVER_MODES_TABLE } from '../transfer/receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
 import type { ProgressSample, TransferRecord } from '../results.ts';
-import { SERVER_NAME, type CertFiles } from '../tls/certs.ts';
+import { SERVER_NAME, type CertPems } from '../tls/certs.ts';
 import { nowMs, type ReceiverReport, type SenderFault, type Transport } from '../transfer/messages.ts';
 import { SENDER_PEERS, type SenderResult } from './sender-peers.ts';
 import type { SourceName } from '../transfer/strategies.ts';
@@ -18,7 +18,7 @@ export interface TransferRequest {
   readonly runId: string;
   readonly scenario: Scenario;
   readonly fixture: Fixture;
-  readonly certs: CertFiles;
+  readonly certs: CertPems;
   readonly source: SourceName;
   readonly iteration: number;
   readonly warmup: boolean;
@@ -74,8 +74,8 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
     request: {
       id,
       tls,
-      certPath: req.certs.certPath,
-      keyPath: req.certs.keyPath,
+      cert: req.certs.cert,
+      key: req.certs.key,
       host,
       fixturePath: req.fixture.path,
       sizeBytes: req.fixture.sizeBytes,
@@ -108,7 +108,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
         host,
         port: proxy?.port ?? listening.report.port,
         servername: SERVER_NAME,
-        caPath: req.certs.caCertPath,
+        ca: req.certs.caCert,
         mode: req.scenario.receiverMode,
         bytesExpected: req.fixture.sizeBytes,
         crc32cExpected: req.fixture.crc32c,

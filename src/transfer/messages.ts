@@ -22,8 +22,8 @@ export type SenderFault = { readonly kind: 'stall'; readonly atByte: number };
 export interface ServerParams {
   readonly id: number;
   readonly tls: TlsParams;
-  readonly certPath: string;
-  readonly keyPath: string;
+  readonly cert: string;
+  readonly key: string;
   readonly host: string;
   /** `tcp`: the same stream over node:net without TLS (the tcp reference lane); absent: TLS. */
   readonly transport?: Transport;
@@ -39,7 +39,7 @@ export interface ClientParams {
   readonly host: string;
   readonly port: number;
   readonly servername: string;
-  readonly caPath: string;
+  readonly ca: string;
   /** `tcp`: connect with node:net, no TLS (the tcp reference lane); absent: TLS. */
   readonly transport?: Transport;
 }

@@ -86,7 +86,7 @@ function receive(req: ReceiveRequest): void {
   const plain = { host: req.host, port: req.port, allowHalfOpen: mode.ack, ...reader.connectOptions() };
   // The tcp lane: the same reader and checks on a node:net socket, no TLS.
   // allowHalfOpen is honoured by tls.connect but missing from @types/node 20's ConnectionOptions.
-  const socket = tcp ? connectTcp(plain) : connect({ ...plain, servername: req.servername, ca: readFileSync(req.caPath), ...pinnedTlsOptions(req.tls) } as ConnectionOptions);
+  const socket = tcp ? connectTcp(plain) : connect({ ...plain, servername: req.servername, ca: req.ca, ...pinnedTlsOptions(req.tls) } as ConnectionOptions);
   reader.attach(socket);
 
   const progress = setInterval(() => send({ type: 'progress', id: req.id, bytes: reader.bytes }), req.progressIntervalMs);

@@ -50,7 +50,7 @@ async function serve(req: ServeRequest): Promise<void> {
   const allowHalfOpen = req.shutdown === 'half-close';
   const server: Server = tcp
     ? createTcpServer({ allowHalfOpen })
-    : createServer({ key: readFileSync(req.keyPath), cert: readFileSync(req.certPath), allowHalfOpen, ...pinnedTlsOptions(req.tls) });
+    : createServer({ key: req.key, cert: req.cert, allowHalfOpen, ...pinnedTlsOptions(req.tls) });
   const source = await sources.get(req.source, req.fixturePath);
   let usage: UsageMeter | null = null;
   let error: StreamError | null = null;
