@@ -19,6 +19,7 @@
  *   npm run bench:baseline [-- --rounds 7 --sizes 64MB,256MB --chunks 16KiB,64KiB,1MiB --filter CHACHA]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,9 +92,14 @@ for (const sizeBytes of sizes) fixtures.push(await fixtureCache.ensure({ sizeByt
 const fixtureOf = (c: Cell): Fixture => fixtures[sizes.indexOf(c.sizeBytes)]!;
 
 const dir = await mkdtemp(join(tmpdir(), 'tsb-baseline-'));
-const certs = await (await RunCertificates.create(dir)).get('ecdsa-p256');
-const sender = start('sender.mjs', [certs.keyPath, certs.certPath, ...fixtures.map((f) => f.path)]);
-const receiver = start('receiver.mjs', [certs.caCertPath]);
+const certs = await (await RunCertificates.create()).get('ecdsa-p256');
+// The plain-Node baseline reads files: the PEM written into this bench's private dir (removed at the end).
+const pem = { key: join(dir, 'server.key'), cert: join(dir, 'server.pem'), ca: join(dir, 'ca.pem') };
+writeFileSync(pem.key, certs.key, { mode: 0o600 });
+writeFileSync(pem.cert, certs.cert, { mode: 0o600 });
+writeFileSync(pem.ca, certs.caCert, { mode: 0o600 });
+const sender = start('sender.mjs', [pem.key, pem.cert, ...fixtures.map((f) => f.path)]);
+const receiver = start('receiver.mjs', [pem.ca]);
 const ports = new Map<string, string>();
 for (const suite of SUITES) {
   sender.say(`listen ${suite} 1.3`);

@@ -6,7 +6,7 @@ import type { Fixture } from '../src/fixtures/types.ts';
 import { makeScenario } from '../src/matrix.ts';
 import { runTransfer } from '../src/runner/transfer.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
-import type { CertFiles, RunCertificates } from '../src/tls/certs.ts';
+import type { CertPems, RunCertificates } from '../src/tls/certs.ts';
 import { SLOW_CHECKER_ENV } from '../src/transfer/checker.ts';
 import type { ReadPath } from '../src/transfer/read-path.ts';
 import { tempDir, testCerts, tlsServer } from './helpers.ts';
@@ -18,7 +18,7 @@ const MiB = 2 ** 20;
 const READ_PATHS: readonly ReadPath[] = ['data', 'onread:64KiB'];
 let tmp: { dir: string; remove: () => Promise<void> };
 let certs: RunCertificates;
-let files: CertFiles;
+let files: CertPems;
 let cache: FixtureCache;
 
 before(async () => {
@@ -80,7 +80,7 @@ test('the slowed checker really paused reading (the report counts it)', async ()
         host: '127.0.0.1',
         port: server.port,
         servername: 'localhost',
-        caPath: files.caCertPath,
+        ca: files.caCert,
         mode: 'until-eof',
         readPath,
         bytesExpected: sizeBytes,

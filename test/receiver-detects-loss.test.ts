@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { crc32c } from '@node-rs/crc32';
 import { classify } from '../src/outcome.ts';
-import { SERVER_NAME, type RunCertificates, type CertFiles } from '../src/tls/certs.ts';
+import { SERVER_NAME, type RunCertificates, type CertPems } from '../src/tls/certs.ts';
 import type { ReceiverReport } from '../src/transfer/messages.ts';
 import { WorkerProcess } from '../src/runner/workers.ts';
 import { tempDir, testCerts, tlsServer } from './helpers.ts';
@@ -18,7 +18,7 @@ const payload = randomBytes(3 * 1024 * 1024);
 const expectedCrc = crc32c(payload);
 let receiver: WorkerProcess;
 let certs: RunCertificates;
-let files: CertFiles;
+let files: CertPems;
 let tmp: { dir: string; remove: () => Promise<void> };
 let id = 0;
 
@@ -44,7 +44,7 @@ async function receive(send: (s: TLSSocket) => void, readPath: ReadPath, mode: R
     host: '127.0.0.1',
     port: server.port,
     servername: SERVER_NAME,
-    caPath: files.caCertPath,
+    ca: files.caCert,
     mode,
     readPath,
     bytesExpected: payload.length,

@@ -28,6 +28,7 @@ import {
 import { DEFAULT_READ_PATH, ONREAD_BOUNDS, parseReadPaths, type ReadPath } from '../transfer/read-path.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
+import { REFERENCE_LANES, type ReferenceLane } from '../references.ts';
 import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
 import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, type HostPort } from './parsers.ts';
 import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
@@ -74,6 +75,8 @@ export interface RunConfig {
   readonly host: string;
   /** Faults to inject per scenario (one transfer each), e.g. 50 cuts and 20 flips; empty: none. */
   readonly faults: readonly FaultCount[];
+  /** The reference lanes measured beside the cells (src/references.ts); empty: none. */
+  readonly references: readonly ReferenceLane[];
   readonly smoke: boolean;
   readonly json: boolean;
   /** The Node binaries that run the workers (a pair each); default the orchestrator's own. */
@@ -327,6 +330,13 @@ export const OPTIONS = {
     description: `inject faults through a loopback proxy, one transfer each, at seeded random offsets: KIND:COUNT,... with KIND ${PROXY_FAULTS.join(', ')} (replaces --iterations)`,
     parse: parseFaults,
   },
+  reference: {
+    target: 'references',
+    flag: '--reference',
+    valueName: 'list',
+    description: `ceilings measured beside the cells, on the same host and addresses: ${REFERENCE_LANES.join(', ')}, or none (default none); each cell then shows its percentage of each (README "How close to this machine's limits")`,
+    parse: (t, f) => (t.trim() === 'none' ? [] : listOf(REFERENCE_LANES)(t, f)),
+  },
   smoke: {
     target: 'smoke',
     flag: '--smoke',
@@ -418,6 +428,7 @@ export const DEFAULTS: RunConfig = {
   seed: 1,
   host: '127.0.0.1',
   faults: [],
+  references: [],
   smoke: false,
   json: false,
   runtimes: [currentRuntime()],

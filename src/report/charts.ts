@@ -8,6 +8,7 @@ import { intervalThroughput, timelineIntervalMs } from './intervals.ts';
 import { throughputScenarios } from './terminal.ts';
 import { endingLabel } from './tuning.ts';
 import { runtimeComparison } from './runtimes.ts';
+import { ceilingsChart } from './references.ts';
 
 /** A chart to draw: a Vega-Lite spec with the words around it. */
 export interface ChartSpec {
@@ -424,6 +425,8 @@ export function chartPlan(run: RunResult): ChartPlan {
   const omitted: OmittedChart[] = [];
   const runtimes = runtimeChart(run);
   if (runtimes) charts.push(runtimes);
+  const ceilings = ceilingsChart(run, main, scenarioLabels(main.map((s) => s.scenario)), CONFIG);
+  if (ceilings) charts.push(ceilings);
   if (throughput.length === 0) {
     omitted.push({ title: 'Throughput vs chunk size', reason: 'No suite and size was measured with more than one chunk size (no chunk sweep), so there is no curve to draw.' });
   }

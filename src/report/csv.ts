@@ -145,6 +145,10 @@ export const SCENARIO_COLUMNS = [
   'complete',
   'complete_unclean',
   'not_delivered',
+  // the mean against each reference lane (--reference), percent; empty when that lane did not run
+  'pct_of_tcp',
+  'pct_of_openssl',
+  'pct_of_cipher',
 ] as const;
 
 export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof SCENARIO_COLUMNS)[number], Cell> {
@@ -175,6 +179,9 @@ export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof S
     complete: s.outcomes.complete ?? 0,
     complete_unclean: s.outcomes['complete-unclean'] ?? 0,
     not_delivered: s.iterations - delivered,
+    pct_of_tcp: num(s.ceilings?.pctOfTcp ?? null, 1),
+    pct_of_openssl: num(s.ceilings?.pctOfOpenssl ?? null, 1),
+    pct_of_cipher: num(s.ceilings?.pctOfCipher ?? null, 1),
   };
 }
 
@@ -182,5 +189,27 @@ export function scenariosCsv(run: RunResult): string {
   return stringify(
     run.scenarios.map((s) => scenarioRow(run.context.runId, s)),
     { header: true, columns: [...SCENARIO_COLUMNS] },
+  );
+}
+
+/** read_path (the tcp lane's, as its cells read) comes last: the first eight are the fixed ones. */
+export const REFERENCE_COLUMNS = ['lane', 'size_bytes', 'chunk_bytes', 'tls_version', 'suite', 'mb_per_sec', 'rme_percent', 'samples', 'read_path'] as const;
+
+/** references.csv: one row per reference measurement (--reference); null if the run had none. */
+export function referencesCsv(run: RunResult): string | null {
+  if (!run.references) return null;
+  return stringify(
+    run.references.measurements.map((m) => ({
+      lane: m.lane,
+      size_bytes: m.sizeBytes ?? '',
+      chunk_bytes: m.chunkBytes ?? '',
+      tls_version: m.tlsVersion ?? '',
+      suite: m.suite ?? '',
+      mb_per_sec: num(m.mbPerSec, 2),
+      rme_percent: num(m.rmePercent, 2),
+      samples: m.samples,
+      read_path: m.readPath ?? '',
+    })),
+    { header: true, columns: [...REFERENCE_COLUMNS] },
   );
 }

@@ -22,10 +22,15 @@ export type SenderFault = { readonly kind: 'stall'; readonly atByte: number };
 export interface ServerParams {
   readonly id: number;
   readonly tls: TlsParams;
-  readonly certPath: string;
-  readonly keyPath: string;
+  readonly cert: string;
+  readonly key: string;
   readonly host: string;
+  /** `tcp`: the same stream over node:net without TLS (the tcp reference lane); absent: TLS. */
+  readonly transport?: Transport;
 }
+
+/** What carries the stream: TLS (every cell), or plain TCP for the tcp reference lane. */
+export type Transport = 'tls' | 'tcp';
 
 /** What a TLS client of the suite needs: the pinned TLS, where to connect, whom to trust. */
 export interface ClientParams {
@@ -34,7 +39,9 @@ export interface ClientParams {
   readonly host: string;
   readonly port: number;
   readonly servername: string;
-  readonly caPath: string;
+  readonly ca: string;
+  /** `tcp`: connect with node:net, no TLS (the tcp reference lane); absent: TLS. */
+  readonly transport?: Transport;
 }
 
 export interface ServeRequest extends ServerParams {

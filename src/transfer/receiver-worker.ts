@@ -6,7 +6,8 @@
  * orchestrator (outcome.ts), from this report alone.
  */
 import { readFileSync } from 'node:fs';
-import { connect, type ConnectionOptions } from 'node:tls';
+import { connect as connectTcp } from 'node:net';
+import { connect, TLSSocket, type ConnectionOptions } from 'node:tls';
 import type { StreamError } from '../outcome.ts';
 import { CloseNotifyDetector, STDERR_PATH_ENV, TRACE_TAIL_BYTES } from './close-notify.ts';
 import { workerChannel } from './channel.ts';
@@ -28,7 +29,9 @@ const MAX_SIZE_LINE = 24;
 function receive(req: ReceiveRequest): void {
   const usage = new UsageMeter();
   const mode = RECEIVER_MODES_TABLE[req.mode];
-  const closeNotify = new CloseNotifyDetector(req.detectCloseNotify === false ? null : (process.env[STDERR_PATH_ENV] ?? null));
+  const tcp = req.transport === 'tcp';
+  // The tcp reference lane has no TLS, hence no close_notify to see.
+  const closeNotify = new CloseNotifyDetector(req.detectCloseNotify === false || tcp ? null : (process.env[STDERR_PATH_ENV] ?? null));
   const armAt = Math.max(0, req.bytesExpected - TRACE_TAIL_BYTES);
   const startedAt = nowMs();
   let handshakeMs: number | null = null;
@@ -74,30 +77,24 @@ function receive(req: ReceiveRequest): void {
   const reader = new VerifiedReader(processChecker(), req.readPath, {
     ...(mode.framed ? { prefix: sizeLine } : {}),
     onPayload: (bytes) => {
-      if (bytes >= armAt && !closeNotify.armed) closeNotify.arm(socket);
+      if (bytes >= armAt && !closeNotify.armed && socket instanceof TLSSocket) closeNotify.arm(socket);
       if (declaredBytes !== null && doneAtMs === null && bytes >= declaredBytes) countMet();
     },
   });
 
-  const options = {
-    host: req.host,
-    port: req.port,
-    servername: req.servername,
-    ca: readFileSync(req.caPath),
-    // framed-ack writes its ack after the count; it must still be able to after the peer's FIN.
-    allowHalfOpen: mode.ack,
-    ...pinnedTlsOptions(req.tls),
-    ...reader.connectOptions(),
-  };
+  // framed-ack writes its ack after the count; it must still be able to after the peer's FIN.
+  const plain = { host: req.host, port: req.port, allowHalfOpen: mode.ack, ...reader.connectOptions() };
+  // The tcp lane: the same reader and checks on a node:net socket, no TLS.
   // allowHalfOpen is honoured by tls.connect but missing from @types/node 20's ConnectionOptions.
-  const socket = connect(options as ConnectionOptions);
+  const socket = tcp ? connectTcp(plain) : connect({ ...plain, servername: req.servername, ca: req.ca, ...pinnedTlsOptions(req.tls) } as ConnectionOptions);
   reader.attach(socket);
 
   const progress = setInterval(() => send({ type: 'progress', id: req.id, bytes: reader.bytes }), req.progressIntervalMs);
 
-  socket.once('secureConnect', () => {
+  socket.once(tcp ? 'connect' : 'secureConnect', () => {
     secure = true;
     handshakeMs = nowMs() - startedAt;
+    if (!(socket instanceof TLSSocket)) return;
     negotiated = { protocol: socket.getProtocol(), suite: socket.getCipher()?.name ?? null };
     const mismatch = negotiationMismatch(req.tls, negotiated.protocol, negotiated.suite);
     if (mismatch) {
