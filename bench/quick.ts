@@ -21,6 +21,19 @@ export default {
   },
   sweeps: [
     {
+      // The onread twins of the chunk sweep's TLS 1.3 cells at 64 and 256 MB
+      // (its data cells are the same ids, run once): the tuning answer weighs
+      // the read path beside the chunk size.
+      name: 'read-path',
+      settings: {
+        sizes: ['64MB', '256MB'],
+        chunks: ['16KiB', '64KiB', '1MiB'],
+        tls: ['1.3'],
+        suites: ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'],
+        readPath: ['data', 'onread'],
+      },
+    },
+    {
       name: 'endings',
       settings: {
         sizes: ['64MB'],

@@ -59,3 +59,22 @@ test('a stalled stream is stalled, after the stall timeout', () => {
 test('an RST is never complete', () => {
   for (const r of run.records.filter((x) => x.fault?.kind === 'rst')) assert.ok(r.outcome.kind === 'reset' || r.outcome.kind === 'truncated', r.outcome.kind);
 });
+
+test('--read-path onread: a cut is truncated, a flip a TLS error, an RST never complete, none complete', async () => {
+  const config = resolveConfig([
+    { where: 'flags', raw: { sizes: '4MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', receiver: 'until-eof,framed', readPath: 'onread', faults: 'fin:3,flip:3,rst:3', stallTimeout: '5s' } },
+  ]);
+  const onread = await runBenchmark(config, { runId: 'test-faults-onread', command: 'test', fixturesDir: tmp.dir });
+  assert.equal(onread.records.length, 2 * 9);
+  assert.ok(onread.records.every((r) => r.scenario.readPath === 'onread:64KiB'));
+  assert.deepEqual(faultSummaries(onread).map((x) => [x.kind, x.injected, x.falseComplete]), [
+    ['fin', 6, 0],
+    ['flip', 6, 0],
+    ['rst', 6, 0],
+  ]);
+  for (const r of onread.records) {
+    if (r.fault?.kind === 'fin') assert.equal(r.outcome.kind, 'truncated');
+    if (r.fault?.kind === 'flip') assert.ok(r.outcome.kind === 'tls-error' || r.outcome.kind === 'handshake-failed', r.outcome.kind);
+    if (r.fault?.kind === 'rst') assert.ok(r.outcome.kind === 'reset' || r.outcome.kind === 'truncated', r.outcome.kind);
+  }
+});

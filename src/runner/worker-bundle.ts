@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { WorkerRole } from './workers.ts';
@@ -43,6 +43,11 @@ async function bundleAll(): Promise<Record<WorkerRole, string>> {
     logLevel: 'silent',
   });
   return { sender: join(outdir, 'sender.mjs'), receiver: join(outdir, 'receiver.mjs') };
+}
+
+/** The receiver's checker thread, bundled beside it (for benchmarks that drive a Checker in-process). */
+export async function checkerScript(): Promise<URL> {
+  return pathToFileURL(join(dirname((await workerScripts()).receiver), 'checker.mjs'));
 }
 
 /** Removes this process's bundle (called when the run ends). */

@@ -39,6 +39,7 @@ export class Checker {
   /** A checker that died fails the streams waiting on it (the receiver reports a fatal error, never a guess). */
   #fail(err: Error): void {
     this.#failure ??= err;
+    this.writer.fail(this.#failure);
     for (const w of this.#waiters.values()) w.reject(this.#failure);
     this.#waiters.clear();
   }
