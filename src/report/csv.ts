@@ -142,11 +142,14 @@ export const SCENARIO_COLUMNS = [
   'complete',
   'complete_unclean',
   'not_delivered',
+  // appended after the first version:
+  'complete_close_unknown',
+  'fixture_error',
 ] as const;
 
 export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof SCENARIO_COLUMNS)[number], Cell> {
   const t = s.throughput;
-  const delivered = (s.outcomes.complete ?? 0) + (s.outcomes['complete-unclean'] ?? 0);
+  const delivered = (s.outcomes.complete ?? 0) + (s.outcomes['complete-unclean'] ?? 0) + (s.outcomes['complete-close-unknown'] ?? 0);
   return {
     run_id: runId,
     scenario_id: s.scenarioId,
@@ -172,6 +175,8 @@ export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof S
     complete: s.outcomes.complete ?? 0,
     complete_unclean: s.outcomes['complete-unclean'] ?? 0,
     not_delivered: s.iterations - delivered,
+    complete_close_unknown: s.outcomes['complete-close-unknown'] ?? 0,
+    fixture_error: s.outcomes['fixture-error'] ?? 0,
   };
 }
 
