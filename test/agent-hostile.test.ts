@@ -186,7 +186,7 @@ test('a valid serve whose paths point outside: the agent uses its own copies, an
   await s.next('welcome');
   const serve = {
     type: 'serve', id: 1, tls: { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' }, certPath: victim, keyPath: victim, host: '127.0.0.1', fixturePath: victim,
-    sizeBytes: 16384, source: 'file', chunkBytes: 16384, maxFragment: 16384, shutdown: 'end', writePath: 'backpressure', receiverMode: 'until-eof',
+    sizeBytes: 16384, fixtureCrc32c: f.crc32c, source: 'file', chunkBytes: 16384, maxFragment: 16384, shutdown: 'end', writePath: 'backpressure', receiverMode: 'until-eof',
   };
   s.send(`${JSON.stringify({ type: 'to-worker', msg: serve, files: { cert: 'not a certificate', key: 'not a key' } })}\n`);
   // The worker cannot use a garbage certificate: it says so, the session goes on.

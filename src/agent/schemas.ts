@@ -48,6 +48,7 @@ const serve = v.object({
   host: hostName,
   fixturePath: theirPath,
   sizeBytes: bounded(SIZE_BOUNDS, 'a fixture size'),
+  fixtureCrc32c: uint32,
   source: v.picklist(SOURCES),
   chunkBytes: bounded(CHUNK_BOUNDS, 'a chunk size'),
   maxFragment: bounded({ min: 512, max: 16384 }, 'a TLS fragment size'),
@@ -102,6 +103,7 @@ const fromWorker: v.GenericSchema<unknown, WorkerMessage> = v.variant('type', [
   v.object({ type: v.literal('gc-done'), rssBytes: nonNegativeInt, heapUsedBytes: nonNegativeInt, heapTotalBytes: nonNegativeInt, externalBytes: nonNegativeInt }),
   v.object({ type: v.literal('listening'), id: nonNegativeInt, port, address: hostName }),
   v.object({ type: v.literal('progress'), id: nonNegativeInt, bytes: nonNegativeInt }),
+  v.object({ type: v.literal('fixture-error'), id: nonNegativeInt, message: text() }),
   v.object({
     type: v.literal('sent'),
     id: nonNegativeInt,
@@ -111,6 +113,7 @@ const fromWorker: v.GenericSchema<unknown, WorkerMessage> = v.variant('type', [
     error: v.nullable(streamError),
     cpuMs: finite,
     rssPeakBytes: nonNegativeInt,
+    fixtureError: v.optional(text()),
   }),
   v.object({
     type: v.literal('received'),

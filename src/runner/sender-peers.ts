@@ -21,7 +21,8 @@ export interface SendContext {
 
 /** A sender that is listening (or failed to), its final word to come, and a way to stop it if that never comes. */
 export interface Serving {
-  readonly listening: Heard<{ readonly port: number; /** The address it bound. */ readonly address: string }>;
+  /** `fixture-error`: the sender found its fixture file changed and served nothing. */
+  readonly listening: Heard<{ readonly port: number; /** The address it bound. */ readonly address: string }> | { readonly kind: 'fixture-error'; readonly detail: string };
   readonly sent: Promise<Heard<SenderResult>>;
   readonly stop: () => void;
 }
@@ -39,10 +40,18 @@ const nodeSender: SenderPeer = {
   description: 'the suite sender worker (node:tls): the scenario shutdown strategy and write path',
   serve: async ({ request, worker, stall }) => {
     const sent = heardFrom(worker.next((m): m is SenderReport => m.type === 'sent' && m.id === request.id, 2 ** 31 - 1), 'sender', stall);
-    const listeningP = worker.next((m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === request.id, 2 ** 31 - 1);
+    const listeningP = worker.next((m): m is Extract<WorkerMessage, { type: 'listening' | 'fixture-error' }> => (m.type === 'listening' || m.type === 'fixture-error') && m.id === request.id, 2 ** 31 - 1);
     worker.post({ type: 'serve', ...request });
     const listening = await heardFrom(listeningP, 'sender', stall);
-    return { listening: listening.kind === 'report' ? { kind: 'report', report: { port: listening.report.port, address: listening.report.address } } : listening, sent, stop: () => undefined };
+    if (listening.kind === 'report' && listening.report.type === 'fixture-error') {
+      const detail = listening.report.message;
+      return { listening: { kind: 'fixture-error', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
+    }
+    return {
+      listening: listening.kind === 'report' && listening.report.type === 'listening' ? { kind: 'report', report: { port: listening.report.port, address: listening.report.address } } : (listening as Exclude<typeof listening, { kind: 'report' }>),
+      sent,
+      stop: () => undefined,
+    };
   },
 };
 
