@@ -317,7 +317,6 @@ function matchConnections(a: KvrocksAttemptFetched, s: KvrocksServeReport | null
 
 function attemptRecord(a: KvrocksAttemptFetched, s: KvrocksServeReport | null, oracle: ReadonlyMap<string, { sizeBytes: number }>): KvrocksAttemptRecord {
   const matched = matchConnections(a, s);
-  const closes = a.connections.map((c) => c.closeNotify);
   return {
     attempt: a.attempt,
     ok: a.ok,
@@ -327,7 +326,7 @@ function attemptRecord(a: KvrocksAttemptFetched, s: KvrocksServeReport | null, o
     bytesReceived: a.bytesReceived,
     bytesWritten: s && matched.length > 0 ? matched.reduce((n, c) => n + c.fileBytesWritten, 0) : null,
     durationMs: a.doneAtMs - a.startedAtMs,
-    closeNotify: closes.length > 0 && closes.every((c) => c !== null) ? closes.every((c) => c === true) : null,
+    closeNotify: a.closeNotify,
     files: a.files.map((x) => ({
       name: x.name,
       sizeBytes: oracle.get(x.name)?.sizeBytes ?? null,
