@@ -7,7 +7,7 @@ import { humanBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
 import { FixtureCache, freeDiskBytes } from '../fixtures/cache.ts';
 import { planScenarios } from '../matrix.ts';
-import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
+import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
 import { resultsCsv, scenariosCsv } from '../report/csv.ts';
 import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
@@ -16,10 +16,14 @@ import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
 import { agentEndpoint } from '../runner/agent-endpoint.ts';
 import { checkGnutlsSenderToolchain } from '../runner/gnutls-sender-build.ts';
 import { renderReport, reportBytes, writeReportFiles } from './report-command.ts';
+import { assertLocalAddress } from './host-check.ts';
 import { Progress } from './progress.ts';
 
 export async function readConfigFile(path: string): Promise<RawConfig> {
   let text: string;
+  // A FIFO or a device would block the read (or never end): only a regular file is read.
+  const st = await stat(path).catch(() => null);
+  if (st && !st.isFile()) throw usageError(`--config "${path}" is not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket'}): expected a JSON file`);
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
@@ -119,7 +123,8 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   // The GnuTLS sender is compiled on first use: no compiler or headers is refused now, before anything runs.
   if (scenarios.some((s) => s.senderPeer === 'gnutls')) checkGnutlsSenderToolchain();
   const agent = await agentEndpoint(config, scenarios);
-  const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
+  if (!agent) await assertLocalAddress(config.host, '--host');
+  const outRoot = outRootOf(config.out);
   await assertWritableDir(outRoot, '--out');
   const fixturesDir = opts.fixturesDir ? resolve(opts.fixturesDir) : DEFAULT_FIXTURES_DIR;
   await assertWritableDir(fixturesDir, '--fixtures-dir');
