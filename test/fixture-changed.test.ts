@@ -98,3 +98,12 @@ test('--source memory: the image is checked when it is loaded; a verified image 
   const fixtures = await new FixtureCache(dir).list();
   assert.equal(fixtures.length, 2);
 });
+
+test('an external sender (openssl s_server) reads the file as it is: checked first, a changed one is a fixture-error', async () => {
+  const dir = join(tmp.dir, 'openssl');
+  const result = await run(dir, { sizes: '1MB', iterations: '2', senderPeer: 'openssl' }, (n) => {
+    if (n === 1) for (const f of readdirSync(dir).filter((x) => x.endsWith('.sst'))) flipByte(join(dir, f), 300_000);
+  });
+  assert.deepEqual(kinds(result), ['complete', 'fixture-error']);
+  assert.match(result.records[1]!.outcome.errorMessage!, /has CRC32C [0-9a-f]{8}, expected [0-9a-f]{8}: it changed during the run$/);
+});

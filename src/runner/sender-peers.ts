@@ -6,6 +6,7 @@ import { nowMs, type ServeRequest, type SenderReport, type WorkerMessage } from 
 import type { SenderPeerName } from '../transfer/strategies.ts';
 import { heardFrom, opensslError, type Heard } from './receiver-peers.ts';
 import type { Worker } from './workers.ts';
+import { SourceGuard } from '../transfer/source-guard.ts';
 import { gnutlsSenderBinary } from './gnutls-sender-build.ts';
 import { gnutlsPriority, suiteFromGnutls } from '../tls/gnutls-priority.ts';
 
@@ -44,8 +45,7 @@ const nodeSender: SenderPeer = {
     worker.post({ type: 'serve', ...request });
     const listening = await heardFrom(listeningP, 'sender', stall);
     if (listening.kind === 'report' && listening.report.type === 'fixture-error') {
-      const detail = listening.report.message;
-      return { listening: { kind: 'fixture-error', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
+      return fixtureFailed(listening.report.message);
     }
     return {
       listening: listening.kind === 'report' && listening.report.type === 'listening' ? { kind: 'report', report: { port: listening.report.port, address: listening.report.address } } : (listening as Exclude<typeof listening, { kind: 'report' }>),
@@ -106,6 +106,11 @@ function watch(child: ChildProcess): { readonly closed: Promise<number | null>; 
 /** A sender that never listened: both of its words are that failure. */
 function neverListened(detail: string): Serving {
   return { listening: { kind: 'exited', role: 'sender', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
+}
+
+/** A sender that found its fixture changed and served nothing. */
+function fixtureFailed(detail: string): Serving {
+  return { listening: { kind: 'fixture-error', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
 }
 
 const LISTEN_TIMEOUT_MS = 5000;
@@ -258,8 +263,26 @@ const gnutlsSender: SenderPeer = {
   },
 };
 
+/** One guard for the external senders, which read the fixture file from this process's side (kept per file version). */
+const externalGuard = new SourceGuard();
+
+/**
+ * An external sender reads the fixture file as it is: checked here first, as
+ * the Node sender checks its own (a changed file is a fixture error, never
+ * bytes that pass for a TLS finding).
+ */
+function checkedFixture(peer: SenderPeer): SenderPeer {
+  return {
+    description: peer.description,
+    serve: async (ctx) => {
+      const detail = await externalGuard.check({ path: ctx.request.fixturePath, sizeBytes: ctx.request.sizeBytes, crc32c: ctx.request.fixtureCrc32c });
+      return detail === null ? peer.serve(ctx) : fixtureFailed(detail);
+    },
+  };
+}
+
 export const SENDER_PEERS: Readonly<Record<SenderPeerName, SenderPeer>> = {
   node: nodeSender,
-  openssl: opensslSender,
-  gnutls: gnutlsSender,
+  openssl: checkedFixture(opensslSender),
+  gnutls: checkedFixture(gnutlsSender),
 };
