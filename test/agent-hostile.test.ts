@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { connect, createServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { makeAgentCerts, agentFlags, runCliIn, startAgent, type AgentCertSet, type AgentProcess } from './agent-helpers.ts';
+import { makeAgentCerts, agentFlags, readRun, runCliIn, startAgent, type AgentCertSet, type AgentProcess } from './agent-helpers.ts';
 import { tempDir } from './helpers.ts';
 import { FixtureCache } from '../src/fixtures/cache.ts';
 
@@ -231,6 +231,40 @@ test('a fake agent whose welcome has a wrong type: one line naming the field', a
     const r = await runCliIn([], [...RUN, '--iterations', '1', '--out', join(tmp.dir, 'out-welcome'), '--fixtures-dir', join(tmp.dir, 'fixtures'), ...agentFlags(`127.0.0.1:${fake.port}`, certs)], 120_000);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`^tls-sst-bench: agent 127\\.0\\.0\\.1:${fake.port}: sent a bad control line: a bad message \\(pid is "me": expected number\\): .*\\n$`, 'm'));
+  } finally {
+    fake.close();
+  }
+});
+
+test('a fake agent that turns to garbage after its welcome: the transfer is worker-crashed naming it, and the run goes on to exit 0', async () => {
+  const host = { hostname: 'fake', node: 'v20.0.0', openssl: '3.0.0', kernel: 'x', platform: 'linux', arch: 'x64', cpuModel: 'x', cores: 1 };
+  const fake = await fakeAgent((s, n) => {
+    if (n > 1) return void s.write('garbage again\n');
+    let buf = '';
+    s.setEncoding('utf8');
+    s.on('data', (t: string) => {
+      buf += t;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const m = JSON.parse(buf.slice(0, nl)) as { type: string; seq?: number };
+        buf = buf.slice(nl + 1);
+        if (m.type === 'hello') s.write(`${JSON.stringify({ type: 'welcome', pid: 4242, host })}\n`);
+        else if (m.type === 'ping') s.write(`${JSON.stringify({ type: 'pong', seq: m.seq, atMs: 1 })}\n`);
+        else if (m.type === 'to-worker') s.write('{"type":"from-worker","msg":{"type":"received","id":"x"}}\n');
+      }
+    });
+  });
+  try {
+    const out = join(tmp.dir, 'out-late-garbage');
+    // A lost receiver leaves our sender waiting for a connection until the stall timeout: a short one.
+    const r = await runCliIn([], [...RUN, '--iterations', '2', '--stall-timeout', '2s', '--out', out, '--fixtures-dir', join(tmp.dir, 'fixtures'), ...agentFlags(`127.0.0.1:${fake.port}`, certs)], 120_000);
+    assert.equal(r.timedOut, false);
+    assert.equal(r.code, 0, r.stderr);
+    const run = readRun(out);
+    assert.deepEqual(run.records.map((x) => x.outcome.kind), ['worker-crashed', 'worker-crashed']);
+    assert.match(run.records[0]!.outcome.errorMessage!, new RegExp(`^receiver worker failed: agent 127\\.0\\.0\\.1:${fake.port} sent a bad control line: a bad message \\(msg\\.id is "x": expected number\\)`));
+    // The replacement session got garbage before its welcome: lost, said once per transfer.
+    assert.match(run.records[1]!.outcome.errorMessage!, /receiver worker lost: agent .* sent a bad control line: a line that is not JSON: "garbage again"/);
   } finally {
     fake.close();
   }
