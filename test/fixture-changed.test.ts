@@ -107,3 +107,21 @@ test('an external sender (openssl s_server) reads the file as it is: checked fir
   assert.deepEqual(kinds(result), ['complete', 'fixture-error']);
   assert.match(result.records[1]!.outcome.errorMessage!, /has CRC32C [0-9a-f]{8}, expected [0-9a-f]{8}: it changed during the run$/);
 });
+
+test('a Kvrocks sync whose checkpoint files are removed mid-run: fixture-error, not a truncated sync blamed on the stream', async () => {
+  const dir = join(tmp.dir, 'kvrocks');
+  const result = await run(dir, { protocol: 'kvrocks', checkpoint: '16MB', fileSize: '4MB', chunks: '16KiB', iterations: '2', streams: '1,4' }, (n) => {
+    if (n === 1) for (const f of readdirSync(dir)) rmSync(join(dir, f), { recursive: true, force: true });
+  });
+  assert.deepEqual(
+    result.records.map((r) => [r.scenario.streams, r.outcome.kind]),
+    [
+      [1, 'complete'],
+      [1, 'fixture-error'],
+      [4, 'fixture-error'],
+      [4, 'fixture-error'],
+    ],
+  );
+  assert.match(result.records[1]!.outcome.errorMessage!, /^fixture .*\.sst cannot be read \(ENOENT\): it was removed or replaced during the run$/);
+  assert.doesNotMatch(markdownSummary(result), /SILENT \d|Avoid these ways of ending|truncated \d|\| truncated/);
+});

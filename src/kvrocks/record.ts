@@ -32,6 +32,9 @@ export function syncToTransferRecord(sync: KvrocksSyncRecord, ctx: { scenario: S
     case 'worker-crashed':
       outcome = { ...base, kind: 'worker-crashed', role: sync.role };
       break;
+    case 'fixture-error':
+      outcome = { ...base, kind: 'fixture-error' };
+      break;
     case 'synced':
       outcome = sync.silent
         ? { ...base, kind: 'corrupt', errorCode: 'CRC_MISMATCH', errorMessage: 'a file the replica accepted by its byte count has the wrong content' }
