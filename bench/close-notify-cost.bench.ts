@@ -28,7 +28,7 @@ const rounds = Number(values.rounds);
 const sizeBytes = parseBytes(values.size, '--size', SIZE_BOUNDS);
 const fixture = await new FixtureCache(DEFAULT_FIXTURES_DIR).ensure({ sizeBytes, seed: 1, profile: 'kv' });
 const dir = await mkdtemp(join(tmpdir(), 'tsb-cn-'));
-const certs = await (await RunCertificates.create(dir)).get('ecdsa-p256');
+const certs = await (await RunCertificates.create()).get('ecdsa-p256');
 const pair = await WorkerPair.start(dir);
 const ratios: number[] = [];
 try {

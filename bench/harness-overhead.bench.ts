@@ -13,6 +13,7 @@
  *   npm run bench:baseline [-- --rounds 9 --size 64MB]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ import { runTransfer } from '../src/runner/transfer.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
 import { median } from '../src/stats.ts';
-import { RunCertificates, type CertFiles } from '../src/tls/certs.ts';
+import { RunCertificates, type CertPems } from '../src/tls/certs.ts';
 import type { TlsVersion } from '../src/tls/suites.ts';
 import type { SourceName } from '../src/transfer/strategies.ts';
 
@@ -71,10 +72,15 @@ async function line(p: Proc): Promise<string> {
 }
 
 /** A warm baseline pair for one cell: both processes persist across its rounds. */
-async function startBaseline(f: Fixture, certs: CertFiles, cell: (typeof cells)[number], check: 'count' | 'crc32c'): Promise<{ once: () => Promise<number>; stop: () => Promise<void> }> {
-  const sender = start(SENDER, [f.path, certs.keyPath, certs.certPath, cell.suite, cell.tls, String(cell.chunk)]);
+async function startBaseline(f: Fixture, certs: CertPems, cell: (typeof cells)[number], check: 'count' | 'crc32c'): Promise<{ once: () => Promise<number>; stop: () => Promise<void> }> {
+  // The plain-Node baseline reads files: the PEM written into this bench's private dir (removed at the end).
+  const paths = { key: join(dir, 'server.key'), cert: join(dir, 'server.pem'), ca: join(dir, 'ca.pem') };
+  writeFileSync(paths.key, certs.key, { mode: 0o600 });
+  writeFileSync(paths.cert, certs.cert, { mode: 0o600 });
+  writeFileSync(paths.ca, certs.caCert, { mode: 0o600 });
+  const sender = start(SENDER, [f.path, paths.key, paths.cert, cell.suite, cell.tls, String(cell.chunk)]);
   const port = await line(sender);
-  const receiver = start(RECEIVER, [port, certs.caCertPath, cell.suite, cell.tls, check]);
+  const receiver = start(RECEIVER, [port, paths.ca, cell.suite, cell.tls, check]);
   const once = async (): Promise<number> => {
     receiver.child.stdin!.write('go\n');
     const r = JSON.parse(await line(receiver)) as { bytes: number; crc: number; lastByteAtMs: number; suite: string };
@@ -91,7 +97,7 @@ async function startBaseline(f: Fixture, certs: CertFiles, cell: (typeof cells)[
   return { once, stop };
 }
 
-async function suiteOnce(pair: WorkerPair, f: Fixture, certs: CertFiles, cell: (typeof cells)[number], source: SourceName, i: number): Promise<number> {
+async function suiteOnce(pair: WorkerPair, f: Fixture, certs: CertPems, cell: (typeof cells)[number], source: SourceName, i: number): Promise<number> {
   const scenario = makeScenario({ sizeBytes: f.sizeBytes, chunkBytes: cell.chunk, tlsVersion: cell.tls, suite: cell.suite });
   const r = await runTransfer(pair, { runId: 'baseline', scenario, fixture: f, certs, source, iteration: i, warmup: false, stallTimeoutMs: 30_000 });
   if (r.outcome.kind !== 'complete' || r.suiteNegotiated !== cell.suite) throw new Error(`suite transfer not complete: ${JSON.stringify(r.outcome)}`);
@@ -101,7 +107,7 @@ async function suiteOnce(pair: WorkerPair, f: Fixture, certs: CertFiles, cell: (
 
 const fixture = await new FixtureCache(DEFAULT_FIXTURES_DIR).ensure({ sizeBytes, seed: 1, profile: 'kv' });
 const dir = await mkdtemp(join(tmpdir(), 'tsb-baseline-'));
-const certsRun = await RunCertificates.create(dir);
+const certsRun = await RunCertificates.create();
 const certs = await certsRun.get('ecdsa-p256');
 const pair = await WorkerPair.start(dir);
 let worst = Infinity;

@@ -4,7 +4,8 @@ import type { Preset } from '../src/config/presets.ts';
  * What `npm run bench` runs, both halves of the suite in a few minutes on 2
  * cores: a chunk x suite sweep over three sizes, and a sweep of the ways of
  * ending a 64 MB stream, seen by a naive receiver, a framed one with an ack,
- * and OpenSSL.
+ * and OpenSSL. Each cell is shown against plain TCP, native OpenSSL and the
+ * cipher, measured in the same run.
  */
 export default {
   description: 'chunk x suite sweep at 1, 64, 256 MB; then how 7 ways of ending a 64 MB stream look to 3 receivers',
@@ -15,6 +16,8 @@ export default {
     suites: ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
     iterations: 3,
     warmup: 1,
+    // every cell beside its ceilings: a few transfers per lane measurement (src/runner/references.ts)
+    reference: ['tcp', 'openssl', 'cipher'],
   },
   sweeps: [
     {

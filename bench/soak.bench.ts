@@ -63,7 +63,7 @@ const YOUNG_GENERATION = ['--min-semi-space-size=16', '--max-semi-space-size=16'
 
 const fixture = await new FixtureCache(DEFAULT_FIXTURES_DIR).ensure({ sizeBytes, seed: 1, profile: 'kv' });
 const dir = await mkdtemp(join(tmpdir(), 'tsb-soak-'));
-const certs = await (await RunCertificates.create(dir)).get('ecdsa-p256');
+const certs = await (await RunCertificates.create()).get('ecdsa-p256');
 const pair = await WorkerPair.start(dir, { sender: ['--expose-gc', ...YOUNG_GENERATION], receiver: ['--expose-gc', ...YOUNG_GENERATION] });
 if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with node --expose-gc (npm run bench:soak does)');
 if (!YOUNG_GENERATION.every((f) => process.execArgv.includes(f))) throw new Error(`run with node ${YOUNG_GENERATION.join(' ')} (npm run bench:soak does)`);

@@ -26,7 +26,7 @@ const chunks = parseBytesList(values.chunks, '--chunks', CHUNK_BOUNDS);
 
 const fixture = await new FixtureCache(DEFAULT_FIXTURES_DIR).ensure({ sizeBytes, seed: 1, profile: 'kv' });
 const dir = await mkdtemp(join(tmpdir(), 'tsb-rss-'));
-const certs = await (await RunCertificates.create(dir)).get('ecdsa-p256');
+const certs = await (await RunCertificates.create()).get('ecdsa-p256');
 const pair = await WorkerPair.start(dir);
 const mib = (b: number | null): string => (b === null ? '-' : (b / 2 ** 20).toFixed(1));
 let worst = 0;

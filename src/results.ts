@@ -5,6 +5,7 @@ import type { SyncSummary } from './kvrocks/record.ts';
 import type { Scenario } from './matrix.ts';
 import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
 import type { SourceName } from './transfer/strategies.ts';
+import type { Ceilings, References } from './references.ts';
 
 /** The receiver's byte count as the orchestrator heard it (about every 200 ms), for per-interval throughput. */
 export interface ProgressSample {
@@ -83,6 +84,8 @@ export interface ScenarioSummary {
   readonly maxReceiverRssBytes: number | null;
   /** Every measured duration in ms, in order, as tinybench recorded them. */
   readonly durationSamplesMs: readonly number[];
+  /** Its mean against the run's reference lanes (--reference); absent when none ran. */
+  readonly ceilings?: Ceilings;
 }
 
 export interface RunContext {
@@ -135,4 +138,6 @@ export interface RunResult {
   readonly context: RunContext;
   readonly scenarios: readonly ScenarioSummary[];
   readonly records: readonly TransferRecord[];
+  /** The reference lanes measured beside the cells (--reference); absent: none asked, or an older results.json. */
+  readonly references?: References;
 }

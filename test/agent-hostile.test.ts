@@ -161,7 +161,7 @@ test('path tricks in every field that names a file are refused, and nothing outs
   await refused(hello({ role: 'sender', fixtures: [fixture({ sizeBytes: 1e300 })] }), /fixtures\[0\]\.sizeBytes: expected a fixture size, got 1e\+300/);
   await refused(hello({ role: 'sender', fixtures: [fixture({ sizeBytes: 1 })] }), /fixtures\[0\]\.sizeBytes: expected a fixture size >= 16384, got 1/);
   // The paths a worker message names are the orchestrator's and are replaced; carried files land in the session folder by their hash.
-  await refused(`${JSON.stringify({ type: 'to-worker', msg: { type: 'serve', certPath: victim }, files: { cert: 'x' } })}\n`, /msg\.id is missing/, async (s) => {
+  await refused(`${JSON.stringify({ type: 'to-worker', msg: { type: 'serve', fixturePath: victim }, files: { cert: 'x' } })}\n`, /msg\.id is missing/, async (s) => {
     s.send(hello({ role: 'receiver' }));
     await s.next('welcome');
   });
@@ -185,7 +185,7 @@ test('a valid serve whose paths point outside: the agent uses its own copies, an
   s.send(hello({ role: 'sender', fixtures: [fixture({ crc32c: f.crc32c })] }));
   await s.next('welcome');
   const serve = {
-    type: 'serve', id: 1, tls: { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' }, certPath: victim, keyPath: victim, host: '127.0.0.1', fixturePath: victim,
+    type: 'serve', id: 1, tls: { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' }, cert: 'not a certificate', key: 'not a key', host: '127.0.0.1', fixturePath: victim,
     sizeBytes: 16384, fixtureCrc32c: f.crc32c, source: 'file', chunkBytes: 16384, maxFragment: 16384, shutdown: 'end', writePath: 'backpressure', receiverMode: 'until-eof',
   };
   s.send(`${JSON.stringify({ type: 'to-worker', msg: serve, files: { cert: 'not a certificate', key: 'not a key' } })}\n`);

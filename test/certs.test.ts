@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { connect, createServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { RunCertificates, SERVER_NAME, type CertFiles } from '../src/tls/certs.ts';
+import { RunCertificates, SERVER_NAME, type CertPems } from '../src/tls/certs.ts';
 
 const made: RunCertificates[] = [];
 after(async () => {
@@ -14,13 +14,13 @@ after(async () => {
 });
 
 /** Connects a verifying client to a server with `server` certs, trusting `trust`'s CA. */
-async function handshake(server: CertFiles, trust: CertFiles): Promise<{ ok: boolean; code?: string }> {
-  const srv = createServer({ key: readFileSync(server.keyPath), cert: readFileSync(server.certPath) }, (s) => s.end('x'));
+async function handshake(server: CertPems, trust: CertPems): Promise<{ ok: boolean; code?: string }> {
+  const srv = createServer({ key: server.key, cert: server.cert }, (s) => s.end('x'));
   srv.on('tlsClientError', () => undefined);
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   try {
     return await new Promise((resolve) => {
-      const c = connect({ host: '127.0.0.1', port: (srv.address() as AddressInfo).port, servername: SERVER_NAME, ca: readFileSync(trust.caCertPath) });
+      const c = connect({ host: '127.0.0.1', port: (srv.address() as AddressInfo).port, servername: SERVER_NAME, ca: trust.caCert });
       c.once('secureConnect', () => {
         c.destroy();
         resolve({ ok: true });
@@ -33,25 +33,16 @@ async function handshake(server: CertFiles, trust: CertFiles): Promise<{ ok: boo
 }
 
 for (const keyType of ['ecdsa-p256', 'rsa-2048'] as const) {
-  test(`${keyType}: private files, verified by the run CA, refused by another CA`, async () => {
+  test(`${keyType}: PEM in memory only, verified by the run CA, refused by another CA`, async () => {
     const a = await RunCertificates.create();
     const b = await RunCertificates.create();
     made.push(a, b);
     const fa = await a.get(keyType);
     const fb = await b.get(keyType);
-    assert.equal(statSync(a.dir).mode & 0o777, 0o700);
-    for (const p of [fa.keyPath, fa.certPath, fa.caCertPath]) assert.equal(statSync(p).mode & 0o777, 0o600, p);
-    assert.match(readFileSync(fa.keyPath, 'utf8'), /^-----BEGIN PRIVATE KEY-----/);
+    assert.match(fa.key, /^-----BEGIN PRIVATE KEY-----/);
+    assert.match(fa.cert, /^-----BEGIN CERTIFICATE-----/);
+    assert.notEqual(fa.caCert, fb.caCert);
     assert.deepEqual(await handshake(fa, fa), { ok: true });
     assert.deepEqual(await handshake(fa, fb), { ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
   });
 }
-
-test('dispose removes the private dir', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'certs-test-'));
-  const c = await RunCertificates.create(join(dir));
-  await c.get('ecdsa-p256');
-  await c.dispose();
-  assert.throws(() => statSync(dir), /ENOENT/);
-  await rm(dir, { recursive: true, force: true });
-});

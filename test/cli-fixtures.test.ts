@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCli, tempDir } from './helpers.ts';
+import { runCli, tempDir, requirePrograms } from './helpers.ts';
 
 let tmp: { dir: string; remove: () => Promise<void> };
 let fx: string;
@@ -13,6 +13,7 @@ before(async () => {
 after(() => tmp.remove());
 
 test('fixtures generate, list, verify (with sst_dump), damage, verify again, clean', async () => {
+  requirePrograms({ sst_dump: 'rocksdb-tools' });
   let r = await runCli(['fixtures', 'generate', '--sizes', '1MB,100KB', '--profile', 'kv,incompressible', '--seed', '3', '--fixtures-dir', fx]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n').length, 4);

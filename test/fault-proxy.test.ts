@@ -4,7 +4,7 @@ import { createServer, connect as netConnect, type AddressInfo, type Server, typ
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { CertFiles, RunCertificates } from '../src/tls/certs.ts';
+import type { CertPems, RunCertificates } from '../src/tls/certs.ts';
 import { FaultProxy, PROXY_FAULTS, randomFaults, type ProxyFault } from '../src/transfer/fault-proxy.ts';
 import { testCerts, tlsServer } from './helpers.ts';
 
@@ -13,7 +13,7 @@ import { testCerts, tlsServer } from './helpers.ts';
 const MiB = 2 ** 20;
 
 let certs: RunCertificates;
-let files: CertFiles;
+let files: CertPems;
 before(async () => {
   ({ certs, files } = await testCerts());
 });
@@ -202,7 +202,7 @@ async function tlsThrough(fault: ProxyFault | null): Promise<Received> {
   });
   const proxy = await FaultProxy.start({ target: { host: '127.0.0.1', port: server.port }, fault });
   try {
-    const client = tlsConnect({ host: '127.0.0.1', port: proxy.port, servername: 'localhost', ca: readFileSync(files.caCertPath) });
+    const client = tlsConnect({ host: '127.0.0.1', port: proxy.port, servername: 'localhost', ca: files.caCert });
     return await collect(client).done;
   } finally {
     await proxy.close();

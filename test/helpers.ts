@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { createServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { RunCertificates, type CertFiles } from '../src/tls/certs.ts';
+import { RunCertificates, type CertPems } from '../src/tls/certs.ts';
 
 /** A private temp dir removed by the returned function. */
 export async function tempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -14,20 +14,42 @@ export async function tempDir(prefix: string): Promise<{ dir: string; remove: ()
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function testCerts(): Promise<{ certs: RunCertificates; files: CertFiles }> {
+export async function testCerts(): Promise<{ certs: RunCertificates; files: CertPems }> {
   const certs = await RunCertificates.create();
   return { certs, files: await certs.get('ecdsa-p256') };
 }
 
 /** A one-connection TLS 1.3 server on 127.0.0.1:0 that runs `onSocket`. */
-export async function tlsServer(files: CertFiles, onSocket: (s: TLSSocket) => void): Promise<{ port: number; close: () => void }> {
-  const srv = createServer({ key: readFileSync(files.keyPath), cert: readFileSync(files.certPath), minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' }, (s) => {
+export async function tlsServer(files: CertPems, onSocket: (s: TLSSocket) => void): Promise<{ port: number; close: () => void }> {
+  const srv = createServer({ key: files.key, cert: files.cert, minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' }, (s) => {
     srv.close();
     s.on('error', () => undefined);
     onSocket(s);
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   return { port: (srv.address() as AddressInfo).port, close: () => srv.close() };
+}
+
+/**
+ * Throws at once, naming the program and its Debian package, when a program a
+ * test needs is not on PATH: without it a transfer would wait out its stall
+ * timeout before failing. `npm test` installs them (scripts/install-test-deps.sh).
+ */
+export function requirePrograms(programs: Readonly<Record<string, string>>): void {
+  const dirs = (process.env['PATH'] ?? '').split(':').filter((d) => d !== '');
+  const onPath = (name: string): boolean =>
+    dirs.some((d) => {
+      try {
+        accessSync(join(d, name), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  const missing = Object.entries(programs).filter(([name]) => !onPath(name));
+  if (missing.length > 0) {
+    throw new Error(`${missing.map(([n]) => n).join(', ')} not on PATH: this test needs Debian's ${missing.map(([, p]) => p).join(', ')}; run bash scripts/install-test-deps.sh (npm test does)`);
+  }
 }
 
 /** Is a process with this pid alive? */

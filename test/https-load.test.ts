@@ -11,14 +11,14 @@ import type { HttpsResult } from '../src/https/results.ts';
 import { assertVerified } from '../src/https/run.ts';
 import { FixtureServerProcess } from '../src/https/server-process.ts';
 import { verifiedFetch } from '../src/https/verify.ts';
-import { RunCertificates, SERVER_NAME, type CertFiles } from '../src/tls/certs.ts';
+import { RunCertificates, SERVER_NAME, type CertPems } from '../src/tls/certs.ts';
 import { alive, runCli, tempDir, testCerts } from './helpers.ts';
 
 const tls = { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' } as const;
 
 let tmp: { dir: string; remove: () => Promise<void> };
 let certs: RunCertificates;
-let files: CertFiles;
+let files: CertPems;
 let fixture: Fixture;
 let server: FixtureServerProcess;
 
@@ -28,8 +28,8 @@ before(async () => {
   fixture = await new FixtureCache(join(tmp.dir, 'fx')).ensure({ sizeBytes: 1e6, seed: 1, profile: 'kv' });
   server = await FixtureServerProcess.start({
     tls,
-    certPath: files.certPath,
-    keyPath: files.keyPath,
+    cert: files.cert,
+    key: files.key,
     host: '127.0.0.1',
     fixtures: [{ name: fixture.name, path: fixture.path, sizeBytes: fixture.sizeBytes }],
   });
@@ -48,7 +48,7 @@ after(async () => {
 function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, path, servername: SERVER_NAME, ca: readFileSync(files.caCertPath), agent: false, headers },
+      { host: '127.0.0.1', port: server.port, path, servername: SERVER_NAME, ca: files.caCert, agent: false, headers },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -90,7 +90,7 @@ test('range mode: every response is a 206 of exactly one chunk', async () => {
 });
 
 test('verified fetch: certificate, suite and CRC32C of the content', async () => {
-  const ca = readFileSync(files.caCertPath);
+  const ca = files.caCert;
   const v = await verifiedFetch({ host: '127.0.0.1', port: server.port, ca, tls, fixture: fixture.name, bytesExpected: 1e6, crc32cExpected: fixture.crc32c });
   assert.equal(v.problem, null);
   assert.equal(v.status, 200);
@@ -109,7 +109,7 @@ test('verified fetch: certificate, suite and CRC32C of the content', async () =>
 test('verified fetch against a CA that did not issue the certificate fails with the TLS error', async () => {
   const other = await RunCertificates.create();
   try {
-    const ca = readFileSync((await other.get('ecdsa-p256')).caCertPath);
+    const ca = (await other.get('ecdsa-p256')).caCert;
     const v = await verifiedFetch({ host: '127.0.0.1', port: server.port, ca, tls, fixture: fixture.name, bytesExpected: 1e6, crc32cExpected: fixture.crc32c });
     assert.equal(v.status, null);
     assert.match(v.errorCode ?? '', /UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/);
@@ -123,7 +123,7 @@ test('a client offering another suite gets no connection (the server is pinned)'
   const v = await verifiedFetch({
     host: '127.0.0.1',
     port: server.port,
-    ca: readFileSync(files.caCertPath),
+    ca: files.caCert,
     tls: { tlsVersion: '1.3', suite: 'TLS_CHACHA20_POLY1305_SHA256' },
     fixture: fixture.name,
     bytesExpected: 1e6,

@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { createServer } from 'node:tls';
 import { gnutlsError, RECEIVER_PEERS } from '../src/runner/receiver-peers.ts';
 import type { WorkerProcess } from '../src/runner/workers.ts';
-import { writeRunCertificates } from '../src/tls/certs.ts';
+import { makeRunCertificates } from '../src/tls/certs.ts';
 import type { RunResult, TransferRecord } from '../src/results.ts';
 import { stacksText } from '../src/report/stacks.ts';
 import { terminalSummary } from '../src/report/terminal.ts';
 import { markdownSummary } from '../src/report/markdown.ts';
 import { gnutlsPriority, gnutlsPriorityOf, suiteFromGnutls } from '../src/tls/gnutls-priority.ts';
-import { tempDir } from './helpers.ts';
+import { tempDir, requirePrograms } from './helpers.ts';
 
 // Real gnutls-cli and openssl s_server processes against the suite's Node
 // workers, over loopback: how GnuTLS reports the ends Node makes, and how
@@ -24,6 +24,7 @@ let tmp: { dir: string; remove: () => Promise<void> };
 let run: RunResult;
 
 before(async () => {
+  requirePrograms({ 'gnutls-cli': 'gnutls-bin', openssl: 'openssl', cc: 'gcc' });
   tmp = await tempDir('interop');
   const base = { sizes: '1MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', receiver: 'until-eof', iterations: '1', warmup: '0' };
   const config = resolveConfig([
@@ -199,11 +200,9 @@ test('gnutls-cli stderr parsing', () => {
 });
 
 test('gnutls-cli verifies the server: a certificate from another CA fails the handshake', async () => {
-  await mkdir(join(tmp.dir, 'server'));
-  await mkdir(join(tmp.dir, 'other'));
-  const mine = await writeRunCertificates(join(tmp.dir, 'server'), 'ecdsa-p256');
-  const other = await writeRunCertificates(join(tmp.dir, 'other'), 'ecdsa-p256');
-  const server = createServer({ cert: await readFile(mine.certPath), key: await readFile(mine.keyPath) }, (s) => s.end('never read'));
+  const mine = await makeRunCertificates('ecdsa-p256');
+  const other = await makeRunCertificates('ecdsa-p256');
+  const server = createServer({ cert: mine.cert, key: mine.key }, (s) => s.end('never read'));
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -215,8 +214,9 @@ test('gnutls-cli verifies the server: a certificate from another CA fails the ha
         host: '127.0.0.1',
         port,
         servername: 'localhost',
-        caPath: other.caCertPath,
+        ca: other.caCert,
         mode: 'until-eof',
+        readPath: 'data',
         bytesExpected: 10,
         crc32cExpected: 0,
         progressIntervalMs: 100,

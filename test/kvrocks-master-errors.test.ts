@@ -8,7 +8,7 @@ import { buildCheckpoint, type Checkpoint } from '../src/kvrocks/checkpoint.ts';
 import type { KvrocksServeReport } from '../src/kvrocks/messages.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
-import { SERVER_NAME, type CertFiles, type RunCertificates } from '../src/tls/certs.ts';
+import { SERVER_NAME, type CertPems, type RunCertificates } from '../src/tls/certs.ts';
 import type { WorkerMessage } from '../src/transfer/messages.ts';
 import { tempDir, testCerts } from './helpers.ts';
 
@@ -18,7 +18,7 @@ const TLS = { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' } as const;
 const ID = 7;
 let tmp: { dir: string; remove: () => Promise<void> };
 let certs: RunCertificates;
-let files: CertFiles;
+let files: CertPems;
 let checkpoint: Checkpoint;
 let pair: WorkerPair;
 let port: number;
@@ -33,8 +33,8 @@ before(async () => {
     type: 'kvrocks-serve',
     id: ID,
     tls: TLS,
-    certPath: files.certPath,
-    keyPath: files.keyPath,
+    cert: files.cert,
+    key: files.key,
     host: '127.0.0.1',
     files: checkpoint.files.map((f) => ({ name: f.name, path: f.path, sizeBytes: f.sizeBytes })),
     chunkBytes: 16384,
@@ -54,7 +54,7 @@ after(async () => {
 /** Sends one line, returns everything the master sent until its end, and whether that end came. */
 function ask(line: string): Promise<{ text: string; ended: boolean }> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: SERVER_NAME, ca: readFileSync(files.caCertPath), minVersion: 'TLSv1.3', ciphers: TLS.suite });
+    const socket = connect({ host: '127.0.0.1', port, servername: SERVER_NAME, ca: files.caCert, minVersion: 'TLSv1.3', ciphers: TLS.suite });
     let text = '';
     let ended = false;
     socket.once('secureConnect', () => socket.write(line));

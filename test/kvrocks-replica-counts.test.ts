@@ -10,7 +10,7 @@ import type { KvrocksExpectedFile, KvrocksFetchReport } from '../src/kvrocks/mes
 import { toKvrocksSyncRecord } from '../src/kvrocks/sync.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
-import { SERVER_NAME, type CertFiles, type RunCertificates } from '../src/tls/certs.ts';
+import { SERVER_NAME, type CertPems, type RunCertificates } from '../src/tls/certs.ts';
 import { tempDir, testCerts } from './helpers.ts';
 
 // The replica (in the real receiver worker) against hand-made masters: it
@@ -19,7 +19,7 @@ import { tempDir, testCerts } from './helpers.ts';
 const TLS = { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' } as const;
 let tmp: { dir: string; remove: () => Promise<void> };
 let certs: RunCertificates;
-let files: CertFiles;
+let files: CertPems;
 let pair: WorkerPair;
 let nextId = 1;
 
@@ -37,7 +37,7 @@ after(async () => {
 
 /** A TLS server that hands each connection's first line to `answer`. */
 async function fakeMaster(answer: (line: string, socket: TLSSocket) => void): Promise<{ port: number; close: () => void }> {
-  const srv = createServer({ key: readFileSync(files.keyPath), cert: readFileSync(files.certPath), minVersion: 'TLSv1.3', ciphers: TLS.suite }, (s) => {
+  const srv = createServer({ key: files.key, cert: files.cert, minVersion: 'TLSv1.3', ciphers: TLS.suite }, (s) => {
     s.on('error', () => undefined);
     let got = '';
     const onData = (d: Buffer): void => {
@@ -63,7 +63,7 @@ function fetch(port: number, expected: KvrocksExpectedFile[], maxAttempts: numbe
     host: '127.0.0.1',
     port,
     servername: SERVER_NAME,
-    caPath: files.caCertPath,
+    ca: files.caCert,
     files: expected,
     streams: 1,
     maxAttempts,

@@ -4,12 +4,12 @@ import { FixtureCache } from '../src/fixtures/cache.ts';
 import { buildCheckpoint, type Checkpoint } from '../src/kvrocks/checkpoint.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
-import type { CertFiles } from '../src/tls/certs.ts';
+import type { CertPems } from '../src/tls/certs.ts';
 import { alive, tempDir, testCerts } from './helpers.ts';
 
 /** What a Kvrocks sync test runs on: real workers, the run's certificates, a checkpoint in a temp cache. */
 export interface KvrocksRig {
-  readonly files: CertFiles;
+  readonly files: CertPems;
   readonly checkpoint: Checkpoint;
   readonly pair: WorkerPair;
   /** Stops the workers, checks none outlived them, removes everything. */

@@ -4,7 +4,7 @@ import { resolveConfig } from '../src/config/schema.ts';
 import { runBenchmark } from '../src/runner/orchestrator.ts';
 import { opensslError } from '../src/runner/receiver-peers.ts';
 import type { RunResult, TransferRecord } from '../src/results.ts';
-import { tempDir } from './helpers.ts';
+import { tempDir, requirePrograms } from './helpers.ts';
 
 // The same Node sender, with `openssl s_client` (OpenSSL 3) as the receiver:
 // the view of the stack in the Kvrocks incident.
@@ -12,6 +12,7 @@ let tmp: { dir: string; remove: () => Promise<void> };
 let run: RunResult;
 
 before(async () => {
+  requirePrograms({ openssl: 'openssl' });
   tmp = await tempDir('openssl');
   const config = resolveConfig([
     { where: 'flags', raw: { sizes: '64MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', shutdown: 'end,destroy,destroy-after-flush', writePath: 'buffered', receiverPeer: 'openssl', iterations: '1', warmup: '0' } },

@@ -17,7 +17,8 @@ before(async () => {
 after(() => tmp.remove());
 
 test('a run writes summary.md, report.html and charts/ beside results.json', () => {
-  assert.deepEqual(readdirSync(runDir).sort(), ['charts', 'report.html', 'results.csv', 'results.json', 'scenarios.csv', 'summary.md']);
+  // context.json and records.jsonl: the run's journal, kept beside its results.
+  assert.deepEqual(readdirSync(runDir).sort(), ['charts', 'context.json', 'records.jsonl', 'report.html', 'results.csv', 'results.json', 'scenarios.csv', 'summary.md']);
   assert.deepEqual(readdirSync(join(runDir, 'charts')).sort(), ['cpu-per-gb.svg', 'endings.svg', 'spread.svg', 'throughput-1MB.svg']);
   assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /## Recommended settings on this machine\n\nFor 1\.0 MB streams, use TLS_/);
 });

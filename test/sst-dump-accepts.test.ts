@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { FIXTURE_PROFILES, type FixtureProfile, type FixtureSummary } from '../src/fixtures/types.ts';
 import { writeSstFile } from '../src/fixtures/sst/file.ts';
 import { fixtureSequence, fixtureUserKey } from '../src/fixtures/sst/keys.ts';
+import { requirePrograms } from './helpers.ts';
 
 const SIZES = [1_000_000, 16_000_000] as const;
 
@@ -46,6 +47,7 @@ let dir = '';
 const fixtures: { profile: FixtureProfile; sizeBytes: number; path: string; summary: FixtureSummary }[] = [];
 
 before(async () => {
+  requirePrograms({ sst_dump: 'rocksdb-tools' });
   dir = await mkdtemp(join(tmpdir(), 'sst-dump-accepts-'));
   for (const profile of FIXTURE_PROFILES) {
     for (const sizeBytes of SIZES) {

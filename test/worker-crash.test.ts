@@ -8,15 +8,15 @@ import { makeScenario } from '../src/matrix.ts';
 import { runTransfer } from '../src/runner/transfer.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
-import { RunCertificates, type CertFiles } from '../src/tls/certs.ts';
+import { RunCertificates, type CertPems } from '../src/tls/certs.ts';
 import { alive, tempDir } from './helpers.ts';
 
 // Real worker processes killed mid-transfer, and a receiver that trusts
 // another CA: each is an outcome, the pair is replaced, the next transfer works.
 let tmp: { dir: string; remove: () => Promise<void> };
 let pair: WorkerPair;
-let certs: CertFiles;
-let foreign: CertFiles;
+let certs: CertPems;
+let foreign: CertPems;
 let fixture: Fixture;
 const certSets: RunCertificates[] = [];
 
@@ -40,7 +40,7 @@ after(async () => {
 });
 
 /** One 512 MB transfer; `kill` (if given) SIGKILLs that worker at the receiver's first progress report with 8 MB in. */
-async function transfer(kill?: 'sender' | 'receiver', with_: CertFiles = certs) {
+async function transfer(kill?: 'sender' | 'receiver', with_: CertPems = certs) {
   const victim = kill ? pair[kill] : null;
   let killed = false;
   return runTransfer(pair, {
@@ -82,7 +82,7 @@ test('receiver SIGKILLed mid-transfer: worker-crashed (receiver), then a new pai
 
 test('a receiver that trusts another CA: handshake-failed, and nothing arrives', async () => {
   // the sender serves `certs`; the receiver verifies against the other run's CA
-  const r = await transfer(undefined, { ...certs, caCertPath: foreign.caCertPath });
+  const r = await transfer(undefined, { ...certs, caCert: foreign.caCert });
   assert.equal(r.outcome.kind, 'handshake-failed');
   assert.equal(r.bytesReceived, 0);
   assert.match(r.outcome.errorCode ?? '', /UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT/);
@@ -91,9 +91,9 @@ test('a receiver that trusts another CA: handshake-failed, and nothing arrives',
 
 test('no private key material in what a record holds', async () => {
   const r = await transfer();
-  const key = readFileSync(certs.keyPath, 'utf8');
-  const body = key.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+  const body = certs.key.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
   const text = JSON.stringify(r);
   assert.ok(!text.includes('PRIVATE KEY') && !text.includes(body.slice(0, 40)));
-  assert.ok(readdirSync(tmp.dir).every((f) => !f.endsWith('.key')), 'keys live only in the certificates dir');
+  // The key went to the sender over IPC: no file of the run's temp dir holds it.
+  for (const f of readdirSync(tmp.dir, { withFileTypes: true }).filter((e) => e.isFile())) assert.ok(!readFileSync(join(tmp.dir, f.name), 'latin1').includes(body.slice(0, 40)), f.name);
 });

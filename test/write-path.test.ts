@@ -3,12 +3,12 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { connect, type TLSSocket } from 'node:tls';
-import type { CertFiles, RunCertificates } from '../src/tls/certs.ts';
+import type { CertPems, RunCertificates } from '../src/tls/certs.ts';
 import { DrainWaiter, drained, TrackedWrites } from '../src/transfer/write-path.ts';
 import { testCerts, tlsServer } from './helpers.ts';
 
 let certs: RunCertificates;
-let files: CertFiles;
+let files: CertPems;
 before(async () => {
   ({ certs, files } = await testCerts());
 });
@@ -22,7 +22,7 @@ async function pair(): Promise<{ server: TLSSocket; client: TLSSocket; close: ()
   let gotServer!: (s: TLSSocket) => void;
   const serverSide = new Promise<TLSSocket>((r) => (gotServer = r));
   const srv = await tlsServer(files, gotServer);
-  const client = connect({ host: '127.0.0.1', port: srv.port, ca: readFileSync(files.caCertPath), servername: 'localhost', rejectUnauthorized: false });
+  const client = connect({ host: '127.0.0.1', port: srv.port, ca: files.caCert, servername: 'localhost', rejectUnauthorized: false });
   client.on('error', () => undefined);
   await once(client, 'secureConnect');
   const server = await serverSide;

@@ -4,6 +4,7 @@ import { FIXTURE_PROFILES } from '../fixtures/types.ts';
 import { finite, nonNegativeInt, port, text } from '../schema.ts';
 import { TLS_VERSIONS } from '../tls/suites.ts';
 import type { OrchestratorMessage, WorkerMessage } from '../transfer/messages.ts';
+import type { ReadPath } from '../transfer/read-path.ts';
 import { RECEIVER_MODES, SHUTDOWN_STRATEGIES, SOURCES, WRITE_PATHS } from '../transfer/strategies.ts';
 import type { FromAgent, ToAgent } from './control.ts';
 
@@ -30,6 +31,8 @@ const hostName = text(255);
 /** Replaced by the agent with its own copy before the worker sees it: any string will do, but bounded. */
 const theirPath = text(4096);
 
+const pem = text(MAX_PEM_CHARS);
+const transport = v.picklist(['tls', 'tcp']);
 const tls = v.object({ tlsVersion: v.picklist(TLS_VERSIONS), suite: text(200) });
 
 const remoteFixture = v.object({
@@ -43,9 +46,11 @@ const serve = v.object({
   type: v.literal('serve'),
   id: nonNegativeInt,
   tls,
-  certPath: theirPath,
-  keyPath: theirPath,
+  // PEM text; the agent uses the copies in `files` (the same text) when it hands the request on.
+  cert: pem,
+  key: pem,
   host: hostName,
+  transport: v.optional(transport),
   fixturePath: theirPath,
   sizeBytes: bounded(SIZE_BOUNDS, 'a fixture size'),
   fixtureCrc32c: uint32,
@@ -65,13 +70,15 @@ const receive = v.object({
   host: hostName,
   port,
   servername: hostName,
-  caPath: theirPath,
+  ca: pem,
+  transport: v.optional(transport),
   mode: v.picklist(RECEIVER_MODES),
   bytesExpected: nonNegativeInt,
   crc32cExpected: uint32,
   progressIntervalMs: nonNegativeInt,
   closeGraceMs: nonNegativeInt,
   detectCloseNotify: v.optional(v.boolean()),
+  readPath: v.custom<ReadPath>((p) => typeof p === 'string' && /^(?:data|onread:\d+(?:[KMG]i?B|B)?)$/.test(p), 'data or onread:SIZE'),
 });
 
 /** What an agent's worker may be asked: Kvrocks messages are not among them (the agent runs raw transfers only). */
@@ -88,7 +95,7 @@ export const toAgentSchema: v.GenericSchema<unknown, ToAgent> = v.variant('type'
   v.object({
     type: v.literal('to-worker'),
     msg: toWorker,
-    files: v.optional(v.object({ cert: v.optional(text(MAX_PEM_CHARS)), key: v.optional(text(MAX_PEM_CHARS)), ca: v.optional(text(MAX_PEM_CHARS)) })),
+    files: v.optional(v.object({ cert: v.optional(pem), key: v.optional(pem), ca: v.optional(pem) })),
   }),
 ]);
 
@@ -122,6 +129,7 @@ const fromWorker: v.GenericSchema<unknown, WorkerMessage> = v.variant('type', [
     crc32c: uint32,
     closeNotify: observed,
     declaredBytes: v.nullable(nonNegativeInt),
+    readPauses: v.optional(nonNegativeInt),
     handshakeMs: v.nullable(finite),
     doneAtMs: time,
     negotiated,

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, hostname, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
@@ -113,7 +112,7 @@ class Session {
 
   async #start(role: WorkerRole, fixtures: readonly RemoteFixture[]): Promise<void> {
     if (this.#worker) throw new Error('a second hello in one session');
-    this.#dir = await mkdtemp(join(tmpdir(), 'tls-sst-bench-agent-'));
+    this.#dir = await mkdtemp(join(tmpdir(), `tls-sst-bench-agent-${process.pid}-`));
     await chmod(this.#dir, 0o700);
     for (const spec of fixtures) {
       const f = await this.cache.ensure({ sizeBytes: spec.sizeBytes, seed: spec.seed, profile: spec.profile });
@@ -139,23 +138,14 @@ class Session {
     this.opts.log(`session ${this.n}: ${role} worker pid ${worker.pid} for ${formatHostPort(this.socket.remoteAddress ?? '?', this.socket.remotePort ?? 0)}`);
   }
 
-  /** Writes a carried file once (by content) into the session dir; returns its path here. */
-  async #file(text: string | undefined, suffix: string): Promise<string> {
-    if (text === undefined) throw new Error(`the request names a ${suffix} file but carries none`);
-    const path = join(this.#dir!, `${createHash('sha256').update(text).digest('hex').slice(0, 16)}.${suffix}`);
-    assertInside(this.#dir!, path, suffix);
-    await writeFile(path, text, { mode: 0o600 });
-    return path;
-  }
-
-  /** The message with the orchestrator's paths replaced by this host's. */
+  /** The message with this host's fixture path, and the PEM it carries (handed to the worker over IPC, never written here). */
   async #localize(msg: OrchestratorMessage, files: CarriedFiles): Promise<OrchestratorMessage> {
     if (msg.type === 'serve') {
       const fixturePath = this.#fixtures.get(msg.sizeBytes);
       if (fixturePath === undefined) throw new Error(`no fixture of ${msg.sizeBytes} bytes was announced in hello`);
-      return { ...msg, certPath: await this.#file(files.cert, 'pem'), keyPath: await this.#file(files.key, 'key'), fixturePath };
+      return { ...msg, cert: carried(files.cert, 'certificate'), key: carried(files.key, 'key'), fixturePath };
     }
-    if (msg.type === 'receive') return { ...msg, caPath: await this.#file(files.ca, 'ca.pem') };
+    if (msg.type === 'receive') return { ...msg, ca: carried(files.ca, 'CA certificate') };
     if (msg.type === 'kvrocks-serve' || msg.type === 'kvrocks-fetch') throw new Error('the Kvrocks protocol is not supported through an agent');
     return msg;
   }
@@ -227,4 +217,10 @@ export class Agent {
     this.server.close();
     await Promise.all([...this.#sessions].map((s) => s.close()));
   }
+}
+
+/** A PEM the request must carry. */
+function carried(text: string | undefined, what: string): string {
+  if (text === undefined) throw new Error(`the request needs a ${what} but carries none`);
+  return text;
 }

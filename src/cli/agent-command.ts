@@ -9,6 +9,7 @@ import { readPem } from '../runner/agent-endpoint.ts';
 import { removeWorkerBundle } from '../runner/worker-bundle.ts';
 import { writeAgentCertificates } from '../tls/agent-certs.ts';
 import { assertWritableDir } from './run-command.ts';
+import { stoppable } from './signals.ts';
 
 export interface AgentFlags {
   readonly listen?: string;
@@ -70,10 +71,8 @@ async function serveAction(flags: AgentFlags, out: (line: string) => void): Prom
     throw usageError(`--cert/--key/--ca do not make a TLS server (${e.message}): expected the agent.pem, agent.key and ca.pem of one \`agent certs\` set`);
   }
   out(`agent listening on ${formatHostPort(host, agent.address.port)}`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  // SIGINT, SIGTERM or SIGHUP: stop serving (its way of ending, exit 0).
+  await stoppable((signal) => new Promise<void>((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done()))), 'stopping the agent');
   await agent.close();
   await removeWorkerBundle();
   out('agent stopped');

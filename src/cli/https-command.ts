@@ -14,6 +14,7 @@ import { httpsSummary } from '../https/terminal.ts';
 import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
 import { makeRunId } from '../runner/orchestrator.ts';
 import { assertWritableDir, writeRunFiles } from './run-command.ts';
+import { signalExitCode, stoppable } from './signals.ts';
 
 /** Flags as commander hands them over: strings (booleans for --json), keys in camelCase. */
 export type HttpsFlags = HttpsRawConfig & { readonly preset?: string; readonly fixturesDir?: string };
@@ -47,27 +48,20 @@ export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): 
   const runId = makeRunId();
   const command = ['tls-sst-bench', ...argv].join(' ');
   const log = (text: string): void => void process.stderr.write(`${text}\n`);
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   let run: HttpsRun;
-  try {
-    run = await runHttpsBench(config, {
+  {
+    run = await stoppable((signal) => runHttpsBench(config, {
       runId,
       command,
       fixturesDir,
-      signal: abort.signal,
+      signal,
       hooks: {
         onPhase: (t) => log(`https: ${t}`),
         onVerified: (v) => log(`https: verified fetch ${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''}: ${v.problem ?? `ok, ${v.protocolNegotiated} ${v.suiteNegotiated}, CRC32C ${v.crc32cReceived}`}`),
         onCellStart: (s, i, n) => log(`https: [${i + 1}/${n}] ${formatBytes(s.sizeBytes)} ${s.mode} x${s.connections} for ${s.durationMs / 1000} s`),
         onCell: (c) => log(`https:        ${c.mbPerSec.toFixed(1)} MB/s, ${c.requestsPerSec.toFixed(1)} req/s, p99 ${c.latencyP99Ms} ms, errors ${c.errors}, non2xx ${c.non2xx}`),
       },
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    }));
   }
   const runDir = join(outRoot, runId);
   await mkdir(runDir, { recursive: true });
@@ -90,7 +84,7 @@ export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): 
     process.stderr.write(`ERROR: ${mismatches.length} raw transfer(s) negotiated another suite than asked for: ${mismatches[0]!.outcome.errorMessage}\n`);
     return 1;
   }
-  return run.result.context.interrupted ? 130 : 0;
+  return run.result.context.interrupted ? (signalExitCode() ?? 130) : 0;
 }
 
 /** Registers `https` on the program; its flags come from HTTPS_OPTIONS, so they cannot drift from the config. */

@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { PROJECT_ROOT } from '../paths.ts';
+import { sweepDeadProcessDirs } from '../private-dirs.ts';
+import { handleSignals } from './signals.ts';
 import { OPTIONS, type RawConfig } from '../config/schema.ts';
 import { presetNames } from '../config/presets.ts';
 import { BenchError, isUsageError, usageError } from '../errors.ts';
@@ -52,9 +57,15 @@ function parseRunFlags(args: readonly string[]): RunFlags {
   return cmd.opts<RunFlags>();
 }
 
+/** The version in package.json: what `--version` prints. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('tls-sst-bench')
     .description('Stream synthetic RocksDB SST files over TLS: throughput and how every stream ended.')
+    .version(packageVersion(), '--version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeErr: () => undefined })
     .showSuggestionAfterError(false);
@@ -122,7 +133,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('report')
-    .description('re-render summary.md, report.html and charts/ of a run folder from its results.json')
+    .description('re-render summary.md, report.html and charts/ of a run folder from its results.json; a folder with only its journal (a killed run) gets all its files, marked interrupted')
     .argument('<run-dir>', 'a run folder, results/<run-id>')
     .action(async (runDir: string) => {
       setExit(await reportCommand(runDir, (line) => process.stdout.write(`${line}\n`)));
@@ -165,15 +176,25 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * The flags accepted where an unknown one was given: the command's (for
+ * `profile -- <run flags>`, run's), and always --help; the program's own for
+ * an option before any command. Never an empty list.
+ */
+function acceptedFlags(program: Command, argv: readonly string[]): string[] {
+  const command = program.commands.find((c) => c.name() === argv[0]);
+  const target = command?.name() === 'profile' && argv.includes('--') ? addRunOptions(new Command('run')) : (command ?? program);
+  const flags = target.options.map((o) => o.long).filter((f): f is string => f !== undefined);
+  return [...new Set([...flags, '--help'])];
+}
+
 /** One line for commander's errors; an unknown option lists the flags of the command it was given to. */
 function commanderMessage(err: CommanderError, program: Command, argv: readonly string[]): string {
-  const command = program.commands.find((c) => c.name() === argv[0]);
-  const flags = (command ?? program).options.map((o) => o.long).filter((f): f is string => f !== undefined);
   const text = err.message.replace(/^error:\s*/, '').split('\n')[0] ?? err.message;
   switch (err.code) {
     case 'commander.unknownOption': {
       const flag = /'([^']+)'/.exec(text)?.[1] ?? text;
-      return `unknown option "${flag}": expected one of ${flags.join(', ')} (see --help)`;
+      return `unknown option "${flag}": expected one of ${acceptedFlags(program, argv).join(', ')} (see --help)`;
     }
     case 'commander.unknownCommand': {
       const cmd = /'([^']+)'/.exec(text)?.[1] ?? text;
@@ -185,6 +206,9 @@ function commanderMessage(err: CommanderError, program: Command, argv: readonly 
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  handleSignals();
+  // Leftovers of killed runs (private folders, worker bundles): removed if their process is gone.
+  await sweepDeadProcessDirs().catch(() => undefined);
   let exitCode = 0;
   const program = buildProgram((c) => (exitCode = c));
   try {

@@ -9,6 +9,7 @@ import { makeRunId, runBenchmark, type RunOptions } from '../runner/orchestrator
 import type { WorkerRole } from '../runner/workers.ts';
 import { assertWritableDir, configsFromCli, writeRunFiles } from './run-command.ts';
 import type { RawConfig } from '../config/schema.ts';
+import { signalExitCode, stoppable } from './signals.ts';
 
 export const PROFILE_TOOLS = ['cpu-prof', 'flame', 'doctor'] as const;
 export type ProfileTool = (typeof PROFILE_TOOLS)[number];
@@ -67,13 +68,18 @@ export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & 
   const runDir = join(outRoot, runId);
   const profileDir = join(runDir, 'profile');
   await mkdir(profileDir, { recursive: true });
-  const run = await runBenchmark(config, { runId, command: `tls-sst-bench profile --role ${role} --tool ${tool}`, fixturesDir, scenarios, ...launchFor(tool, role, profileDir) });
+  const run = await stoppable((signal) =>
+    runBenchmark(config, { runId, command: `tls-sst-bench profile --role ${role} --tool ${tool}`, fixturesDir, scenarios, signal, ...launchFor(tool, role, profileDir) }),
+  );
   await writeRunFiles(runDir, run);
   out(terminalSummary(run));
+  // Interrupted: the run's files are written; the profile may be partial, not rendered.
+  if (run.context.interrupted) return signalExitCode() ?? 130;
   if (tool === 'cpu-prof') {
     const files = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
     if (files.length === 0) throw new BenchError('INTERNAL', `no profile was written into ${profileDir}`);
-    out(`\n${tool} profile of the ${role} worker: ${files.map((f) => join(profileDir, f)).join(', ')}`);
+    // A receiver writes two: its main thread (the read loop) and its checker thread (CRC32C).
+    out(`\n${tool} profile of the ${role} worker${files.length > 1 ? ' (one per thread)' : ''}: ${files.map((f) => join(profileDir, f)).join(', ')}`);
     out('(open it in Chrome DevTools > Performance, or https://www.speedscope.app)');
     return 0;
   }

@@ -7,6 +7,8 @@ import { htmlReport } from '../report/html.ts';
 import { markdownSummary } from '../report/markdown.ts';
 import type { RunResult } from '../results.ts';
 import { parseRunResult } from '../results-schema.ts';
+import { hasJournal, rebuildFromJournal } from '../journal.ts';
+import { writeRunFiles } from './run-command.ts';
 
 /** The files the report writes into a run folder, besides the charts/ folder. */
 export const REPORT_FILES = ['summary.md', 'report.html'] as const;
@@ -65,15 +67,27 @@ export async function readRunResult(dir: string): Promise<RunResult> {
   return parseRunResult(parsed, `"${path}"`);
 }
 
-/** `tls-sst-bench report <run-dir>`: re-renders summary.md, report.html and charts/ from results.json. */
-export async function reportCommand(runDir: string, out: (line: string) => void): Promise<number> {
-  const dir = resolve(runDir);
-  const run = await readRunResult(dir);
+async function assertWritable(dir: string): Promise<void> {
   try {
     await access(dir, constants.W_OK);
   } catch {
     throw usageError(`run folder "${dir}" is not writable: expected a folder this user can write the report into`);
   }
+}
+
+/** `tls-sst-bench report <run-dir>`: re-renders summary.md, report.html and charts/ from results.json. */
+export async function reportCommand(runDir: string, out: (line: string) => void): Promise<number> {
+  const dir = resolve(runDir);
+  // A run killed before it wrote its results (SIGKILL, OOM, a second Ctrl-C): finish it from its journal.
+  if ((await stat(join(dir, 'results.json')).catch(() => null)) === null && (await hasJournal(dir))) {
+    const rebuilt = await rebuildFromJournal(dir);
+    await assertWritable(dir);
+    await writeRunFiles(dir, rebuilt);
+    out(`${dir}/: rebuilt from its journal (${rebuilt.records.length} transfer records, marked interrupted): results.json, results.csv, scenarios.csv, ${REPORT_FILES.join(', ')}, charts/`);
+    return 0;
+  }
+  const run = await readRunResult(dir);
+  await assertWritable(dir);
   const written = await writeReportFiles(dir, run);
   out(`${dir}/: ${written.join(', ')}`);
   return 0;

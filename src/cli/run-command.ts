@@ -8,16 +8,22 @@ import { usageError } from '../errors.ts';
 import { FixtureCache, freeDiskBytes } from '../fixtures/cache.ts';
 import { planScenarios } from '../matrix.ts';
 import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
-import { resultsCsv, scenariosCsv } from '../report/csv.ts';
+import { referencesCsv, resultsCsv, scenariosCsv } from '../report/csv.ts';
 import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
 import type { RunResult } from '../results.ts';
 import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
 import { agentEndpoint } from '../runner/agent-endpoint.ts';
 import { checkGnutlsSenderToolchain } from '../runner/gnutls-sender-build.ts';
-import { renderReport, reportBytes, writeReportFiles } from './report-command.ts';
+import { checkOpensslNativeToolchain } from '../runner/openssl-native.ts';
+import { REPORT_FILES, renderReport, reportBytes, writeReportFiles } from './report-command.ts';
+import { hasJournal, RunJournal } from '../journal.ts';
+import { collectEnvironment } from '../runner/environment.ts';
 import { assertLocalAddress } from './host-check.ts';
 import { Progress } from './progress.ts';
+import { signalExitCode, stoppable } from './signals.ts';
+import { testPause } from '../test-pause.ts';
+import { sweepFixturesDir } from '../private-dirs.ts';
 
 export async function readConfigFile(path: string): Promise<RawConfig> {
   let text: string;
@@ -81,7 +87,9 @@ const RESULTS_SLACK_BYTES = 64 * 1024;
 /**
  * Writes the run folder. Everything is rendered first, so a disk without room
  * for all of it is found before the first byte is written; a disk that fills
- * up meanwhile (ENOSPC) leaves no half folder either. Both: one line, exit 2.
+ * up meanwhile (ENOSPC) leaves no half folder either: only the run's journal
+ * (records.jsonl, which `report` finishes on a disk with room), or, for a run
+ * without one, nothing. Both: one line, exit 2.
  */
 export async function writeRunFiles(dir: string, run: RunResult): Promise<void> {
   const files: [string, string][] = [
@@ -89,11 +97,15 @@ export async function writeRunFiles(dir: string, run: RunResult): Promise<void> 
     ['results.csv', resultsCsv(run)],
     ['scenarios.csv', scenariosCsv(run)],
   ];
+  const references = referencesCsv(run);
+  if (references !== null) files.push(['references.csv', references]);
   const report = await renderReport(run);
   const bytes = files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) + reportBytes(report);
+  const journal = await hasJournal(dir);
   const noRoom = async (): Promise<never> => {
+    const kept = journal ? `only the journal was kept in ${dir} (run tls-sst-bench report on it once there is room)` : 'nothing was written';
     throw usageError(
-      `not enough disk for the results in ${dirname(dir)}: ${humanBytes(await freeDiskBytes(dir))} free, the run's files need ${humanBytes(bytes + RESULTS_SLACK_BYTES)}; nothing was written: expected --out on a disk with room for them`,
+      `not enough disk for the results in ${dirname(dir)}: ${humanBytes(await freeDiskBytes(dir))} free, the run's files need ${humanBytes(bytes + RESULTS_SLACK_BYTES)}; ${kept}: expected --out on a disk with room for them`,
     );
   };
   if ((await freeDiskBytes(dir)) < bytes + RESULTS_SLACK_BYTES) await noRoom();
@@ -104,8 +116,9 @@ export async function writeRunFiles(dir: string, run: RunResult): Promise<void> 
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOSPC' && code !== 'EDQUOT') throw err;
-    // Half a run folder would pass for a run: none at all.
-    await rm(dir, { recursive: true, force: true });
+    // Half a run folder would pass for a run: the journal alone, or nothing.
+    if (journal) for (const name of [...files.map(([n]) => n), ...REPORT_FILES, 'charts']) await rm(join(dir, name), { recursive: true, force: true });
+    else await rm(dir, { recursive: true, force: true });
     await noRoom();
   }
 }
@@ -122,51 +135,57 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   const scenarios = planScenarios(configs); // every axis checked before anything is written
   // The GnuTLS sender is compiled on first use: no compiler or headers is refused now, before anything runs.
   if (scenarios.some((s) => s.senderPeer === 'gnutls')) checkGnutlsSenderToolchain();
+  if (scenarios.some((s) => s.senderPeer === 'openssl-native')) checkOpensslNativeToolchain('--sender-peer');
+  if (scenarios.some((s) => s.receiverPeer.startsWith('openssl-native'))) checkOpensslNativeToolchain('--receiver-peer');
   const agent = await agentEndpoint(config, scenarios);
   if (!agent) await assertLocalAddress(config.host, '--host');
   const outRoot = outRootOf(config.out);
   await assertWritableDir(outRoot, '--out');
   const fixturesDir = opts.fixturesDir ? resolve(opts.fixturesDir) : DEFAULT_FIXTURES_DIR;
   await assertWritableDir(fixturesDir, '--fixtures-dir');
+  await sweepFixturesDir(fixturesDir);
   // Every fixture the run will make, checked against the free disk before any is written.
   const rawSizes = new Set(scenarios.filter((s) => s.protocol === 'raw').map((s) => s.sizeBytes));
   await new FixtureCache(fixturesDir).assertRoomFor([...rawSizes].map((sizeBytes) => ({ sizeBytes, seed: config.seed, profile: config.profile })));
 
   const runId = makeRunId();
+  const runDir = join(outRoot, runId);
+  const command = ['tls-sst-bench', ...opts.argv].join(' ');
+  // The run folder and its journal exist before the first transfer: a killed run keeps every finished one.
+  const journal = await RunJournal.open(runDir, {
+    runId,
+    startedAt: new Date().toISOString(),
+    command,
+    config,
+    environment: collectEnvironment(),
+    runtimes: config.runtimes.map((r) => ({ label: r.label, path: r.path, node: r.node, openssl: r.openssl, ran: false })),
+    agent: null,
+  });
   const progress = new Progress();
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   let run: RunResult;
   try {
-    run = await runBenchmark(config, {
-      runId,
-      command: ['tls-sst-bench', ...opts.argv].join(' '),
-      fixturesDir,
-      hooks: progress,
-      signal: abort.signal,
-      scenarios,
-      agent,
-    });
+    run = await stoppable((signal) => runBenchmark(config, { runId, command, fixturesDir, hooks: journal.hooks(progress), signal, scenarios, agent }));
+  } catch (err) {
+    await journal.discardIfEmpty();
+    throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    journal.close();
   }
   progress.finish();
-  const runDir = join(outRoot, runId);
+  // A signal from here on exits at once; the journal already holds every record.
+  await testPause('report');
   await writeRunFiles(runDir, run);
   const summary = terminalSummary(run);
   if (config.json) {
     process.stderr.write(`${summary}\n\nresults: ${runDir}\n`);
     process.stdout.write(resultsJson(run));
   } else {
-    process.stdout.write(`${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, results.json, summary.md, report.html, charts/)\n`);
+    process.stdout.write(`${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, ${run.references ? 'references.csv, ' : ''}results.json, summary.md, report.html, charts/)\n`);
   }
   const mismatches = run.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH');
   if (mismatches.length > 0) {
     process.stderr.write(`ERROR: ${mismatches.length} transfer(s) negotiated another suite than asked for; their numbers are not valid: ${mismatches[0]!.outcome.errorMessage}\n`);
     return 1;
   }
-  return run.context.interrupted ? 130 : 0;
+  return run.context.interrupted ? (signalExitCode() ?? 130) : 0;
 }

@@ -12,6 +12,7 @@ import { resolveSuite } from '../tls/suites.ts';
 import { assertWritableDir } from './run-command.ts';
 import { mkdir } from 'node:fs/promises';
 import { assertLocalAddress } from './host-check.ts';
+import { signalExitCode, stoppable } from './signals.ts';
 
 export interface ThresholdFlags {
   readonly shutdown?: string;
@@ -77,12 +78,11 @@ export async function thresholdCommand(flags: ThresholdFlags, out: (text: string
   await mkdir(fixturesDir, { recursive: true });
 
   const runId = makeRunId();
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  let aborted = (): boolean => false;
   try {
-    const run = await runThreshold({
+    const run = await stoppable((signal) => {
+      aborted = () => signal.aborted;
+      return runThreshold({
       scenarioAt,
       minBytes,
       maxBytes,
@@ -95,8 +95,9 @@ export async function thresholdCommand(flags: ThresholdFlags, out: (text: string
       host,
       fixturesDir,
       runId,
-      signal: abort.signal,
+      signal,
       onProbe: (p) => err(`probe ${humanBytes(p.sizeBytes)}: ${p.failures}/${p.trials} failed (${Object.entries(p.outcomes).map(([k, n]) => `${k} ${n}`).join(', ')})`),
+      });
     });
     const dir = join(outRoot, runId);
     await mkdir(dir, { recursive: true });
@@ -106,13 +107,10 @@ export async function thresholdCommand(flags: ThresholdFlags, out: (text: string
     else out(`${thresholdText(run, scenarioAt(minBytes), tolerance)}\n\nresults: ${join(dir, 'threshold.json')}`);
     return 0;
   } catch (e) {
-    if (abort.signal.aborted) {
+    if (aborted()) {
       err('interrupted');
-      return 130;
+      return signalExitCode() ?? 130;
     }
     throw e;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }

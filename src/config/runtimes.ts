@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.ts';
@@ -30,6 +30,12 @@ export function currentRuntime(): Runtime {
 
 const ACCEPTED = `expected the path of a Node >= ${MIN_NODE_MAJOR} binary, e.g. .runtimes/node-24.x.y/bin/node from scripts/install-node.sh`;
 
+/** How long a --node binary gets to answer; TLS_SST_BENCH_TEST_PROBE_TIMEOUT (seconds) shortens it for a test. */
+const PROBE_TIMEOUT_S = 20;
+const PROBE_TIMEOUT_ENV = 'TLS_SST_BENCH_TEST_PROBE_TIMEOUT';
+/** timeout(1)'s exit status when the time was up (with -s KILL it usually dies of its own group's SIGKILL instead). */
+const TIMED_OUT = 124;
+
 const probed = new Map<string, { node: string; openssl: string }>();
 
 /** Runs the binary once per path: its Node and OpenSSL versions, or a usage error. */
@@ -49,16 +55,13 @@ export function probeNode(path: string, flag: string): { node: string; openssl: 
   } catch {
     throw usageError(`${flag} "${path}" is not accepted: not executable; ${ACCEPTED}`);
   }
-  let answer = '';
-  try {
-    answer = execFileSync(path, ['-p', 'JSON.stringify({ node: process.versions.node, openssl: process.versions.openssl })'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 20_000,
-    });
-  } catch {
-    // below: whatever it printed is not Node's answer
-  }
+  // Under timeout(1): it makes its own process group and, when time is up,
+  // SIGKILLs all of it, so a script that hangs leaves no child behind.
+  const seconds = Number(process.env[PROBE_TIMEOUT_ENV] ?? PROBE_TIMEOUT_S);
+  const probe = ['-p', 'JSON.stringify({ node: process.versions.node, openssl: process.versions.openssl })'];
+  const r = spawnSync('timeout', ['-s', 'KILL', String(seconds), path, ...probe], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  if (r.status === TIMED_OUT || r.signal === 'SIGKILL') throw usageError(`${flag} "${path}" is not accepted: it did not answer \`-p process.versions\` within ${seconds} s (stopped, with its children); ${ACCEPTED}`);
+  const answer = r.status === 0 ? r.stdout : '';
   let versions: { node?: unknown; openssl?: unknown } = {};
   try {
     versions = JSON.parse(answer) as typeof versions;

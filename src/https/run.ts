@@ -117,7 +117,7 @@ export async function runHttpsBench(config: HttpsConfig, opts: HttpsRunOptions):
     fixtures.set(sizeBytes, await cache.ensure({ sizeBytes, seed: RUN_DEFAULTS.seed, profile: RUN_DEFAULTS.profile }));
   }
   const tls: TlsParams = { tlsVersion: config.tlsVersion, suite: config.suite };
-  const tempDir = await mkdtemp(join(tmpdir(), 'tls-sst-bench-https-'));
+  const tempDir = await mkdtemp(join(tmpdir(), `tls-sst-bench-https-${process.pid}-`));
   await chmod(tempDir, 0o700);
   const pids: number[] = [];
   const cells: HttpsCell[] = [];
@@ -125,18 +125,18 @@ export async function runHttpsBench(config: HttpsConfig, opts: HttpsRunOptions):
   let server: FixtureServerProcess | null = null;
   let rawRun: RunResult | null = null;
   try {
-    const certs = await RunCertificates.create(tempDir);
+    const certs = await RunCertificates.create();
     const files = await certs.get(config.keyType);
     hooks.onPhase?.('starting https server');
     server = await FixtureServerProcess.start({
       tls,
-      certPath: files.certPath,
-      keyPath: files.keyPath,
+      cert: files.cert,
+      key: files.key,
       host: HOST,
       fixtures: [...fixtures.values()].map((f) => ({ name: f.name, path: f.path, sizeBytes: f.sizeBytes })),
     });
     pids.push(server.pid);
-    const ca = await readFile(files.caCertPath);
+    const ca = files.caCert;
     for (const f of fixtures.values()) {
       const checks: Promise<VerifiedFetch>[] = [];
       checks.push(verifiedFetch({ host: HOST, port: server.port, ca, tls, fixture: f.name, bytesExpected: f.sizeBytes, crc32cExpected: f.crc32c }));

@@ -21,8 +21,8 @@ export interface ServedFixture {
 
 export interface FixtureServerParams {
   readonly tls: TlsParams;
-  readonly certPath: string;
-  readonly keyPath: string;
+  readonly cert: string;
+  readonly key: string;
   readonly host: string;
   readonly fixtures: readonly ServedFixture[];
 }
@@ -54,8 +54,8 @@ export function createFixtureServer(params: FixtureServerParams): { server: Serv
   let bodyBytesSent = 0;
   const server = createServer(
     {
-      key: readFileSync(params.keyPath),
-      cert: readFileSync(params.certPath),
+      key: params.key,
+      cert: params.cert,
       ...pinnedTlsOptions(params.tls),
       // autocannon sends the next request at once; a replica may think for a while.
       keepAliveTimeout: 60_000,

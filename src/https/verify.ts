@@ -13,7 +13,7 @@ export interface VerifiedFetchOptions {
   readonly host: string;
   readonly port: number;
   /** The run CA's certificate (PEM): the only issuer trusted. */
-  readonly ca: Buffer;
+  readonly ca: string;
   readonly tls: TlsParams;
   readonly fixture: string;
   /** Inclusive range to ask for; whole file if absent. */

@@ -71,8 +71,8 @@ class MasterSession {
     this.#req = req;
     this.#files = new Map(req.files.map((f) => [f.name, f]));
     this.#server = createServer({
-      key: readFileSync(req.keyPath),
-      cert: readFileSync(req.certPath),
+      key: req.key,
+      cert: req.cert,
       // As in the normal sender: half-close keeps reading after its own end().
       allowHalfOpen: req.shutdown === 'half-close',
       ...pinnedTlsOptions(req.tls),

@@ -53,7 +53,7 @@ interface Counter {
 export async function fetchCheckpoint(req: KvrocksFetchRequest): Promise<KvrocksFetchReport> {
   const usage = new UsageMeter();
   const startedAt = nowMs();
-  const ca = readFileSync(req.caPath);
+  const ca = req.ca;
   const counter: Counter = { bytes: 0 };
   const progress = setInterval(() => send({ type: 'progress', id: req.id, bytes: counter.bytes }), req.progressIntervalMs);
   const attempts: KvrocksAttemptFetched[] = [];
@@ -88,7 +88,7 @@ class Attempt {
 
   constructor(
     readonly req: KvrocksFetchRequest,
-    readonly ca: Buffer,
+    readonly ca: string,
     readonly n: number,
     readonly counter: Counter,
   ) {

@@ -11,7 +11,7 @@ import type { Observed } from '../outcome.ts';
 import { heardFrom, type Heard } from '../runner/receiver-peers.ts';
 import { Watchdog } from '../runner/watchdog.ts';
 import type { WorkerPair } from '../runner/workers.ts';
-import { SERVER_NAME, type CertFiles } from '../tls/certs.ts';
+import { SERVER_NAME, type CertPems } from '../tls/certs.ts';
 import { nowMs, type TlsParams, type WorkerMessage } from '../transfer/messages.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
 import type { ShutdownStrategyName, WritePathName } from '../transfer/strategies.ts';
@@ -28,7 +28,7 @@ export const DEFAULT_RETRY_DELAY_MS = 200;
 export interface KvrocksSyncRequest {
   readonly runId: string;
   readonly checkpoint: Checkpoint;
-  readonly certs: CertFiles;
+  readonly certs: CertPems;
   readonly tls: TlsParams;
   /** Bytes per master write: 1 to 16 KiB. */
   readonly chunkBytes: number;
@@ -192,8 +192,8 @@ export async function runKvrocksSync(pair: WorkerPair, req: KvrocksSyncRequest):
     type: 'kvrocks-serve',
     id,
     tls: req.tls,
-    certPath: req.certs.certPath,
-    keyPath: req.certs.keyPath,
+    cert: req.certs.cert,
+    key: req.certs.key,
     host,
     files: req.checkpoint.files.map((f) => ({ name: f.name, path: f.path, sizeBytes: f.sizeBytes })),
     chunkBytes: req.chunkBytes,
@@ -215,7 +215,7 @@ export async function runKvrocksSync(pair: WorkerPair, req: KvrocksSyncRequest):
       host,
       port: listening.report.port,
       servername: SERVER_NAME,
-      caPath: req.certs.caCertPath,
+      ca: req.certs.caCert,
       files: req.checkpoint.files.map((f) => ({ name: f.name, sizeBytes: f.sizeBytes, crc32c: f.crc32c })),
       streams: req.streams,
       maxAttempts: req.maxAttempts,

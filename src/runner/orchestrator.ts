@@ -1,6 +1,3 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import type { RunConfig } from '../config/schema.ts';
 import { FixtureCache } from '../fixtures/cache.ts';
@@ -19,10 +16,13 @@ import { syncToTransferRecord } from '../kvrocks/record.ts';
 import { runKvrocksSync } from '../kvrocks/sync.ts';
 import { collectEnvironment } from './environment.ts';
 import { runTransfer } from './transfer.ts';
+import { runReferences } from './references.ts';
+import { ceilingsOf, type References } from '../references.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
-import { WorkerPair, type WorkerFlags, type WorkerWrappers } from './workers.ts';
+import { WorkerPair, WorkerProcess, type WorkerFlags, type WorkerWrappers } from './workers.ts';
 import { AgentLauncher, type AgentEndpoint } from './remote-worker.ts';
 import { formatHostPort } from '../agent/control.ts';
+import { makePrivateDir } from '../private-dirs.ts';
 
 export interface RunHooks {
   readonly onPhase?: (text: string) => void;
@@ -88,28 +88,43 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const scenarios = opts.scenarios ?? expandMatrix(config);
   const cache = new FixtureCache(opts.fixturesDir);
   const onGenerate = (f: { name: string; sizeBytes: number }, done: number): void => hooks.onFixtureProgress?.(f.name, done, f.sizeBytes);
+  const pairs = new Map<string, WorkerPair>();
+  let interrupted = false;
+  // From the very start: a signal during fixture generation stops the run too.
+  const onAbort = (): void => {
+    interrupted = true;
+    for (const p of pairs.values()) void p.kill();
+    WorkerProcess.killAll(); // those still starting too
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   const fixtures = new Map<number, Fixture>();
   for (const sizeBytes of [...new Set(scenarios.filter((s) => s.protocol === 'raw').map((s) => s.sizeBytes))]) {
+    if (interrupted) break;
     hooks.onPhase?.(`fixture ${sizeBytes} bytes`);
-    fixtures.set(sizeBytes, await cache.ensure({ sizeBytes, seed: config.seed, profile: config.profile }, { onGenerate }));
+    try {
+      fixtures.set(sizeBytes, await cache.ensure({ sizeBytes, seed: config.seed, profile: config.profile }, { onGenerate, signal: opts.signal }));
+    } catch (err) {
+      if (!interrupted) throw err;
+    }
   }
   // A Kvrocks scenario moves a checkpoint: SST files of fileBytes adding up to its size.
   const checkpointKey = (s: Scenario): string => `${s.sizeBytes}/${s.fileBytes}`;
   const checkpoints = new Map<string, Checkpoint>();
   for (const s of scenarios.filter((x) => x.protocol === 'kvrocks')) {
+    if (interrupted) break;
     if (checkpoints.has(checkpointKey(s))) continue;
     hooks.onPhase?.(`checkpoint ${s.sizeBytes} bytes in files of ${s.fileBytes}`);
     checkpoints.set(checkpointKey(s), await buildCheckpoint(cache, { totalBytes: s.sizeBytes, fileBytes: s.fileBytes, seed: config.seed, profile: config.profile }));
   }
 
   // One private dir per run: certificates and the workers' stderr (OpenSSL traces).
-  const tempDir = await mkdtemp(join(tmpdir(), 'tls-sst-bench-run-'));
-  await chmod(tempDir, 0o700);
-  const certs = await RunCertificates.create(tempDir);
+  // Named with this pid, so a later start sweeps it if this process is killed; removed at exit in any case.
+  const temp = await makePrivateDir('tls-sst-bench-run-');
+  const tempDir = temp.dir;
+  const certs = await RunCertificates.create();
   // One reused worker pair per runtime (--node), each on its own Node binary.
   const runtimes = config.runtimes;
   const runtimeOf = (s: Scenario): Runtime => runtimes.find((r) => r.label === s.runtime) ?? runtimes[0]!;
-  const pairs = new Map<string, WorkerPair>();
   const agent = opts.agent
     ? new AgentLauncher(
         opts.agent,
@@ -118,20 +133,19 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     : null;
   const records: TransferRecord[] = [];
   const summaries: ScenarioSummary[] = [];
-  let interrupted = false;
+  let references: References | undefined;
   // Every address a server of the run bound (sender, fault proxy, Kvrocks master): what --host did.
   const listenAddresses = new Set<string>();
   const onListening = (address: string): void => void listenAddresses.add(address);
-  const onAbort = (): void => {
-    interrupted = true;
-    for (const p of pairs.values()) void p.kill();
-  };
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     hooks.onPhase?.(agent ? `starting workers (${agent.role} on agent ${formatHostPort(agent.endpoint.host, agent.endpoint.port)})` : 'starting workers');
     for (const runtime of runtimes.filter((r) => scenarios.some((s) => runtimeOf(s) === r))) {
       if (interrupted) break;
-      pairs.set(runtime.label, await WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers, runtime.path, agent ?? undefined));
+      try {
+        pairs.set(runtime.label, await WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers, runtime.path, agent ?? undefined));
+      } catch (err) {
+        if (!interrupted) throw err; // a worker killed while starting by the interruption
+      }
     }
     hooks.onWorkers?.([...pairs.values()].flatMap((p) => p.pids()));
     hooks.onPlan?.(scenarios, config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : config.warmup + config.iterations);
@@ -225,10 +239,27 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       const throughput = result && 'throughput' in result && !interrupted ? result.throughput : null;
       summaries.push(summarizeScenario(scenario, measured, throughput));
     }
+    // The ceilings, as a block after the cells, on the first runtime's pair and the cells' address.
+    const refPair = pairs.get(runtimes[0]!.label) ?? [...pairs.values()][0];
+    if (config.references.length > 0 && !interrupted && refPair) {
+      references = await runReferences(config, scenarios, {
+        runId: opts.runId,
+        pair: refPair,
+        certs,
+        fixtures,
+        host: agent ? agent.dataHost : config.host,
+        source: config.source,
+        remote: agent !== null,
+        stallTimeoutMs: config.stallTimeoutMs,
+        signal: opts.signal,
+        onPhase: hooks.onPhase,
+        onListening,
+      });
+    }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     await Promise.all([...pairs.values()].map((p) => p.stop()));
-    await rm(tempDir, { recursive: true, force: true });
+    await temp.remove();
     await removeWorkerBundle();
   }
   const context: RunContext = {
@@ -254,5 +285,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       ? { agent: formatHostPort(agent.endpoint.host, agent.endpoint.port), role: agent.role, dataHost: agent.dataHost, sessions: agent.sessions }
       : null,
   };
-  return { context, scenarios: summaries, records };
+  if (!references) return { context, scenarios: summaries, records };
+  const withCeilings = summaries.map((s) => ({ ...s, ceilings: ceilingsOf(s, references) }));
+  return { context, scenarios: withCeilings, records, references };
 }

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { spawnTied } from './tied-spawn.ts';
 import { readFile, rm } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
-import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import type { Observed, StreamError } from '../outcome.ts';
@@ -11,6 +11,7 @@ import { nowMs, type ReceiveRequest, type ReceiverReport } from '../transfer/mes
 import type { ReceiverPeerName } from '../transfer/strategies.ts';
 import type { Readable, Writable } from 'node:stream';
 import type { Worker } from './workers.ts';
+import { errnoName, nativeError, OPENSSL_NATIVE, parseReportLine, type NativeRecvLine } from './openssl-native.ts';
 
 /** What a process said, or how it failed to say it. */
 export type Heard<T> =
@@ -74,8 +75,7 @@ export function opensslError(stderr: string, exitCode: number | null): { code: s
   const errno = ERRNO.exec(stderr);
   if (errno) {
     const n = Number(errno[1]);
-    const name = Object.entries(osConstants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
-    return { code: name, message: stderr.trim().split('\n').find((l) => ERRNO.test(l)) ?? `errno=${n}` };
+    return { code: errnoName(n), message: stderr.trim().split('\n').find((l) => ERRNO.test(l)) ?? `errno=${n}` };
   }
   if (exitCode === 0) return null;
   return { code: `EXIT_${exitCode}`, message: stderr.trim().split('\n').pop() || `s_client exited ${exitCode}` };
@@ -94,8 +94,9 @@ const opensslReceiver: ReceiverPeer = {
     const msgPath = join(tempDir, `s_client-${request.id}.msg`);
     const version = request.tls.tlsVersion === '1.3' ? ['-tls1_3', '-ciphersuites', request.tls.suite] : ['-tls1_2', '-cipher', request.tls.suite];
     // -quiet implies -ign_eof: stdin at EOF does not end the session; the server's end does.
-    const args = ['s_client', '-connect', `${isIPv6(request.host) ? `[${request.host}]` : request.host}:${request.port}`, '-servername', SERVER_NAME, '-CAfile', request.caPath, '-verify_return_error', '-quiet', ...version, '-msg', '-msgfile', msgPath];
-    const child = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = (pem: readonly string[]): string[] => ['s_client', '-connect', `${isIPv6(request.host) ? `[${request.host}]` : request.host}:${request.port}`, '-servername', SERVER_NAME, '-CAfile', pem[0]!, '-verify_return_error', '-quiet', ...version, '-msg', '-msgfile', msgPath];
+    // The CA on a pipe (fd 3): the run's certificates are never files.
+    const child = spawnTied('openssl', args, ['pipe', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<Writable, Readable, Readable>;
     return externalReceive(child, request, stall, progress, async (stderr, code, bytes) => {
       const msg = await readFile(msgPath, 'latin1').catch(() => '');
       await rm(msgPath, { force: true });
@@ -149,16 +150,16 @@ const gnutlsReceiver: ReceiverPeer = {
   description: 'gnutls-cli (GnuTLS 3.7): fatal error line, close_notify from its log',
   receive: ({ request, tempDir, stall, progress }) => {
     const logPath = join(tempDir, `gnutls-cli-${request.id}.log`);
-    const args = [
+    const args = (pem: readonly string[]): string[] => [
       `--port=${request.port}`,
-      `--x509cafile=${request.caPath}`,
+      `--x509cafile=${pem[0]!}`,
       `--verify-hostname=${SERVER_NAME}`,
       `--sni-hostname=${SERVER_NAME}`,
       `--priority=${gnutlsPriority(request.tls.suite, request.tls.tlsVersion)}`,
       `--logfile=${logPath}`,
       request.host,
     ];
-    const child = spawn('gnutls-cli', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnTied('gnutls-cli', args, ['pipe', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<Writable, Readable, Readable>;
     return externalReceive(child, request, stall, progress, async (stderr, code, bytes) => {
       const log = await readFile(logPath, 'latin1').catch(() => '');
       await rm(logPath, { force: true });
@@ -224,8 +225,78 @@ function externalReceive(
   });
 }
 
+/**
+ * peers/openssl-native.c `recv` (the system OpenSSL 3, built on first use) as
+ * the receiver: verifies the certificate with the run's CA and the name
+ * `localhost`, pinned like Node, SSL_read_ex into 1 MiB, counts and
+ * CRC32C-checks every byte itself (nothing crosses a pipe), and sees
+ * close_notify with a message callback. `tolerant` sets
+ * SSL_OP_IGNORE_UNEXPECTED_EOF, as servers that accept unclean ends do: an
+ * EOF without close_notify then reads as a clean end instead of 0A000126.
+ * The span ends at its last byte read and checked. Its CPU and memory are not measured.
+ */
+function opensslNativeReceiver(tolerant: boolean): ReceiverPeer {
+  return {
+    description: `peers/openssl-native.c recv (OpenSSL 3): SSL_read_ex into 1 MiB, count and CRC32C in C; SSL_OP_IGNORE_UNEXPECTED_EOF ${tolerant ? 'on' : 'off'}`,
+    receive: async ({ request, stall, progress }) => {
+      const binary = await OPENSSL_NATIVE.binary().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+      if (binary instanceof Error) return { kind: 'exited', role: 'receiver', detail: binary.message };
+      const args = (pem: readonly string[]): string[] => [
+        'recv',
+        '--host', request.host,
+        '--port', String(request.port),
+        '--ca', pem[0]!,
+        '--servername', request.servername,
+        '--tls', request.tls.tlsVersion,
+        '--suite', request.tls.suite,
+        ...(tolerant ? ['--ignore-unexpected-eof'] : []),
+      ];
+      // The CA on a pipe; the receiver dies with us.
+      const child = spawnTied(binary, args, ['ignore', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<null, Readable, Readable>;
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+      let lineStart = 0;
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString('latin1');
+        // Whole lines only: a chunk may end inside one.
+        const end = stdout.lastIndexOf('\n') + 1;
+        const counts = [...stdout.slice(lineStart, end).matchAll(/^progress (\d+)$/gm)];
+        lineStart = Math.max(lineStart, end);
+        if (counts.length > 0) progress(Number(counts[counts.length - 1]![1]));
+      });
+      const done = new Promise<ReceiverReport>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', (code) => {
+          const line = parseReportLine<NativeRecvLine>(stdout);
+          if (line === null) return reject(new Error(`openssl-native recv printed no report (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
+          resolve({
+            type: 'received',
+            id: request.id,
+            bytesReceived: line.bytesReceived,
+            crc32c: line.crc32c,
+            closeNotify: line.closeNotify,
+            declaredBytes: null,
+            handshakeMs: line.handshakeMs,
+            doneAtMs: line.lastByteAtMs ?? nowMs(),
+            negotiated: { protocol: line.protocol, suite: line.suite },
+            error: nativeError(line.error),
+            cpuMs: null,
+            rssPeakBytes: null,
+          });
+        });
+      });
+      const heard = await heardFrom(done, 'receiver', stall);
+      if (heard.kind !== 'report') child.kill('SIGKILL');
+      return heard;
+    },
+  };
+}
+
 export const RECEIVER_PEERS: Readonly<Record<ReceiverPeerName, ReceiverPeer>> = {
   node: nodeReceiver,
   openssl: opensslReceiver,
   gnutls: gnutlsReceiver,
+  'openssl-native': opensslNativeReceiver(false),
+  'openssl-native-tolerant': opensslNativeReceiver(true),
 };

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { connect, type TLSSocket } from 'node:tls';
 import { estimateOffset, formatHostPort, toLocalTimes, type CarriedFiles, type ClockOffset, type ClockSample, type FromAgent, type AgentSessionInfo, type RemoteFixture, type ToAgent } from '../agent/control.ts';
@@ -48,8 +47,6 @@ export class RemoteWorker extends WorkerEvents implements Worker {
   readonly #send: (msg: ToAgent) => void;
   #pid = -1;
   #offsetMs = 0;
-  /** File contents by path, read once. */
-  readonly #files = new Map<string, string>();
 
   /** We are ending the session (kill, stop): its close is expected. */
   #closing = false;
@@ -167,19 +164,10 @@ export class RemoteWorker extends WorkerEvents implements Worker {
     return this.#pid;
   }
 
-  #read(path: string): string {
-    let text = this.#files.get(path);
-    if (text === undefined) {
-      text = readFileSync(path, 'utf8');
-      this.#files.set(path, text);
-    }
-    return text;
-  }
-
   post(msg: OrchestratorMessage): void {
     if (!this.alive) return;
     const files: CarriedFiles =
-      msg.type === 'serve' ? { cert: this.#read(msg.certPath), key: this.#read(msg.keyPath) } : msg.type === 'receive' ? { ca: this.#read(msg.caPath) } : {};
+      msg.type === 'serve' ? { cert: msg.cert, key: msg.key } : msg.type === 'receive' ? { ca: msg.ca } : {};
     this.#send({ type: 'to-worker', msg, files });
   }
 

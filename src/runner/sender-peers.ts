@@ -1,4 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess, ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { spawnTied } from './tied-spawn.ts';
 import { open, readFile } from 'node:fs/promises';
 import { createServer, isIP } from 'node:net';
 import type { StreamError } from '../outcome.ts';
@@ -7,7 +9,9 @@ import type { SenderPeerName } from '../transfer/strategies.ts';
 import { heardFrom, opensslError, type Heard } from './receiver-peers.ts';
 import type { Worker } from './workers.ts';
 import { SourceGuard } from '../transfer/source-guard.ts';
-import { gnutlsSenderBinary } from './gnutls-sender-build.ts';
+import { GNUTLS_SENDER } from './gnutls-sender-build.ts';
+import type { NativeProgram } from './native-build.ts';
+import { nativeError, OPENSSL_NATIVE, parseReportLine, type NativeSendLine } from './openssl-native.ts';
 import { gnutlsPriority, suiteFromGnutls } from '../tls/gnutls-priority.ts';
 
 /** What a sender said at the end; CPU and memory are null where the sender is not ours to measure. */
@@ -133,11 +137,12 @@ const opensslSender: SenderPeer = {
     const port = await freePort(request.host);
     const version = request.tls.tlsVersion === '1.3' ? ['-tls1_3', '-ciphersuites', request.tls.suite] : ['-tls1_2', '-cipher', request.tls.suite];
     const accept = isIP(request.host) === 6 ? `[${request.host}]:${port}` : `${request.host}:${port}`;
-    const args = ['s_server', '-accept', accept, '-naccept', '1', '-quiet', '-cert', request.certPath, '-key', request.keyPath, ...version, '-max_send_frag', String(request.maxFragment), '-nbio'];
+    const args = (pem: readonly string[]): string[] => ['s_server', '-accept', accept, '-naccept', '1', '-quiet', '-cert', pem[0]!, '-key', pem[1]!, ...version, '-max_send_frag', String(request.maxFragment), '-nbio'];
     // The fixture file itself is its stdin: no pipe in the data path, and the
     // file offset, shared with this process's descriptor, tells how much it read.
     const fixture = await open(request.fixturePath, 'r');
-    const child = spawn('openssl', args, { stdio: [fixture.fd, 'ignore', 'pipe'] });
+    // Certificate and key on pipes (fd 3, 4): no key file, and s_server dies with us.
+    const child = spawnTied('openssl', args, [fixture.fd, 'ignore', 'pipe'], [request.cert, request.key]);
     const { closed, stderr, exited } = watch(child);
     const deadline = nowMs() + LISTEN_TIMEOUT_MS;
     while (!exited() && !(await isListening(port)) && nowMs() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -180,15 +185,53 @@ interface GnutlsSenderLine {
   readonly error: { readonly code: string; readonly message: string; readonly phase: 'handshake' | 'transfer' } | null;
 }
 
-/** The report line, or null when the program printed none (it crashed or was killed). */
-export function parseGnutlsSenderLine(stdout: string): GnutlsSenderLine | null {
-  const line = stdout.split('\n').find((l) => l.startsWith('{'));
-  if (line === undefined) return null;
-  try {
-    return JSON.parse(line) as GnutlsSenderLine;
-  } catch {
-    return null;
+/**
+ * A sender that is one of our C programs (peers/): built on first use, it
+ * listens on port 0 and prints "listening <port>", takes one connection, and
+ * at exit prints one JSON line that `result` turns into the sender's word.
+ */
+async function serveNative(
+  program: NativeProgram,
+  /** Its arguments, given the /dev/fd paths of the certificate and key pipes. */
+  args: (pem: readonly string[]) => readonly string[],
+  { request, stall }: SendContext,
+  result: (stdout: string, code: number | null, stderr: string) => Omit<SenderResult, 'type' | 'id' | 'cpuMs' | 'rssPeakBytes'>,
+): Promise<Serving> {
+  const binary = await program.binary().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  // A build that fails here (the toolchain was checked at config time) is this transfer's sender failing.
+  if (binary instanceof Error) return neverListened(binary.message);
+  // Certificate and key on pipes: no key file, and the peer dies with us.
+  const child = spawnTied(binary, args, ['ignore', 'pipe', 'pipe'], [request.cert, request.key]) as ChildProcessByStdio<null, Readable, Readable>;
+  const { closed, stderr, exited } = watch(child);
+  let stdout = '';
+  let onLine: (port: number) => void = () => undefined;
+  const port = new Promise<number>((resolve) => (onLine = resolve));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString('latin1');
+    const m = /^listening (\d+)$/m.exec(stdout);
+    if (m) onLine(Number(m[1]));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const first = await Promise.race([
+    port,
+    closed.then(() => null),
+    new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LISTEN_TIMEOUT_MS))),
+  ]);
+  clearTimeout(timer);
+  if (first === null) {
+    child.kill('SIGKILL');
+    const code = await closed;
+    return neverListened(`${program.spec.name} did not listen on ${request.host} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
   }
+  const done = closed.then((code): SenderResult => ({ type: 'sent', id: request.id, ...result(stdout, code, stderr()), cpuMs: null, rssPeakBytes: null }));
+  return { listening: { kind: 'report', report: { port: first, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited() || child.kill('SIGKILL')) };
+}
+
+/** The report line, or an error naming the program that printed none (it crashed or was killed). */
+function reportLine<T>(name: string, stdout: string, code: number | null, stderr: string): T {
+  const line = parseReportLine<T>(stdout);
+  if (line === null) throw new Error(`${name} printed no report (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
+  return line;
 }
 
 /**
@@ -206,60 +249,55 @@ export function parseGnutlsSenderLine(stdout: string): GnutlsSenderLine | null {
  */
 const gnutlsSender: SenderPeer = {
   description: 'peers/gnutls-sender.c (GnuTLS 3.7): gnutls_record_send, then gnutls_bye (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
-  serve: async ({ request, stall }) => {
-    const binary = await gnutlsSenderBinary().catch((err: unknown) => err instanceof Error ? err : new Error(String(err)));
-    if (binary instanceof Error) {
-      // A build that fails here (the toolchain was checked at config time) is this transfer's sender failing.
-      return neverListened(binary.message);
-    }
-    const args = [
+  serve: (ctx) => {
+    const { request } = ctx;
+    const args = (pem: readonly string[]): string[] => [
       '--host', request.host,
       '--port', '0',
-      '--cert', request.certPath,
-      '--key', request.keyPath,
+      '--cert', pem[0]!,
+      '--key', pem[1]!,
       '--priority', gnutlsPriority(request.tls.suite, request.tls.tlsVersion),
       '--file', request.fixturePath,
       '--chunk', String(request.chunkBytes),
       '--end', request.shutdown,
     ];
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const { closed, stderr, exited } = watch(child);
-    let stdout = '';
-    let onLine: (port: number) => void = () => undefined;
-    const port = new Promise<number>((resolve) => (onLine = resolve));
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('latin1');
-      const m = /^listening (\d+)$/m.exec(stdout);
-      if (m) onLine(Number(m[1]));
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const first = await Promise.race([
-      port,
-      closed.then(() => null),
-      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LISTEN_TIMEOUT_MS))),
-    ]);
-    clearTimeout(timer);
-    if (first === null) {
-      child.kill('SIGKILL');
-      const code = await closed;
-      return neverListened(`gnutls-sender did not listen on ${request.host} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
-    }
-    const done = closed.then((code): SenderResult => {
-      const line = parseGnutlsSenderLine(stdout);
-      if (line === null) throw new Error(`gnutls-sender printed no report (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
+    return serveNative(GNUTLS_SENDER, args, ctx, (stdout, code, stderr) => {
+      const line = reportLine<GnutlsSenderLine>('gnutls-sender', stdout, code, stderr);
       const suite = line.protocol && line.cipher ? suiteFromGnutls(line.protocol, line.kx ?? '', line.cipher, line.mac ?? '') ?? line.iana : null;
-      return {
-        type: 'sent',
-        id: request.id,
-        bytesWritten: line.bytesWritten,
-        firstByteAtMs: line.firstByteAtMs,
-        negotiated: { protocol: line.protocol, suite },
-        error: line.error,
-        cpuMs: null,
-        rssPeakBytes: null,
-      };
+      return { bytesWritten: line.bytesWritten, firstByteAtMs: line.firstByteAtMs, negotiated: { protocol: line.protocol, suite }, error: line.error };
     });
-    return { listening: { kind: 'report', report: { port: first, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited() || child.kill('SIGKILL')) };
+  },
+};
+
+/**
+ * peers/openssl-native.c `send` (the system OpenSSL 3, built on first use):
+ * pinned like Node (min = max version, one suite), SSL_write_ex of the
+ * scenario's chunk size on a blocking socket, then `end` = SSL_shutdown
+ * (close_notify) and close, `destroy-after-flush` = close() after the last
+ * record (no close_notify), `tcp-fin` = shutdown(SHUT_WR) after the last
+ * record, then wait for the client to close. OpenSSL names the negotiated
+ * suite as Node does. Its CPU and memory are not measured.
+ */
+const opensslNativeSender: SenderPeer = {
+  description: 'peers/openssl-native.c send (OpenSSL 3): SSL_write_ex, then SSL_shutdown (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
+  serve: (ctx) => {
+    const { request } = ctx;
+    const args = (pem: readonly string[]): string[] => [
+      'send',
+      '--host', request.host,
+      '--port', '0',
+      '--cert', pem[0]!,
+      '--key', pem[1]!,
+      '--tls', request.tls.tlsVersion,
+      '--suite', request.tls.suite,
+      '--file', request.fixturePath,
+      '--chunk', String(request.chunkBytes),
+      '--end', request.shutdown,
+    ];
+    return serveNative(OPENSSL_NATIVE, args, ctx, (stdout, code, stderr) => {
+      const line = reportLine<NativeSendLine>('openssl-native send', stdout, code, stderr);
+      return { bytesWritten: line.bytesWritten, firstByteAtMs: line.firstByteAtMs, negotiated: { protocol: line.protocol, suite: line.suite }, error: nativeError(line.error) };
+    });
   },
 };
 
@@ -285,4 +323,5 @@ export const SENDER_PEERS: Readonly<Record<SenderPeerName, SenderPeer>> = {
   node: nodeSender,
   openssl: checkedFixture(opensslSender),
   gnutls: checkedFixture(gnutlsSender),
+  'openssl-native': checkedFixture(opensslNativeSender),
 };

@@ -44,12 +44,12 @@ export interface ThresholdRun {
 
 /** The search with real transfers: `trials` per probed size, one reused worker pair. */
 export async function runThreshold(opts: ThresholdRunOptions): Promise<ThresholdRun> {
-  const tempDir = await mkdtemp(join(tmpdir(), 'tls-sst-bench-threshold-'));
+  const tempDir = await mkdtemp(join(tmpdir(), `tls-sst-bench-threshold-${process.pid}-`));
   await chmod(tempDir, 0o700);
   // Probe sizes are arbitrary: their fixtures are made in a scratch cache and removed.
-  const scratch = await mkdtemp(join(opts.fixturesDir, '.threshold-'));
+  const scratch = await mkdtemp(join(opts.fixturesDir, `.threshold-${process.pid}-`));
   const cache = new FixtureCache(scratch);
-  const certs = await RunCertificates.create(tempDir);
+  const certs = await RunCertificates.create();
   const records: TransferRecord[] = [];
   const listenAddresses = new Set<string>();
   let pair: WorkerPair | null = null;

@@ -5,8 +5,8 @@ import { classify, isDelivered, type Outcome } from '../outcome.ts';
 import { RECEIVER_MODES_TABLE } from '../transfer/receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
 import type { ProgressSample, TransferRecord } from '../results.ts';
-import { SERVER_NAME, type CertFiles } from '../tls/certs.ts';
-import { nowMs, type ReceiverReport, type SenderFault } from '../transfer/messages.ts';
+import { SERVER_NAME, type CertPems } from '../tls/certs.ts';
+import { nowMs, type ReceiverReport, type SenderFault, type Transport } from '../transfer/messages.ts';
 import { SENDER_PEERS, type SenderResult } from './sender-peers.ts';
 import type { SourceName } from '../transfer/strategies.ts';
 import { heardFrom, RECEIVER_PEERS, type Heard } from './receiver-peers.ts';
@@ -18,7 +18,7 @@ export interface TransferRequest {
   readonly runId: string;
   readonly scenario: Scenario;
   readonly fixture: Fixture;
-  readonly certs: CertFiles;
+  readonly certs: CertPems;
   readonly source: SourceName;
   readonly iteration: number;
   readonly warmup: boolean;
@@ -30,6 +30,8 @@ export interface TransferRequest {
   readonly fault?: SenderFault;
   /** A middlebox fault on the way from sender to receiver (a loopback proxy in between). */
   readonly proxyFault?: ProxyFault;
+  /** `tcp`: the same transfer over node:net without TLS (the tcp reference lane); default TLS. */
+  readonly transport?: Transport;
   /** false turns close_notify detection off (to measure its cost); default on. */
   readonly detectCloseNotify?: boolean;
   /** Aborted when the run is interrupted: a broken pair is then not replaced. */
@@ -72,8 +74,8 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
     request: {
       id,
       tls,
-      certPath: req.certs.certPath,
-      keyPath: req.certs.keyPath,
+      cert: req.certs.cert,
+      key: req.certs.key,
       host,
       fixturePath: req.fixture.path,
       sizeBytes: req.fixture.sizeBytes,
@@ -85,6 +87,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
       writePath: req.scenario.writePath,
       receiverMode: req.scenario.receiverMode,
       ...(req.fault ? { fault: req.fault } : {}),
+      ...(req.transport ? { transport: req.transport } : {}),
     },
     worker: sender,
     stall,
@@ -113,13 +116,15 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
         host,
         port: proxy?.port ?? listening.report.port,
         servername: SERVER_NAME,
-        caPath: req.certs.caCertPath,
+        ca: req.certs.caCert,
         mode: req.scenario.receiverMode,
         bytesExpected: req.fixture.sizeBytes,
         crc32cExpected: req.fixture.crc32c,
         progressIntervalMs: 100,
         closeGraceMs: 2000,
+        readPath: req.scenario.readPath,
         ...(req.detectCloseNotify === false ? { detectCloseNotify: false } : {}),
+        ...(req.transport ? { transport: req.transport } : {}),
       },
       worker: receiver,
       tempDir: pair.tempDir,

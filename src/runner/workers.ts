@@ -8,6 +8,7 @@ import { CONTROL_PORT_ENV, jsonLines, trustedLines } from '../transfer/channel.t
 import { STDERR_PATH_ENV } from '../transfer/close-notify.ts';
 import type { OrchestratorMessage, ReadyMessage, WorkerMessage } from '../transfer/messages.ts';
 import { workerScripts } from './worker-bundle.ts';
+import { onExit } from '../exit-cleanup.ts';
 
 export type WorkerRole = 'sender' | 'receiver';
 
@@ -162,6 +163,8 @@ export interface RemoteLauncher {
  * keeps any crash text for the record.
  */
 export class WorkerProcess extends WorkerEvents implements Worker {
+  /** Every local worker alive in this process: what an interruption kills, even one still starting. */
+  static readonly #live = new Set<WorkerProcess>();
   /** The worker's own pid, from its 'ready' (under a wrapper, `child` is the wrapper). */
   #workerPid: number | null = null;
   /** The Node and OpenSSL versions the worker said it runs on, from its 'ready'. */
@@ -175,7 +178,16 @@ export class WorkerProcess extends WorkerEvents implements Worker {
     readonly stopGraceMs = 2000,
   ) {
     super();
-    child.once('exit', (code, signal) => void this.recordExit({ code, signal }));
+    WorkerProcess.#live.add(this);
+    // A process that exits at once (a second Ctrl-C) takes its workers along.
+    const offExit = onExit(() => this.#killAll());
+    child.once('exit', (code, signal) => {
+      WorkerProcess.#live.delete(this);
+      offExit();
+      // Whatever the worker's program left (a --node wrapper script's children) goes with it.
+      this.#killGroup();
+      void this.recordExit({ code, signal });
+    });
     link.onMessage((msg) => {
       if (msg.type === 'ready') {
         this.#workerPid = msg.pid;
@@ -203,12 +215,14 @@ export class WorkerProcess extends WorkerEvents implements Worker {
         stdio: ['ignore', 'ignore', fd, 'ipc'],
         env: { ...process.env, [STDERR_PATH_ENV]: stderrPath },
         serialization: 'advanced',
+        // Its own process group: killed as a group, so a --node script's children die with it.
+        detached: true,
       });
     } finally {
       closeSync(fd);
     }
     const worker = new WorkerProcess(role, child, stderrPath, ipcLink(child));
-    await worker.next((m) => m.type === 'ready', 30_000);
+    await worker.#ready();
     return worker;
   }
 
@@ -242,8 +256,23 @@ export class WorkerProcess extends WorkerEvents implements Worker {
       throw new BenchError('WORKER', `${role} worker under ${wrapper.command} ${wrapper.args.join(' ')} did not connect (see ${stderrPath})`);
     }
     const worker = new WorkerProcess(role, child, stderrPath, socketLink(connected), wrapper.stopGraceMs);
-    await worker.next((m) => m.type === 'ready', 30_000);
+    await worker.#ready();
     return worker;
+  }
+
+  /** Waits for 'ready'; a worker that never says it (a hanging --node script) is killed, not left behind. */
+  async #ready(): Promise<void> {
+    try {
+      await this.next((m) => m.type === 'ready', 30_000);
+    } catch (err) {
+      await this.kill();
+      throw err;
+    }
+  }
+
+  /** Kills every local worker of this process now (an interruption: also those still starting). */
+  static killAll(): void {
+    for (const w of WorkerProcess.#live) w.#killAll();
   }
 
   get pid(): number {
@@ -275,7 +304,18 @@ export class WorkerProcess extends WorkerEvents implements Worker {
         // already gone
       }
     }
+    this.#killGroup();
     this.child.kill('SIGKILL');
+  }
+
+  /** SIGKILL to the worker's process group (it was started detached: its own group). */
+  #killGroup(): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // no such group (a wrapped worker shares ours), or already gone
+    }
   }
 
   /** Asks the worker to exit, then kills it if it has not within `graceMs`. */

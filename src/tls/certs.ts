@@ -1,10 +1,7 @@
 // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata polyfill.
 import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { KeyType } from './suites.ts';
 
@@ -13,11 +10,16 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 /** The name the client checks the server certificate against. */
 export const SERVER_NAME = 'localhost';
 
-export interface CertFiles {
+/**
+ * The run's certificates as PEM text, in memory only: Node workers get them
+ * over IPC, an external peer through a pipe (/dev/fd/N), so no private key
+ * is ever written to disk.
+ */
+export interface CertPems {
   readonly keyType: KeyType;
-  readonly caCertPath: string;
-  readonly certPath: string;
-  readonly keyPath: string;
+  readonly caCert: string;
+  readonly cert: string;
+  readonly key: string;
 }
 
 type KeyAlgorithm = webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams;
@@ -100,48 +102,34 @@ export async function issueLeaf(issuer: Issuer, cn: string, usage: string, names
 
 /**
  * A private per-run certificate authority and one server certificate for
- * `localhost`/127.0.0.1/::1, written into `dir` (which the caller created 0700).
- * Only the server key is written; the CA key never leaves memory.
+ * `localhost`/127.0.0.1/::1. The CA key never leaves this function; the
+ * server key only as PEM in memory.
  */
-export async function writeRunCertificates(dir: string, keyType: KeyType): Promise<CertFiles> {
+export async function makeRunCertificates(keyType: KeyType): Promise<CertPems> {
   const ca = await createIssuer(`tls-sst-bench run CA (${keyType})`, keyType, 2 * 24 * 3600_000);
   const server = await issueLeaf(ca, SERVER_NAME, x509.ExtendedKeyUsage.serverAuth, [SERVER_NAME, '127.0.0.1', '::1']);
-  const files: CertFiles = {
-    keyType,
-    caCertPath: join(dir, `${keyType}-ca.pem`),
-    certPath: join(dir, `${keyType}-server.pem`),
-    keyPath: join(dir, `${keyType}-server.key`),
-  };
-  await writeFile(files.caCertPath, ca.cert.toString('pem'), { mode: 0o600 });
-  await writeFile(files.certPath, server.cert, { mode: 0o600 });
-  await writeFile(files.keyPath, server.key, { mode: 0o600 });
-  return files;
+  return { keyType, caCert: ca.cert.toString('pem'), cert: server.cert, key: server.key };
 }
 
-/**
- * The run's certificates, made on demand per key type in a private dir (0700):
- * the caller's, or a fresh temp dir that `dispose()` removes.
- */
+/** The run's certificates, made on demand per key type, in memory. */
 export class RunCertificates {
-  readonly #cache = new Map<KeyType, Promise<CertFiles>>();
-  private constructor(readonly dir: string) {}
+  readonly #cache = new Map<KeyType, Promise<CertPems>>();
 
-  static async create(dir?: string): Promise<RunCertificates> {
-    const own = dir ?? (await mkdtemp(join(tmpdir(), 'tls-sst-bench-certs-')));
-    await chmod(own, 0o700);
-    return new RunCertificates(own);
+  static async create(): Promise<RunCertificates> {
+    return new RunCertificates();
   }
 
-  get(keyType: KeyType): Promise<CertFiles> {
-    let files = this.#cache.get(keyType);
-    if (!files) {
-      files = writeRunCertificates(this.dir, keyType);
-      this.#cache.set(keyType, files);
+  get(keyType: KeyType): Promise<CertPems> {
+    let pems = this.#cache.get(keyType);
+    if (!pems) {
+      pems = makeRunCertificates(keyType);
+      this.#cache.set(keyType, pems);
     }
-    return files;
+    return pems;
   }
 
+  /** Forgets the keys (nothing is on disk). */
   async dispose(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    this.#cache.clear();
   }
 }
