@@ -36,7 +36,7 @@ try {
     const scenario = makeScenario({ sizeBytes, chunkBytes });
     const once = async (detect: boolean, i: number): Promise<number> => {
       const r = await runTransfer(pair, { runId: 'cn', scenario, fixture, certs, source: 'memory', iteration: i, warmup: false, stallTimeoutMs: 30_000, detectCloseNotify: detect });
-      const expected = detect ? 'complete' : 'complete-unclean'; // off: close_notify is unknown, so not `complete`
+      const expected = detect ? 'complete' : 'complete-close-unknown'; // off: close_notify is not observed, and the outcome says so
       if (r.outcome.kind !== expected || r.closeNotify !== (detect ? true : null)) throw new Error(`unexpected: ${r.outcome.kind} close_notify=${r.closeNotify}`);
       return r.mbPerSec!;
     };

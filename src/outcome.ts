@@ -4,7 +4,8 @@
  */
 export const OUTCOME_KINDS = [
   'complete', // all bytes, checksum ok, close_notify seen
-  'complete-unclean', // all bytes, checksum ok, no close_notify (or not observable)
+  'complete-unclean', // all bytes, checksum ok, no close_notify (observed: it did not come)
+  'complete-close-unknown', // all bytes, checksum ok, whether close_notify came could not be observed
   'truncated', // fewer bytes and the stream ended as if normal: silent data loss
   'reset', // TCP RST (ECONNRESET / EPIPE)
   'tls-error', // an error from the TLS layer after the handshake
@@ -12,6 +13,7 @@ export const OUTCOME_KINDS = [
   'stalled', // no progress for the stall timeout
   'handshake-failed', // never got to application data
   'worker-crashed', // a worker process died or broke the IPC contract
+  'fixture-error', // the sender's fixture changed under the run: nothing about TLS is learned
 ] as const;
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
@@ -26,13 +28,16 @@ interface OutcomeBase {
 export type Outcome =
   | (OutcomeBase & { readonly kind: 'complete' })
   | (OutcomeBase & { readonly kind: 'complete-unclean' })
+  | (OutcomeBase & { readonly kind: 'complete-close-unknown' })
   | (OutcomeBase & { readonly kind: 'truncated'; readonly bytesLost: number })
   | (OutcomeBase & { readonly kind: 'reset' })
   | (OutcomeBase & { readonly kind: 'tls-error' })
   | (OutcomeBase & { readonly kind: 'corrupt' })
   | (OutcomeBase & { readonly kind: 'stalled'; readonly stalledForMs: number })
   | (OutcomeBase & { readonly kind: 'handshake-failed' })
-  | (OutcomeBase & { readonly kind: 'worker-crashed'; readonly role: 'sender' | 'receiver' });
+  | (OutcomeBase & { readonly kind: 'worker-crashed'; readonly role: 'sender' | 'receiver' })
+  /** The file the sender serves from no longer matches its manifest entry (removed, truncated, changed): the run's input, not the stream, failed. */
+  | (OutcomeBase & { readonly kind: 'fixture-error' });
 
 /** true / false when observed, null when Node could not tell on this path (never a guess). */
 export type Observed = boolean | null;
@@ -84,12 +89,17 @@ export function classify(o: ReceiveObservation): Outcome {
           : `crc32c ${hex(o.crc32c)} != expected ${hex(o.crc32cExpected)}`),
     };
   }
-  return { ...base, kind: o.closeNotify === true ? 'complete' : 'complete-unclean' };
+  return { ...base, kind: completeKind(o.closeNotify) };
+}
+
+/** Every byte arrived intact: which `complete` it is depends on close_notify, and unknown is said, never guessed. */
+export function completeKind(closeNotify: Observed): 'complete' | 'complete-unclean' | 'complete-close-unknown' {
+  return closeNotify === true ? 'complete' : closeNotify === false ? 'complete-unclean' : 'complete-close-unknown';
 }
 
 /** An outcome in which every byte arrived intact (throughput of such a transfer is meaningful). */
 export function isDelivered(outcome: Outcome): boolean {
-  return outcome.kind === 'complete' || outcome.kind === 'complete-unclean';
+  return outcome.kind === 'complete' || outcome.kind === 'complete-unclean' || outcome.kind === 'complete-close-unknown';
 }
 
 export function hex(n: number): string {

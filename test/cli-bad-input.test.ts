@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,6 +17,7 @@ let badValue: string;
 let notObject: string;
 let badNode: string;
 let badHost: string;
+let fifo: string;
 let resultsBefore: string[];
 
 before(async () => {
@@ -34,6 +36,8 @@ before(async () => {
   writeFileSync(notObject, '["1MB"]');
   badNode = join(tmp.dir, 'badnode.json');
   writeFileSync(badNode, JSON.stringify({ node: [process.execPath, '/bin/true'] }));
+  fifo = join(tmp.dir, 'settings.fifo');
+  execFileSync('mkfifo', [fifo]);
   badHost = join(tmp.dir, 'badhost.json');
   writeFileSync(badHost, JSON.stringify({ host: 'db.example.com' }));
   resultsBefore = readdirSync(RESULTS);
@@ -114,6 +118,16 @@ const cases: [string[], RegExp][] = [
   [['run', '--host', ''], /--host "" is not accepted: expected an IPv4 or IPv6 address/],
   [['run', '--host', '[::1]'], /--host "\[::1\]" is not accepted: expected an IPv4 or IPv6 address/],
   [['threshold', '--host', 'example.com'], /--host "example\.com" is not accepted: expected an IPv4 or IPv6 address/],
+  // An address this host does not have: named before anything runs (as agent --listen does).
+  [['run', '--host', '192.0.2.1'], /--host "192\.0\.2\.1" cannot be bound \(EADDRNOTAVAIL\): expected an address of this host/],
+  [['threshold', '--host', '192.0.2.1'], /--host "192\.0\.2\.1" cannot be bound \(EADDRNOTAVAIL\): expected an address of this host/],
+  [['run', '--agent-role', 'sender'], /--agent-role "sender" is not accepted without --agent: expected --agent HOST:PORT too/],
+  // Two --config: which wins would be a guess, so neither does.
+  [['run', '--config', NOT_PEM, '--config', RESULTS], /--config ".*results" is given after --config ".*cli-bad-input\.test\.ts": expected one --config/],
+  [['fixtures', 'list', '--fixtures-dir', NOT_PEM], /--fixtures-dir ".*cli-bad-input\.test\.ts" is not a folder: expected the fixture cache folder/],
+  [['fixtures', 'verify', '--fixtures-dir', NOT_PEM], /--fixtures-dir ".*cli-bad-input\.test\.ts" is not a folder/],
+  [['fixtures', 'clean', '--fixtures-dir', NOT_PEM], /--fixtures-dir ".*cli-bad-input\.test\.ts" is not a folder/],
+  [['fixtures', 'generate', '--sizes', '1MB', '--fixtures-dir', NOT_PEM], /--fixtures-dir ".*cli-bad-input\.test\.ts" is not a folder/],
   [['run', '--agent', '10.77.0.2'], /--agent "10\.77\.0\.2" is not accepted: expected HOST:PORT with PORT 1 to 65535/],
   [['run', '--agent', 'bench-b:0'], /--agent "bench-b:0" is not accepted: expected HOST:PORT with PORT 1 to 65535/],
   [['run', '--agent-role', 'middle'], /--agent-role "middle" is not accepted: expected one of receiver, sender/],
@@ -158,6 +172,9 @@ test('config files: malformed, unknown key, bad value, not an object, missing', 
     [badNode, /--config .*badnode\.json: node "\/bin\/true" is not accepted: it did not answer `-p process.versions` as Node does/],
     [badHost, /--config .*badhost\.json: host "db\.example\.com" is not accepted: expected an IPv4 or IPv6 address/],
     [join(tmp.dir, 'missing.json'), /--config ".*missing\.json" cannot be read \(ENOENT\)/],
+    // A FIFO would block the read for ever.
+    [fifo, /--config ".*settings\.fifo" is not a regular file \(a FIFO\): expected a JSON file/],
+    [tmp.dir, /--config ".*" is not a regular file \(a folder\): expected a JSON file/],
   ];
   for (const [file, message] of configCases) {
     const r = await cli(['run', '--config', file, '--out', out, '--fixtures-dir', fixturesDir]);

@@ -213,8 +213,13 @@ test('comparableRun: accepts a results.json object, rejects others with one usag
   reject({ ...(parsed as object), schemaVersion: 2 }, /x\.json has schemaVersion 2: expected 1/);
   reject({ context: {}, scenarios: [], records: [] }, /schemaVersion undefined: expected 1/);
   reject([], /expected a JSON object/);
-  reject({ schemaVersion: 1, context: { runId: 'A' }, scenarios: [], records: [{ scenarioId: 'x', warmup: false, mbPerSec: 1, outcome: { kind: 'fine' } }] }, /records\[0\]\.outcome\.kind to be one of complete, complete-unclean/);
-  reject({ schemaVersion: 1, context: { runId: 'A' }, scenarios: [{}], records: [] }, /scenarios\[0\]\.scenarioId/);
+  const context = (parsed as { context: unknown }).context;
+  const record = (parsed as { records: Record<string, unknown>[] }).records[0]!;
+  reject({ schemaVersion: 1, context: { runId: 'A' }, scenarios: [], records: [] }, /x\.json is not a tls-sst-bench results\.json: context\.environment is missing$/);
+  reject({ schemaVersion: 1, context, scenarios: [], records: [{ ...record, outcome: { kind: 'fine' } }] }, /records\[0\]\.outcome\.kind is "fine": expected \("complete" \| "complete-unclean" \| /);
+  reject({ schemaVersion: 1, context, scenarios: [], records: [{ ...record, durationMs: 'slow' }] }, /records\[0\]\.durationMs is "slow": expected number$/);
+  reject({ schemaVersion: 1, context, scenarios: [], records: [{ ...record, mbPerSec: 1e308 }] }, /records\[0\]\.mbPerSec: expected a throughput in MB\/s <= 1000000000, got 1e\+308$/);
+  reject({ schemaVersion: 1, context, scenarios: [{}], records: [] }, /scenarios\[0\]\.scenarioId is missing$/);
 });
 
 test('the header names the workers\' Node when --node ran them on another one than the orchestrator\'s', () => {

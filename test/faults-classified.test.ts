@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { resolveConfig } from '../src/config/schema.ts';
+import { endingsMatrix } from '../src/report/endings.ts';
 import { faultSummaries } from '../src/report/faults.ts';
+import { markdownSummary } from '../src/report/markdown.ts';
 import { runBenchmark } from '../src/runner/orchestrator.ts';
 import type { RunResult } from '../src/results.ts';
 import { tempDir } from './helpers.ts';
@@ -77,4 +79,13 @@ test('--read-path onread: a cut is truncated, a flip a TLS error, an RST never c
     if (r.fault?.kind === 'flip') assert.ok(r.outcome.kind === 'tls-error' || r.outcome.kind === 'handshake-failed', r.outcome.kind);
     if (r.fault?.kind === 'rst') assert.ok(r.outcome.kind === 'reset' || r.outcome.kind === 'truncated', r.outcome.kind);
   }
+});
+
+test('injected faults are no finding about the way of ending: no "Avoid ... end" advice, the faults table has them', () => {
+  // The until-eof cuts lost data silently, but the proxy cut them, not `end`.
+  assert.ok(run.records.some((r) => r.silentLoss));
+  assert.deepEqual(endingsMatrix(run).rows, []);
+  const md = markdownSummary(run);
+  assert.doesNotMatch(md, /Avoid these ways of ending/);
+  assert.match(md, /Zero false complete: every injected fault was classified as not complete\./);
 });

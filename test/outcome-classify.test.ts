@@ -8,9 +8,9 @@ test('all bytes, right checksum, close_notify seen -> complete', () => {
   assert.deepEqual(classify(whole), { kind: 'complete', bytesExpected: 1000, bytesReceived: 1000, errorCode: null, errorMessage: null });
 });
 
-test('all bytes without close_notify, or not observable -> complete-unclean', () => {
+test('all bytes without close_notify -> complete-unclean; not observable -> complete-close-unknown, never unclean', () => {
   assert.equal(classify({ ...whole, closeNotify: false }).kind, 'complete-unclean');
-  assert.equal(classify({ ...whole, closeNotify: null }).kind, 'complete-unclean');
+  assert.equal(classify({ ...whole, closeNotify: null }).kind, 'complete-close-unknown');
 });
 
 test('fewer bytes and a normal end -> truncated, with the bytes lost', () => {

@@ -52,7 +52,7 @@ test('a missing folder, a missing or broken results.json: exit 2, one line, noth
     [join(tmp.dir, 'nope'), /run folder ".*nope" does not exist: expected a folder results\/<run-id> with results\.json/],
     [empty, /results\.json" cannot be read \(ENOENT\): expected the results\.json a run writes/],
     [broken, /results\.json" is not valid JSON \(.+\): expected the results\.json a run writes/],
-    [other, /results\.json" is not a tls-sst-bench results\.json \(no context\.environment\): expected the file a run writes/],
+    [other, /results\.json" is not a tls-sst-bench results\.json: context\.environment is missing\n$/],
   ];
   for (const [dir, message] of cases) {
     const r = await runCli(['report', dir]);
@@ -61,5 +61,31 @@ test('a missing folder, a missing or broken results.json: exit 2, one line, noth
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, message);
     assert.equal(existsSync(join(dir, 'report.html')) || existsSync(join(dir, 'charts')), false);
+  }
+});
+
+test('report and compare refuse the same damaged results.json alike: one line, exit 2 (one schema)', async () => {
+  const good = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { records: Record<string, unknown>[] };
+  const damaged = (name: string, change: (r: Record<string, unknown>) => Record<string, unknown>): string => {
+    const dir = join(tmp.dir, name);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...good, records: good.records.map((r, i) => (i === 0 ? change(r) : r)) }));
+    return dir;
+  };
+  const cases: [string, RegExp][] = [
+    [damaged('bogus', (r) => ({ ...r, outcome: { ...(r.outcome as object), kind: 'bogus' } })), /records\[0\]\.outcome\.kind is "bogus": expected \("complete" \| /],
+    [damaged('slow', (r) => ({ ...r, durationMs: 'slow' })), /records\[0\]\.durationMs is "slow": expected number$/],
+    [damaged('huge', (r) => ({ ...r, mbPerSec: 1e308 })), /records\[0\]\.mbPerSec: expected a throughput in MB\/s <= 1000000000, got 1e\+308$/],
+  ];
+  for (const [dir, message] of cases) {
+    for (const args of [['report', dir], ['compare', runDir, dir]]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr.trimEnd(), new RegExp(`^tls-sst-bench: "${join(dir, 'results.json')}" is not a tls-sst-bench results\\.json: ${message.source.replace(/^\^/, '')}`));
+      assert.doesNotMatch(r.stderr, /Infinity/);
+    }
+    assert.equal(existsSync(join(dir, 'report.html')), false);
   }
 });

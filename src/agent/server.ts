@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, hostname, release, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { FixtureCache } from '../fixtures/cache.ts';
@@ -11,6 +10,8 @@ import { jsonLines } from '../transfer/channel.ts';
 import { nowMs, type OrchestratorMessage } from '../transfer/messages.ts';
 import type { CarriedFiles, FromAgent, HostInfo, RemoteFixture, ToAgent } from './control.ts';
 import { formatHostPort } from './control.ts';
+import { MAX_CONTROL_LINE_CHARS, toAgentSchema } from './schemas.ts';
+import { parseWith } from '../schema.ts';
 
 export interface AgentOptions {
   readonly host: string;
@@ -38,6 +39,14 @@ export function hostInfo(): HostInfo {
 }
 
 /**
+ * A second line of defence behind the schemas: a path built from a peer's
+ * message must name a file directly inside `dir`.
+ */
+function assertInside(dir: string, path: string, what: string): void {
+  if (dirname(resolve(path)) !== resolve(dir)) throw new Error(`a ${what} path ${JSON.stringify(path)} outside ${dir}`);
+}
+
+/**
  * One orchestrator connection: its private dir (0700; keys 0600), the worker
  * it asked for, the relay both ways. Ends (worker killed, dir removed) when
  * the connection does.
@@ -49,6 +58,7 @@ class Session {
   readonly #fixtures = new Map<number, string>();
   #ended = false;
   #relayed = false;
+  #refused = false;
   readonly #send: (msg: FromAgent) => void;
   readonly done: Promise<void>;
 
@@ -58,7 +68,11 @@ class Session {
     readonly opts: AgentOptions,
     readonly cache: FixtureCache,
   ) {
-    const lines = jsonLines<ToAgent, FromAgent>(socket);
+    const lines = jsonLines<ToAgent, FromAgent>(socket, {
+      parse: (value) => parseWith(toAgentSchema, value, (why) => new Error(why)),
+      maxLineChars: MAX_CONTROL_LINE_CHARS,
+      onBad: (why) => this.#refuse(`bad control line: ${why}`),
+    });
     this.#send = lines.send;
     let chain = Promise.resolve();
     // Messages are handled in order: a 'to-worker' must not overtake the 'hello' that starts the worker.
@@ -69,6 +83,9 @@ class Session {
   }
 
   #refuse(message: string): void {
+    // One line per session: the first reason ends it, later ones add nothing.
+    if (this.#refused) return;
+    this.#refused = true;
     this.opts.log(`session ${this.n}: refused: ${message}`);
     this.#send({ type: 'refused', message });
     this.socket.end();
@@ -102,6 +119,7 @@ class Session {
       if (f.crc32c !== spec.crc32c) {
         throw new Error(`fixture ${f.name} here has CRC32C ${hex(f.crc32c)}, the orchestrator's has ${hex(spec.crc32c)}: not the same bytes`);
       }
+      assertInside(this.cache.dir, f.path, 'fixture');
       this.#fixtures.set(spec.sizeBytes, f.path);
     }
     if (this.#ended) return;

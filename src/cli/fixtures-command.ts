@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FIXTURE_PROFILES, type FixtureProfile } from '../fixtures/types.ts';
 import { FixtureCache } from '../fixtures/cache.ts';
@@ -47,6 +48,9 @@ function sstDumpVerify(path: string): string | null {
 
 export async function fixturesCommand(action: string, flags: FixturesFlags, out: (line: string) => void): Promise<number> {
   const cache = cacheOf(flags);
+  // A file where the folder should be is a mistake for every action, not an empty cache.
+  const st = await stat(cache.dir).catch(() => null);
+  if (st && !st.isDirectory()) throw usageError(`--fixtures-dir "${flags.fixturesDir ?? cache.dir}" is not a folder: expected the fixture cache folder (or a path where one may be made)`);
   switch (action) {
     case 'generate': {
       const sizes = parseBytesList(flags.sizes ?? '1MB,64MB', '--sizes', SIZE_BOUNDS);

@@ -11,7 +11,7 @@ import { httpsAsRun } from '../https/records.ts';
 import { resultsJson } from '../report/json.ts';
 import { runHttpsBench, type HttpsRun } from '../https/run.ts';
 import { httpsSummary } from '../https/terminal.ts';
-import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
+import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
 import { makeRunId } from '../runner/orchestrator.ts';
 import { assertWritableDir, writeRunFiles } from './run-command.ts';
 import { signalExitCode, stoppable } from './signals.ts';
@@ -39,7 +39,7 @@ export function httpsLayers(flags: HttpsFlags): { where: string; raw: HttpsRawCo
 /** `tls-sst-bench https`: returns the exit code. */
 export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): Promise<number> {
   const config = resolveHttpsConfig(httpsLayers(flags), flags.preset);
-  const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
+  const outRoot = outRootOf(config.out);
   await assertWritableDir(outRoot, '--out');
   const fixturesDir = flags.fixturesDir ? resolve(flags.fixturesDir) : DEFAULT_FIXTURES_DIR;
   await assertWritableDir(fixturesDir, '--fixtures-dir');

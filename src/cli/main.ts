@@ -6,7 +6,7 @@ import { sweepDeadProcessDirs } from '../private-dirs.ts';
 import { handleSignals } from './signals.ts';
 import { OPTIONS, type RawConfig } from '../config/schema.ts';
 import { presetNames } from '../config/presets.ts';
-import { BenchError, isUsageError } from '../errors.ts';
+import { BenchError, isUsageError, usageError } from '../errors.ts';
 import { agentCommand, type AgentFlags } from './agent-command.ts';
 import { ciphersText } from './ciphers-command.ts';
 import { compareCommand, type CompareFlags } from './compare-command.ts';
@@ -31,7 +31,13 @@ type RunFlags = RawConfig & { preset?: string; config?: string; fixturesDir?: st
 function addRunOptions(cmd: Command): Command {
   cmd
     .option('--preset <name>', `a preset from bench/: ${presetNames().join(', ')}`)
-    .option('--config <file>', 'JSON file of settings; keys are the flag names in camelCase (stallTimeout, maxFragment, ...)')
+    .addOption(
+      new Option('--config <file>', 'JSON file of settings; keys are the flag names in camelCase (stallTimeout, maxFragment, ...); once').argParser((value: string, previous: string | undefined) => {
+        // Which of two files wins would be a guess: refused.
+        if (previous !== undefined) throw usageError(`--config "${value}" is given after --config "${previous}": expected one --config (merge the files into one)`);
+        return value;
+      }),
+    )
     .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)');
   for (const spec of Object.values(OPTIONS)) {
     const boolean = 'boolean' in spec && spec.boolean === true;

@@ -2,7 +2,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BenchError, usageError } from '../errors.ts';
 import { planScenarios } from '../matrix.ts';
-import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
+import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
 import { terminalSummary } from '../report/terminal.ts';
 import { spawn } from 'node:child_process';
 import { makeRunId, runBenchmark, type RunOptions } from '../runner/orchestrator.ts';
@@ -60,7 +60,7 @@ export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & 
     throw usageError(`the run flags give ${scenarios.length} scenarios: expected exactly one to profile (narrow them with --filter or single values)`);
   }
   if (config.agent) throw usageError('--agent is not accepted by profile: expected both workers on this host (profile the agent host with its own profile run)');
-  const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
+  const outRoot = outRootOf(config.out);
   const fixturesDir = flags.fixturesDir ? resolve(flags.fixturesDir) : DEFAULT_FIXTURES_DIR;
   await assertWritableDir(outRoot, '--out');
   await assertWritableDir(fixturesDir, '--fixtures-dir');

@@ -4,9 +4,9 @@ import { writeFileAtomic } from '../atomic-write.ts';
 import { usageError } from '../errors.ts';
 import { renderCharts } from '../report/charts.ts';
 import { htmlReport } from '../report/html.ts';
-import { RESULTS_JSON_VERSION } from '../report/json.ts';
 import { markdownSummary } from '../report/markdown.ts';
 import type { RunResult } from '../results.ts';
+import { parseRunResult } from '../results-schema.ts';
 import { hasJournal, rebuildFromJournal } from '../journal.ts';
 import { writeRunFiles } from './run-command.ts';
 
@@ -47,27 +47,6 @@ export async function writeReportFiles(dir: string, run: RunResult, report?: Ren
   return [...REPORT_FILES, ...[...names].map((n) => `charts/${n}`)];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Checks the parts of results.json the reporters read; names the first thing missing. */
-function checkRunResult(value: unknown, where: string): RunResult {
-  const bad = (what: string): never => {
-    throw usageError(`${where} is not a tls-sst-bench results.json (${what}): expected the file a run writes`);
-  };
-  if (!isObject(value)) return bad('not a JSON object');
-  if (value['schemaVersion'] !== RESULTS_JSON_VERSION) bad(`schemaVersion ${JSON.stringify(value['schemaVersion'])}, this version reads ${RESULTS_JSON_VERSION}`);
-  const ctx = value['context'];
-  if (!isObject(ctx) || typeof ctx['runId'] !== 'string') return bad('no context.runId');
-  const env = ctx['environment'];
-  if (!isObject(env) || typeof env['node'] !== 'string' || !isObject(env['cpuFlags']) || !isObject(env['tcpSysctls'])) bad('no context.environment');
-  const scenarios = value['scenarios'];
-  const records = value['records'];
-  if (!Array.isArray(scenarios) || !scenarios.every((s) => isObject(s) && typeof s['scenarioId'] === 'string' && isObject(s['scenario']) && isObject(s['outcomes']))) bad('scenarios is not a list of scenario summaries');
-  if (!Array.isArray(records) || !records.every((r) => isObject(r) && isObject(r['scenario']) && isObject(r['outcome']) && typeof r['warmup'] === 'boolean' && Array.isArray(r['progress'])))
-    bad('records is not a list of transfer records');
-  return value as unknown as RunResult;
-}
-
 /** Reads `<dir>/results.json`; a missing folder or file, or one that is not a run's, is a usage error. */
 export async function readRunResult(dir: string): Promise<RunResult> {
   const st = await stat(dir).catch(() => null);
@@ -85,7 +64,7 @@ export async function readRunResult(dir: string): Promise<RunResult> {
   } catch (err) {
     throw usageError(`"${path}" is not valid JSON (${(err as Error).message}): expected the results.json a run writes`);
   }
-  return checkRunResult(parsed, `"${path}"`);
+  return parseRunResult(parsed, `"${path}"`);
 }
 
 async function assertWritable(dir: string): Promise<void> {

@@ -7,7 +7,7 @@ import { humanBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
 import { FixtureCache, freeDiskBytes } from '../fixtures/cache.ts';
 import { planScenarios } from '../matrix.ts';
-import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
+import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
 import { referencesCsv, resultsCsv, scenariosCsv } from '../report/csv.ts';
 import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
@@ -19,6 +19,7 @@ import { checkOpensslNativeToolchain } from '../runner/openssl-native.ts';
 import { REPORT_FILES, renderReport, reportBytes, writeReportFiles } from './report-command.ts';
 import { hasJournal, RunJournal } from '../journal.ts';
 import { collectEnvironment } from '../runner/environment.ts';
+import { assertLocalAddress } from './host-check.ts';
 import { Progress } from './progress.ts';
 import { signalExitCode, stoppable } from './signals.ts';
 import { testPause } from '../test-pause.ts';
@@ -26,6 +27,9 @@ import { sweepFixturesDir } from '../private-dirs.ts';
 
 export async function readConfigFile(path: string): Promise<RawConfig> {
   let text: string;
+  // A FIFO or a device would block the read (or never end): only a regular file is read.
+  const st = await stat(path).catch(() => null);
+  if (st && !st.isFile()) throw usageError(`--config "${path}" is not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket'}): expected a JSON file`);
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
@@ -134,7 +138,8 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   if (scenarios.some((s) => s.senderPeer === 'openssl-native')) checkOpensslNativeToolchain('--sender-peer');
   if (scenarios.some((s) => s.receiverPeer.startsWith('openssl-native'))) checkOpensslNativeToolchain('--receiver-peer');
   const agent = await agentEndpoint(config, scenarios);
-  const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
+  if (!agent) await assertLocalAddress(config.host, '--host');
+  const outRoot = outRootOf(config.out);
   await assertWritableDir(outRoot, '--out');
   const fixturesDir = opts.fixturesDir ? resolve(opts.fixturesDir) : DEFAULT_FIXTURES_DIR;
   await assertWritableDir(fixturesDir, '--fixtures-dir');

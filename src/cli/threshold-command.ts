@@ -11,6 +11,7 @@ import { runThreshold } from '../runner/threshold-run.ts';
 import { resolveSuite } from '../tls/suites.ts';
 import { assertWritableDir } from './run-command.ts';
 import { mkdir } from 'node:fs/promises';
+import { assertLocalAddress } from './host-check.ts';
 import { signalExitCode, stoppable } from './signals.ts';
 
 export interface ThresholdFlags {
@@ -62,6 +63,7 @@ export async function thresholdCommand(flags: ThresholdFlags, out: (text: string
   const stallTimeoutMs = parseDurationMs(flags.stallTimeout ?? '15s', '--stall-timeout', { min: 100, max: 3_600_000 });
   const seed = OPTIONS.seed.parse(flags.seed ?? '1', '--seed');
   const host = OPTIONS.host.parse(flags.host ?? '127.0.0.1', '--host');
+  await assertLocalAddress(host, '--host');
   const profile = OPTIONS.profile.parse(flags.profile ?? 'kv', '--profile');
   const source = OPTIONS.source.parse(flags.source ?? 'file', '--source');
   if (!suite.keyTypes.includes('ecdsa-p256') && !suite.keyTypes.includes('rsa-2048')) throw usageError(`--suite "${suite.name}" has no key type`);

@@ -1,6 +1,6 @@
 import { usageError } from '../errors.ts';
-import { isDelivered, OUTCOME_KINDS, type Outcome, type OutcomeKind } from '../outcome.ts';
-import { RESULTS_JSON_VERSION } from '../report/json.ts';
+import { isDelivered, type Outcome, type OutcomeKind } from '../outcome.ts';
+import { parseRunJson } from '../results-schema.ts';
 import type { Environment, RunContext, RuntimeRecord, ScenarioSummary, TransferRecord } from '../results.ts';
 import { mean, welchTTest } from './welch.ts';
 
@@ -137,51 +137,21 @@ export function compareExitCode(c: RunComparison): 0 | 1 {
   return regressions(c).length > 0 ? 1 : 0;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const OUTCOME_SET: ReadonlySet<string> = new Set(OUTCOME_KINDS);
-
 /**
  * Pure: a parsed results.json as a run to compare, or a usage error naming the
- * file and what was expected. Checks the schema version and every field a
- * comparison reads.
+ * file and the first thing wrong (the results.json schema, shared with `report`).
  */
 export function comparableRun(value: unknown, where: string): ComparableRun {
-  const bad = (what: string): never => {
-    throw usageError(`${where} is not a tls-sst-bench results.json: ${what}`);
-  };
-  if (!isObject(value)) return bad('expected a JSON object { schemaVersion, context, scenarios, records }');
-  if (value.schemaVersion !== RESULTS_JSON_VERSION) {
-    throw usageError(`${where} has schemaVersion ${JSON.stringify(value.schemaVersion) ?? 'undefined'}: expected ${RESULTS_JSON_VERSION} (the results.json version this tls-sst-bench reads)`);
-  }
-  const { context, scenarios, records } = value;
-  if (!isObject(context) || typeof context.runId !== 'string') return bad('expected context.runId to be a string');
-  if (!Array.isArray(scenarios)) return bad('expected scenarios to be an array');
-  if (!Array.isArray(records)) return bad('expected records to be an array');
-  const scenarioList = scenarios.map((s: unknown, i) => {
-    if (!isObject(s) || typeof s.scenarioId !== 'string') return bad(`expected scenarios[${i}].scenarioId to be a string`);
-    return { scenarioId: s.scenarioId };
-  });
-  const recordList = records.map((r: unknown, i) => {
-    if (!isObject(r) || typeof r.scenarioId !== 'string') return bad(`expected records[${i}].scenarioId to be a string`);
-    if (typeof r.warmup !== 'boolean') return bad(`expected records[${i}].warmup to be true or false`);
-    if (r.mbPerSec !== null && typeof r.mbPerSec !== 'number') return bad(`expected records[${i}].mbPerSec to be a number or null`);
-    if (!isObject(r.outcome) || typeof r.outcome.kind !== 'string' || !OUTCOME_SET.has(r.outcome.kind)) {
-      return bad(`expected records[${i}].outcome.kind to be one of ${OUTCOME_KINDS.join(', ')}`);
-    }
-    return { scenarioId: r.scenarioId, warmup: r.warmup, mbPerSec: r.mbPerSec, outcome: { kind: r.outcome.kind as OutcomeKind } };
-  });
-  const env = isObject(context.environment) ? context.environment : {};
-  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  const runtimes = Array.isArray(context.runtimes)
-    ? context.runtimes.filter(isObject).flatMap((r) => (typeof r.node === 'string' && typeof r.openssl === 'string' ? [{ node: r.node, openssl: r.openssl }] : []))
-    : [];
+  const run = parseRunJson(value, where);
+  const env = run.context.environment;
+  const runtimes = (run.context.runtimes ?? []).flatMap((r) => (typeof r.node === 'string' && typeof r.openssl === 'string' ? [{ node: r.node, openssl: r.openssl }] : []));
   return {
     context: {
-      runId: context.runId,
-      environment: { node: text(env.node), openssl: text(env.openssl), cpuModel: text(env.cpuModel) },
+      runId: run.context.runId,
+      environment: { node: env.node, openssl: env.openssl, cpuModel: env.cpuModel },
       ...(runtimes.length > 0 ? { runtimes } : {}),
     },
-    scenarios: scenarioList,
-    records: recordList,
+    scenarios: run.scenarios.map((s) => ({ scenarioId: s.scenarioId })),
+    records: run.records.map((r) => ({ scenarioId: r.scenarioId, warmup: r.warmup, mbPerSec: r.mbPerSec, outcome: { kind: r.outcome.kind } })),
   };
 }

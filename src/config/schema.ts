@@ -67,7 +67,8 @@ export interface RunConfig {
   readonly iterations: number;
   readonly warmup: number;
   readonly source: SourceName;
-  readonly out: string;
+  /** null: the project's results/ (the default); a given folder is relative to the current directory. */
+  readonly out: string | null;
   readonly filter: string | undefined;
   readonly stallTimeoutMs: number;
   readonly seed: number;
@@ -83,7 +84,8 @@ export interface RunConfig {
   readonly runtimes: readonly Runtime[];
   /** A remote agent that runs one role's worker (README "Two hosts"); undefined: both workers here. */
   readonly agent: HostPort | undefined;
-  readonly agentRole: 'sender' | 'receiver';
+  /** undefined: not given (the agent runs the receiver); given without --agent it is refused. */
+  readonly agentRole: 'sender' | 'receiver' | undefined;
   /** The control channel's mutual TLS: our client certificate and key, and the CA of the agent's certificate. */
   readonly agentCert: string | undefined;
   readonly agentKey: string | undefined;
@@ -422,7 +424,7 @@ export const DEFAULTS: RunConfig = {
   iterations: 5,
   warmup: 1,
   source: 'file',
-  out: 'results',
+  out: null,
   filter: undefined,
   stallTimeoutMs: 15_000,
   seed: 1,
@@ -433,7 +435,7 @@ export const DEFAULTS: RunConfig = {
   json: false,
   runtimes: [currentRuntime()],
   agent: undefined,
-  agentRole: 'receiver',
+  agentRole: undefined,
   agentCert: undefined,
   agentKey: undefined,
   agentCa: undefined,

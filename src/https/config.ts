@@ -29,7 +29,7 @@ export interface HttpsConfig {
   readonly keyType: KeyType;
   /** autocannon's per-request timeout (request written -> response complete). */
   readonly timeoutMs: number;
-  readonly out: string;
+  readonly out: string | null;
   readonly json: boolean;
 }
 
@@ -153,7 +153,7 @@ export const HTTPS_DEFAULTS: Parsed = {
   suite: 'TLS_AES_128_GCM_SHA256',
   keyType: 'ecdsa-p256',
   timeoutMs: 30_000,
-  out: 'results',
+  out: null,
   json: false,
 };
 

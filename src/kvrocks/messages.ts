@@ -109,7 +109,11 @@ export interface KvrocksConnectionFetched {
   readonly bytesReceived: number;
   readonly handshakeMs: number | null;
   readonly negotiated: Negotiated;
-  /** Observed only with one file connection (OpenSSL's trace cannot be told apart per socket); else null. */
+  /**
+   * Observed on its own with one file connection. With several, the trace is
+   * counted for all (CloseNotifyTally): set when the count settles it for
+   * every connection (all or none sent it), else null; the attempt says the rest.
+   */
   readonly closeNotify: Observed;
   readonly error: StreamError | null;
 }
@@ -129,6 +133,8 @@ export interface KvrocksAttemptFetched {
   readonly bytesReceived: number;
   /** The first failure, which failed the attempt. */
   readonly error: StreamError | null;
+  /** Did every file connection end with the master's close_notify? null where that could not be observed. */
+  readonly closeNotify: Observed;
   readonly files: readonly KvrocksFileFetched[];
   readonly connections: readonly KvrocksConnectionFetched[];
 }

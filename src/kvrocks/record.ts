@@ -1,5 +1,5 @@
 import type { Scenario } from '../matrix.ts';
-import { classify, type Outcome } from '../outcome.ts';
+import { classify, completeKind, type Outcome } from '../outcome.ts';
 import type { TransferRecord } from '../results.ts';
 import type { SourceName } from '../transfer/strategies.ts';
 import type { KvrocksSyncRecord } from './sync.ts';
@@ -32,10 +32,13 @@ export function syncToTransferRecord(sync: KvrocksSyncRecord, ctx: { scenario: S
     case 'worker-crashed':
       outcome = { ...base, kind: 'worker-crashed', role: sync.role };
       break;
+    case 'fixture-error':
+      outcome = { ...base, kind: 'fixture-error' };
+      break;
     case 'synced':
       outcome = sync.silent
         ? { ...base, kind: 'corrupt', errorCode: 'CRC_MISMATCH', errorMessage: 'a file the replica accepted by its byte count has the wrong content' }
-        : { ...base, kind: lastClose === true ? 'complete' : 'complete-unclean' };
+        : { ...base, kind: completeKind(lastClose) };
       break;
     case 'failed': {
       const code = sync.errorCode;

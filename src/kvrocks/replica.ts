@@ -16,8 +16,8 @@ import { readFileSync } from 'node:fs';
 import { connect, type TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32c } from '@node-rs/crc32';
-import type { StreamError } from '../outcome.ts';
-import { CloseNotifyDetector, TRACE_TAIL_BYTES } from '../transfer/close-notify.ts';
+import type { Observed, StreamError } from '../outcome.ts';
+import { CloseNotifyDetector, CloseNotifyTally, TRACE_TAIL_BYTES } from '../transfer/close-notify.ts';
 import { nowMs, type WorkerMessage } from '../transfer/messages.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../transfer/tls-options.ts';
 import { UsageMeter } from '../transfer/usage.ts';
@@ -80,6 +80,8 @@ class Attempt {
   readonly #expected: ReadonlyMap<string, KvrocksExpectedFile>;
   #firstByteAtMs: number | null = null;
   #error: StreamError | null = null;
+  /** Set when several connections were traced together (see tallied). */
+  #closeNotify: Observed | undefined;
   /** Every file of the master's list, in its order, filled in as it arrives. */
   readonly #files: Mutable<KvrocksFileFetched>[] = [];
   readonly #connections: Mutable<KvrocksConnectionFetched>[] = [];
@@ -100,15 +102,16 @@ class Attempt {
       metaFiles = await this.#fetchMeta();
       this.#files.push(...metaFiles.map((name): Mutable<KvrocksFileFetched> => ({ name, connection: -1, declaredBytes: null, bytesReceived: 0, complete: false, crc32c: 0, crcMatch: null })));
       const groups = assignFiles(this.#files, this.req.streams);
-      // Tracing is per process: with several connections at once, a close_notify could not be told apart.
-      const observeClose = groups.length === 1;
+      // Tracing is per process: one connection is observed on its own; several are counted together (CloseNotifyTally).
+      const tally = groups.length > 1 ? new CloseNotifyTally() : null;
       const counted: Promise<void>[] = [];
       const closed: Promise<void>[] = [];
+      const ended: boolean[] = [];
       groups.forEach((records, i) => {
         for (const r of records) r.connection = i;
-        const c = this.#fetchFiles(i, records, observeClose);
+        const c = this.#fetchFiles(i, records, tally === null, tally);
         counted.push(c.counted);
-        closed.push(c.closed);
+        closed.push(c.closed.then(() => void (ended[i] = c.endSeen())));
       });
       try {
         await Promise.all(counted);
@@ -118,6 +121,7 @@ class Attempt {
       }
       // Every connection settles (cut by the abort, or ended) before the report.
       await Promise.allSettled(closed);
+      if (tally) this.#closeNotify = tallied(tally, ended, this.#connections);
     } catch (err) {
       this.#fail(err);
     }
@@ -132,6 +136,7 @@ class Attempt {
       filesComplete: this.#files.filter((f) => f.complete).length,
       bytesReceived: this.#connections.reduce((n, c) => n + c.bytesReceived, 0),
       error: this.#error,
+      closeNotify: this.#closeNotify ?? attemptCloseNotify(this.#connections.map((c) => c.closeNotify)),
       files: this.#files.map((f) => ({ ...f })),
       connections: this.#connections.map((c) => ({ ...c, files: [...c.files] })),
     };
@@ -208,7 +213,12 @@ class Attempt {
    * (rejects on the first failure); `closed` when the socket is gone: after
    * its end, or closeGraceMs after the count, or at once on failure.
    */
-  #fetchFiles(index: number, records: readonly Mutable<KvrocksFileFetched>[], observeClose: boolean): { counted: Promise<void>; closed: Promise<void> } {
+  #fetchFiles(
+    index: number,
+    records: readonly Mutable<KvrocksFileFetched>[],
+    observeClose: boolean,
+    tally: CloseNotifyTally | null,
+  ): { counted: Promise<void>; closed: Promise<void>; endSeen: () => boolean } {
     const { req, counter } = this;
     const names = records.map((r) => r.name);
     const conn: Mutable<KvrocksConnectionFetched> = {
@@ -232,6 +242,7 @@ class Attempt {
     let line = Buffer.alloc(0);
     let countMet = false;
     let endSeen = false;
+    let armed = false;
     let graceTimer: NodeJS.Timeout | null = null;
 
     let resolveCounted!: () => void;
@@ -304,7 +315,11 @@ class Attempt {
         conn.bytesReceived += chunk.length;
         counter.bytes += chunk.length;
         remaining -= chunk.length;
-        if (detector && !detector.armed && fileIndex === names.length - 1 && remaining <= TRACE_TAIL_BYTES) detector.arm(socket);
+        if (!armed && fileIndex === names.length - 1 && remaining <= TRACE_TAIL_BYTES) {
+          armed = true;
+          detector?.arm(socket);
+          tally?.arm(socket);
+        }
         if (remaining === 0) finishFile();
       }
     };
@@ -337,8 +352,27 @@ class Attempt {
       // Only an end the peer sent says anything about close_notify; a socket we cut does not.
       conn.closeNotify = detector && endSeen ? detector.observe() : null;
     });
-    return { counted, closed };
+    return { counted, closed, endSeen: () => endSeen };
   }
+}
+
+/** One attempt's close_notify from its connections': true only if every one sent it; unknown if any is. */
+function attemptCloseNotify(closes: readonly Observed[]): Observed {
+  return closes.length > 0 && closes.every((c) => c !== null) ? closes.every((c) => c === true) : null;
+}
+
+/**
+ * Several connections traced together: each gets its own answer when the
+ * count settles it for all (all sent close_notify, or none did); the attempt's
+ * answer is known whenever every connection was ended by its peer.
+ */
+function tallied(tally: CloseNotifyTally, ended: readonly boolean[], connections: Mutable<KvrocksConnectionFetched>[]): Observed {
+  // A connection we cut (abort, grace timeout) says nothing: the attempt's answer is unknown.
+  if (connections.length === 0 || !connections.every((_, i) => ended[i] === true)) return null;
+  const verdict = tally.verdict(connections.length);
+  const received = tally.received();
+  if (verdict === true || received === 0) for (const c of connections) c.closeNotify = verdict;
+  return verdict;
 }
 
 function isStreamError(e: unknown): e is StreamError {

@@ -18,6 +18,7 @@ import type { ShutdownStrategyName, WritePathName } from '../transfer/strategies
 import type { Checkpoint } from './checkpoint.ts';
 import { KVROCKS_STREAMS, type KvrocksAttemptFetched, type KvrocksFetchReport, type KvrocksServeReport, type KvrocksStreams } from './messages.ts';
 import { MAX_WRITE_BYTES } from './protocol.ts';
+import { SourceGuard } from '../transfer/source-guard.ts';
 
 /** What Kvrocks waits before it retries a failed full sync. */
 export const KVROCKS_RETRY_DELAY_MS = 10_000;
@@ -127,7 +128,12 @@ export type KvrocksSyncRecord =
   | (KvrocksSyncBase & { readonly kind: 'synced' })
   | (KvrocksSyncBase & { readonly kind: 'failed' })
   | (KvrocksSyncBase & { readonly kind: 'stalled'; readonly stalledForMs: number })
-  | (KvrocksSyncBase & { readonly kind: 'worker-crashed'; readonly role: 'sender' | 'receiver' });
+  | (KvrocksSyncBase & { readonly kind: 'worker-crashed'; readonly role: 'sender' | 'receiver' })
+  /** A checkpoint file no longer matched the checkpoint (removed, truncated, changed) when the sync was to start: nothing was served. */
+  | (KvrocksSyncBase & { readonly kind: 'fixture-error' });
+
+/** The checkpoint files are read by the master on this host: checked before each sync (CRC once per file version). */
+const checkpointGuard = new SourceGuard();
 
 /** Far from runTransfer's ids: both kinds of request tag their 'progress' messages with their id, on the same workers. */
 let nextId = 1_000_000_001;
@@ -154,6 +160,14 @@ export async function runKvrocksSync(pair: WorkerPair, req: KvrocksSyncRequest):
   const id = nextId++;
   const host = req.host ?? '127.0.0.1';
   const startedAt = nowMs();
+  for (const f of req.checkpoint.files) {
+    const changed = await checkpointGuard.check(f);
+    if (changed === null) continue;
+    // The run's input changed under it (fixtures clean, a damaged file): no TLS finding, and the pair is fine.
+    const nothing: Heard<never> = { kind: 'exited', role: 'sender', detail: changed };
+    const record = toKvrocksSyncRecord(req, nothing, nothing, { wallMs: nowMs() - startedAt, lastProgressBytes: 0, attemptsBegun: 0 });
+    return { ...record, kind: 'fixture-error', silent: false, errorCode: 'FIXTURE_CHANGED', errorMessage: changed };
+  }
   const { sender, receiver } = pair;
 
   let stalled: (ms: number) => void = () => undefined;
@@ -317,7 +331,6 @@ function matchConnections(a: KvrocksAttemptFetched, s: KvrocksServeReport | null
 
 function attemptRecord(a: KvrocksAttemptFetched, s: KvrocksServeReport | null, oracle: ReadonlyMap<string, { sizeBytes: number }>): KvrocksAttemptRecord {
   const matched = matchConnections(a, s);
-  const closes = a.connections.map((c) => c.closeNotify);
   return {
     attempt: a.attempt,
     ok: a.ok,
@@ -327,7 +340,7 @@ function attemptRecord(a: KvrocksAttemptFetched, s: KvrocksServeReport | null, o
     bytesReceived: a.bytesReceived,
     bytesWritten: s && matched.length > 0 ? matched.reduce((n, c) => n + c.fileBytesWritten, 0) : null,
     durationMs: a.doneAtMs - a.startedAtMs,
-    closeNotify: closes.length > 0 && closes.every((c) => c !== null) ? closes.every((c) => c === true) : null,
+    closeNotify: a.closeNotify,
     files: a.files.map((x) => ({
       name: x.name,
       sizeBytes: oracle.get(x.name)?.sizeBytes ?? null,

@@ -50,6 +50,7 @@ export const MAX_SPREAD_SCENARIOS = 80;
 export const OUTCOME_COLORS: Readonly<Record<OutcomeKind, string>> = {
   complete: '#2e7d32',
   'complete-unclean': '#8bc34a',
+  'complete-close-unknown': '#aed581',
   truncated: '#d32f2f',
   reset: '#ef6c00',
   'tls-error': '#7b1fa2',
@@ -57,10 +58,11 @@ export const OUTCOME_COLORS: Readonly<Record<OutcomeKind, string>> = {
   stalled: '#757575',
   'handshake-failed': '#5d4037',
   'worker-crashed': '#212121',
+  'fixture-error': '#90a4ae',
 };
 
 /** Which kind colours a heatmap cell with mixed outcomes: the worst one present. */
-const SEVERITY: readonly OutcomeKind[] = ['complete', 'complete-unclean', 'handshake-failed', 'stalled', 'reset', 'tls-error', 'worker-crashed', 'corrupt', 'truncated'];
+const SEVERITY: readonly OutcomeKind[] = ['complete', 'complete-close-unknown', 'complete-unclean', 'fixture-error', 'handshake-failed', 'stalled', 'reset', 'tls-error', 'worker-crashed', 'corrupt', 'truncated'];
 
 const CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
@@ -277,7 +279,7 @@ export function endingCells(run: RunResult): { ending: string; size: string; kin
       if (!c) return [];
       const kinds = Object.keys(c.outcomes) as OutcomeKind[];
       const kind = [...SEVERITY].reverse().find((k) => kinds.includes(k)) ?? 'complete';
-      return [{ ending: endingLabel(key, keys), size: humanBytes(size), kind, text: cellText(c).replace(' SILENT', '\nSILENT'), silent: c.silent > 0, textColor: kind === 'complete-unclean' ? '#000000' : '#ffffff' }];
+      return [{ ending: endingLabel(key, keys), size: humanBytes(size), kind, text: cellText(c).replace(' SILENT', '\nSILENT'), silent: c.silent > 0, textColor: kind === 'complete-unclean' || kind === 'complete-close-unknown' ? '#000000' : '#ffffff' }];
     }),
   );
 }

@@ -149,11 +149,14 @@ export const SCENARIO_COLUMNS = [
   'pct_of_tcp',
   'pct_of_openssl',
   'pct_of_cipher',
+  // the outcome kinds added later
+  'complete_close_unknown',
+  'fixture_error',
 ] as const;
 
 export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof SCENARIO_COLUMNS)[number], Cell> {
   const t = s.throughput;
-  const delivered = (s.outcomes.complete ?? 0) + (s.outcomes['complete-unclean'] ?? 0);
+  const delivered = (s.outcomes.complete ?? 0) + (s.outcomes['complete-unclean'] ?? 0) + (s.outcomes['complete-close-unknown'] ?? 0);
   return {
     run_id: runId,
     scenario_id: s.scenarioId,
@@ -182,6 +185,8 @@ export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof S
     pct_of_tcp: num(s.ceilings?.pctOfTcp ?? null, 1),
     pct_of_openssl: num(s.ceilings?.pctOfOpenssl ?? null, 1),
     pct_of_cipher: num(s.ceilings?.pctOfCipher ?? null, 1),
+    complete_close_unknown: s.outcomes['complete-close-unknown'] ?? 0,
+    fixture_error: s.outcomes['fixture-error'] ?? 0,
   };
 }
 

@@ -78,9 +78,19 @@ export function runtimeColumn(m: EndingsMatrix): { header: string[]; cells: (key
   return m.rows.some((r) => r.key.runtime !== undefined) ? { header: ['node'], cells: (key) => [key.runtime ?? ''] } : { header: [], cells: () => [] };
 }
 
-/** Pure: strategy x write path x receiver (rows) by size (columns), over measured transfers. */
+/**
+ * The transfers whose ending tells something about the way of ending: measured,
+ * with no injected fault (the faults table has those: the proxy, not the
+ * strategy, cut them) and no fixture error (the run's input changed). Findings
+ * about strategies come only from these.
+ */
+export function endedByStrategy(r: TransferRecord): boolean {
+  return !r.warmup && r.fault === null && r.outcome.kind !== 'fixture-error';
+}
+
+/** Pure: strategy x write path x receiver (rows) by size (columns), over measured transfers the strategy ended. */
 export function endingsMatrix(run: RunResult): EndingsMatrix {
-  const measured = run.records.filter((r) => !r.warmup);
+  const measured = run.records.filter(endedByStrategy);
   const sizes = [...new Set(measured.map((r) => r.scenario.sizeBytes))].sort((a, b) => a - b);
   return {
     sizes,
@@ -111,7 +121,7 @@ export function cellText(c: EndingCell): string {
 /** Worth printing when the run is about endings: several strategies, modes or peers, or any loss. */
 export function showsEndings(run: RunResult): boolean {
   const m = endingsMatrix(run);
-  return m.rows.length > 1 || run.records.some((r) => !r.warmup && r.outcome.kind !== 'complete');
+  return m.rows.length > 1 || run.records.some((r) => endedByStrategy(r) && r.outcome.kind !== 'complete');
 }
 
 export function endingsText(run: RunResult): string {
@@ -119,7 +129,7 @@ export function endingsText(run: RunResult): string {
   const node = runtimeColumn(m);
   const header = ['shutdown', 'write', 'receiver', 'peer', ...node.header, ...m.sizes.map(humanBytes)];
   const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...node.cells(key), ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
-  const silentTotal = run.records.filter((r) => !r.warmup && r.silentLoss).length;
+  const silentTotal = run.records.filter((r) => endedByStrategy(r) && r.silentLoss).length;
   const silentRows = m.rows
     .filter((row) => [...row.cells.values()].some((c) => c.silent > 0))
     .map(({ key }) => `${key.shutdown} (write=${key.writePath}, receiver=${key.receiverMode}, peer=${key.receiverPeer}${key.runtime !== undefined ? `, node=${key.runtime}` : ''})`);

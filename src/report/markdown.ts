@@ -1,7 +1,7 @@
 import { agentRows } from './agent.ts';
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
-import { cellText, endingsMatrix, runtimeColumn } from './endings.ts';
+import { cellText, endedByStrategy, endingsMatrix, runtimeColumn } from './endings.ts';
 import { showsStacks, stacksTable, STACKS_LEGEND, STACKS_TITLE } from './stacks.ts';
 import { faultSummaries } from './faults.ts';
 import { throughputScenarios } from './terminal.ts';
@@ -102,7 +102,7 @@ function endingsFinding(run: RunResult): Finding {
   const node = runtimeColumn(m);
   const header = ['shutdown', 'write', 'receiver', 'peer', ...node.header, ...m.sizes.map(humanBytes)];
   const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...node.cells(key), ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
-  const silent = run.records.filter((r) => !r.warmup && r.silentLoss).length;
+  const silent = run.records.filter((r) => endedByStrategy(r) && r.silentLoss).length;
   return {
     id: 'endings',
     title: 'How each stream ended',

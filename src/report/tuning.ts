@@ -104,6 +104,13 @@ export interface Recommendation {
   readonly text: string;
 }
 
+/** What a delivered way of ending said about close_notify: without it (observed), or not observable (never passed off as unclean). */
+function closeNote(cells: readonly { readonly outcomes: Readonly<Record<string, number>> }[]): string {
+  if (cells.some((c) => (c.outcomes['complete-unclean'] ?? 0) > 0)) return ' (without close_notify)';
+  if (cells.some((c) => (c.outcomes['complete-close-unknown'] ?? 0) > 0)) return ' (close_notify unknown)';
+  return '';
+}
+
 const mbps = (v: number): string => `${v.toFixed(1)} MB/s`;
 const cpu = (v: number | null): string => (v === null ? '' : `, ${Math.round(v)} CPU ms per GB`);
 
@@ -132,8 +139,8 @@ export function recommendation(run: RunResult, main: readonly ScenarioSummary[])
   const whole =
     matrix.rows.length > 1
       ? matrix.rows
-          .filter((r) => [...r.cells.values()].every((c) => Object.keys(c.outcomes).every((k) => k === 'complete' || k === 'complete-unclean')))
-          .map((r) => `${endingLabel(r.key, keys)}${[...r.cells.values()].some((c) => (c.outcomes['complete-unclean'] ?? 0) > 0) ? ' (without close_notify)' : ''}`)
+          .filter((r) => [...r.cells.values()].every((c) => Object.keys(c.outcomes).every((k) => k === 'complete' || k === 'complete-unclean' || k === 'complete-close-unknown')))
+          .map((r) => `${endingLabel(r.key, keys)}${closeNote([...r.cells.values()])}`)
       : [];
 
   const parts: string[] = [];

@@ -21,9 +21,10 @@ export async function readPem(path: string, flag: string): Promise<string> {
  * no agent, both workers here.
  */
 export async function agentEndpoint(config: RunConfig, scenarios: readonly Scenario[]): Promise<AgentEndpoint | null> {
-  const { agent, agentRole: role } = config;
+  const { agent } = config;
+  const role = config.agentRole ?? 'receiver';
   if (!agent) {
-    const stray = (['agentCert', 'agentKey', 'agentCa'] as const).find((k) => config[k] !== undefined);
+    const stray = (['agentRole', 'agentCert', 'agentKey', 'agentCa'] as const).find((k) => config[k] !== undefined);
     if (stray) throw usageError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} "${config[stray]}" is not accepted without --agent: expected --agent HOST:PORT too`);
     return null;
   }

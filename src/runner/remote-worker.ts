@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { connect, type TLSSocket } from 'node:tls';
 import { estimateOffset, formatHostPort, toLocalTimes, type CarriedFiles, type ClockOffset, type ClockSample, type FromAgent, type AgentSessionInfo, type RemoteFixture, type ToAgent } from '../agent/control.ts';
 import { BenchError } from '../errors.ts';
+import { MAX_CONTROL_LINE_CHARS, fromAgentSchema } from '../agent/schemas.ts';
+import { parseWith } from '../schema.ts';
 import { jsonLines } from '../transfer/channel.ts';
 import { nowMs, type OrchestratorMessage, type ReadyMessage, type WorkerMessage } from '../transfer/messages.ts';
 import { WorkerEvents, type RemoteLauncher, type Worker, type WorkerExit, type WorkerRole } from './workers.ts';
@@ -77,6 +79,13 @@ export class RemoteWorker extends WorkerEvents implements Worker {
     return this.#versions;
   }
 
+  /** The session broke its contract: say why (the record names it), then drop it, which ends the worker. */
+  #lost(why: string): void {
+    if (this.alive && !this.#closing) this.emit({ type: 'fatal', id: null, message: why });
+    this.#closing = true;
+    this.socket.destroy();
+  }
+
   /**
    * Connects, asks for a worker of `endpoint.role` (with the fixtures it will
    * serve), measures the clock offset. An agent that cannot be reached,
@@ -87,11 +96,17 @@ export class RemoteWorker extends WorkerEvents implements Worker {
     const fail = (why: string): BenchError => new BenchError('AGENT', `agent ${where}: ${why}`);
     const socket = connect({ host: endpoint.host, port: endpoint.port, cert: endpoint.cert, key: endpoint.key, ca: endpoint.ca, minVersion: 'TLSv1.3' });
     socket.setTimeout(CONNECT_TIMEOUT_MS);
-    const lines = jsonLines<FromAgent, ToAgent>(socket);
+    // A line we cannot use ends the session: before the welcome, the run fails naming it; after, the worker is lost.
+    let badLine = (why: string): void => void socket.destroy(fail(`sent a bad control line: ${why}`));
+    const lines = jsonLines<FromAgent, ToAgent>(socket, {
+      parse: (value) => parseWith(fromAgentSchema, value, (why) => new Error(why)),
+      maxLineChars: MAX_CONTROL_LINE_CHARS,
+      onBad: (why) => badLine(why),
+    });
     // Every failure before the welcome ends up here, once.
     const failed = new Promise<never>((_, reject) => {
       socket.on('timeout', () => reject(fail(`no answer for ${CONNECT_TIMEOUT_MS / 1000} s`)));
-      socket.on('error', (err: NodeJS.ErrnoException) => reject(fail(connectFailure(err))));
+      socket.on('error', (err: NodeJS.ErrnoException) => reject(err instanceof BenchError ? err : fail(connectFailure(err))));
       socket.on('close', () => reject(fail('closed the control connection before the session started (did it refuse our certificate? --agent-cert must come from its --ca)')));
       lines.onMessage((m) => {
         if (m.type === 'refused') reject(fail(`refused the session: ${m.message}`));
@@ -110,6 +125,7 @@ export class RemoteWorker extends WorkerEvents implements Worker {
       lines.send({ type: 'hello', role: endpoint.role, fixtures });
       const timer = setTimeout(() => socket.destroy(new Error(`no welcome within ${WELCOME_TIMEOUT_MS / 1000} s`)), WELCOME_TIMEOUT_MS);
       const w = await Promise.race([welcome, failed]).finally(() => clearTimeout(timer));
+      badLine = (why) => worker.#lost(`agent ${where} sent a bad control line: ${why}`);
       worker.#pid = w.pid;
       worker.#versions = { node: w.host.node, openssl: w.host.openssl };
       const clock = await Promise.race([worker.#measureClock(lines), failed]);

@@ -8,6 +8,7 @@ import { nowMs, type ServeRequest, type SenderReport, type WorkerMessage } from 
 import type { SenderPeerName } from '../transfer/strategies.ts';
 import { heardFrom, opensslError, type Heard } from './receiver-peers.ts';
 import type { Worker } from './workers.ts';
+import { SourceGuard } from '../transfer/source-guard.ts';
 import { GNUTLS_SENDER } from './gnutls-sender-build.ts';
 import type { NativeProgram } from './native-build.ts';
 import { nativeError, OPENSSL_NATIVE, parseReportLine, type NativeSendLine } from './openssl-native.ts';
@@ -25,7 +26,8 @@ export interface SendContext {
 
 /** A sender that is listening (or failed to), its final word to come, and a way to stop it if that never comes. */
 export interface Serving {
-  readonly listening: Heard<{ readonly port: number; /** The address it bound. */ readonly address: string }>;
+  /** `fixture-error`: the sender found its fixture file changed and served nothing. */
+  readonly listening: Heard<{ readonly port: number; /** The address it bound. */ readonly address: string }> | { readonly kind: 'fixture-error'; readonly detail: string };
   readonly sent: Promise<Heard<SenderResult>>;
   readonly stop: () => void;
 }
@@ -43,10 +45,17 @@ const nodeSender: SenderPeer = {
   description: 'the suite sender worker (node:tls): the scenario shutdown strategy and write path',
   serve: async ({ request, worker, stall }) => {
     const sent = heardFrom(worker.next((m): m is SenderReport => m.type === 'sent' && m.id === request.id, 2 ** 31 - 1), 'sender', stall);
-    const listeningP = worker.next((m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === request.id, 2 ** 31 - 1);
+    const listeningP = worker.next((m): m is Extract<WorkerMessage, { type: 'listening' | 'fixture-error' }> => (m.type === 'listening' || m.type === 'fixture-error') && m.id === request.id, 2 ** 31 - 1);
     worker.post({ type: 'serve', ...request });
     const listening = await heardFrom(listeningP, 'sender', stall);
-    return { listening: listening.kind === 'report' ? { kind: 'report', report: { port: listening.report.port, address: listening.report.address } } : listening, sent, stop: () => undefined };
+    if (listening.kind === 'report' && listening.report.type === 'fixture-error') {
+      return fixtureFailed(listening.report.message);
+    }
+    return {
+      listening: listening.kind === 'report' && listening.report.type === 'listening' ? { kind: 'report', report: { port: listening.report.port, address: listening.report.address } } : (listening as Exclude<typeof listening, { kind: 'report' }>),
+      sent,
+      stop: () => undefined,
+    };
   },
 };
 
@@ -101,6 +110,11 @@ function watch(child: ChildProcess): { readonly closed: Promise<number | null>; 
 /** A sender that never listened: both of its words are that failure. */
 function neverListened(detail: string): Serving {
   return { listening: { kind: 'exited', role: 'sender', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
+}
+
+/** A sender that found its fixture changed and served nothing. */
+function fixtureFailed(detail: string): Serving {
+  return { listening: { kind: 'fixture-error', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
 }
 
 const LISTEN_TIMEOUT_MS = 5000;
@@ -287,9 +301,27 @@ const opensslNativeSender: SenderPeer = {
   },
 };
 
+/** One guard for the external senders, which read the fixture file from this process's side (kept per file version). */
+const externalGuard = new SourceGuard();
+
+/**
+ * An external sender reads the fixture file as it is: checked here first, as
+ * the Node sender checks its own (a changed file is a fixture error, never
+ * bytes that pass for a TLS finding).
+ */
+function checkedFixture(peer: SenderPeer): SenderPeer {
+  return {
+    description: peer.description,
+    serve: async (ctx) => {
+      const detail = await externalGuard.check({ path: ctx.request.fixturePath, sizeBytes: ctx.request.sizeBytes, crc32c: ctx.request.fixtureCrc32c });
+      return detail === null ? peer.serve(ctx) : fixtureFailed(detail);
+    },
+  };
+}
+
 export const SENDER_PEERS: Readonly<Record<SenderPeerName, SenderPeer>> = {
   node: nodeSender,
-  openssl: opensslSender,
-  gnutls: gnutlsSender,
-  'openssl-native': opensslNativeSender,
+  openssl: checkedFixture(opensslSender),
+  gnutls: checkedFixture(gnutlsSender),
+  'openssl-native': checkedFixture(opensslNativeSender),
 };

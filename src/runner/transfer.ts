@@ -79,6 +79,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
       host,
       fixturePath: req.fixture.path,
       sizeBytes: req.fixture.sizeBytes,
+      fixtureCrc32c: req.fixture.crc32c,
       source: req.source,
       chunkBytes: req.scenario.chunkBytes,
       maxFragment: req.scenario.maxFragment,
@@ -92,6 +93,13 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
     stall,
   });
   const { listening, sent } = serving;
+  if (listening.kind === 'fixture-error') {
+    // Nothing was served: the pair is fine and goes on to the next transfer.
+    serving.stop();
+    watchdog.stop();
+    const nothing: Heard<never> = { kind: 'exited', role: 'sender', detail: listening.detail };
+    return asFixtureError({ ...toRecord(req, nothing, nothing, nowMs() - startedAt, 0), progress: samples }, listening.detail);
+  }
 
   let received: Heard<ReceiverReport>;
   let proxy: FaultProxy | null = null;
@@ -153,8 +161,21 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
   const broken = received.kind !== 'report' || senderHeard.kind !== 'report' || !sender.alive || !receiver.alive;
   if (broken && !req.signal?.aborted) await pair.replace();
   const record = { ...toRecord(req, received, senderHeard, nowMs() - startedAt, lastProgressBytes), progress: samples };
+  const changed = senderHeard.kind === 'report' ? senderHeard.report.fixtureError : undefined;
+  if (changed !== undefined) return asFixtureError(record, changed);
   if (record.outcome.kind !== 'truncated' || received.kind !== 'report') return record;
-  return { ...record, stoppedAt: await locateStop(req.fixture, received.report.bytesReceived, received.report.crc32c) };
+  // The fixture may be gone by now (fixtures clean): then where it stopped is unknown, not a crash.
+  return { ...record, stoppedAt: await locateStop(req.fixture, received.report.bytesReceived, received.report.crc32c).catch(() => null) };
+}
+
+/**
+ * The record of a transfer whose sender found its fixture changed: whatever
+ * the receiver saw says nothing about TLS or the way of ending, so it is no
+ * loss (silent or not) and no throughput.
+ */
+function asFixtureError(record: TransferRecord, detail: string): TransferRecord {
+  const outcome: Outcome = { bytesExpected: record.bytesExpected, bytesReceived: record.bytesReceived, kind: 'fixture-error', errorCode: 'FIXTURE_CHANGED', errorMessage: detail };
+  return { ...record, outcome, durationMs: null, mbPerSec: null, receiverNoticed: false, silentLoss: false, stoppedAt: null };
 }
 
 /** `lastProgressBytes`: the receiver's last word on its count, for when it never reported. */

@@ -4,7 +4,7 @@ import { createServer, type Socket } from 'node:net';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchError } from '../errors.ts';
-import { CONTROL_PORT_ENV, jsonLines } from '../transfer/channel.ts';
+import { CONTROL_PORT_ENV, jsonLines, trustedLines } from '../transfer/channel.ts';
 import { STDERR_PATH_ENV } from '../transfer/close-notify.ts';
 import type { OrchestratorMessage, ReadyMessage, WorkerMessage } from '../transfer/messages.ts';
 import { workerScripts } from './worker-bundle.ts';
@@ -42,7 +42,7 @@ function ipcLink(child: ChildProcess): Link {
 
 /** JSON lines over a socket: the other end of src/transfer/channel.ts. */
 function socketLink(socket: Socket): Link {
-  return jsonLines<WorkerMessage, OrchestratorMessage>(socket);
+  return jsonLines<WorkerMessage, OrchestratorMessage>(socket, trustedLines(socket));
 }
 
 

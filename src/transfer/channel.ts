@@ -27,24 +27,63 @@ function ipcChannel(): WorkerChannel {
   };
 }
 
+/** How a JSON-lines reader treats what it reads. */
+export interface LineRules<In> {
+  /** Turns one parsed line into a message, or throws an Error saying what is wrong with it. */
+  readonly parse: (value: unknown) => In;
+  /** A line longer than this (without its newline) is refused before it is all in memory. */
+  readonly maxLineChars: number;
+  /**
+   * The first line that is not JSON, too long, or refused by `parse`: one
+   * line of why. Nothing after it is read (the peer broke the contract; the
+   * connection is the caller's to end).
+   */
+  readonly onBad: (why: string) => void;
+}
+
+/** For our own processes over loopback (a worker under a profiler): no peer to distrust, but a broken line still ends the link, not the process. */
+export function trustedLines<In>(socket: Socket): LineRules<In> {
+  return { parse: (value) => value as In, maxLineChars: 64 * 2 ** 20, onBad: () => socket.destroy() };
+}
+
 /**
  * Messages as JSON lines over a socket, both ways: `send` writes one line,
- * every complete line read goes to the handlers. Both ends of the control
- * connection use it (here and src/runner/workers.ts).
+ * every complete line read is checked by `rules` and goes to the handlers.
+ * Both ends of the control connection use it (here, src/runner/workers.ts,
+ * and the agent's channel).
  */
-export function jsonLines<In, Out>(socket: Socket): { send(msg: Out): void; onMessage(handler: (msg: In) => void): void } {
+export function jsonLines<In, Out>(socket: Socket, rules: LineRules<In>): { send(msg: Out): void; onMessage(handler: (msg: In) => void): void } {
   const handlers: ((msg: In) => void)[] = [];
   let buffered = '';
+  let broken = false;
+  const bad = (why: string): void => {
+    broken = true;
+    buffered = '';
+    rules.onBad(why);
+  };
   socket.setEncoding('utf8');
   socket.setNoDelay(true);
   socket.on('data', (text: string) => {
+    if (broken) return;
     buffered += text;
     let nl: number;
     while ((nl = buffered.indexOf('\n')) >= 0) {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
-      if (line) for (const h of handlers) h(JSON.parse(line) as In);
+      if (!line) continue;
+      if (line.length > rules.maxLineChars) return bad(`a line longer than ${rules.maxLineChars} characters`);
+      let msg: In;
+      try {
+        msg = rules.parse(JSON.parse(line));
+      } catch (err) {
+        const shown = `${JSON.stringify(line.slice(0, 80))}${line.length > 80 ? '...' : ''}`;
+        return bad(err instanceof SyntaxError ? `a line that is not JSON: ${shown}` : `a bad message (${(err as Error).message}): ${shown}`);
+      }
+      for (const h of handlers) h(msg);
+      if (broken) return;
     }
+    // Refused before it is all in memory: a peer cannot make us buffer an endless line.
+    if (buffered.length > rules.maxLineChars) bad(`a line longer than ${rules.maxLineChars} characters`);
   });
   socket.on('error', () => undefined);
   return {
@@ -57,7 +96,7 @@ export function jsonLines<In, Out>(socket: Socket): { send(msg: Out): void; onMe
 
 function socketChannel(port: number): WorkerChannel {
   const socket: Socket = connect({ host: '127.0.0.1', port });
-  const lines = jsonLines<OrchestratorMessage, WorkerMessage>(socket);
+  const lines = jsonLines<OrchestratorMessage, WorkerMessage>(socket, trustedLines(socket));
   return { ...lines, onClose: (handler) => void socket.on('close', handler) };
 }
 

@@ -55,6 +55,62 @@ export class CloseNotifyDetector {
   }
 }
 
+/**
+ * close_notify over several sockets of one process at once (a Kvrocks sync
+ * over 4 connections). The trace is per process (fd 2), so a record cannot be
+ * told to belong to one socket; it can be counted. Each socket is armed late
+ * in its stream, as with one; once every one has ended, the received
+ * close_notify alerts since the first arm are counted: as many as sockets
+ * that ended means each sent one; none means none did; in between, at least
+ * one did not (which one is unknown). Only a trace with record headers
+ * (OpenSSL 3.0) tells received from sent; without them the count is unknown.
+ */
+export class CloseNotifyTally {
+  readonly #path: string | null;
+  #offset: number | null = null;
+  #armed = 0;
+
+  constructor(stderrPath: string | null = process.env[STDERR_PATH_ENV] ?? null) {
+    this.#path = stderrPath;
+  }
+
+  /** Starts tracing on `socket` (once per socket, late in its stream); the count starts at the first. */
+  arm(socket: TLSSocket): void {
+    if (this.#path === null) return;
+    this.#offset ??= statSync(this.#path).size;
+    this.#armed += 1;
+    socket.enableTrace();
+  }
+
+  get armed(): number {
+    return this.#armed;
+  }
+
+  /** Received close_notify alerts since the first arm; null when detection is off, nothing was armed, or the trace has no direction. */
+  received(): number | null {
+    if (this.#path === null || this.#offset === null) return null;
+    const trace = readFrom(this.#path, this.#offset);
+    if (!RECORD_HEADER.test(trace)) return null;
+    return countReceivedCloseNotify(trace);
+  }
+
+  /**
+   * What the count says about `ended` sockets, all armed, each ended by its
+   * peer: every one sent close_notify (true), none did (false), or some
+   * did not (false for the group; per socket unknown).
+   */
+  verdict(ended: number): Observed {
+    const n = this.received();
+    if (n === null || ended === 0 || this.#armed !== ended) return null;
+    return n >= ended;
+  }
+}
+
+/** Pure: how many received close_notify alerts a trace with record headers holds. */
+export function countReceivedCloseNotify(trace: string): number {
+  return trace.split(/^(?=(?:Sent|Received) Record$)/m).filter((record) => record.startsWith('Received Record') && record.includes(CLOSE_NOTIFY)).length;
+}
+
 const RECORD_HEADER = /^(?:Sent|Received) Record$/m;
 const CLOSE_NOTIFY = 'description=close notify(0)';
 

@@ -48,6 +48,8 @@ export interface ServeRequest extends ServerParams {
   readonly type: 'serve';
   readonly fixturePath: string;
   readonly sizeBytes: number;
+  /** The fixture's CRC32C as the manifest records it: the sender checks its file against it before serving. */
+  readonly fixtureCrc32c: number;
   readonly source: SourceName;
   readonly chunkBytes: number;
   readonly maxFragment: number;
@@ -93,6 +95,8 @@ export interface SenderReport extends ProcessUsage {
   readonly firstByteAtMs: number | null;
   readonly negotiated: Negotiated;
   readonly error: StreamError | null;
+  /** Set when the fixture file changed while it was being sent: what was sent is not the fixture. */
+  readonly fixtureError?: string;
 }
 
 export interface ReceiverReport {
@@ -120,6 +124,8 @@ export type WorkerMessage =
   | { readonly type: 'gc-done'; readonly rssBytes: number; readonly heapUsedBytes: number; readonly heapTotalBytes: number; readonly externalBytes: number }
   | { readonly type: 'listening'; readonly id: number; readonly port: number; /** The address the server bound, as the kernel reports it. */ readonly address: string }
   | { readonly type: 'progress'; readonly id: number; readonly bytes: number }
+  /** Instead of 'listening': the fixture on disk is not the one expected (removed, truncated, changed), so nothing is served. */
+  | { readonly type: 'fixture-error'; readonly id: number; readonly message: string }
   | SenderReport
   | ReceiverReport
   | KvrocksWorkerMessage

@@ -12,7 +12,7 @@ import { workerChannel } from './channel.ts';
 import { nowMs, readyMessage, type Negotiated, type OrchestratorMessage, type SenderReport, type ServeRequest, type WorkerMessage } from './messages.ts';
 import { ACK, RECEIVER_MODES_TABLE, sizeLine } from './receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from './shutdown.ts';
-import { SourceCache, type FixtureSource, type SourceBlock } from './source.ts';
+import { FixtureChangedError, SourceCache, type FixtureSource, type SourceBlock } from './source.ts';
 import { BUFFERED_TAIL_BYTES } from './strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { collectGarbage, UsageMeter } from './usage.ts';
@@ -45,13 +45,22 @@ function ackReceived(socket: Socket): Promise<void> {
 
 async function serve(req: ServeRequest): Promise<void> {
   const mode = RECEIVER_MODES_TABLE[req.receiverMode];
+  const fixture = { path: req.fixturePath, sizeBytes: req.sizeBytes, crc32c: req.fixtureCrc32c };
+  let source: FixtureSource;
+  try {
+    source = await sources.getChecked(req.source, fixture);
+  } catch (err) {
+    if (!(err instanceof FixtureChangedError)) throw err;
+    send({ type: 'fixture-error', id: req.id, message: err.message });
+    return;
+  }
+  let fixtureError: string | null = null;
   const tcp = req.transport === 'tcp';
   // half-close keeps reading after its own end(); every other strategy lets Node close on the peer's FIN.
   const allowHalfOpen = req.shutdown === 'half-close';
   const server: Server = tcp
     ? createTcpServer({ allowHalfOpen })
     : createServer({ key: req.key, cert: req.cert, allowHalfOpen, ...pinnedTlsOptions(req.tls) });
-  const source = await sources.get(req.source, req.fixturePath);
   let usage: UsageMeter | null = null;
   let error: StreamError | null = null;
   let negotiated: Negotiated = { protocol: null, suite: null };
@@ -63,7 +72,7 @@ async function serve(req: ServeRequest): Promise<void> {
     if (reported) return;
     reported = true;
     const u = (usage ?? new UsageMeter()).stop();
-    const msg: SenderReport = { type: 'sent', id: req.id, bytesWritten, firstByteAtMs, negotiated, error, ...u };
+    const msg: SenderReport = { type: 'sent', id: req.id, bytesWritten, firstByteAtMs, negotiated, error, ...u, ...(fixtureError !== null ? { fixtureError } : {}) };
     send(msg);
   };
 
@@ -167,6 +176,8 @@ async function serve(req: ServeRequest): Promise<void> {
       if (bytesWritten >= limit) break;
     }
     for (const block of tail) void writeBlock(block, false);
+    // Every byte has been read: had the file changed meanwhile, what went out is not the fixture.
+    if (req.source === 'file') fixtureError = await sources.changedSince(fixture);
     return () => out.lastWriteTaken();
   }
 

@@ -1,5 +1,11 @@
 import { open, readFile } from 'node:fs/promises';
+import { crc32c } from '@node-rs/crc32';
+import { hex } from '../outcome.ts';
+import { SourceGuard, type ExpectedFixture } from './source-guard.ts';
 import type { SourceName } from './strategies.ts';
+
+/** The fixture on disk is not the one the run expects: the sender serves nothing rather than other bytes. */
+export class FixtureChangedError extends Error {}
 
 /** Reads happen in blocks of at least this much, whatever the write size. */
 const MIN_READ_BYTES = 1024 * 1024;
@@ -117,7 +123,38 @@ class MemorySource implements FixtureSource {
 
 /** Keeps one memory image (the last one asked for), so a worker never holds two big files. */
 export class SourceCache {
-  #image: { path: string; buf: Buffer } | null = null;
+  #image: { path: string; buf: Buffer; crc32c?: number } | null = null;
+  readonly #guard = new SourceGuard();
+
+  /**
+   * The source of `f`, checked against what the receiver will expect; throws
+   * FixtureChangedError when it differs. A file source is checked at each
+   * transfer (see SourceGuard); a memory image when it is loaded, on the
+   * bytes read (afterwards it is ours and cannot change).
+   */
+  async getChecked(kind: SourceName, f: ExpectedFixture): Promise<FixtureSource> {
+    if (kind === 'file') {
+      const why = await this.#guard.check(f);
+      if (why !== null) throw new FixtureChangedError(why);
+      return this.get(kind, f.path);
+    }
+    if (this.#image?.path === f.path && this.#image.crc32c === f.crc32c) return new MemorySource(this.#image.buf);
+    this.#image = null;
+    const buf = await readFile(f.path).catch((err: NodeJS.ErrnoException) => {
+      throw new FixtureChangedError(`fixture ${f.path} cannot be read (${err.code ?? err.message}): it was removed or replaced during the run`);
+    });
+    const crc = crc32c(buf);
+    if (buf.length !== f.sizeBytes || crc !== f.crc32c) {
+      throw new FixtureChangedError(`fixture ${f.path} read into memory is ${buf.length} bytes with CRC32C ${hex(crc)}, expected ${f.sizeBytes} bytes with ${hex(f.crc32c)}: it changed during the run`);
+    }
+    this.#image = { path: f.path, buf, crc32c: crc };
+    return new MemorySource(buf);
+  }
+
+  /** After a file transfer: null if the file is still the version checked at its start, else why not (it changed while being sent). */
+  async changedSince(f: ExpectedFixture): Promise<string | null> {
+    return (await this.#guard.unchanged(f.path)) ? null : `fixture ${f.path} changed while it was being sent`;
+  }
 
   async get(kind: SourceName, path: string): Promise<FixtureSource> {
     if (kind === 'file') {
