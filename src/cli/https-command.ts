@@ -13,7 +13,8 @@ import { runHttpsBench, type HttpsRun } from '../https/run.ts';
 import { httpsSummary } from '../https/terminal.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
 import { makeRunId } from '../runner/orchestrator.ts';
-import { assertWritableDir, writeRunFiles } from './run-command.ts';
+import { assertWritableDir } from './run-command.ts';
+import { writeRunFiles } from './run-files.ts';
 import { signalExitCode, stoppable } from './signals.ts';
 
 /** Flags as commander hands them over: strings (booleans for --json), keys in camelCase. */
