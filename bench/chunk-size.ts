@@ -1,4 +1,4 @@
-import type { Preset } from '../src/config/presets.ts';
+import type { Preset } from '../src/config/preset-types.ts';
 
 /** Write size from 1 KiB to 16 MiB for the default TLS 1.3 suite: where does the curve flatten? */
 export default {

@@ -1,4 +1,4 @@
-import type { Preset } from '../src/config/presets.ts';
+import type { Preset } from '../src/config/preset-types.ts';
 
 /** Every default suite of TLS 1.2 and 1.3, with both key types, at a typical and a large write size. */
 export default {

@@ -1,4 +1,4 @@
-import type { Preset } from '../src/config/presets.ts';
+import type { Preset } from '../src/config/preset-types.ts';
 
 /**
  * Fault injection: a loopback proxy between sender and receiver cuts (FIN),

@@ -16,7 +16,7 @@ import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_PROFILES, type FixtureProfile, type FixtureSummary } from '../src/fixtures/types.ts';
-import { SST_CHUNK_BYTES, sstChunks } from '../src/fixtures/sst/writer.ts';
+import { SST_CHUNK_BYTES, sstChunks } from '../src/sst/writer.ts';
 
 const FIXTURE_SIZES = [256_000_000, 1_000_000_000] as const;
 const BASELINE_BYTES = 2 ** 30;

@@ -1,4 +1,4 @@
-import type { Preset } from '../src/config/presets.ts';
+import type { Preset } from '../src/config/preset-types.ts';
 
 /** The whole range, 1 MB to 1 GB: takes tens of minutes and about 1.4 GB of fixtures. */
 export default {

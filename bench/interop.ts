@@ -1,4 +1,4 @@
-import type { Preset } from '../src/config/presets.ts';
+import type { Preset } from '../src/config/preset-types.ts';
 
 const NODE_ENDINGS = ['end', 'destroy-after-flush', 'destroy', 'tcp-fin'];
 /** Every ending peers/gnutls-sender.c and peers/openssl-native.c play (SENDER_PEER_SHUTDOWNS). */

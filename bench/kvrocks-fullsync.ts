@@ -1,4 +1,4 @@
-import type { Preset } from '../src/config/presets.ts';
+import type { Preset } from '../src/config/preset-types.ts';
 
 /**
  * The Kvrocks full sync over TLS (BACKGROUND.md): a 250 MB checkpoint of 64 MB

@@ -1,4 +1,4 @@
-import type { Preset } from '../src/config/presets.ts';
+import type { Preset } from '../src/config/preset-types.ts';
 
 /**
  * What `npm run bench` runs, both halves of the suite in a few minutes on 2

@@ -1,4 +1,4 @@
-import type { Preset } from '../src/config/presets.ts';
+import type { Preset } from '../src/config/preset-types.ts';
 import { SHUTDOWN_STRATEGIES } from '../src/transfer/strategies.ts';
 
 /** Every shutdown strategy x write path x receiver mode at 1, 64 and 512 MB, plus OpenSSL's view. */

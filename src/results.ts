@@ -1,11 +1,11 @@
 import type { AgentRunContext } from './agent/control.ts';
 import type { StopPoint } from './fixtures/locate.ts';
 import type { ProxyFault } from './transfer/fault-proxy.ts';
-import type { SyncSummary } from './kvrocks/record.ts';
+import type { SyncSummary } from './kvrocks/sync-summary.ts';
 import type { Scenario } from './matrix.ts';
 import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
 import type { SourceName } from './transfer/strategies.ts';
-import type { Ceilings, References } from './references.ts';
+import type { Ceilings, References } from './reference-lanes.ts';
 
 /** The receiver's byte count as the orchestrator heard it (about every 200 ms), for per-interval throughput. */
 export interface ProgressSample {

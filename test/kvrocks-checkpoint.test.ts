@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { crc32c } from '@node-rs/crc32';
 import { isUsageError } from '../src/errors.ts';
 import { FixtureCache } from '../src/fixtures/cache.ts';
-import { maskCrc } from '../src/fixtures/sst/format.ts';
+import { maskCrc } from '../src/sst/format.ts';
 import type { Fixture } from '../src/fixtures/types.ts';
 import { buildCheckpoint, encodeManifest, planCheckpoint } from '../src/kvrocks/checkpoint.ts';
 import { tempDir } from './helpers.ts';

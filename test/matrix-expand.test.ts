@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import '../bin/presets.ts';
 import { presetLayer } from '../src/config/presets.ts';
 import { resolveConfig, type RawConfig } from '../src/config/schema.ts';
 import { applyFilter, expandMatrix } from '../src/matrix.ts';

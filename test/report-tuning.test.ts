@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { makeScenario, type Scenario } from '../src/matrix.ts';
 import type { Outcome, OutcomeKind } from '../src/outcome.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../src/results.ts';
-import { throughputScenarios } from '../src/report/terminal.ts';
+import { throughputScenarios } from '../src/report/throughput-scenarios.ts';
 import { chunkTuning, endingLabel, recommendation } from '../src/report/tuning.ts';
 import { fakeEnvironment, fakeRecord } from './fake-run.ts';
 

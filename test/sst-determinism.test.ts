@@ -7,8 +7,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FixtureSpec } from '../src/fixtures/types.ts';
-import { writeSstFile } from '../src/fixtures/sst/file.ts';
-import { sstBuffer } from '../src/fixtures/sst/writer.ts';
+import { writeSstFile } from '../src/sst/file.ts';
+import { sstBuffer } from '../src/sst/writer.ts';
 
 /** SHA-256 of the 1,000,000-byte kv fixture with seed 1. Changing it changes every cached fixture. */
 const KV_1MB_SEED1_SHA256 = '878141a61f61d657f2959a4f1fc7124c2f86db917f5a7611531a51c766e62394';

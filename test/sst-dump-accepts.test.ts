@@ -8,8 +8,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_PROFILES, type FixtureProfile, type FixtureSummary } from '../src/fixtures/types.ts';
-import { writeSstFile } from '../src/fixtures/sst/file.ts';
-import { fixtureSequence, fixtureUserKey } from '../src/fixtures/sst/keys.ts';
+import { writeSstFile } from '../src/sst/file.ts';
+import { fixtureSequence, fixtureUserKey } from '../src/sst/keys.ts';
 import { requirePrograms } from './helpers.ts';
 
 const SIZES = [1_000_000, 16_000_000] as const;

@@ -7,9 +7,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_PROFILES, type FixtureProfile } from '../src/fixtures/types.ts';
-import { writeSstFile } from '../src/fixtures/sst/file.ts';
-import { readSstLayout } from '../src/fixtures/sst/layout.ts';
-import { MAX_FIXTURE_BYTES, MIN_FIXTURE_BYTES, sstBuffer, sstChunks } from '../src/fixtures/sst/writer.ts';
+import { writeSstFile } from '../src/sst/file.ts';
+import { readSstLayout } from '../src/sst/layout.ts';
+import { MAX_FIXTURE_BYTES, MIN_FIXTURE_BYTES, sstBuffer, sstChunks } from '../src/sst/writer.ts';
 
 const AWKWARD_SIZES = [MIN_FIXTURE_BYTES, MIN_FIXTURE_BYTES + 1, 1_000_001, 4 * 2 ** 20, 16_777_217];
 

@@ -6,11 +6,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_PROFILES, type FixtureProfile, type FixtureSummary } from '../src/fixtures/types.ts';
-import { BLOCK_TRAILER_BYTES } from '../src/fixtures/sst/format.ts';
-import { readSstLayout } from '../src/fixtures/sst/layout.ts';
-import { Xoshiro128 } from '../src/fixtures/sst/prng.ts';
-import { walkSstFile, walkSstPrefix } from '../src/fixtures/sst/walker.ts';
-import { sstBuffer } from '../src/fixtures/sst/writer.ts';
+import { BLOCK_TRAILER_BYTES } from '../src/sst/format.ts';
+import { readSstLayout } from '../src/sst/layout.ts';
+import { Xoshiro128 } from '../src/sst/prng.ts';
+import { walkSstFile, walkSstPrefix } from '../src/sst/walker.ts';
+import { sstBuffer } from '../src/sst/writer.ts';
 
 const SIZE = 4_000_000;
 const CUTS = 50;

@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { HTTPS_PRESETS } from '../../bench/https.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { formatBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
+import { httpsPresets } from '../config/presets.ts';
 import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsRawConfig } from '../https/config.ts';
 import { httpsCsv } from '../https/csv.ts';
 import { httpsAsRun } from '../https/records.ts';
@@ -13,7 +13,8 @@ import { runHttpsBench, type HttpsRun } from '../https/run.ts';
 import { httpsSummary } from '../https/terminal.ts';
 import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
 import { makeRunId } from '../runner/orchestrator.ts';
-import { assertWritableDir, writeRunFiles } from './run-command.ts';
+import { assertWritableDir } from './run-command.ts';
+import { writeRunFiles } from './run-files.ts';
 import { signalExitCode, stoppable } from './signals.ts';
 
 /** Flags as commander hands them over: strings (booleans for --json), keys in camelCase. */
@@ -28,8 +29,8 @@ export function httpsLayers(flags: HttpsFlags): { where: string; raw: HttpsRawCo
   const { preset, fixturesDir: _fixturesDir, ...rest } = flags;
   const layers: { where: string; raw: HttpsRawConfig }[] = [];
   if (preset !== undefined) {
-    const p = HTTPS_PRESETS[preset];
-    if (!p) throw usageError(`--preset "${preset}" is not an https preset: expected one of ${Object.keys(HTTPS_PRESETS).join(', ')}`);
+    const p = httpsPresets()[preset];
+    if (!p) throw usageError(`--preset "${preset}" is not an https preset: expected one of ${Object.keys(httpsPresets()).join(', ')}`);
     layers.push({ where: `preset ${preset}`, raw: p.settings });
   }
   layers.push({ where: 'flags', raw: rest });
@@ -92,7 +93,7 @@ export function addHttpsCommand(program: Command, setExit: (code: number) => voi
   const cmd = program
     .command('https')
     .description('HTTPS mode: fixtures served by node:https, N concurrent autocannon clients fetching whole files or ranges, beside a raw TLS stream')
-    .option('--preset <name>', `https preset from bench/https.ts: ${Object.keys(HTTPS_PRESETS).join(', ')}`)
+    .option('--preset <name>', `https preset from bench/https.ts: ${Object.keys(httpsPresets()).join(', ')}`)
     .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)')
     // Our own message for an unknown flag: the program's lists `run`'s flags.
     .allowUnknownOption()

@@ -7,7 +7,8 @@ import { terminalSummary } from '../report/terminal.ts';
 import { spawn } from 'node:child_process';
 import { makeRunId, runBenchmark, type RunOptions } from '../runner/orchestrator.ts';
 import type { WorkerRole } from '../runner/workers.ts';
-import { assertWritableDir, configsFromCli, writeRunFiles } from './run-command.ts';
+import { assertWritableDir, configsFromCli } from './run-command.ts';
+import { writeRunFiles } from './run-files.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { signalExitCode, stoppable } from './signals.ts';
 

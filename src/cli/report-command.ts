@@ -1,51 +1,10 @@
-import { access, constants, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, constants, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../atomic-write.ts';
 import { usageError } from '../errors.ts';
-import { renderCharts } from '../report/charts.ts';
-import { htmlReport } from '../report/html.ts';
-import { markdownSummary } from '../report/markdown.ts';
 import type { RunResult } from '../results.ts';
 import { parseRunResult } from '../results-schema.ts';
 import { hasJournal, rebuildFromJournal } from '../journal.ts';
-import { writeRunFiles } from './run-command.ts';
-
-/** The files the report writes into a run folder, besides the charts/ folder. */
-export const REPORT_FILES = ['summary.md', 'report.html'] as const;
-
-export interface RenderedReport {
-  readonly charts: Awaited<ReturnType<typeof renderCharts>>;
-  readonly html: string;
-  readonly markdown: string;
-}
-
-/** The report's files in memory (to know their size before writing them). */
-export async function renderReport(run: RunResult): Promise<RenderedReport> {
-  const charts = await renderCharts(run);
-  return { charts, html: await htmlReport(run, charts), markdown: markdownSummary(run) };
-}
-
-/** Bytes of a rendered report on disk. */
-export function reportBytes(report: RenderedReport): number {
-  return Buffer.byteLength(report.html) + Buffer.byteLength(report.markdown) + report.charts.charts.reduce((n, c) => n + Buffer.byteLength(c.svg), 0);
-}
-
-/**
- * Writes summary.md, report.html and charts/<name>.svg into `dir`, each
- * atomically. SVGs of charts this run no longer has are removed, so a
- * re-render never leaves a stale chart beside the new ones.
- */
-export async function writeReportFiles(dir: string, run: RunResult, report?: RenderedReport): Promise<string[]> {
-  const { charts, html } = report ?? (await renderReport(run));
-  const chartsDir = join(dir, 'charts');
-  await mkdir(chartsDir, { recursive: true });
-  const names = new Set(charts.charts.map((c) => `${c.name}.svg`));
-  for (const c of charts.charts) await writeFileAtomic(join(chartsDir, `${c.name}.svg`), c.svg);
-  for (const f of await readdir(chartsDir)) if (f.endsWith('.svg') && !names.has(f)) await rm(join(chartsDir, f), { force: true });
-  await writeFileAtomic(join(dir, 'summary.md'), report?.markdown ?? markdownSummary(run));
-  await writeFileAtomic(join(dir, 'report.html'), html);
-  return [...REPORT_FILES, ...[...names].map((n) => `charts/${n}`)];
-}
+import { REPORT_FILES, writeReportFiles, writeRunFiles } from './run-files.ts';
 
 /** Reads `<dir>/results.json`; a missing folder or file, or one that is not a run's, is a usage error. */
 export async function readRunResult(dir: string): Promise<RunResult> {

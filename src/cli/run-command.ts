@@ -1,14 +1,11 @@
-import { access, constants, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, constants, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../atomic-write.ts';
 import { presetLayer, sweepLayers } from '../config/presets.ts';
 import { checkRawConfig, resolveConfig, type RawConfig, type RunConfig } from '../config/schema.ts';
-import { humanBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
-import { FixtureCache, freeDiskBytes } from '../fixtures/cache.ts';
+import { FixtureCache } from '../fixtures/cache.ts';
 import { planScenarios } from '../matrix.ts';
 import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
-import { referencesCsv, resultsCsv, scenariosCsv } from '../report/csv.ts';
 import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
 import type { RunResult } from '../results.ts';
@@ -16,8 +13,8 @@ import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
 import { agentEndpoint } from '../runner/agent-endpoint.ts';
 import { checkGnutlsSenderToolchain } from '../runner/gnutls-sender-build.ts';
 import { checkOpensslNativeToolchain } from '../runner/openssl-native.ts';
-import { REPORT_FILES, renderReport, reportBytes, writeReportFiles } from './report-command.ts';
-import { hasJournal, RunJournal } from '../journal.ts';
+import { writeRunFiles } from './run-files.ts';
+import { RunJournal } from '../journal.ts';
 import { collectEnvironment } from '../runner/environment.ts';
 import { assertLocalAddress } from './host-check.ts';
 import { Progress } from './progress.ts';
@@ -79,48 +76,6 @@ export async function configsFromCli(flags: RawConfig & { preset?: string; confi
   const main = resolveConfig([...base, ...top], preset);
   if (main.smoke || preset === undefined) return [main];
   return [main, ...sweepLayers(preset).map((sweep) => resolveConfig([...base, sweep, ...top], preset))];
-}
-
-/** Room for the folder entries and file system blocks beside the files' bytes. */
-const RESULTS_SLACK_BYTES = 64 * 1024;
-
-/**
- * Writes the run folder. Everything is rendered first, so a disk without room
- * for all of it is found before the first byte is written; a disk that fills
- * up meanwhile (ENOSPC) leaves no half folder either: only the run's journal
- * (records.jsonl, which `report` finishes on a disk with room), or, for a run
- * without one, nothing. Both: one line, exit 2.
- */
-export async function writeRunFiles(dir: string, run: RunResult): Promise<void> {
-  const files: [string, string][] = [
-    ['results.json', resultsJson(run)],
-    ['results.csv', resultsCsv(run)],
-    ['scenarios.csv', scenariosCsv(run)],
-  ];
-  const references = referencesCsv(run);
-  if (references !== null) files.push(['references.csv', references]);
-  const report = await renderReport(run);
-  const bytes = files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) + reportBytes(report);
-  const journal = await hasJournal(dir);
-  const noRoom = async (): Promise<never> => {
-    const kept = journal ? `only the journal was kept in ${dir} (run tls-sst-bench report on it once there is room)` : 'nothing was written';
-    throw usageError(
-      `not enough disk for the results in ${dirname(dir)}: ${humanBytes(await freeDiskBytes(dir))} free, the run's files need ${humanBytes(bytes + RESULTS_SLACK_BYTES)}; ${kept}: expected --out on a disk with room for them`,
-    );
-  };
-  if ((await freeDiskBytes(dir)) < bytes + RESULTS_SLACK_BYTES) await noRoom();
-  try {
-    await mkdir(dir, { recursive: true });
-    for (const [name, text] of files) await writeFileAtomic(join(dir, name), text);
-    await writeReportFiles(dir, run, report);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOSPC' && code !== 'EDQUOT') throw err;
-    // Half a run folder would pass for a run: the journal alone, or nothing.
-    if (journal) for (const name of [...files.map(([n]) => n), ...REPORT_FILES, 'charts']) await rm(join(dir, name), { recursive: true, force: true });
-    else await rm(dir, { recursive: true, force: true });
-    await noRoom();
-  }
 }
 
 export interface RunCommandOptions {

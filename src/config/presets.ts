@@ -1,24 +1,36 @@
-import type { RawConfig, RawValue, ConfigKey } from './schema.ts';
+import type { RawConfig } from './schema.ts';
 import { usageError } from '../errors.ts';
-import { PRESETS } from '../../bench/index.ts';
+import type { HttpsPreset } from '../https/config.ts';
+import type { Preset } from './preset-types.ts';
 
-/** A preset: a named set of settings, in the same keys and spelling as a config file. */
-export interface Preset {
-  readonly description: string;
-  readonly settings: Readonly<Partial<Record<ConfigKey, RawValue>>>;
-  /**
-   * More sweeps run in the same run, each `settings` with its own axes on top
-   * (e.g. the quick preset's shutdown sweep beside its chunk x suite sweep).
-   */
-  readonly sweeps?: readonly { readonly name: string; readonly settings: Readonly<Partial<Record<ConfigKey, RawValue>>> }[];
+export type { Preset } from './preset-types.ts';
+
+/**
+ * The presets are the product owner's files in bench/; src/ never imports bench/
+ * (no cycle through it). The CLI entry (bin/presets.ts) hands them over before main() runs.
+ */
+let registered: { readonly run: Readonly<Record<string, Preset>>; readonly https: Readonly<Record<string, HttpsPreset>> } | null = null;
+
+export function registerPresets(run: Readonly<Record<string, Preset>>, https: Readonly<Record<string, HttpsPreset>>): void {
+  registered = { run, https };
+}
+
+function presets(): NonNullable<typeof registered> {
+  if (registered === null) throw new Error('no presets registered: the CLI entry (bin/presets.ts) hands them to src/ before main() runs');
+  return registered;
+}
+
+/** The https command's presets (bench/https.ts). */
+export function httpsPresets(): Readonly<Record<string, HttpsPreset>> {
+  return presets().https;
 }
 
 export function presetNames(): string[] {
-  return Object.keys(PRESETS);
+  return Object.keys(presets().run);
 }
 
 export function loadPreset(name: string): Preset {
-  const preset = (PRESETS as Readonly<Record<string, Preset>>)[name];
+  const preset = presets().run[name];
   if (!preset) throw usageError(`--preset "${name}" is not a preset: expected one of ${presetNames().join(', ')}`);
   return preset;
 }

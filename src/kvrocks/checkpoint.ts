@@ -10,9 +10,9 @@ import { writeFileAtomic } from '../atomic-write.ts';
 import { formatBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
 import type { FixtureCache } from '../fixtures/cache.ts';
-import { maskCrc, writeVarint } from '../fixtures/sst/format.ts';
-import { writeInternalKey } from '../fixtures/sst/keys.ts';
-import { MAX_FIXTURE_BYTES, MIN_FIXTURE_BYTES } from '../fixtures/sst/writer.ts';
+import { maskCrc, writeVarint } from '../sst/format.ts';
+import { writeInternalKey } from '../sst/keys.ts';
+import { MAX_FIXTURE_BYTES, MIN_FIXTURE_BYTES } from '../sst/writer.ts';
 import type { Fixture, FixtureProfile } from '../fixtures/types.ts';
 
 export interface CheckpointSpec {

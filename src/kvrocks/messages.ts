@@ -4,7 +4,7 @@
  * across the processes of one host.
  */
 import type { Observed, StreamError } from '../outcome.ts';
-import type { ClientParams, Negotiated, ProcessUsage, ServerParams } from '../transfer/messages.ts';
+import type { ClientParams, Negotiated, ProcessUsage, ServerParams } from '../transfer/endpoints.ts';
 import type { ShutdownStrategyName, WritePathName } from '../transfer/strategies.ts';
 
 /** How many connections the replica opens for the files: Kvrocks uses 4 when there are more than 20 files. */

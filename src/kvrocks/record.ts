@@ -4,16 +4,6 @@ import type { TransferRecord } from '../results.ts';
 import type { SourceName } from '../transfer/strategies.ts';
 import type { KvrocksSyncRecord } from './sync.ts';
 
-/** A full sync's own summary, kept on the transfer record of that sync. */
-export interface SyncSummary {
-  readonly attempts: number;
-  readonly maxAttempts: number;
-  readonly files: number;
-  readonly streams: number;
-  readonly synced: boolean;
-  readonly attemptsDetail: KvrocksSyncRecord['attemptsDetail'];
-}
-
 /**
  * Pure: a Kvrocks sync as one transfer record, so reports, CSV and compare
  * treat it like any other. The outcome is the last attempt's: a sync that

@@ -5,19 +5,11 @@ import { OUTCOME_KINDS, type OutcomeKind } from '../outcome.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
 import { cellText, endingsMatrix } from './endings.ts';
 import { intervalThroughput, timelineIntervalMs } from './intervals.ts';
-import { throughputScenarios } from './terminal.ts';
+import { throughputScenarios } from './throughput-scenarios.ts';
 import { endingLabel } from './tuning.ts';
 import { runtimeComparison } from './runtimes.ts';
 import { ceilingsChart } from './references.ts';
-
-/** A chart to draw: a Vega-Lite spec with the words around it. */
-export interface ChartSpec {
-  /** File name without `.svg`; also the id prefix inside the SVG. */
-  readonly name: string;
-  readonly title: string;
-  readonly caption: string;
-  readonly spec: TopLevelSpec;
-}
+import type { ChartSpec } from './chart-spec.ts';
 
 /** A chart left out because it would have been empty, and why, in one sentence. */
 export interface OmittedChart {

@@ -1,7 +1,8 @@
 import type { RunResult } from '../results.ts';
 import { renderCharts, type RenderedCharts } from './charts.ts';
-import { findings, type FindingsTable } from './markdown.ts';
-import { throughputScenarios } from './terminal.ts';
+import { findings } from './markdown.ts';
+import type { FindingsTable } from './finding.ts';
+import { throughputScenarios } from './throughput-scenarios.ts';
 import { recommendation } from './tuning.ts';
 
 export function escapeHtml(s: string): string {

@@ -4,28 +4,12 @@ import type { RunResult, ScenarioSummary } from '../results.ts';
 import { cellText, endedByStrategy, endingsMatrix, runtimeColumn } from './endings.ts';
 import { showsStacks, stacksTable, STACKS_LEGEND, STACKS_TITLE } from './stacks.ts';
 import { faultSummaries } from './faults.ts';
-import { throughputScenarios } from './terminal.ts';
+import { throughputScenarios } from './throughput-scenarios.ts';
 import { chunkTuning, cpuMsPerGb, recommendation, WITHIN_OF_BEST } from './tuning.ts';
 import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
 import { ceilingColumns, ceilingsFinding, ceilingSources } from './references.ts';
 import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
-
-/** A table of findings, rendered the same way by summary.md and report.html. */
-export interface FindingsTable {
-  readonly header: readonly string[];
-  readonly rows: readonly (readonly string[])[];
-  /** Right-aligned (numeric) columns. */
-  readonly numeric: readonly boolean[];
-}
-
-/** One part of the report: a heading, sentences, and at most one table. */
-export interface Finding {
-  readonly id: string;
-  readonly title: string;
-  readonly before: readonly string[];
-  readonly table: FindingsTable | null;
-  readonly after: readonly string[];
-}
+import type { Finding, FindingsTable } from './finding.ts';
 
 
 function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Finding {

@@ -1,10 +1,10 @@
 import { formatBytes, humanBytes } from '../config/units.ts';
 import { referenceFor, REFERENCE_LANES, type ReferenceLane, type References } from '../references.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
-import type { ChartSpec } from './charts.ts';
+import type { ChartSpec } from './chart-spec.ts';
 import { fixed } from './columns.ts';
 import { DEFAULT_READ_PATH } from '../transfer/read-path.ts';
-import type { Finding, FindingsTable } from './markdown.ts';
+import type { Finding, FindingsTable } from './finding.ts';
 import { table } from './terminal-table.ts';
 
 /** How each lane is named beside a cell: what its ceiling is. */

@@ -1,7 +1,7 @@
 import { isDelivered } from '../outcome.ts';
 import type { RunResult, RuntimeRecord } from '../results.ts';
 import { fixed } from './columns.ts';
-import { throughputScenarios } from './terminal.ts';
+import { throughputScenarios } from './throughput-scenarios.ts';
 
 /**
  * The runtime comparison (--node given more than once): per cipher suite, the

@@ -10,26 +10,13 @@ import { table } from './terminal-table.ts';
 import { ceilingColumns, ceilingsText } from './references.ts';
 import { recommendationText } from './tuning.ts';
 import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
+import { throughputScenarios } from './throughput-scenarios.ts';
 
 export { table };
 
 
 function varyingAxes(scenarios: readonly ScenarioSummary[]): typeof OPTIONAL_AXES {
   return OPTIONAL_AXES.filter((a) => new Set(scenarios.map(a.value)).size > 1);
-}
-
-const endingOf = (s: ScenarioSummary): string => `${s.scenario.shutdown} ${s.scenario.writePath} ${s.scenario.receiverMode} ${s.scenario.receiverPeer}`;
-
-/**
- * The scenarios the throughput table shows: those of the most common way of
- * ending (a preset's throughput sweep); the others are what the endings table
- * is for. With a single ending, that is every scenario.
- */
-export function throughputScenarios(scenarios: readonly ScenarioSummary[]): ScenarioSummary[] {
-  const counts = new Map<string, number>();
-  for (const s of scenarios) counts.set(endingOf(s), (counts.get(endingOf(s)) ?? 0) + 1);
-  const main = [...counts.entries()].reduce<[string, number] | null>((best, e) => (best === null || e[1] > best[1] ? e : best), null)?.[0];
-  return scenarios.filter((s) => endingOf(s) === main);
 }
 
 /** The end-of-run summary: per-scenario table, then the tuning answer. Pure. */

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../paths.ts';
-import type { WorkerRole } from './workers.ts';
+import type { WorkerRole } from './worker-role.ts';
 
 const ENTRIES: Readonly<Record<WorkerRole, string>> = {
   sender: fileURLToPath(new URL('../transfer/sender-worker.ts', import.meta.url)),

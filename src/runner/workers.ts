@@ -9,8 +9,9 @@ import { STDERR_PATH_ENV } from '../transfer/close-notify.ts';
 import type { OrchestratorMessage, ReadyMessage, WorkerMessage } from '../transfer/messages.ts';
 import { workerScripts } from './worker-bundle.ts';
 import { onExit } from '../exit-cleanup.ts';
+import type { WorkerRole } from './worker-role.ts';
 
-export type WorkerRole = 'sender' | 'receiver';
+export type { WorkerRole } from './worker-role.ts';
 
 /**
  * A program that starts the worker itself (a profiler: `npx clinic flame

@@ -1,48 +1,16 @@
 import type { Observed, StreamError } from '../outcome.ts';
 import type { ReceiverModeName, ShutdownStrategyName, SourceName, WritePathName } from './strategies.ts';
-import type { TlsVersion } from '../tls/suites.ts';
 import type { ReadPath } from './read-path.ts';
 import type { KvrocksOrchestratorMessage, KvrocksWorkerMessage } from '../kvrocks/messages.ts';
+import type { ClientParams, Negotiated, ProcessUsage, SenderFault, ServerParams } from './endpoints.ts';
+
+export type { ClientParams, Negotiated, ProcessUsage, SenderFault, ServerParams, TlsParams, Transport } from './endpoints.ts';
 
 /**
  * The IPC contract between the orchestrator and its two worker processes.
  * Times are milliseconds on CLOCK_MONOTONIC (process.hrtime), which every
  * process on the host shares, so a sender time and a receiver time subtract.
  */
-
-export interface TlsParams {
-  readonly tlsVersion: TlsVersion;
-  readonly suite: string;
-}
-
-/** A test-only way to make the sender misbehave: stop writing at a byte and hang. */
-export type SenderFault = { readonly kind: 'stall'; readonly atByte: number };
-
-/** What a TLS server of the suite needs: the pinned TLS, its certificate, where to listen. */
-export interface ServerParams {
-  readonly id: number;
-  readonly tls: TlsParams;
-  readonly cert: string;
-  readonly key: string;
-  readonly host: string;
-  /** `tcp`: the same stream over node:net without TLS (the tcp reference lane); absent: TLS. */
-  readonly transport?: Transport;
-}
-
-/** What carries the stream: TLS (every cell), or plain TCP for the tcp reference lane. */
-export type Transport = 'tls' | 'tcp';
-
-/** What a TLS client of the suite needs: the pinned TLS, where to connect, whom to trust. */
-export interface ClientParams {
-  readonly id: number;
-  readonly tls: TlsParams;
-  readonly host: string;
-  readonly port: number;
-  readonly servername: string;
-  readonly ca: string;
-  /** `tcp`: connect with node:net, no TLS (the tcp reference lane); absent: TLS. */
-  readonly transport?: Transport;
-}
 
 export interface ServeRequest extends ServerParams {
   readonly type: 'serve';
@@ -76,16 +44,6 @@ export interface ReceiveRequest extends ClientParams {
 
 /** `gc`: collect garbage now (the worker was started with --expose-gc) and say how big you are; for the soak benchmark. */
 export type OrchestratorMessage = ServeRequest | ReceiveRequest | KvrocksOrchestratorMessage | { readonly type: 'shutdown' } | { readonly type: 'gc' };
-
-export interface Negotiated {
-  readonly protocol: string | null;
-  readonly suite: string | null;
-}
-
-export interface ProcessUsage {
-  readonly cpuMs: number;
-  readonly rssPeakBytes: number;
-}
 
 export interface SenderReport extends ProcessUsage {
   readonly type: 'sent';
