@@ -2,7 +2,7 @@ import { usageError } from '../errors.ts';
 import { isDelivered, OUTCOME_KINDS, type Outcome, type OutcomeKind } from '../outcome.ts';
 import { RESULTS_JSON_VERSION } from '../report/json.ts';
 import type { Environment, RunContext, RuntimeRecord, ScenarioSummary, TransferRecord } from '../results.ts';
-import { mean, welchTTest } from './welch.ts';
+import { mean, welchTTest } from '../analysis/statistics.ts';
 
 /**
  * What a comparison reads of a run. A `RunResult` is one; results.json is
