@@ -28,7 +28,7 @@ import { DEFAULT_FIXTURES_DIR } from '../src/paths.ts';
 import { runTransfer } from '../src/runner/transfer.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
-import { median } from '../src/stats.ts';
+import { median } from '../src/analysis/statistics.ts';
 import { RunCertificates, type CertFiles } from '../src/tls/certs.ts';
 import type { TlsVersion } from '../src/tls/suites.ts';
 import type { SourceName } from '../src/transfer/strategies.ts';

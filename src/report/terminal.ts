@@ -1,13 +1,12 @@
 import { agentRows } from './agent.ts';
-import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
-import { bestChunks } from '../stats.ts';
+import { noiseWarnings } from '../analysis/warnings.ts';
 import { endingsText, showsEndings } from './endings.ts';
 import { showsStacks, stacksText } from './stacks.ts';
 import { faultsText } from './faults.ts';
 import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
 import { table } from './terminal-table.ts';
-import { recommendationText } from './tuning.ts';
+import { recommendationText, runTuning, tuningTable } from './tuning.ts';
 import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
 
 export { table };
@@ -70,18 +69,15 @@ export function terminalSummary(run: RunResult): string {
     out.push('', 'Throughput per suite by Node runtime:', runtimesSentence(runtimes), RUNTIME_TABLE_NOTE, table(t.header, t.rows, t.numeric));
   }
 
-  const best = bestChunks(run.scenarios).filter((b) => b.compared > 1);
-  if (best.length > 0) {
-    out.push('');
-    out.push('Best chunk size (highest mean MB/s) per suite and size:');
-    const byNode = best.some((b) => b.runtime !== undefined);
-    out.push(
-      table(
-        ['size', 'tls', 'suite', ...(byNode ? ['node'] : []), 'best chunk', 'MB/s', 'of'],
-        best.map((b) => [humanBytes(b.sizeBytes), b.tlsVersion, b.suite, ...(byNode ? [b.runtime ?? ''] : []), formatBytes(b.chunkBytes), b.meanMbPerSec.toFixed(1), `${b.compared} chunks`]),
-        [false, false, false, ...(byNode ? [false] : []), false, true, false],
-      ),
-    );
+  const tuning = runTuning(run, shown);
+  if (tuning.length > 0) {
+    const t = tuningTable(tuning);
+    out.push('', 'Tuning answers (values that cannot be told apart from the best, and the one to use):', table(t.header, t.rows, t.numeric));
+  }
+  const warnings = noiseWarnings(run);
+  if (warnings.length > 0) {
+    out.push('', `Warnings (${warnings.length}):`);
+    for (const w of warnings) out.push(`  ! ${w.text}`);
   }
   if (run.records.some((r) => r.fault)) {
     out.push('');

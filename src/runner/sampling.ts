@@ -137,9 +137,11 @@ export function differingAxes(a: Scenario, b: Scenario): string[] {
  * The cells that take turns: scenarios of the same size that are compared with
  * each other (differ in exactly one axis), and whatever those are compared
  * with, as connected groups, in the matrix's order. `sequential`: every
- * scenario alone.
+ * scenario alone. A cell that `replacesPair` (its ending kills a worker by
+ * design) runs alone after its group: taking turns, it would hand every other
+ * cell a cold worker pair.
  */
-export function interleaveGroups(scenarios: readonly Scenario[], order: Order): Scenario[][] {
+export function interleaveGroups(scenarios: readonly Scenario[], order: Order, replacesPair: (s: Scenario) => boolean = () => false): Scenario[][] {
   if (order === 'sequential') return scenarios.map((s) => [s]);
   const parent = scenarios.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
@@ -152,5 +154,9 @@ export function interleaveGroups(scenarios: readonly Scenario[], order: Order): 
   }
   const groups = new Map<number, Scenario[]>();
   scenarios.forEach((s, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), s]));
-  return [...groups.values()];
+  return [...groups.values()].flatMap((g) => {
+    const alone = g.filter(replacesPair);
+    const together = g.filter((s) => !replacesPair(s));
+    return [...(together.length > 0 ? [together] : []), ...alone.map((s) => [s])];
+  });
 }

@@ -1,0 +1,80 @@
+import { isDelivered } from '../outcome.ts';
+import type { RunResult } from '../results.ts';
+import { mannKendall } from './statistics.ts';
+
+/**
+ * The noise warnings of a run, each naming the cell and what to do. Pure: from
+ * the summaries' sampling facts and the records; the terminal, summary.md and
+ * report.html print the same lines.
+ */
+
+export type WarningKind = 'missed-target' | 'trend' | 'outliers' | 'busy-host' | 'warmup-capped';
+
+export interface NoiseWarning {
+  readonly kind: WarningKind;
+  /** The cell it is about; null for a worker pair's warm-up. */
+  readonly scenarioId: string | null;
+  readonly text: string;
+}
+
+/** Other work above this share of the machine's CPU during a cell's transfers is worth a warning (an idle VM reads 1-5%: loopback packet work outside our processes). */
+export const BUSY_HOST_PERCENT = 15;
+
+const f1 = (v: number): string => v.toFixed(1);
+
+export function noiseWarnings(run: Pick<RunResult, 'scenarios' | 'records' | 'context'>): NoiseWarning[] {
+  const out: NoiseWarning[] = [];
+  const cfg = run.context.config as { threshold?: unknown; alpha?: unknown } | null;
+  const alpha = typeof cfg?.alpha === 'number' ? cfg.alpha : 0.05;
+  const threshold = typeof cfg?.threshold === 'number' ? cfg.threshold : 0.02;
+  for (const w of run.context.processWarmups ?? []) {
+    if (w.ended !== 'capped') continue;
+    const last = w.mbPerSec.slice(-3).map(f1).join(', ');
+    out.push({
+      kind: 'warmup-capped',
+      scenarioId: null,
+      text: `worker pair ${w.generation}${w.runtime ? ` (${w.runtime})` : ''} was still speeding up when its warm-up time ran out (last transfers ${last} MB/s): the first cells may run below steady state. Use a quieter machine, or a longer --warmup per scenario.`,
+    });
+  }
+  for (const s of run.scenarios) {
+    const id = s.scenarioId;
+    const sampling = s.sampling;
+    if (!sampling) continue;
+    const t = s.throughput;
+    if (sampling.targetMet === false && t) {
+      out.push({
+        kind: 'missed-target',
+        scenarioId: id,
+        text: `${id}: desired confidence was not achieved: ±${f1(t.rmePercent)}% after ${t.samples} transfers (${sampling.stopReason === 'max-time' ? '--max-time reached' : 'sample limit reached'}), target ±${sampling.targetRmePercent}%. Use a quieter machine, a longer --max-time, or a larger size.`,
+      });
+    }
+    const rates = run.records.filter((r) => r.scenarioId === id && !r.warmup && isDelivered(r.outcome) && r.mbPerSec !== null).map((r) => r.mbPerSec!);
+    if (sampling.trend !== 'none' && t) {
+      const mk = mannKendall(rates, alpha, threshold * 100);
+      out.push({
+        kind: 'trend',
+        scenarioId: id,
+        text: `${id}: throughput was ${sampling.trend} across its ${rates.length} samples (${mk.changePercent > 0 ? '+' : ''}${f1(mk.changePercent)}% first to last, Mann-Kendall p ${mk.p.toPrecision(2)}): it was not steady. Use a longer --warmup, or a quieter machine.`,
+      });
+    }
+    if (sampling.outliers.length > 0 && t) {
+      const shown = sampling.outliers.slice(0, 5).map((i) => {
+        const r = run.records.find((x) => x.scenarioId === id && !x.warmup && x.iteration === i);
+        return `#${i + 1}${r?.mbPerSec != null ? ` ${f1(r.mbPerSec)} MB/s` : ''}`;
+      });
+      out.push({
+        kind: 'outliers',
+        scenarioId: id,
+        text: `${id}: ${sampling.outliers.length} outlier transfer(s) of ${t.samples} (modified Z-score above 3.5 from the median ${f1(t.p50MbPerSec)} MB/s): ${shown.join(', ')}${sampling.outliers.length > 5 ? ', ...' : ''}. They are in the mean; something else ran meanwhile. Use a quieter machine or more samples (--target-rme).`,
+      });
+    }
+    if (sampling.hostBusyPercent !== null && sampling.hostBusyPercent > BUSY_HOST_PERCENT) {
+      out.push({
+        kind: 'busy-host',
+        scenarioId: id,
+        text: `${id}: the host spent ${f1(sampling.hostBusyPercent)}% of its CPU on other work during these transfers${sampling.stealPercent !== null && sampling.stealPercent >= 1 ? ` (${f1(sampling.stealPercent)}% stolen by the hypervisor)` : ''}: its numbers are lower and noisier than on an idle machine. Use a quieter machine.`,
+      });
+    }
+  }
+  return out;
+}
