@@ -52,6 +52,8 @@ export const RESULTS_COLUMNS = [
   'node_version',
   'openssl_version',
   'sender_peer',
+  'host_busy_percent',
+  'steal_percent',
 ] as const;
 
 type Cell = string | number;
@@ -109,6 +111,8 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     // the workers' own versions (--node), empty for a record of no worker pair
     node_version: r.nodeVersion ?? '',
     openssl_version: r.opensslVersion ?? '',
+    host_busy_percent: num(r.hostBusyPercent ?? null, 1),
+    steal_percent: num(r.stealPercent ?? null, 1),
   };
 }
 
@@ -142,6 +146,15 @@ export const SCENARIO_COLUMNS = [
   'complete',
   'complete_unclean',
   'not_delivered',
+  // appended with adaptive sampling:
+  'warmup_transfers',
+  'target_rme_percent',
+  'target_met',
+  'trend',
+  'outliers',
+  'host_busy_percent',
+  'ci95_mb_per_sec',
+  'stop_reason',
 ] as const;
 
 export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof SCENARIO_COLUMNS)[number], Cell> {
@@ -172,6 +185,15 @@ export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof S
     complete: s.outcomes.complete ?? 0,
     complete_unclean: s.outcomes['complete-unclean'] ?? 0,
     not_delivered: s.iterations - delivered,
+    warmup_transfers: s.sampling?.warmupTransfers ?? '',
+    target_rme_percent: s.sampling?.targetRmePercent ?? '',
+    // empty: no target (a fixed number of transfers)
+    target_met: s.sampling?.targetMet == null ? '' : String(s.sampling.targetMet),
+    trend: s.sampling?.trend ?? '',
+    outliers: s.sampling?.outliers.length ?? '',
+    host_busy_percent: num(s.sampling?.hostBusyPercent ?? null, 1),
+    ci95_mb_per_sec: num(t?.ciHalfWidthMbPerSec ?? null, 2),
+    stop_reason: s.sampling?.stopReason ?? '',
   };
 }
 
