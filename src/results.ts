@@ -117,7 +117,8 @@ export interface SamplingSummary {
 
 /** One worker pair's warm-up after it started (or was replaced): MB/s of each warm-up transfer, in order. */
 export interface ProcessWarmup {
-  readonly runtime: string;
+  /** The runtime's label in a run of several (--node); absent: the run's only one. */
+  readonly runtime?: string;
   /** 0 for the first pair, then one more per replacement. */
   readonly generation: number;
   /** The scenario the warm-up transfers ran (the cell's TLS settings, a clean ending). */

@@ -22,6 +22,16 @@ export const BUSY_HOST_PERCENT = 15;
 
 const f1 = (v: number): string => v.toFixed(1);
 
+/** Names a cell by the id's `key=value` tokens that not every scenario of the run shares (its size always): short, and still unique. */
+export function cellNamer(ids: readonly string[]): (id: string) => string {
+  const tokens = ids.map((id) => id.split(' '));
+  const common = new Set(ids.length > 1 ? tokens[0]!.filter((t) => tokens.every((ts) => ts.includes(t))) : []);
+  return (id) => {
+    const own = id.split(' ').filter((t) => t.startsWith('size=') || !common.has(t));
+    return own.length > 0 ? own.join(' ') : id;
+  };
+}
+
 export function noiseWarnings(run: Pick<RunResult, 'scenarios' | 'records' | 'context'>): NoiseWarning[] {
   const out: NoiseWarning[] = [];
   const cfg = run.context.config as { threshold?: unknown; alpha?: unknown } | null;
@@ -36,8 +46,10 @@ export function noiseWarnings(run: Pick<RunResult, 'scenarios' | 'records' | 'co
       text: `worker pair ${w.generation}${w.runtime ? ` (${w.runtime})` : ''} was still speeding up when its warm-up time ran out (last transfers ${last} MB/s): the first cells may run below steady state. Use a quieter machine, or a longer --warmup per scenario.`,
     });
   }
+  const name = cellNamer(run.scenarios.map((s) => s.scenarioId));
   for (const s of run.scenarios) {
     const id = s.scenarioId;
+    const cell = name(id);
     const sampling = s.sampling;
     if (!sampling) continue;
     const t = s.throughput;
@@ -45,7 +57,7 @@ export function noiseWarnings(run: Pick<RunResult, 'scenarios' | 'records' | 'co
       out.push({
         kind: 'missed-target',
         scenarioId: id,
-        text: `${id}: desired confidence was not achieved: ±${f1(t.rmePercent)}% after ${t.samples} transfers (${sampling.stopReason === 'max-time' ? '--max-time reached' : 'sample limit reached'}), target ±${sampling.targetRmePercent}%. Use a quieter machine, a longer --max-time, or a larger size.`,
+        text: `${cell}: desired confidence was not achieved: ±${f1(t.rmePercent)}% after ${t.samples} transfers (${sampling.stopReason === 'max-time' ? '--max-time reached' : 'sample limit reached'}), target ±${sampling.targetRmePercent}%. Use a quieter machine, a longer --max-time, or a larger size.`,
       });
     }
     const rates = run.records.filter((r) => r.scenarioId === id && !r.warmup && isDelivered(r.outcome) && r.mbPerSec !== null).map((r) => r.mbPerSec!);
@@ -54,7 +66,7 @@ export function noiseWarnings(run: Pick<RunResult, 'scenarios' | 'records' | 'co
       out.push({
         kind: 'trend',
         scenarioId: id,
-        text: `${id}: throughput was ${sampling.trend} across its ${rates.length} samples (${mk.changePercent > 0 ? '+' : ''}${f1(mk.changePercent)}% first to last, Mann-Kendall p ${mk.p.toPrecision(2)}): it was not steady. Use a longer --warmup, or a quieter machine.`,
+        text: `${cell}: throughput was ${sampling.trend} across its ${rates.length} samples (${mk.changePercent > 0 ? '+' : ''}${f1(mk.changePercent)}% first to last, Mann-Kendall p ${mk.p.toPrecision(2)}): it was not steady. Use a longer --warmup, or a quieter machine.`,
       });
     }
     if (sampling.outliers.length > 0 && t) {
@@ -65,14 +77,14 @@ export function noiseWarnings(run: Pick<RunResult, 'scenarios' | 'records' | 'co
       out.push({
         kind: 'outliers',
         scenarioId: id,
-        text: `${id}: ${sampling.outliers.length} outlier transfer(s) of ${t.samples} (modified Z-score above 3.5 from the median ${f1(t.p50MbPerSec)} MB/s): ${shown.join(', ')}${sampling.outliers.length > 5 ? ', ...' : ''}. They are in the mean; something else ran meanwhile. Use a quieter machine or more samples (--target-rme).`,
+        text: `${cell}: ${sampling.outliers.length} outlier transfer(s) of ${t.samples} (modified Z-score above 3.5 from the median ${f1(t.p50MbPerSec)} MB/s): ${shown.join(', ')}${sampling.outliers.length > 5 ? ', ...' : ''}. They are in the mean; something else ran meanwhile. Use a quieter machine or more samples (--target-rme).`,
       });
     }
     if (sampling.hostBusyPercent !== null && sampling.hostBusyPercent > BUSY_HOST_PERCENT) {
       out.push({
         kind: 'busy-host',
         scenarioId: id,
-        text: `${id}: the host spent ${f1(sampling.hostBusyPercent)}% of its CPU on other work during these transfers${sampling.stealPercent !== null && sampling.stealPercent >= 1 ? ` (${f1(sampling.stealPercent)}% stolen by the hypervisor)` : ''}: its numbers are lower and noisier than on an idle machine. Use a quieter machine.`,
+        text: `${cell}: the host spent ${f1(sampling.hostBusyPercent)}% of its CPU on other work during these transfers${sampling.stealPercent !== null && sampling.stealPercent >= 1 ? ` (${f1(sampling.stealPercent)}% stolen by the hypervisor)` : ''}: its numbers are lower and noisier than on an idle machine. Use a quieter machine.`,
       });
     }
   }

@@ -236,7 +236,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
         break;
       }
     }
-    processWarmups.push({ runtime: runtimeOf(s).label, generation, scenarioId: scenario.id, mbPerSec: curve, durationMs: durations, ended });
+    processWarmups.push({ ...(s.runtime !== undefined ? { runtime: s.runtime } : {}), generation, scenarioId: scenario.id, mbPerSec: curve, durationMs: durations, ended });
     warmed.set(pair, pair.generation);
   };
 
@@ -305,8 +305,9 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
         if (!interrupted && records.length === before) throw new Error(`sampling loop: a round of ${bench.tasks.length} task(s) ran no transfer`);
       }
       for (const cell of cells) {
-        if (interrupted && cell.stop === null) continue;
-        const stopReason = cell.stop ?? 'iterations';
+        // Cut short: a summary of what it measured, if anything.
+        if (interrupted && cell.stop === null && cell.measured.length === 0) continue;
+        const stopReason = cell.stop ?? 'interrupted';
         summaries.push({
           index: cell.index,
           summary: summarizeScenario(cell.scenario, cell.measured, {

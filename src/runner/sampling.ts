@@ -23,7 +23,7 @@ export interface SamplingPolicy {
 /** No scenario takes more measured transfers than this, whatever its target. */
 export const MAX_SAMPLES = 1000;
 
-export type StopReason = 'iterations' | 'target-met' | 'max-time' | 'max-samples' | 'not-delivered';
+export type StopReason = 'iterations' | 'target-met' | 'max-time' | 'max-samples' | 'not-delivered' | 'interrupted';
 
 export type SamplingStep = { readonly kind: 'sample' } | { readonly kind: 'stop'; readonly reason: StopReason };
 
@@ -62,7 +62,7 @@ export function nextStep(policy: SamplingPolicy, state: SamplingState): Sampling
 
 /** Did the scenario reach its target? null when it had none (or lost bytes, so none applied). */
 export function targetMet(policy: SamplingPolicy, reason: StopReason): boolean | null {
-  if (policy.targetRmePercent === null || reason === 'not-delivered') return null;
+  if (policy.targetRmePercent === null || reason === 'not-delivered' || reason === 'interrupted') return null;
   return reason === 'target-met';
 }
 
