@@ -7,7 +7,7 @@ import { faultSummaries } from './faults.ts';
 import { throughputScenarios } from './terminal.ts';
 import { cpuMsPerGb, recommendation, runTuning, tuningOptionsOf, tuningTable, TUNING_NOTE } from './tuning.ts';
 import { noiseWarnings } from '../analysis/warnings.ts';
-import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
+import { fixed, leadCells, OPTIONAL_AXES, outcomesText, rmeCell } from './columns.ts';
 import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
 
 /** A table of findings, rendered the same way by summary.md and report.html. */
@@ -36,7 +36,7 @@ function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Fi
     return [
       ...leadCells(s, axes),
       fixed(t?.meanMbPerSec, 1),
-      fixed(t?.rmePercent, 1),
+      rmeCell(s),
       fixed(t?.sdMbPerSec, 1),
       fixed(t?.p50MbPerSec, 1),
       fixed(t ? (t.meanMbPerSec * 8) / 1000 : null, 2),
@@ -49,7 +49,7 @@ function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Fi
     id: 'throughput',
     title: 'Throughput',
     before: [
-      'MB/s = 10^6 bytes per second, from the first byte written to the last byte received and verified; ±% = 95% margin of error of the mean; CPU ms/GB = sender + receiver CPU per 10^9 bytes.',
+      'MB/s = 10^6 bytes per second, from the first byte written to the last byte received and verified; ±% = 95% margin of error of the mean (! = missed --target-rme); CPU ms/GB = sender + receiver CPU per 10^9 bytes.',
     ],
     table: { header, rows, numeric: header.map((h) => /MB\/s|±|Gbit|ms/.test(h)) },
     after: [

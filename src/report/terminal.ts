@@ -4,7 +4,7 @@ import { noiseWarnings } from '../analysis/warnings.ts';
 import { endingsText, showsEndings } from './endings.ts';
 import { showsStacks, stacksText } from './stacks.ts';
 import { faultsText } from './faults.ts';
-import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
+import { fixed, leadCells, OPTIONAL_AXES, outcomesText, rmeCell } from './columns.ts';
 import { table } from './terminal-table.ts';
 import { recommendationText, runTuning, tuningTable } from './tuning.ts';
 import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
@@ -43,7 +43,7 @@ export function terminalSummary(run: RunResult): string {
     return [
       ...leadCells(s, axes),
       fixed(t?.meanMbPerSec, 1),
-      fixed(t?.rmePercent, 1),
+      rmeCell(s),
       fixed(t?.p50MbPerSec, 1),
       fixed(t ? (t.meanMbPerSec * 8) / 1000 : null, 2),
       fixed(s.meanHandshakeMs, 2),
@@ -56,7 +56,7 @@ export function terminalSummary(run: RunResult): string {
   out.push(`tls-sst-bench run ${ctx.runId}${ctx.interrupted ? '  (INTERRUPTED: partial results)' : ''}`);
   out.push(`Node ${env.node}, OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores} (aes ${env.cpuFlags.aes ? 'yes' : 'no'}, vaes ${env.cpuFlags.vaes ? 'yes' : 'no'}, avx2 ${env.cpuFlags.avx2 ? 'yes' : 'no'}), kernel ${env.kernel}`);
   for (const [what, value] of agentRows(run)) out.push(`${what}: ${value}`);
-  out.push('MB/s = 10^6 bytes per second, first byte written -> last byte received and verified; ±% = 95% margin of error of the mean; CPU per transfer.');
+  out.push('MB/s = 10^6 bytes per second, first byte written -> last byte received and verified; ±% = 95% margin of error of the mean (! = missed --target-rme); CPU per transfer.');
   out.push('');
   out.push(table(header, rows, numeric));
   if (shown.length < run.scenarios.length) {
