@@ -45,6 +45,8 @@ export interface SamplingFacts {
   readonly targetMet: boolean | null;
   readonly stopReason: StopReason;
   readonly measuredMs: number;
+  /** The host's other CPU use over all its measured transfers (pooled jiffies); absent: the mean of the records' shares. */
+  readonly host?: { readonly hostBusyPercent: number | null; readonly stealPercent: number | null };
   /** The run's --alpha and --threshold: a trend must be significant and larger than the threshold. */
   readonly alpha: number;
   readonly threshold: number;
@@ -66,8 +68,8 @@ export function summarizeScenario(scenario: Scenario, measured: readonly Transfe
     measuredMs: facts.measuredMs,
     trend: usable ? mannKendall(rates, facts.alpha, facts.threshold * 100).trend : 'none',
     outliers: usable ? outlierIndices(rates).map((i) => measured[i]!.iteration) : [],
-    hostBusyPercent: meanOrNull(present(measured.map((r) => r.hostBusyPercent))),
-    stealPercent: meanOrNull(present(measured.map((r) => r.stealPercent))),
+    hostBusyPercent: facts.host ? facts.host.hostBusyPercent : meanOrNull(present(measured.map((r) => r.hostBusyPercent))),
+    stealPercent: facts.host ? facts.host.stealPercent : meanOrNull(present(measured.map((r) => r.stealPercent))),
   };
   return {
     scenarioId: scenario.id,

@@ -11,6 +11,9 @@ import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable }
 
 export { table };
 
+/** The terminal shows the first warnings; summary.md and report.html have them all. */
+export const MAX_TERMINAL_WARNINGS = 12;
+
 
 function varyingAxes(scenarios: readonly ScenarioSummary[]): typeof OPTIONAL_AXES {
   return OPTIONAL_AXES.filter((a) => new Set(scenarios.map(a.value)).size > 1);
@@ -77,7 +80,8 @@ export function terminalSummary(run: RunResult): string {
   const warnings = noiseWarnings(run);
   if (warnings.length > 0) {
     out.push('', `Warnings (${warnings.length}):`);
-    for (const w of warnings) out.push(`  ! ${w.text}`);
+    for (const w of warnings.slice(0, MAX_TERMINAL_WARNINGS)) out.push(`  ! ${w.text}`);
+    if (warnings.length > MAX_TERMINAL_WARNINGS) out.push(`  (${warnings.length - MAX_TERMINAL_WARNINGS} more in summary.md and report.html)`);
   }
   if (run.records.some((r) => r.fault)) {
     out.push('');

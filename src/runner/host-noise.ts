@@ -19,10 +19,28 @@ export interface HostSnapshot {
 }
 
 export interface HostNoise {
-  /** Share of all CPU time used by anything but this run's processes, steal time included; 0 to 100. */
-  readonly hostBusyPercent: number;
+  /** Share of all CPU time used by anything but this run's processes, steal time included; 0 to 100; null when no tick passed. */
+  readonly hostBusyPercent: number | null;
   /** Share of all CPU time the hypervisor gave to other guests. */
-  readonly stealPercent: number;
+  readonly stealPercent: number | null;
+  /** The jiffies behind the shares, to add up over a cell (see `pooledNoise`). */
+  readonly totalJiffies: number;
+  readonly otherJiffies: number;
+  readonly stealJiffies: number;
+}
+
+/**
+ * The shares over many transfers: the ratio of the summed jiffies. A short
+ * transfer spans a tick or two, where whole-CPU ticks and our processes'
+ * precise times disagree; per-transfer shares of such windows average to a
+ * wildly high figure, their sums do not.
+ */
+export function pooledNoise(parts: readonly HostNoise[]): Pick<HostNoise, 'hostBusyPercent' | 'stealPercent'> {
+  const total = parts.reduce((n, p) => n + p.totalJiffies, 0);
+  if (!(total > 0)) return { hostBusyPercent: null, stealPercent: null };
+  const other = parts.reduce((n, p) => n + p.otherJiffies, 0);
+  const steal = parts.reduce((n, p) => n + p.stealJiffies, 0);
+  return { hostBusyPercent: Math.min(100, (other / total) * 100), stealPercent: (steal / total) * 100 };
 }
 
 function cpuLine(text: string): { total: number; busy: number; steal: number } | null {
@@ -73,10 +91,11 @@ export function hostSnapshot(pids: readonly number[]): HostSnapshot | null {
  */
 export function hostNoise(before: HostSnapshot | null, after: HostSnapshot | null): HostNoise | null {
   if (!before || !after) return null;
-  const total = after.total - before.total;
-  if (!(total > 0)) return null;
+  const total = Math.max(0, after.total - before.total);
   let ours = 0;
   for (const [pid, end] of after.ours) ours += end - (before.ours.get(pid) ?? 0);
-  const busy = Math.max(0, after.busy - before.busy - ours);
-  return { hostBusyPercent: Math.min(100, (busy / total) * 100), stealPercent: ((after.steal - before.steal) / total) * 100 };
+  const other = Math.max(0, after.busy - before.busy - ours);
+  const steal = Math.max(0, after.steal - before.steal);
+  const share = (v: number): number | null => (total > 0 ? Math.min(100, (v / total) * 100) : null);
+  return { hostBusyPercent: share(other), stealPercent: share(steal), totalJiffies: total, otherJiffies: other, stealJiffies: steal };
 }

@@ -20,7 +20,7 @@ import { runKvrocksSync } from '../kvrocks/sync.ts';
 import { collectEnvironment } from './environment.ts';
 import { runTransfer } from './transfer.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
-import { hostNoise, hostSnapshot } from './host-noise.ts';
+import { hostNoise, hostSnapshot, pooledNoise, type HostNoise } from './host-noise.ts';
 import { interleaveGroups, nextStep, processWarmupState, targetMet, warmupDone, type SamplingPolicy, type StopReason } from './sampling.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
 import { WorkerPair, type WorkerFlags, type WorkerWrappers } from './workers.ts';
@@ -100,6 +100,8 @@ interface Cell {
   readonly warmupWallMs: number[];
   readonly measured: TransferRecord[];
   measuredMs: number;
+  /** The host's CPU use during each measured transfer. */
+  readonly noise: HostNoise[];
   stop: StopReason | null;
 }
 
@@ -160,8 +162,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-  /** One transfer of `scenario` on `pair`, with the host's other CPU use meanwhile. */
-  const transfer = async (pair: WorkerPair, scenario: Scenario, iteration: number, warmup: boolean, proxyFault?: ProxyFault): Promise<TransferRecord> => {
+  /** One transfer of `scenario` on `pair`, with the host's other CPU use meanwhile (`noise` collects its jiffies). */
+  const transfer = async (pair: WorkerPair, scenario: Scenario, iteration: number, warmup: boolean, proxyFault?: ProxyFault, noise?: HostNoise[]): Promise<TransferRecord> => {
     const certFiles = await certs.get(scenario.keyType);
     const before = hostSnapshot(pair.pids());
     const result =
@@ -203,8 +205,9 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
             signal: opts.signal,
             onProgress: hooks.onTransferProgress,
           });
-    const noise = hostNoise(before, hostSnapshot(pair.pids()));
-    return { ...stampRuntime(result, pair), hostBusyPercent: noise?.hostBusyPercent ?? null, stealPercent: noise?.stealPercent ?? null };
+    const host = hostNoise(before, hostSnapshot(pair.pids()));
+    if (host) noise?.push(host);
+    return { ...stampRuntime(result, pair), hostBusyPercent: host?.hostBusyPercent ?? null, stealPercent: host?.stealPercent ?? null };
   };
 
   // The pair generation each runtime's pair was last warmed up at.
@@ -249,7 +252,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     const warmup = !warmupDone(cell.policy.warmup, cell.warmupWallMs);
     const iteration = warmup ? cell.warmupWallMs.length : cell.measured.length;
     hooks.onTransferStart?.(cell.index, cell.scenario, iteration, warmup);
-    const record = await transfer(pair, cell.scenario, iteration, warmup, warmup ? undefined : cell.faults[iteration]);
+    const record = await transfer(pair, cell.scenario, iteration, warmup, warmup ? undefined : cell.faults[iteration], warmup ? undefined : cell.noise);
     // The transfer in flight when the run was interrupted was cut by us: not a result.
     if (interrupted) throw new Error('interrupted');
     records.push(record);
@@ -279,7 +282,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       if (interrupted) break;
       const cells: Cell[] = group.map((scenario) => {
         const faults = faultPlan(config, scenario);
-        return { scenario, index: scenarios.indexOf(scenario), policy: samplingPolicy(config, faults.length), faults, warmupWallMs: [], measured: [], measuredMs: 0, stop: null };
+        return { scenario, index: scenarios.indexOf(scenario), policy: samplingPolicy(config, faults.length), faults, warmupWallMs: [], measured: [], measuredMs: 0, noise: [], stop: null };
       });
       // tinybench's task model runs the rounds: one task per cell, each run once per bench.run(), in order.
       const bench = new Bench({ iterations: 1, time: 0, warmup: false, throws: true });
@@ -317,6 +320,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
             targetMet: targetMet(cell.policy, stopReason),
             stopReason,
             measuredMs: cell.measuredMs,
+            host: pooledNoise(cell.noise),
             alpha: config.alpha,
             threshold: config.threshold,
           }),
