@@ -6,7 +6,8 @@ import type { Preset } from '../src/config/presets.ts';
  * ending a 64 MB stream, seen by a naive receiver, a framed one with an ack,
  * and OpenSSL. Each cell samples until its mean MB/s is known to ±3% (95%),
  * at least 5 transfers, at most 10 s of its transfers; the cells of a size
- * take turns (interleaved), so drift hits them alike.
+ * take turns (interleaved), so drift hits them alike. Each cell is shown
+ * against plain TCP, native OpenSSL and the cipher, measured in the same run.
  */
 export default {
   description: 'chunk x suite sweep at 1, 64, 256 MB; then how 7 ways of ending a 64 MB stream look to 3 receivers',
@@ -19,6 +20,8 @@ export default {
     warmup: 1,
     targetRme: '3%',
     maxTime: '10s',
+    // every cell beside its ceilings: a few transfers per lane measurement (src/runner/references.ts)
+    reference: ['tcp', 'openssl', 'cipher'],
   },
   sweeps: [
     {

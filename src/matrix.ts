@@ -14,6 +14,7 @@ import {
   type ShutdownStrategyName,
   type WritePathName,
 } from './transfer/strategies.ts';
+import { DEFAULT_READ_PATH, type ReadPath } from './transfer/read-path.ts';
 
 /** One cell of the matrix. `id` is built from the values and is stable across runs. */
 export interface Scenario {
@@ -26,6 +27,8 @@ export interface Scenario {
   readonly maxFragment: number;
   readonly shutdown: ShutdownStrategyName;
   readonly writePath: WritePathName;
+  /** How the receiver reads: `data` or `onread:SIZE` (read-path.ts); external receivers and Kvrocks read their own way and are `data`. */
+  readonly readPath: ReadPath;
   readonly receiverMode: ReceiverModeName;
   readonly receiverPeer: ReceiverPeerName;
   /** Who sends (the TLS server): the Node worker or `openssl s_server`. */
@@ -49,6 +52,8 @@ export function scenarioId(s: Omit<Scenario, 'id'>): string {
     `frag=${s.maxFragment}`,
     `shutdown=${s.shutdown}`,
     `write=${s.writePath}`,
+    // only when not the default, so existing ids stay as they were
+    ...(s.readPath !== DEFAULT_READ_PATH ? [`read=${s.readPath}`] : []),
     `receiver=${s.receiverMode}`,
     `peer=${s.receiverPeer}`,
     // only when not the Node worker, so existing ids stay as they were
@@ -96,6 +101,7 @@ export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenar
     maxFragment: 16384,
     shutdown: 'end',
     writePath: 'backpressure',
+    readPath: DEFAULT_READ_PATH,
     receiverMode: 'until-eof',
     receiverPeer: 'node',
     senderPeer: 'node',
@@ -105,6 +111,8 @@ export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenar
     ...fields,
   };
   checkPeerMode(full.receiverPeer, full.receiverMode);
+  const refused = readPathRefusal(full, full.readPath);
+  if (refused) throw usageError(refused);
   checkPeerSuite(full);
   checkSenderPeer(full);
   return { id: scenarioId(full), ...full };
@@ -130,6 +138,32 @@ export function planScenarios(configs: readonly RunConfig[]): Scenario[] {
   const byId = new Map<string, Scenario>();
   for (const c of configs) for (const s of expandAxes(c)) if (!byId.has(s.id)) byId.set(s.id, s);
   return applyFilter([...byId.values()], configs[0]?.filter);
+}
+
+/**
+ * Why a transport cannot read by `readPath` (null: it can). Only the suite's
+ * own raw receiver takes the read path; the others read their own way, which
+ * is recorded as `data`.
+ */
+export function readPathRefusal(t: Pick<Scenario, 'protocol' | 'receiverPeer'>, readPath: ReadPath): string | null {
+  if (readPath === DEFAULT_READ_PATH) return null;
+  if (t.protocol === 'kvrocks') return `--read-path "${readPath}" cannot be played by --protocol kvrocks: its replica reads 4 KiB at a time, as Kvrocks does; use data`;
+  if (t.receiverPeer !== 'node') return `--read-path "${readPath}" cannot be played by --receiver-peer ${t.receiverPeer}: it reads with its own buffer; use data`;
+  return null;
+}
+
+/** Each transport reads by the paths it can; every read path must be played by some cell. */
+function readPathsOf(config: RunConfig, transport: Transport): ReadPath[] {
+  const playable = config.readPaths.filter((p) => readPathRefusal(transport, p) === null);
+  if (playable.length === 0) throw usageError(readPathRefusal(transport, config.readPaths[0]!)!);
+  return playable;
+}
+
+function checkReadPathAxes(config: RunConfig, out: readonly Scenario[]): void {
+  for (const readPath of config.readPaths) {
+    const refusal = out.some((s) => s.readPath === readPath) ? null : (out.map((s) => readPathRefusal(s, readPath)).find((r) => r !== null) ?? null);
+    if (refusal) throw usageError(refusal);
+  }
 }
 
 /** How the bytes travel: one raw stream to a receiver mode and peer, or a Kvrocks full sync. */
@@ -246,13 +280,15 @@ function expandAxes(config: RunConfig): Scenario[] {
           for (const shutdown of config.shutdowns) {
             for (const writePath of config.writePaths) {
               for (const transport of transports(config, sizeBytes)) {
-                // Runtimes innermost: the same cell on each Node back to back, under the same load.
-                for (const runtime of runtimeLabels(config)) {
-                  const fields = { sizeBytes, chunkBytes, ...tls, maxFragment, shutdown, writePath, ...transport, ...(runtime !== undefined ? { runtime } : {}) };
-                  // Each sender plays the endings it can (as each receiver peer plays its modes).
-                  if (!playsSender(fields)) continue;
-                  checkPeerSuite(fields);
-                  out.push({ id: scenarioId(fields), ...fields });
+                for (const readPath of readPathsOf(config, transport)) {
+                  // Runtimes innermost: the same cell on each Node back to back, under the same load.
+                  for (const runtime of runtimeLabels(config)) {
+                    const fields = { sizeBytes, chunkBytes, ...tls, maxFragment, shutdown, writePath, readPath, ...transport, ...(runtime !== undefined ? { runtime } : {}) };
+                    // Each sender plays the endings it can (as each receiver peer plays its modes).
+                    if (!playsSender(fields)) continue;
+                    checkPeerSuite(fields);
+                    out.push({ id: scenarioId(fields), ...fields });
+                  }
                 }
               }
             }
@@ -262,6 +298,7 @@ function expandAxes(config: RunConfig): Scenario[] {
     }
   }
   checkSenderAxes(config, out);
+  checkReadPathAxes(config, out);
   // sort is stable: within a size the order above stays
   return out.sort((a, b) => a.sizeBytes - b.sizeBytes);
 }

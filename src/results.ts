@@ -7,6 +7,7 @@ import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
 import type { SourceName } from './transfer/strategies.ts';
 import type { Trend } from './analysis/statistics.ts';
 import type { StopReason } from './runner/sampling.ts';
+import type { Ceilings, References } from './references.ts';
 
 /** The receiver's byte count as the orchestrator heard it (about every 200 ms), for per-interval throughput. */
 export interface ProgressSample {
@@ -93,6 +94,8 @@ export interface ScenarioSummary {
   readonly durationSamplesMs: readonly number[];
   /** How the scenario was sampled and what its samples say about the noise; absent in older results.json. */
   readonly sampling?: SamplingSummary;
+  /** Its mean against the run's reference lanes (--reference); absent when none ran. */
+  readonly ceilings?: Ceilings;
 }
 
 /** A scenario's sampling: warm-up, stopping, and the noise checks over its measured MB/s. */
@@ -181,4 +184,6 @@ export interface RunResult {
   readonly context: RunContext;
   readonly scenarios: readonly ScenarioSummary[];
   readonly records: readonly TransferRecord[];
+  /** The reference lanes measured beside the cells (--reference); absent: none asked, or an older results.json. */
+  readonly references?: References;
 }

@@ -67,13 +67,24 @@ const cases: [string[], RegExp][] = [
   [['run', '--preset', 'fast'], /--preset "fast" is not a preset: expected one of quick, chunk-size, ciphers, full/],
   [["run", "--shutdown", "slam"], /--shutdown "slam" is not accepted: expected one of end, end-wait-close, end-destroy/],
   [['run', '--receiver', 'psychic'], /--receiver "psychic" is not accepted: expected one of until-eof, framed, framed-ack/],
-  [['run', '--receiver-peer', 'wolfssl'], /--receiver-peer "wolfssl" is not accepted: expected one of node, openssl, gnutls/],
+  [['run', '--receiver-peer', 'wolfssl'], /--receiver-peer "wolfssl" is not accepted: expected one of node, openssl, gnutls, openssl-native, openssl-native-tolerant/],
   [['run', '--receiver-peer', 'gnutls', '--receiver', 'framed'], /--receiver-peer "gnutls" cannot play --receiver framed: it supports until-eof/],
-  [['run', '--sender-peer', 'wolfssl'], /--sender-peer "wolfssl" is not accepted: expected one of node, openssl, gnutls/],
+  [['run', '--read-path', 'events'], /--read-path "events" is not accepted: expected data, onread or onread:SIZE with SIZE 16KiB to 1MiB/],
+  [['run', '--read-path', 'onread:4KiB'], /--read-path "onread:4KiB" is not accepted: expected data, onread or onread:SIZE with SIZE 16KiB to 1MiB/],
+  [['run', '--read-path', 'onread:2MiB'], /--read-path "onread:2MiB" is not accepted/],
+  [['run', '--read-path', 'onread:lots'], /--read-path "onread:lots" is not accepted/],
+  [['run', '--read-path', 'onread', '--receiver-peer', 'openssl'], /--read-path "onread:64KiB" cannot be played by --receiver-peer openssl: it reads with its own buffer; use data/],
+  [['run', '--read-path', 'data,onread', '--receiver-peer', 'gnutls'], /--read-path "onread:64KiB" cannot be played by --receiver-peer gnutls/],
+  [['run', '--read-path', 'onread:16KiB', '--protocol', 'kvrocks'], /--read-path "onread:16KiB" cannot be played by --protocol kvrocks: its replica reads 4 KiB at a time, as Kvrocks does; use data/],
+  [['run', '--sender-peer', 'wolfssl'], /--sender-peer "wolfssl" is not accepted: expected one of node, openssl, gnutls, openssl-native/],
   [['run', '--sender-peer', 'gnutls', '--shutdown', 'reset'], /--sender-peer "gnutls" cannot play --shutdown reset: it supports end, destroy-after-flush, tcp-fin/],
   [['run', '--sender-peer', 'gnutls', '--shutdown', 'destroy'], /--sender-peer "gnutls" cannot play --shutdown destroy: it supports end, destroy-after-flush, tcp-fin/],
   [['run', '--sender-peer', 'gnutls', '--write-path', 'buffered'], /--sender-peer "gnutls" cannot play --write-path buffered: it supports backpressure/],
   [['run', '--sender-peer', 'gnutls', '--receiver', 'framed'], /--sender-peer "gnutls" cannot play --receiver framed: it sends no size line; it supports until-eof/],
+  [['run', '--sender-peer', 'openssl-native', '--shutdown', 'reset'], /--sender-peer "openssl-native" cannot play --shutdown reset: it supports end, destroy-after-flush, tcp-fin/],
+  [['run', '--receiver-peer', 'openssl-native-tolerant', '--receiver', 'framed'], /--receiver-peer "openssl-native-tolerant" cannot play --receiver framed: it supports until-eof/],
+  [['run', '--reference', 'iperf'], /--reference "iperf" is not accepted: expected one of tcp, openssl, cipher/],
+  [['run', '--reference', 'tcp,,cipher'], /--reference/],
   [['run', '--sender-peer', 'openssl', '--shutdown', 'destroy-after-flush'], /--sender-peer "openssl" cannot play --shutdown destroy-after-flush: it supports end/],
   [['run', '--sender-peer', 'openssl', '--write-path', 'buffered'], /--sender-peer "openssl" cannot play --write-path buffered: it supports backpressure/],
   [['run', '--sender-peer', 'openssl', '--receiver', 'framed-ack'], /--sender-peer "openssl" cannot play --receiver framed-ack: it sends no size line; it supports until-eof/],
@@ -182,6 +193,22 @@ test('--sender-peer gnutls without a C compiler: which package to install, befor
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /^tls-sst-bench: --sender-peer "gnutls" needs a C compiler to build peers\/gnutls-sender\.c, and "\/nonexistent\/cc" is not on PATH: install gcc \(apt-get install gcc\) or set CC$/m);
+  } finally {
+    if (before === undefined) delete process.env['CC'];
+    else process.env['CC'] = before;
+  }
+});
+
+test('--sender-peer and --receiver-peer openssl-native without a C compiler: which package to install, before anything runs', async () => {
+  const before = process.env['CC'];
+  process.env['CC'] = '/nonexistent/cc';
+  try {
+    for (const flag of ['--sender-peer', '--receiver-peer']) {
+      const r = await cli(['run', flag, 'openssl-native', '--out', out, '--fixtures-dir', fixturesDir]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^tls-sst-bench: ${flag} "openssl-native" needs a C compiler to build peers/openssl-native\\.c, and "/nonexistent/cc" is not on PATH: install gcc \\(apt-get install gcc\\) or set CC$`, 'm'));
+    }
   } finally {
     if (before === undefined) delete process.env['CC'];
     else process.env['CC'] = before;

@@ -16,11 +16,13 @@ test('profile --tool cpu-prof writes the worker\'s .cpuprofile next to the run',
   assert.equal(r.code, 0, r.stderr);
   const [runId] = readdirSync(out);
   const profiles = readdirSync(join(out, runId!, 'profile')).filter((f) => f.endsWith('.cpuprofile'));
-  assert.equal(profiles.length, 1);
-  const profile = JSON.parse(readFileSync(join(out, runId!, 'profile', profiles[0]!), 'utf8')) as { nodes: { callFrame: { functionName: string; url: string } }[] };
-  // the receiver's own code is in it: the data handler that counts and checksums
-  assert.ok(profile.nodes.some((n) => n.callFrame.url.includes('receiver')), 'receiver worker frames');
-  assert.match(r.stdout, /cpu-prof profile of the receiver worker: .*\.cpuprofile/);
+  // one per thread: the receiver's read loop and its checker thread
+  assert.equal(profiles.length, 2);
+  const frames = profiles.map((f) => (JSON.parse(readFileSync(join(out, runId!, 'profile', f), 'utf8')) as { nodes: { callFrame: { functionName: string; url: string } }[] }).nodes);
+  // the receiver's own code is in them: the read loop that counts and hands over, and the checker that checksums
+  assert.equal(frames.filter((nodes) => nodes.some((n) => n.callFrame.url.endsWith('receiver.mjs'))).length, 1, 'receiver worker frames');
+  assert.equal(frames.filter((nodes) => nodes.some((n) => n.callFrame.functionName === 'runChecker')).length, 1, 'checker thread frames');
+  assert.match(r.stdout, /cpu-prof profile of the receiver worker \(one per thread\): .*\.cpuprofile/);
   assert.ok(readdirSync(join(out, runId!)).includes('results.json'));
 });
 

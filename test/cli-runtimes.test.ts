@@ -100,10 +100,10 @@ test('every row carries the Node and OpenSSL versions of its workers (results.js
   }
   const lines = readFileSync(join(multiDir, 'results.csv'), 'utf8').trimEnd().split('\n');
   assert.deepEqual(lines[0]!.split(','), [...RESULTS_COLUMNS]);
-  assert.deepEqual(RESULTS_COLUMNS.slice(-3, -1), ['node_version', 'openssl_version']);
-  assert.equal(lines.length, 1 + measured.length);
   // the node_version and openssl_version cells of each row (scenario ids have no commas, messages are empty here)
   const at = RESULTS_COLUMNS.indexOf('node_version');
+  assert.deepEqual(RESULTS_COLUMNS.slice(at, at + 2), ['node_version', 'openssl_version']);
+  assert.equal(lines.length, 1 + measured.length);
   for (const line of lines.slice(1)) assert.deepEqual(line.split(',').slice(at, at + 2), [NODE, OPENSSL], line);
 });
 

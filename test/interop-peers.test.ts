@@ -217,6 +217,7 @@ test('gnutls-cli verifies the server: a certificate from another CA fails the ha
         servername: 'localhost',
         caPath: other.caCertPath,
         mode: 'until-eof',
+        readPath: 'data',
         bytesExpected: 10,
         crc32cExpected: 0,
         progressIntervalMs: 100,

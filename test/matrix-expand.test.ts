@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { presetLayer } from '../src/config/presets.ts';
 import { resolveConfig, type RawConfig } from '../src/config/schema.ts';
-import { expandMatrix } from '../src/matrix.ts';
+import { applyFilter, expandMatrix } from '../src/matrix.ts';
 
 const flags = (raw: RawConfig) => resolveConfig([{ where: 'flags', raw }]);
 
@@ -96,4 +96,15 @@ test('every preset expands without error', async () => {
     const s = expandMatrix(resolveConfig([presetLayer(name)], name));
     assert.ok(s.length > 0, name);
   }
+});
+
+test('read path: an axis in the id (only when not data), canonical onread sizes, external peers keep data', () => {
+  const cells = expandMatrix(resolveConfig([{ where: 'test', raw: { readPath: 'data,onread,onread:65536,onread:1MiB', receiverPeer: 'node,openssl', suites: 'TLS_AES_128_GCM_SHA256' } }]));
+  assert.deepEqual(
+    cells.map((s) => `${s.receiverPeer} ${s.readPath}`),
+    ['node data', 'node onread:64KiB', 'node onread:1MiB', 'openssl data'],
+  );
+  assert.ok(!cells[0]!.id.includes('read='));
+  assert.match(cells[1]!.id, / write=backpressure read=onread:64KiB receiver=until-eof /);
+  assert.deepEqual(applyFilter(cells, 'read=onread:1MiB').map((s) => s.readPath), ['onread:1MiB']);
 });

@@ -8,13 +8,14 @@ import { usageError } from '../errors.ts';
 import { FixtureCache, freeDiskBytes } from '../fixtures/cache.ts';
 import { planScenarios } from '../matrix.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
-import { resultsCsv, scenariosCsv } from '../report/csv.ts';
+import { referencesCsv, resultsCsv, scenariosCsv } from '../report/csv.ts';
 import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
 import type { RunResult } from '../results.ts';
 import { makeRunId, runBenchmark } from '../runner/orchestrator.ts';
 import { agentEndpoint } from '../runner/agent-endpoint.ts';
 import { checkGnutlsSenderToolchain } from '../runner/gnutls-sender-build.ts';
+import { checkOpensslNativeToolchain } from '../runner/openssl-native.ts';
 import { renderReport, reportBytes, writeReportFiles } from './report-command.ts';
 import { Progress } from './progress.ts';
 
@@ -85,6 +86,8 @@ export async function writeRunFiles(dir: string, run: RunResult): Promise<void> 
     ['results.csv', resultsCsv(run)],
     ['scenarios.csv', scenariosCsv(run)],
   ];
+  const references = referencesCsv(run);
+  if (references !== null) files.push(['references.csv', references]);
   const report = await renderReport(run);
   const bytes = files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) + reportBytes(report);
   const noRoom = async (): Promise<never> => {
@@ -118,6 +121,8 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   const scenarios = planScenarios(configs); // every axis checked before anything is written
   // The GnuTLS sender is compiled on first use: no compiler or headers is refused now, before anything runs.
   if (scenarios.some((s) => s.senderPeer === 'gnutls')) checkGnutlsSenderToolchain();
+  if (scenarios.some((s) => s.senderPeer === 'openssl-native')) checkOpensslNativeToolchain('--sender-peer');
+  if (scenarios.some((s) => s.receiverPeer.startsWith('openssl-native'))) checkOpensslNativeToolchain('--receiver-peer');
   const agent = await agentEndpoint(config, scenarios);
   const outRoot = config.out === 'results' ? DEFAULT_RESULTS_DIR : resolve(config.out);
   await assertWritableDir(outRoot, '--out');
@@ -156,7 +161,7 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
     process.stderr.write(`${summary}\n\nresults: ${runDir}\n`);
     process.stdout.write(resultsJson(run));
   } else {
-    process.stdout.write(`${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, results.json, summary.md, report.html, charts/)\n`);
+    process.stdout.write(`${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, ${run.references ? 'references.csv, ' : ''}results.json, summary.md, report.html, charts/)\n`);
   }
   const mismatches = run.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH');
   if (mismatches.length > 0) {

@@ -25,12 +25,14 @@ import {
   type SourceName,
   type WritePathName,
 } from '../transfer/strategies.ts';
+import { DEFAULT_READ_PATH, ONREAD_BOUNDS, parseReadPaths, type ReadPath } from '../transfer/read-path.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
+import { REFERENCE_LANES, type ReferenceLane } from '../references.ts';
 import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
 import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, parseAlpha, parseFraction, type HostPort } from './parsers.ts';
 import { ORDERS, type Order, type WarmupPolicy } from '../runner/sampling.ts';
-import { parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
+import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 /** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
 export const SIZE_BOUNDS: ByteBounds = { min: 16 * 1024, max: 4 * 2 ** 30 };
@@ -51,6 +53,7 @@ export interface RunConfig {
   readonly maxFragments: readonly number[];
   readonly shutdowns: readonly ShutdownStrategyName[];
   readonly writePaths: readonly WritePathName[];
+  readonly readPaths: readonly ReadPath[];
   readonly receiverModes: readonly ReceiverModeName[];
   readonly receiverPeers: readonly ReceiverPeerName[];
   readonly senderPeers: readonly SenderPeerName[];
@@ -85,6 +88,8 @@ export interface RunConfig {
   readonly host: string;
   /** Faults to inject per scenario (one transfer each), e.g. 50 cuts and 20 flips; empty: none. */
   readonly faults: readonly FaultCount[];
+  /** The reference lanes measured beside the cells (src/references.ts); empty: none. */
+  readonly references: readonly ReferenceLane[];
   readonly smoke: boolean;
   readonly json: boolean;
   /** The Node binaries that run the workers (a pair each); default the orchestrator's own. */
@@ -213,6 +218,13 @@ export const OPTIONS = {
     valueName: 'list',
     description: `backpressure (await 'drain') or buffered (the last 16 MiB written without waiting, as naive code does)`,
     parse: listOf(WRITE_PATHS),
+  },
+  readPath: {
+    target: 'readPaths',
+    flag: '--read-path',
+    valueName: 'list',
+    description: `how the receiver reads: data ('data' events) or onread[:SIZE] (reads into its own buffer, SIZE ${formatBytes(ONREAD_BOUNDS.min)} to ${formatBytes(ONREAD_BOUNDS.max)}, default 64KiB)`,
+    parse: parseReadPaths,
   },
   receiver: {
     target: 'receiverModes',
@@ -385,6 +397,13 @@ export const OPTIONS = {
     description: `inject faults through a loopback proxy, one transfer each, at seeded random offsets: KIND:COUNT,... with KIND ${PROXY_FAULTS.join(', ')} (replaces --iterations)`,
     parse: parseFaults,
   },
+  reference: {
+    target: 'references',
+    flag: '--reference',
+    valueName: 'list',
+    description: `ceilings measured beside the cells, on the same host and addresses: ${REFERENCE_LANES.join(', ')}, or none (default none); each cell then shows its percentage of each (README "How close to this machine's limits")`,
+    parse: (t, f) => (t.trim() === 'none' ? [] : listOf(REFERENCE_LANES)(t, f)),
+  },
   smoke: {
     target: 'smoke',
     flag: '--smoke',
@@ -457,6 +476,7 @@ export const DEFAULTS: RunConfig = {
   maxFragments: [16384],
   shutdowns: ['end'],
   writePaths: ['backpressure'],
+  readPaths: [DEFAULT_READ_PATH],
   receiverModes: ['until-eof'],
   receiverPeers: ['node'],
   senderPeers: ['node'],
@@ -480,6 +500,7 @@ export const DEFAULTS: RunConfig = {
   seed: 1,
   host: '127.0.0.1',
   faults: [],
+  references: [],
   smoke: false,
   json: false,
   runtimes: [currentRuntime()],
@@ -528,6 +549,7 @@ function smokeOf(config: RunConfig): RunConfig {
     maxFragments: config.maxFragments.slice(0, 1),
     shutdowns: config.shutdowns.slice(0, 1),
     writePaths: config.writePaths.slice(0, 1),
+    readPaths: config.readPaths.slice(0, 1),
     receiverModes: config.receiverModes.slice(0, 1),
     receiverPeers: config.receiverPeers.slice(0, 1),
     senderPeers: config.senderPeers.slice(0, 1),

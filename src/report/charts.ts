@@ -8,6 +8,7 @@ import { intervalThroughput, timelineIntervalMs } from './intervals.ts';
 import { throughputScenarios } from './terminal.ts';
 import { endingLabel } from './tuning.ts';
 import { runtimeComparison } from './runtimes.ts';
+import { ceilingsChart } from './references.ts';
 import { studentTQuantile } from '../analysis/statistics.ts';
 
 /** A chart to draw: a Vega-Lite spec with the words around it. */
@@ -83,6 +84,7 @@ const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario
   { name: 'frag', value: (s) => `frag ${s.maxFragment}` },
   { name: 'shutdown', value: (s) => s.shutdown },
   { name: 'write', value: (s) => `write ${s.writePath}` },
+  { name: 'read', value: (s) => `read ${s.readPath ?? 'data'}` },
   { name: 'receiver', value: (s) => `receiver ${s.receiverMode}` },
   { name: 'peer', value: (s) => `peer ${s.receiverPeer}` },
   { name: 'protocol', value: (s) => s.protocol },
@@ -464,6 +466,8 @@ export function chartPlan(run: RunResult): ChartPlan {
   const omitted: OmittedChart[] = [];
   const runtimes = runtimeChart(run);
   if (runtimes) charts.push(runtimes);
+  const ceilings = ceilingsChart(run, main, scenarioLabels(main.map((s) => s.scenario)), CONFIG);
+  if (ceilings) charts.push(ceilings);
   if (throughput.length === 0) {
     omitted.push({ title: 'Throughput vs chunk size', reason: 'No suite and size was measured with more than one chunk size (no chunk sweep), so there is no curve to draw.' });
   }

@@ -20,6 +20,7 @@ export const OPTIONAL_AXES: readonly { readonly header: string; readonly value: 
   { header: 'frag', value: (s) => String(s.scenario.maxFragment) },
   { header: 'shutdown', value: (s) => s.scenario.shutdown },
   { header: 'write', value: (s) => s.scenario.writePath },
+  { header: 'read', value: (s) => s.scenario.readPath ?? 'data' },
   { header: 'receiver', value: (s) => s.scenario.receiverMode },
   { header: 'peer', value: (s) => s.scenario.receiverPeer },
   { header: 'sender', value: (s) => s.scenario.senderPeer },

@@ -52,6 +52,7 @@ export const RESULTS_COLUMNS = [
   'node_version',
   'openssl_version',
   'sender_peer',
+  'read_path',
   'host_busy_percent',
   'steal_percent',
 ] as const;
@@ -101,6 +102,8 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     silent_loss: String(r.silentLoss),
     receiver_peer: s.receiverPeer,
     sender_peer: s.senderPeer,
+    // records written before the read-path axis read by 'data' events
+    read_path: s.readPath ?? 'data',
     // 1-based: the first data block that did not arrive whole
     stopped_at_block: r.stoppedAt ? r.stoppedAt.completeBlocks + 1 : '',
     data_blocks: r.stoppedAt?.dataBlocks ?? '',
@@ -146,6 +149,10 @@ export const SCENARIO_COLUMNS = [
   'complete',
   'complete_unclean',
   'not_delivered',
+  // the mean against each reference lane (--reference), percent; empty when that lane did not run
+  'pct_of_tcp',
+  'pct_of_openssl',
+  'pct_of_cipher',
   // appended with adaptive sampling:
   'warmup_transfers',
   'target_rme_percent',
@@ -185,6 +192,9 @@ export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof S
     complete: s.outcomes.complete ?? 0,
     complete_unclean: s.outcomes['complete-unclean'] ?? 0,
     not_delivered: s.iterations - delivered,
+    pct_of_tcp: num(s.ceilings?.pctOfTcp ?? null, 1),
+    pct_of_openssl: num(s.ceilings?.pctOfOpenssl ?? null, 1),
+    pct_of_cipher: num(s.ceilings?.pctOfCipher ?? null, 1),
     warmup_transfers: s.sampling?.warmupTransfers ?? '',
     target_rme_percent: s.sampling?.targetRmePercent ?? '',
     // empty: no target (a fixed number of transfers)
@@ -201,5 +211,27 @@ export function scenariosCsv(run: RunResult): string {
   return stringify(
     run.scenarios.map((s) => scenarioRow(run.context.runId, s)),
     { header: true, columns: [...SCENARIO_COLUMNS] },
+  );
+}
+
+/** read_path (the tcp lane's, as its cells read) comes last: the first eight are the fixed ones. */
+export const REFERENCE_COLUMNS = ['lane', 'size_bytes', 'chunk_bytes', 'tls_version', 'suite', 'mb_per_sec', 'rme_percent', 'samples', 'read_path'] as const;
+
+/** references.csv: one row per reference measurement (--reference); null if the run had none. */
+export function referencesCsv(run: RunResult): string | null {
+  if (!run.references) return null;
+  return stringify(
+    run.references.measurements.map((m) => ({
+      lane: m.lane,
+      size_bytes: m.sizeBytes ?? '',
+      chunk_bytes: m.chunkBytes ?? '',
+      tls_version: m.tlsVersion ?? '',
+      suite: m.suite ?? '',
+      mb_per_sec: num(m.mbPerSec, 2),
+      rme_percent: num(m.rmePercent, 2),
+      samples: m.samples,
+      read_path: m.readPath ?? '',
+    })),
+    { header: true, columns: [...REFERENCE_COLUMNS] },
   );
 }

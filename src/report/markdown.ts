@@ -8,6 +8,7 @@ import { throughputScenarios } from './terminal.ts';
 import { cpuMsPerGb, recommendation, runTuning, tuningOptionsOf, tuningTable, TUNING_NOTE } from './tuning.ts';
 import { noiseWarnings } from '../analysis/warnings.ts';
 import { fixed, leadCells, OPTIONAL_AXES, outcomesText, rmeCell } from './columns.ts';
+import { ceilingColumns, ceilingsFinding, ceilingSources } from './references.ts';
 import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
 
 /** A table of findings, rendered the same way by summary.md and report.html. */
@@ -30,7 +31,8 @@ export interface Finding {
 
 function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Finding {
   const axes = OPTIONAL_AXES.filter((a) => new Set(main.map(a.value)).size > 1);
-  const header = ['size', 'tls', 'suite', ...axes.map((a) => a.header), 'chunk', 'mean MB/s', '±%', 'sd MB/s', 'p50 MB/s', 'Gbit/s', 'CPU ms/GB', 'outcomes'];
+  const ceilings = ceilingColumns(run);
+  const header = ['size', 'tls', 'suite', ...axes.map((a) => a.header), 'chunk', 'mean MB/s', '±%', 'sd MB/s', 'p50 MB/s', 'Gbit/s', ...ceilings.header, 'CPU ms/GB', 'outcomes'];
   const rows = main.map((s) => {
     const t = s.throughput;
     return [
@@ -40,6 +42,7 @@ function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Fi
       fixed(t?.sdMbPerSec, 1),
       fixed(t?.p50MbPerSec, 1),
       fixed(t ? (t.meanMbPerSec * 8) / 1000 : null, 2),
+      ...ceilings.cells(s),
       fixed(cpuMsPerGb(s), 0),
       outcomesText(s),
     ];
@@ -51,7 +54,7 @@ function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Fi
     before: [
       'MB/s = 10^6 bytes per second, from the first byte written to the last byte received and verified; ±% = 95% margin of error of the mean (! = missed --target-rme); CPU ms/GB = sender + receiver CPU per 10^9 bytes.',
     ],
-    table: { header, rows, numeric: header.map((h) => /MB\/s|±|Gbit|ms/.test(h)) },
+    table: { header, rows, numeric: header.map((h) => /MB\/s|±|Gbit|ms|^%/.test(h)) },
     after: [
       ...(main.length < run.scenarios.length ? [`${run.scenarios.length - main.length} more scenario(s), with other ways of ending the stream, are in the endings table and scenarios.csv.`] : []),
       ...(failed.length > 0 ? [`No throughput for ${failed.length} scenario(s) whose transfers did not all deliver every byte.`] : []),
@@ -147,6 +150,8 @@ export function environmentRows(run: RunResult): [string, string][] {
     // the workers' Node binaries (--node), as the workers reported their versions
     ...(ctx.runtimes ?? []).map((r): [string, string] => [`runtime ${r.label}`, `${r.path}: Node ${r.node}, OpenSSL ${r.openssl}${r.ran ? '' : ' (ran no scenario)'}`]),
     ...agentRows(run),
+    // the ceilings of --reference, and where each came from
+    ...(run.references ? ceilingSources(run.references) : []),
   ];
 }
 
@@ -157,9 +162,11 @@ export function findings(run: RunResult): Finding[] {
   const runtimes = runtimesFinding(run);
   const stacks = stacksFinding(run);
   const warnings = warningsFinding(run);
+  const ceilings = ceilingsFinding(run);
   return [
     throughputFinding(run, main),
     ...(warnings ? [warnings] : []),
+    ...(ceilings ? [ceilings] : []),
     ...(runtimes ? [runtimes] : []),
     tuningFinding(run, main),
     endingsFinding(run),

@@ -6,6 +6,7 @@ import { showsStacks, stacksText } from './stacks.ts';
 import { faultsText } from './faults.ts';
 import { fixed, leadCells, OPTIONAL_AXES, outcomesText, rmeCell } from './columns.ts';
 import { table } from './terminal-table.ts';
+import { ceilingColumns, ceilingsText } from './references.ts';
 import { recommendationText, runTuning, tuningTable } from './tuning.ts';
 import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
 
@@ -39,8 +40,9 @@ export function terminalSummary(run: RunResult): string {
   const env = ctx.environment;
   const shown = throughputScenarios(run.scenarios);
   const axes = varyingAxes(shown);
-  const header = ['size', 'tls', 'suite', ...axes.map((a) => a.header), 'chunk', 'MB/s', '±%', 'p50 MB/s', 'Gbit/s', 'hs ms', 'snd CPU ms', 'rcv CPU ms', 'outcomes'];
-  const numeric = header.map((h) => /MB\/s|±|Gbit|ms$/.test(h));
+  const ceilings = ceilingColumns(run);
+  const header = ['size', 'tls', 'suite', ...axes.map((a) => a.header), 'chunk', 'MB/s', '±%', 'p50 MB/s', 'Gbit/s', ...ceilings.header, 'hs ms', 'snd CPU ms', 'rcv CPU ms', 'outcomes'];
+  const numeric = header.map((h) => /MB\/s|±|Gbit|ms$|^%/.test(h));
   const rows = shown.map((s) => {
     const t = s.throughput;
     return [
@@ -49,6 +51,7 @@ export function terminalSummary(run: RunResult): string {
       rmeCell(s),
       fixed(t?.p50MbPerSec, 1),
       fixed(t ? (t.meanMbPerSec * 8) / 1000 : null, 2),
+      ...ceilings.cells(s),
       fixed(s.meanHandshakeMs, 2),
       fixed(s.meanSenderCpuMs, 0),
       fixed(s.meanReceiverCpuMs, 0),
@@ -65,6 +68,9 @@ export function terminalSummary(run: RunResult): string {
   if (shown.length < run.scenarios.length) {
     out.push(`(${run.scenarios.length - shown.length} more scenarios, with other ways of ending the stream: see the table below and scenarios.csv)`);
   }
+
+  const limits = ceilingsText(run);
+  if (limits) out.push('', limits);
 
   const runtimes = runtimeComparison(run);
   if (runtimes) {

@@ -22,6 +22,8 @@ import { runTransfer } from './transfer.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
 import { hostNoise, hostSnapshot, pooledNoise, type HostNoise } from './host-noise.ts';
 import { interleaveGroups, nextStep, processWarmupState, targetMet, warmupDone, type SamplingPolicy, type StopReason } from './sampling.ts';
+import { runReferences } from './references.ts';
+import { ceilingsOf, type References } from '../references.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
 import { WorkerPair, type WorkerFlags, type WorkerWrappers } from './workers.ts';
 import { AgentLauncher, type AgentEndpoint } from './remote-worker.ts';
@@ -153,6 +155,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const summaries: { index: number; summary: ScenarioSummary }[] = [];
   const processWarmups: ProcessWarmup[] = [];
   let interrupted = false;
+  let references: References | undefined;
   // Every address a server of the run bound (sender, fault proxy, Kvrocks master): what --host did.
   const listenAddresses = new Set<string>();
   const onListening = (address: string): void => void listenAddresses.add(address);
@@ -327,6 +330,23 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
         });
       }
     }
+    // The ceilings, as a block after the cells, on the first runtime's pair and the cells' address.
+    const refPair = pairs.get(runtimes[0]!.label) ?? [...pairs.values()][0];
+    if (config.references.length > 0 && !interrupted && refPair) {
+      references = await runReferences(config, scenarios, {
+        runId: opts.runId,
+        pair: refPair,
+        certs,
+        fixtures,
+        host: agent ? agent.dataHost : config.host,
+        source: config.source,
+        remote: agent !== null,
+        stallTimeoutMs: config.stallTimeoutMs,
+        signal: opts.signal,
+        onPhase: hooks.onPhase,
+        onListening,
+      });
+    }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     await Promise.all([...pairs.values()].map((p) => p.stop()));
@@ -357,5 +377,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       : null,
     processWarmups,
   };
-  return { context, scenarios: summaries.sort((a, b) => a.index - b.index).map((x) => x.summary), records };
+  const ordered = summaries.sort((a, b) => a.index - b.index).map((x) => x.summary);
+  if (!references) return { context, scenarios: ordered, records };
+  const withCeilings = ordered.map((s) => ({ ...s, ceilings: ceilingsOf(s, references) }));
+  return { context, scenarios: withCeilings, records, references };
 }

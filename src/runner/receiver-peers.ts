@@ -1,7 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
-import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import type { Observed, StreamError } from '../outcome.ts';
@@ -11,6 +10,7 @@ import { nowMs, type ReceiveRequest, type ReceiverReport } from '../transfer/mes
 import type { ReceiverPeerName } from '../transfer/strategies.ts';
 import type { Readable, Writable } from 'node:stream';
 import type { Worker } from './workers.ts';
+import { errnoName, nativeError, OPENSSL_NATIVE, parseReportLine, type NativeRecvLine } from './openssl-native.ts';
 
 /** What a process said, or how it failed to say it. */
 export type Heard<T> =
@@ -74,8 +74,7 @@ export function opensslError(stderr: string, exitCode: number | null): { code: s
   const errno = ERRNO.exec(stderr);
   if (errno) {
     const n = Number(errno[1]);
-    const name = Object.entries(osConstants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
-    return { code: name, message: stderr.trim().split('\n').find((l) => ERRNO.test(l)) ?? `errno=${n}` };
+    return { code: errnoName(n), message: stderr.trim().split('\n').find((l) => ERRNO.test(l)) ?? `errno=${n}` };
   }
   if (exitCode === 0) return null;
   return { code: `EXIT_${exitCode}`, message: stderr.trim().split('\n').pop() || `s_client exited ${exitCode}` };
@@ -224,8 +223,77 @@ function externalReceive(
   });
 }
 
+/**
+ * peers/openssl-native.c `recv` (the system OpenSSL 3, built on first use) as
+ * the receiver: verifies the certificate with the run's CA and the name
+ * `localhost`, pinned like Node, SSL_read_ex into 1 MiB, counts and
+ * CRC32C-checks every byte itself (nothing crosses a pipe), and sees
+ * close_notify with a message callback. `tolerant` sets
+ * SSL_OP_IGNORE_UNEXPECTED_EOF, as servers that accept unclean ends do: an
+ * EOF without close_notify then reads as a clean end instead of 0A000126.
+ * The span ends at its last byte read and checked. Its CPU and memory are not measured.
+ */
+function opensslNativeReceiver(tolerant: boolean): ReceiverPeer {
+  return {
+    description: `peers/openssl-native.c recv (OpenSSL 3): SSL_read_ex into 1 MiB, count and CRC32C in C; SSL_OP_IGNORE_UNEXPECTED_EOF ${tolerant ? 'on' : 'off'}`,
+    receive: async ({ request, stall, progress }) => {
+      const binary = await OPENSSL_NATIVE.binary().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+      if (binary instanceof Error) return { kind: 'exited', role: 'receiver', detail: binary.message };
+      const args = [
+        'recv',
+        '--host', request.host,
+        '--port', String(request.port),
+        '--ca', request.caPath,
+        '--servername', request.servername,
+        '--tls', request.tls.tlsVersion,
+        '--suite', request.tls.suite,
+        ...(tolerant ? ['--ignore-unexpected-eof'] : []),
+      ];
+      const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+      let lineStart = 0;
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString('latin1');
+        // Whole lines only: a chunk may end inside one.
+        const end = stdout.lastIndexOf('\n') + 1;
+        const counts = [...stdout.slice(lineStart, end).matchAll(/^progress (\d+)$/gm)];
+        lineStart = Math.max(lineStart, end);
+        if (counts.length > 0) progress(Number(counts[counts.length - 1]![1]));
+      });
+      const done = new Promise<ReceiverReport>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', (code) => {
+          const line = parseReportLine<NativeRecvLine>(stdout);
+          if (line === null) return reject(new Error(`openssl-native recv printed no report (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
+          resolve({
+            type: 'received',
+            id: request.id,
+            bytesReceived: line.bytesReceived,
+            crc32c: line.crc32c,
+            closeNotify: line.closeNotify,
+            declaredBytes: null,
+            handshakeMs: line.handshakeMs,
+            doneAtMs: line.lastByteAtMs ?? nowMs(),
+            negotiated: { protocol: line.protocol, suite: line.suite },
+            error: nativeError(line.error),
+            cpuMs: null,
+            rssPeakBytes: null,
+          });
+        });
+      });
+      const heard = await heardFrom(done, 'receiver', stall);
+      if (heard.kind !== 'report') child.kill('SIGKILL');
+      return heard;
+    },
+  };
+}
+
 export const RECEIVER_PEERS: Readonly<Record<ReceiverPeerName, ReceiverPeer>> = {
   node: nodeReceiver,
   openssl: opensslReceiver,
   gnutls: gnutlsReceiver,
+  'openssl-native': opensslNativeReceiver(false),
+  'openssl-native-tolerant': opensslNativeReceiver(true),
 };

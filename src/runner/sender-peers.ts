@@ -6,7 +6,9 @@ import { nowMs, type ServeRequest, type SenderReport, type WorkerMessage } from 
 import type { SenderPeerName } from '../transfer/strategies.ts';
 import { heardFrom, opensslError, type Heard } from './receiver-peers.ts';
 import type { Worker } from './workers.ts';
-import { gnutlsSenderBinary } from './gnutls-sender-build.ts';
+import { GNUTLS_SENDER } from './gnutls-sender-build.ts';
+import type { NativeProgram } from './native-build.ts';
+import { nativeError, OPENSSL_NATIVE, parseReportLine, type NativeSendLine } from './openssl-native.ts';
 import { gnutlsPriority, suiteFromGnutls } from '../tls/gnutls-priority.ts';
 
 /** What a sender said at the end; CPU and memory are null where the sender is not ours to measure. */
@@ -166,15 +168,51 @@ interface GnutlsSenderLine {
   readonly error: { readonly code: string; readonly message: string; readonly phase: 'handshake' | 'transfer' } | null;
 }
 
-/** The report line, or null when the program printed none (it crashed or was killed). */
-export function parseGnutlsSenderLine(stdout: string): GnutlsSenderLine | null {
-  const line = stdout.split('\n').find((l) => l.startsWith('{'));
-  if (line === undefined) return null;
-  try {
-    return JSON.parse(line) as GnutlsSenderLine;
-  } catch {
-    return null;
+/**
+ * A sender that is one of our C programs (peers/): built on first use, it
+ * listens on port 0 and prints "listening <port>", takes one connection, and
+ * at exit prints one JSON line that `result` turns into the sender's word.
+ */
+async function serveNative(
+  program: NativeProgram,
+  args: readonly string[],
+  { request, stall }: SendContext,
+  result: (stdout: string, code: number | null, stderr: string) => Omit<SenderResult, 'type' | 'id' | 'cpuMs' | 'rssPeakBytes'>,
+): Promise<Serving> {
+  const binary = await program.binary().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  // A build that fails here (the toolchain was checked at config time) is this transfer's sender failing.
+  if (binary instanceof Error) return neverListened(binary.message);
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { closed, stderr, exited } = watch(child);
+  let stdout = '';
+  let onLine: (port: number) => void = () => undefined;
+  const port = new Promise<number>((resolve) => (onLine = resolve));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString('latin1');
+    const m = /^listening (\d+)$/m.exec(stdout);
+    if (m) onLine(Number(m[1]));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const first = await Promise.race([
+    port,
+    closed.then(() => null),
+    new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LISTEN_TIMEOUT_MS))),
+  ]);
+  clearTimeout(timer);
+  if (first === null) {
+    child.kill('SIGKILL');
+    const code = await closed;
+    return neverListened(`${program.spec.name} did not listen on ${request.host} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
   }
+  const done = closed.then((code): SenderResult => ({ type: 'sent', id: request.id, ...result(stdout, code, stderr()), cpuMs: null, rssPeakBytes: null }));
+  return { listening: { kind: 'report', report: { port: first, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited() || child.kill('SIGKILL')) };
+}
+
+/** The report line, or an error naming the program that printed none (it crashed or was killed). */
+function reportLine<T>(name: string, stdout: string, code: number | null, stderr: string): T {
+  const line = parseReportLine<T>(stdout);
+  if (line === null) throw new Error(`${name} printed no report (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
+  return line;
 }
 
 /**
@@ -192,12 +230,8 @@ export function parseGnutlsSenderLine(stdout: string): GnutlsSenderLine | null {
  */
 const gnutlsSender: SenderPeer = {
   description: 'peers/gnutls-sender.c (GnuTLS 3.7): gnutls_record_send, then gnutls_bye (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
-  serve: async ({ request, stall }) => {
-    const binary = await gnutlsSenderBinary().catch((err: unknown) => err instanceof Error ? err : new Error(String(err)));
-    if (binary instanceof Error) {
-      // A build that fails here (the toolchain was checked at config time) is this transfer's sender failing.
-      return neverListened(binary.message);
-    }
+  serve: (ctx) => {
+    const { request } = ctx;
     const args = [
       '--host', request.host,
       '--port', '0',
@@ -208,44 +242,43 @@ const gnutlsSender: SenderPeer = {
       '--chunk', String(request.chunkBytes),
       '--end', request.shutdown,
     ];
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const { closed, stderr, exited } = watch(child);
-    let stdout = '';
-    let onLine: (port: number) => void = () => undefined;
-    const port = new Promise<number>((resolve) => (onLine = resolve));
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('latin1');
-      const m = /^listening (\d+)$/m.exec(stdout);
-      if (m) onLine(Number(m[1]));
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const first = await Promise.race([
-      port,
-      closed.then(() => null),
-      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LISTEN_TIMEOUT_MS))),
-    ]);
-    clearTimeout(timer);
-    if (first === null) {
-      child.kill('SIGKILL');
-      const code = await closed;
-      return neverListened(`gnutls-sender did not listen on ${request.host} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
-    }
-    const done = closed.then((code): SenderResult => {
-      const line = parseGnutlsSenderLine(stdout);
-      if (line === null) throw new Error(`gnutls-sender printed no report (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
+    return serveNative(GNUTLS_SENDER, args, ctx, (stdout, code, stderr) => {
+      const line = reportLine<GnutlsSenderLine>('gnutls-sender', stdout, code, stderr);
       const suite = line.protocol && line.cipher ? suiteFromGnutls(line.protocol, line.kx ?? '', line.cipher, line.mac ?? '') ?? line.iana : null;
-      return {
-        type: 'sent',
-        id: request.id,
-        bytesWritten: line.bytesWritten,
-        firstByteAtMs: line.firstByteAtMs,
-        negotiated: { protocol: line.protocol, suite },
-        error: line.error,
-        cpuMs: null,
-        rssPeakBytes: null,
-      };
+      return { bytesWritten: line.bytesWritten, firstByteAtMs: line.firstByteAtMs, negotiated: { protocol: line.protocol, suite }, error: line.error };
     });
-    return { listening: { kind: 'report', report: { port: first, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited() || child.kill('SIGKILL')) };
+  },
+};
+
+/**
+ * peers/openssl-native.c `send` (the system OpenSSL 3, built on first use):
+ * pinned like Node (min = max version, one suite), SSL_write_ex of the
+ * scenario's chunk size on a blocking socket, then `end` = SSL_shutdown
+ * (close_notify) and close, `destroy-after-flush` = close() after the last
+ * record (no close_notify), `tcp-fin` = shutdown(SHUT_WR) after the last
+ * record, then wait for the client to close. OpenSSL names the negotiated
+ * suite as Node does. Its CPU and memory are not measured.
+ */
+const opensslNativeSender: SenderPeer = {
+  description: 'peers/openssl-native.c send (OpenSSL 3): SSL_write_ex, then SSL_shutdown (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
+  serve: (ctx) => {
+    const { request } = ctx;
+    const args = [
+      'send',
+      '--host', request.host,
+      '--port', '0',
+      '--cert', request.certPath,
+      '--key', request.keyPath,
+      '--tls', request.tls.tlsVersion,
+      '--suite', request.tls.suite,
+      '--file', request.fixturePath,
+      '--chunk', String(request.chunkBytes),
+      '--end', request.shutdown,
+    ];
+    return serveNative(OPENSSL_NATIVE, args, ctx, (stdout, code, stderr) => {
+      const line = reportLine<NativeSendLine>('openssl-native send', stdout, code, stderr);
+      return { bytesWritten: line.bytesWritten, firstByteAtMs: line.firstByteAtMs, negotiated: { protocol: line.protocol, suite: line.suite }, error: nativeError(line.error) };
+    });
   },
 };
 
@@ -253,4 +286,5 @@ export const SENDER_PEERS: Readonly<Record<SenderPeerName, SenderPeer>> = {
   node: nodeSender,
   openssl: opensslSender,
   gnutls: gnutlsSender,
+  'openssl-native': opensslNativeSender,
 };

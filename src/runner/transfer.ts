@@ -6,7 +6,7 @@ import { RECEIVER_MODES_TABLE } from '../transfer/receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
 import type { ProgressSample, TransferRecord } from '../results.ts';
 import { SERVER_NAME, type CertFiles } from '../tls/certs.ts';
-import { nowMs, type ReceiverReport, type SenderFault } from '../transfer/messages.ts';
+import { nowMs, type ReceiverReport, type SenderFault, type Transport } from '../transfer/messages.ts';
 import { SENDER_PEERS, type SenderResult } from './sender-peers.ts';
 import type { SourceName } from '../transfer/strategies.ts';
 import { heardFrom, RECEIVER_PEERS, type Heard } from './receiver-peers.ts';
@@ -30,6 +30,8 @@ export interface TransferRequest {
   readonly fault?: SenderFault;
   /** A middlebox fault on the way from sender to receiver (a loopback proxy in between). */
   readonly proxyFault?: ProxyFault;
+  /** `tcp`: the same transfer over node:net without TLS (the tcp reference lane); default TLS. */
+  readonly transport?: Transport;
   /** false turns close_notify detection off (to measure its cost); default on. */
   readonly detectCloseNotify?: boolean;
   /** Aborted when the run is interrupted: a broken pair is then not replaced. */
@@ -84,6 +86,7 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
       writePath: req.scenario.writePath,
       receiverMode: req.scenario.receiverMode,
       ...(req.fault ? { fault: req.fault } : {}),
+      ...(req.transport ? { transport: req.transport } : {}),
     },
     worker: sender,
     stall,
@@ -111,7 +114,9 @@ export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promi
         crc32cExpected: req.fixture.crc32c,
         progressIntervalMs: 100,
         closeGraceMs: 2000,
+        readPath: req.scenario.readPath,
         ...(req.detectCloseNotify === false ? { detectCloseNotify: false } : {}),
+        ...(req.transport ? { transport: req.transport } : {}),
       },
       worker: receiver,
       tempDir: pair.tempDir,

@@ -10,6 +10,8 @@ const ENTRIES: Readonly<Record<WorkerRole, string>> = {
   receiver: fileURLToPath(new URL('../transfer/receiver-worker.ts', import.meta.url)),
 };
 
+const CHECKER_ENTRY = fileURLToPath(new URL('../transfer/checker-thread.ts', import.meta.url));
+
 /**
  * The workers run as plain bundled JavaScript, not through tsx: tsx's loader
  * runs in its own thread with its own V8 heap (~35 MB), which would be counted
@@ -28,7 +30,8 @@ async function bundleAll(): Promise<Record<WorkerRole, string>> {
   const outdir = join(PROJECT_ROOT, 'node_modules', '.cache', 'tls-sst-bench', `workers-${process.pid}-${Date.now()}`);
   await mkdir(outdir, { recursive: true });
   await build({
-    entryPoints: { sender: ENTRIES.sender, receiver: ENTRIES.receiver },
+    // checker: the receiver's checker thread, found beside receiver.mjs (src/transfer/checker.ts)
+    entryPoints: { sender: ENTRIES.sender, receiver: ENTRIES.receiver, checker: CHECKER_ENTRY },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,

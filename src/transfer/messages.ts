@@ -1,6 +1,7 @@
 import type { Observed, StreamError } from '../outcome.ts';
 import type { ReceiverModeName, ShutdownStrategyName, SourceName, WritePathName } from './strategies.ts';
 import type { TlsVersion } from '../tls/suites.ts';
+import type { ReadPath } from './read-path.ts';
 import type { KvrocksOrchestratorMessage, KvrocksWorkerMessage } from '../kvrocks/messages.ts';
 
 /**
@@ -24,7 +25,12 @@ export interface ServerParams {
   readonly certPath: string;
   readonly keyPath: string;
   readonly host: string;
+  /** `tcp`: the same stream over node:net without TLS (the tcp reference lane); absent: TLS. */
+  readonly transport?: Transport;
 }
+
+/** What carries the stream: TLS (every cell), or plain TCP for the tcp reference lane. */
+export type Transport = 'tls' | 'tcp';
 
 /** What a TLS client of the suite needs: the pinned TLS, where to connect, whom to trust. */
 export interface ClientParams {
@@ -34,6 +40,8 @@ export interface ClientParams {
   readonly port: number;
   readonly servername: string;
   readonly caPath: string;
+  /** `tcp`: connect with node:net, no TLS (the tcp reference lane); absent: TLS. */
+  readonly transport?: Transport;
 }
 
 export interface ServeRequest extends ServerParams {
@@ -60,6 +68,8 @@ export interface ReceiveRequest extends ClientParams {
   readonly closeGraceMs: number;
   /** false: no close_notify detection (closeNotify is then null); only for measuring what detection costs. */
   readonly detectCloseNotify?: boolean;
+  /** How the receiver reads (the scenario's read path); external peers read their own way. */
+  readonly readPath: ReadPath;
 }
 
 /** `gc`: collect garbage now (the worker was started with --expose-gc) and say how big you are; for the soak benchmark. */
@@ -96,6 +106,8 @@ export interface ReceiverReport {
   readonly closeNotify: Observed;
   /** The size line of a framed stream, as received (null: unframed, or it never came). */
   readonly declaredBytes: number | null;
+  /** How often reading waited for the checker thread (its ring was full); absent for external peers. */
+  readonly readPauses?: number;
   readonly handshakeMs: number | null;
   /** When the receiver had all it would accept, verified: the end of the timed span. */
   readonly doneAtMs: number;

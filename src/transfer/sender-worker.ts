@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type TLSSocket } from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { StreamError } from '../outcome.ts';
 import { workerChannel } from './channel.ts';
 import { nowMs, readyMessage, type Negotiated, type OrchestratorMessage, type SenderReport, type ServeRequest, type WorkerMessage } from './messages.ts';
@@ -26,7 +26,7 @@ function send(msg: WorkerMessage): void {
 }
 
 /** Resolves when the receiver's `+OK\r\n` has arrived; rejects if the stream ends first. */
-function ackReceived(socket: TLSSocket): Promise<void> {
+function ackReceived(socket: Socket): Promise<void> {
   return new Promise((resolve, reject) => {
     let got = Buffer.alloc(0);
     const onData = (d: Buffer): void => {
@@ -45,13 +45,12 @@ function ackReceived(socket: TLSSocket): Promise<void> {
 
 async function serve(req: ServeRequest): Promise<void> {
   const mode = RECEIVER_MODES_TABLE[req.receiverMode];
-  const server = createServer({
-    key: readFileSync(req.keyPath),
-    cert: readFileSync(req.certPath),
-    // half-close keeps reading after its own end(); every other strategy lets Node close on the peer's FIN.
-    allowHalfOpen: req.shutdown === 'half-close',
-    ...pinnedTlsOptions(req.tls),
-  });
+  const tcp = req.transport === 'tcp';
+  // half-close keeps reading after its own end(); every other strategy lets Node close on the peer's FIN.
+  const allowHalfOpen = req.shutdown === 'half-close';
+  const server: Server = tcp
+    ? createTcpServer({ allowHalfOpen })
+    : createServer({ key: readFileSync(req.keyPath), cert: readFileSync(req.certPath), allowHalfOpen, ...pinnedTlsOptions(req.tls) });
   const source = await sources.get(req.source, req.fixturePath);
   let usage: UsageMeter | null = null;
   let error: StreamError | null = null;
@@ -75,28 +74,18 @@ async function serve(req: ServeRequest): Promise<void> {
     report();
   });
 
-  server.on('secureConnection', (socket: TLSSocket) => {
+  /** The request's one connection: no other is taken, and an error on it is the transfer's. */
+  const accept = (socket: Socket): void => {
     server.close(); // one connection per request
     usage = new UsageMeter();
-    const cipher = socket.getCipher();
-    negotiated = { protocol: socket.getProtocol(), suite: cipher?.name ?? null };
     socket.on('error', (err) => {
       error ??= { code: errorCode(err), message: err.message, phase: 'transfer' };
       socket.destroy();
     });
-    const mismatch = negotiationMismatch(req.tls, negotiated.protocol, negotiated.suite);
-    if (mismatch) {
-      error = { code: 'SUITE_MISMATCH', message: mismatch, phase: 'handshake' };
-      socket.destroy();
-      report();
-      return;
-    }
-    if (req.maxFragment < 16384 && !socket.setMaxSendFragment(req.maxFragment)) {
-      error = { code: 'ERR_MAX_FRAGMENT', message: `setMaxSendFragment(${req.maxFragment}) refused`, phase: 'handshake' };
-      socket.destroy();
-      report();
-      return;
-    }
+  };
+
+  /** Writes the fixture and ends the stream by the strategy, then reports. */
+  const stream = (socket: Socket): void => {
     const ack = mode.ack ? ackReceived(socket) : null;
     ack?.catch(() => undefined); // observed below; a stream that dies first is reported by the socket
     writeAll(socket, source)
@@ -111,6 +100,34 @@ async function serve(req: ServeRequest): Promise<void> {
         socket.destroy();
       })
       .finally(report);
+  };
+
+  // The tcp reference lane: the same stream on a plain socket, nothing negotiated.
+  if (tcp) {
+    server.on('connection', (socket: Socket) => {
+      accept(socket);
+      stream(socket);
+    });
+  }
+
+  server.on('secureConnection', (socket: TLSSocket) => {
+    accept(socket);
+    const cipher = socket.getCipher();
+    negotiated = { protocol: socket.getProtocol(), suite: cipher?.name ?? null };
+    const mismatch = negotiationMismatch(req.tls, negotiated.protocol, negotiated.suite);
+    if (mismatch) {
+      error = { code: 'SUITE_MISMATCH', message: mismatch, phase: 'handshake' };
+      socket.destroy();
+      report();
+      return;
+    }
+    if (req.maxFragment < 16384 && !socket.setMaxSendFragment(req.maxFragment)) {
+      error = { code: 'ERR_MAX_FRAGMENT', message: `setMaxSendFragment(${req.maxFragment}) refused`, phase: 'handshake' };
+      socket.destroy();
+      report();
+      return;
+    }
+    stream(socket);
   });
 
   /**
@@ -118,7 +135,7 @@ async function serve(req: ServeRequest): Promise<void> {
    * with a function that tells when TLS has taken it. (Not the promise itself:
    * an async function would adopt it and resolve only after the flush.)
    */
-  async function writeAll(socket: TLSSocket, src: FixtureSource): Promise<() => Promise<void>> {
+  async function writeAll(socket: Socket, src: FixtureSource): Promise<() => Promise<void>> {
     // Counts writes issued and taken, so the strategies can wait for the last one.
     const out = new TrackedWrites(socket);
     const drain = new DrainWaiter(socket);

@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import type { ShutdownStrategyName } from './strategies.ts';
 
 export interface ShutdownContext {
-  readonly socket: TLSSocket;
+  /** A TLS socket; a plain one for the tcp reference lane (which ends by `end` only). */
+  readonly socket: Socket;
   /** Resolves when TLS has taken the last byte written (the last write's callback). */
   readonly lastWriteTaken: Promise<void>;
 }
@@ -29,7 +29,7 @@ export function closed(socket: Socket): Promise<void> {
   });
 }
 
-function finished(socket: TLSSocket): Promise<void> {
+function finished(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
     if (socket.writableFinished) return resolve();
     socket.once('finish', () => resolve());
@@ -38,8 +38,8 @@ function finished(socket: TLSSocket): Promise<void> {
 }
 
 /** The TCP socket under a server-side TLS socket (Node keeps it as `_parent`). */
-function rawSocket(socket: TLSSocket): Socket {
-  const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
+function rawSocket(socket: Socket): Socket {
+  const raw = (socket as Socket & { _parent?: Socket })._parent;
   if (!raw) throw new Error('no raw socket under this TLS socket');
   return raw;
 }

@@ -1,0 +1,118 @@
+import { spawnSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { delimiter, isAbsolute, join, relative } from 'node:path';
+import { PROJECT_ROOT } from '../paths.ts';
+
+const CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'tls-sst-bench');
+
+/** A C program of peers/, compiled on first use against one system library. */
+export interface NativeProgramSpec {
+  /** The file name under peers/, without .c; also the cached binary's prefix. */
+  readonly name: string;
+  /** Linker flags, e.g. ['-lgnutls']. */
+  readonly libs: readonly string[];
+  /** The pkg-config package whose presence says the development files are here. */
+  readonly pkgConfig: string;
+  /** Looked for when pkg-config itself is missing. */
+  readonly header: string;
+  /** The Debian package that holds them, named in the message. */
+  readonly devPackage: string;
+  /** Who the development files are, in words ("the GnuTLS development files"). */
+  readonly devFiles: string;
+}
+
+/** The C compiler: $CC as make uses it, else cc. */
+function compiler(): string {
+  return process.env['CC'] || 'cc';
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The compiler's path, found on PATH as the shell would, or null. */
+function findCompiler(): string | null {
+  const cc = compiler();
+  if (cc.includes('/')) return executable(cc) ? cc : null;
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (dir && isAbsolute(dir) && executable(join(dir, cc))) return join(dir, cc);
+  }
+  return null;
+}
+
+/**
+ * One C program of peers/: what stops it from being built here, and the
+ * binary, built with `cc -O2 ... LIBS` the first time it is needed, into
+ * node_modules/.cache/tls-sst-bench/ under a name keyed by a hash of the
+ * source and the compiler (an edit rebuilds it, every later run reuses it).
+ * Built under a temporary name and renamed, so parallel runs never execute a
+ * half-written file.
+ */
+export class NativeProgram {
+  readonly source: string;
+  #built: Promise<string> | null = null;
+
+  constructor(readonly spec: NativeProgramSpec) {
+    this.source = join(PROJECT_ROOT, 'peers', `${spec.name}.c`);
+  }
+
+  /** The source as the messages name it (peers/x.c). */
+  get sourceName(): string {
+    return relative(PROJECT_ROOT, this.source);
+  }
+
+  /**
+   * Why it cannot be built here, completing "needs ..." in one line that names
+   * the package to install; null when a compiler and the headers are here.
+   */
+  missingToolchain(): string | null {
+    if (findCompiler() === null) return `a C compiler to build ${this.sourceName}, and "${compiler()}" is not on PATH: install gcc (apt-get install gcc) or set CC`;
+    const pc = spawnSync('pkg-config', ['--exists', this.spec.pkgConfig], { stdio: 'ignore' });
+    const headers = pc.error === undefined ? pc.status === 0 : existsSync(this.spec.header);
+    if (!headers) return `${this.spec.devFiles} to build ${this.sourceName} (${this.spec.header} not found): install ${this.spec.devPackage} (apt-get install ${this.spec.devPackage})`;
+    return null;
+  }
+
+  /**
+   * The compiled program's path (a cached build needs no compiler); rejects
+   * with "needs ..." (the missingToolchain line) or the compiler's first line
+   * when it cannot be built.
+   */
+  binary(): Promise<string> {
+    this.#built ??= this.#build().catch((err: unknown) => {
+      this.#built = null;
+      throw err;
+    });
+    return this.#built;
+  }
+
+  async #build(): Promise<string> {
+    const source = readFileSync(this.source);
+    const hash = createHash('sha256').update(compiler()).update('\0').update(source).digest('hex').slice(0, 16);
+    const out = join(CACHE_DIR, `${this.spec.name}-${hash}`);
+    if (executable(out)) return out;
+    const missing = this.missingToolchain();
+    if (missing !== null) throw new Error(`needs ${missing}`);
+    await mkdir(CACHE_DIR, { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp`;
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(compiler(), ['-O2', '-Wall', '-o', tmp, this.source, ...this.spec.libs], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let text = '';
+      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.once('error', reject);
+      child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${compiler()} could not build ${this.sourceName} (exit ${code}): ${text.trim().split('\n')[0] ?? ''}`))));
+    }).catch(async (err: unknown) => {
+      await rm(tmp, { force: true });
+      throw err;
+    });
+    await rename(tmp, out);
+    return out;
+  }
+}
