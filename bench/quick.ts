@@ -5,7 +5,7 @@ import type { Preset } from '../src/config/presets.ts';
  * cores: a chunk x suite sweep over three sizes, and a sweep of the ways of
  * ending a 64 MB stream, seen by a naive receiver, a framed one with an ack,
  * and OpenSSL. Each cell samples until its mean MB/s is known to ±3% (95%),
- * at least 5 transfers, at most 10 s of its transfers; the cells of a size
+ * at least 5 transfers, at most 8 s of its transfers; the cells of a size
  * take turns (interleaved), so drift hits them alike. Each cell is shown
  * against plain TCP, native OpenSSL and the cipher, measured in the same run.
  */
@@ -19,7 +19,7 @@ export default {
     iterations: 5,
     warmup: 1,
     targetRme: '3%',
-    maxTime: '10s',
+    maxTime: '8s',
     // every cell beside its ceilings: a few transfers per lane measurement (src/runner/references.ts)
     reference: ['tcp', 'openssl', 'cipher'],
   },

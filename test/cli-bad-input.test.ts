@@ -100,7 +100,7 @@ const cases: [string[], RegExp][] = [
   [['run', '--max-time', '10ms'], /--max-time "10ms" is out of range/],
   [['run', '--order', 'random'], /--order "random" is not accepted: expected one of interleaved, sequential/],
   [['run', '--alpha', '1.5'], /--alpha "1\.5" is not accepted: expected a significance level above 0 and below 1/],
-  [['run', '--threshold', '150%'], /--threshold "150%" is not accepted: expected a percentage or a fraction from 0% to below 100%/],
+  [['run', '--threshold', '150%'], /--threshold "150%" is not accepted: expected a percentage such as 2% or a fraction such as 0\.02, from 0% to below 100%/],
   [['run', '--stall-timeout', 'soon'], /--stall-timeout "soon" is not a duration/],
   [['run', '--max-fragment', '100'], /--max-fragment "100" is out of range: expected .*between 512B and 16KiB/],
   [['run', '--filter', 'chunk=3KiB'], /--filter "chunk=3KiB" matches none of the/],

@@ -20,7 +20,7 @@ export function parseAlpha(text: string): number {
 
 /** `--threshold`: `5%` or `0.05`, from 0% (any significant drop) to below 100%. */
 export function parseThreshold(text: string): number {
-  return parseFraction(text, '--threshold', 'such as 5% or 0.05, from 0% to below 100%', (v) => v >= 0 && v < 1);
+  return parseFraction(text, '--threshold', 'a percentage such as 5% or a fraction such as 0.05, from 0% to below 100%', (v) => v >= 0 && v < 1);
 }
 
 /** A run folder (holding results.json) or a results.json path, read and checked. */

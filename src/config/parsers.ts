@@ -75,10 +75,10 @@ function fraction(text: string): number {
   return m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
 }
 
-/** A share given as `5%` or `0.05`, checked by `ok`; `accepted` says the range in the error. */
+/** A share given as `5%` or `0.05`, checked by `ok`; `accepted` is what the error says is expected. */
 export function parseFraction(text: string, flag: string, accepted: string, ok: (v: number) => boolean): number {
   const value = fraction(text);
-  if (!ok(value)) throw usageError(`${flag} "${text}" is not accepted: expected a percentage or a fraction ${accepted}`);
+  if (!ok(value)) throw usageError(`${flag} "${text}" is not accepted: expected ${accepted}`);
   return value;
 }
 

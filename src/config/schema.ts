@@ -343,7 +343,7 @@ export const OPTIONS = {
     flag: '--threshold',
     valueName: 'percent',
     description: 'tuning answers: a difference smaller than this share of the best mean counts as none, default 2%',
-    parse: (t, f) => parseFraction(t, f, 'from 0% to below 100%, such as 2%', (v) => v >= 0 && v < 1),
+    parse: (t, f) => parseFraction(t, f, 'a percentage such as 2% or a fraction such as 0.02, from 0% to below 100%', (v) => v >= 0 && v < 1),
   },
   source: {
     target: 'source',

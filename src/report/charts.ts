@@ -429,10 +429,11 @@ export function warmupPoints(run: RunResult): { pair: string; transfer: number; 
   });
 }
 
-function warmupChart(run: RunResult): ChartSpec | OmittedChart {
+/** Only when a worker pair warmed up (not in an older results.json, a --smoke run, or one without raw transfers). */
+function warmupChart(run: RunResult): ChartSpec | null {
   const points = warmupPoints(run);
   const title = 'Worker warm-up';
-  if (points.length === 0) return { title, reason: 'No worker pair ran a warm-up (an older results.json, or no raw transfer to warm up with).' };
+  if (points.length === 0) return null;
   return {
     name: 'warmup',
     title,
@@ -471,10 +472,12 @@ export function chartPlan(run: RunResult): ChartPlan {
   if (throughput.length === 0) {
     omitted.push({ title: 'Throughput vs chunk size', reason: 'No suite and size was measured with more than one chunk size (no chunk sweep), so there is no curve to draw.' });
   }
-  for (const c of [cpuChart(main), endingsChart(run), spreadChart(run), timelineChart(run), warmupChart(run)]) {
+  for (const c of [cpuChart(main), endingsChart(run), spreadChart(run), timelineChart(run)]) {
     if (isChart(c)) charts.push(c);
     else omitted.push(c);
   }
+  const warmup = warmupChart(run);
+  if (warmup) charts.push(warmup);
   return { charts, omitted };
 }
 
