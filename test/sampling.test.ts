@@ -56,11 +56,14 @@ test('warm-up by count or by time', () => {
 test('process warm-up: the measured ramp is warming until it stops rising, then steady', () => {
   // The ramp of a new pair measured in the issue (64 MiB per connection, MB/s).
   const ramp = [992, 1075, 1361, 1901, 1695, 2182, 2051, 2100, 2080, 2090, 2070];
-  const states = ramp.map((_, i) => processWarmupState(ramp.slice(0, i + 1), (i + 1) * 40));
+  const states = ramp.map((_, i) => processWarmupState(ramp.slice(0, i + 1), (i + 1) * 100));
   // means of the last 3 vs the 3 before, from the 6th: 1926 vs 1143, 1976 vs 1478, 2111 vs 1652, 2077 vs 1926 (+7.9%),
   // 2090 vs 1976 (+5.8%), then 2080 vs 2111: no longer rising
   assert.deepEqual(states, [...Array(10).fill('warming'), 'steady']);
   assert.equal(processWarmupState([100, 200, 400, 800, 1600, 3200, 6400], 3000), 'capped');
+  // flat, but before 1 s of traffic: still warming (a plateau early in the ramp)
+  assert.equal(processWarmupState([500, 500, 500, 500, 500, 500], 600), 'warming');
+  assert.equal(processWarmupState([500, 500, 500, 500, 500, 500], 1000), 'steady');
 });
 
 test('interleaving: cells compared with each other take turns; sequential keeps each alone', () => {
