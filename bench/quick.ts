@@ -35,6 +35,9 @@ export default {
         writePath: ['buffered'],
         receiver: ['until-eof', 'framed-ack'],
         receiverPeer: ['node', 'openssl'],
+        // outcomes, not rates: a fixed 3 transfers each, no rme target
+        iterations: 3,
+        targetRme: 'off',
       },
     },
   ],

@@ -6,7 +6,7 @@ import { checkRawConfig, resolveConfig, type RawConfig, type RunConfig } from '.
 import { humanBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
 import { FixtureCache, freeDiskBytes } from '../fixtures/cache.ts';
-import { planScenarios } from '../matrix.ts';
+import { planScenarios, sweepOf } from '../matrix.ts';
 import { DEFAULT_FIXTURES_DIR, DEFAULT_RESULTS_DIR } from '../paths.ts';
 import { referencesCsv, resultsCsv, scenariosCsv } from '../report/csv.ts';
 import { resultsJson } from '../report/json.ts';
@@ -119,6 +119,8 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   const configs = await configsFromCli(flags);
   const config = configs[0]!;
   const scenarios = planScenarios(configs); // every axis checked before anything is written
+  // A preset's sweep samples its own way (the endings sweep counts outcomes: a fixed number of transfers).
+  const sweeps = sweepOf(configs);
   // The GnuTLS sender is compiled on first use: no compiler or headers is refused now, before anything runs.
   if (scenarios.some((s) => s.senderPeer === 'gnutls')) checkGnutlsSenderToolchain();
   if (scenarios.some((s) => s.senderPeer === 'openssl-native')) checkOpensslNativeToolchain('--sender-peer');
@@ -148,6 +150,7 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
       signal: abort.signal,
       scenarios,
       agent,
+      samplingConfigFor: (s) => sweeps.get(s.id),
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -54,6 +54,8 @@ export interface RunOptions {
   readonly workerWrappers?: WorkerWrappers;
   /** One role's worker on a remote agent (checked by agentEndpoint()). */
   readonly agent?: AgentEndpoint | null;
+  /** The config whose sampling settings a scenario uses (a preset's sweep); default the run's. */
+  readonly samplingConfigFor?: (scenario: Scenario) => RunConfig | undefined;
   /** Test hook: a misbehaving sender for some scenarios. */
   readonly faultFor?: (scenario: Scenario) => SenderFault | undefined;
 }
@@ -285,7 +287,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       if (interrupted) break;
       const cells: Cell[] = group.map((scenario) => {
         const faults = faultPlan(config, scenario);
-        return { scenario, index: scenarios.indexOf(scenario), policy: samplingPolicy(config, faults.length), faults, warmupWallMs: [], measured: [], measuredMs: 0, noise: [], stop: null };
+        return { scenario, index: scenarios.indexOf(scenario), policy: samplingPolicy(opts.samplingConfigFor?.(scenario) ?? config, faults.length), faults, warmupWallMs: [], measured: [], measuredMs: 0, noise: [], stop: null };
       });
       // tinybench's task model runs the rounds: one task per cell, each run once per bench.run(), in order.
       const bench = new Bench({ iterations: 1, time: 0, warmup: false, throws: true });
