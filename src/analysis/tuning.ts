@@ -3,7 +3,7 @@ import type { Scenario } from '../matrix.ts';
 import { isDelivered } from '../outcome.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
 import { AXIS_FIELDS, scenarioFields } from '../runner/sampling.ts';
-import { welchTTest } from './statistics.ts';
+import { ciHalfWidth, welchTTest } from './statistics.ts';
 
 /**
  * Tuning answers that respect the noise. For each group of scenarios that
@@ -120,7 +120,8 @@ function answerFor(axis: string, spec: TuningAxis, members: readonly ScenarioSum
       scenarioId: s.scenarioId,
       samples: mine.length,
       meanMbPerSec: s.throughput!.meanMbPerSec,
-      ciHalfWidthMbPerSec: s.throughput!.ciHalfWidthMbPerSec ?? null,
+      // an older results.json has no CI: the same interval from the samples
+      ciHalfWidthMbPerSec: s.throughput!.ciHalfWidthMbPerSec ?? (mine.length > 1 ? ciHalfWidth(mine) : null),
       cpuMsPerGb: cpuMsPerGb(s),
       pVsBest: p === null || Number.isNaN(p) ? null : p,
       changeVsBestPercent: bestMean > 0 ? ((s.throughput!.meanMbPerSec - bestMean) / bestMean) * 100 : 0,
