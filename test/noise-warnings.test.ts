@@ -39,7 +39,10 @@ test('every warning names its cell (by what sets it apart) and what to do', () =
     cellOf(at(4096), RISING),
     cellOf(at(16384), FLAT_NOISY, { targetMet: false, stopReason: 'max-time' }),
     cellOf(at(65536), WITH_OUTLIER),
-    cellOf(at(1048576), FLAT_NOISY, {}, 40),
+    // 10 transfers of 100 ms: long enough for /proc's ticks
+    cellOf(at(1048576), FLAT_NOISY, { measuredMs: 1000 }, 40),
+    // the same share over 12 ms transfers: not trusted, no warning
+    cellOf(at(2097152), FLAT_NOISY, {}, 40),
   ]);
   const w = noiseWarnings(run);
   assert.deepEqual(

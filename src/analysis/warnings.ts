@@ -20,6 +20,9 @@ export interface NoiseWarning {
 /** Other work above this share of the machine's CPU during a cell's transfers is worth a warning (an idle VM reads 1-5%: loopback packet work outside our processes). */
 export const BUSY_HOST_PERCENT = 15;
 
+/** Below this mean transfer time the /proc figure is not trusted: whole-CPU ticks against precise process times read 20-40% on an idle VM at 1 MB (5 ms transfers). */
+export const BUSY_HOST_MIN_TRANSFER_MS = 50;
+
 const f1 = (v: number): string => v.toFixed(1);
 
 /** Names a cell by the id's `key=value` tokens that not every scenario of the run shares (its size always): short, and still unique. */
@@ -85,7 +88,8 @@ export function noiseWarnings(run: Pick<RunResult, 'scenarios' | 'records' | 'co
         text: `${cell}: ${sampling.outliers.length} outlier transfer(s) of ${t.samples} (modified Z-score above 3.5 from the median ${f1(t.p50MbPerSec)} MB/s): ${shown.join(', ')}${sampling.outliers.length > 5 ? ', ...' : ''}. They are in the mean and move it by ${f1(shiftPercent)}%; something else ran meanwhile. Use a quieter machine or more samples (--target-rme).`,
       });
     }
-    if (sampling.hostBusyPercent !== null && sampling.hostBusyPercent > BUSY_HOST_PERCENT) {
+    const longEnough = s.iterations > 0 && sampling.measuredMs / s.iterations >= BUSY_HOST_MIN_TRANSFER_MS;
+    if (longEnough && sampling.hostBusyPercent !== null && sampling.hostBusyPercent > BUSY_HOST_PERCENT) {
       out.push({
         kind: 'busy-host',
         scenarioId: id,
