@@ -21,7 +21,7 @@ let agentTmp: string;
 let fixturesDir: string;
 let agentFixtures: string;
 
-const RUN = ['run', '--sizes', '16MB', '--chunks', '64KiB', '--suites', 'TLS_AES_128_GCM_SHA256', '--warmup', '0'];
+const RUN = ['run', '--sizes', '16MB', '--chunks', '64KiB', '--suites', 'TLS_AES_128_GCM_SHA256', '--warmup', '0', '--process-warmup', 'off'];
 
 before(async () => {
   tmp = await tempDir('agent-loop');

@@ -96,6 +96,7 @@ const cases: [string[], RegExp][] = [
   [['run', '--iterations', '0'], /--iterations "0" is not accepted: expected a whole number from 1 to 1000/],
   [['run', '--iterations', '2.5'], /--iterations "2\.5" is not accepted/],
   [['run', '--warmup', '-1'], /--warmup "-1" is not accepted: expected a whole number from 0 to 100/],
+  [['run', '--process-warmup', 'maybe'], /--process-warmup "maybe" is not accepted: expected one of on, off/],
   [['run', '--warmup', 'long'], /--warmup "long" is not accepted: expected a whole number of transfers from 0 to 100 or a duration such as 500ms or 2s/],
   [['run', '--warmup', '20m'], /--warmup "20m" is out of range: expected a duration/],
   [['run', '--target-rme', '0%'], /--target-rme "0%" is not accepted: expected a percentage from 0\.1% to 50% such as 2%, or off/],

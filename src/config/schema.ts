@@ -69,6 +69,8 @@ export interface RunConfig {
   readonly iterations: number;
   /** Each scenario's own warm-up (after the process warm-up of its worker pair). */
   readonly warmup: WarmupPolicy;
+  /** 'on': each new or replaced worker pair warms up until its throughput stops rising; 'off': cold processes (their ramp shows in the numbers). */
+  readonly processWarmup: 'on' | 'off';
   /** Sample until the 95% CI half-width of the mean MB/s is at most this % of it; null: exactly `iterations`. */
   readonly targetRmePercent: number | null;
   /** With a target: a scenario's measured transfers stop after this much wall time, target met or not. */
@@ -406,6 +408,13 @@ export const OPTIONS = {
     description: `ceilings measured beside the cells, on the same host and addresses: ${REFERENCE_LANES.join(', ')}, or none (default none); each cell then shows its percentage of each (README "How close to this machine's limits")`,
     parse: (t, f) => (t.trim() === 'none' ? [] : listOf(REFERENCE_LANES)(t, f)),
   },
+  processWarmup: {
+    target: 'processWarmup',
+    flag: '--process-warmup',
+    valueName: 'on|off',
+    description: 'on (default): each new or replaced worker pair first moves data until its throughput stops rising (not recorded as transfers); off: cold processes, their ramp in the numbers',
+    parse: oneOf(['on', 'off'] as const),
+  },
   smoke: {
     target: 'smoke',
     flag: '--smoke',
@@ -503,6 +512,7 @@ export const DEFAULTS: RunConfig = {
   host: '127.0.0.1',
   faults: [],
   references: [],
+  processWarmup: 'on',
   smoke: false,
   json: false,
   runtimes: [currentRuntime()],

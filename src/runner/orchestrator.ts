@@ -228,7 +228,7 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const warmUpProcesses = async (pair: WorkerPair, cell: Cell): Promise<void> => {
     // A cell that kills its sender by design never measures on a warm pair: warming one for it is wasted.
     // --smoke promises a run in seconds: no warm-up of any kind.
-    if (warmed.get(pair) === pair.generation || !warmupFixture || endsProcess(cell.scenario) || config.smoke) return;
+    if (warmed.get(pair) === pair.generation || !warmupFixture || endsProcess(cell.scenario) || config.smoke || config.processWarmup === 'off') return;
     const generation = pair.generation;
     const s = cell.scenario;
     const scenario = makeScenario({ sizeBytes: warmupFixture.sizeBytes, chunkBytes: 65536, tlsVersion: s.tlsVersion, suite: s.suite, keyType: s.keyType, ...(s.runtime !== undefined ? { runtime: s.runtime } : {}) });
