@@ -177,7 +177,9 @@ async function serve(req: ServeRequest): Promise<void> {
     }
     for (const block of tail) void writeBlock(block, false);
     // Every byte has been read: had the file changed meanwhile, what went out is not the fixture.
-    if (req.source === 'file') fixtureError = await sources.changedSince(fixture);
+    // Checked without an await: a turn of the event loop here would flush the
+    // tail before `destroy` runs, and the data loss it shows would vanish.
+    if (req.source === 'file') fixtureError = sources.changedSince(fixture);
     return () => out.lastWriteTaken();
   }
 
