@@ -60,7 +60,7 @@ function row(s: ScenarioComparison, name: string): string[] {
 function explanation(c: RunComparison): string[] {
   const { threshold, alpha } = c.options;
   return [
-    'MB/s = 10^6 bytes per second, mean over the measured transfers that delivered every byte (complete, complete-unclean); change = new vs base;',
+    'MB/s = 10^6 bytes per second, mean over the measured transfers that delivered every byte (complete, complete-unclean, complete-close-unknown); change = new vs base;',
     `p = Welch two-sample t-test (two-sided) on the per-transfer MB/s; sig: *** p<0.001, ** p<0.01, * p<0.05 (as Node's benchmark compare); alpha = ${alpha};`,
     `regression = mean down by more than ${percentText(threshold)} with p < ${alpha} (improvement: up by as much).`,
   ];
