@@ -20,7 +20,7 @@ import { DEFAULT_FIXTURES_DIR } from '../src/paths.ts';
 import { runTransfer } from '../src/runner/transfer.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
-import { median } from '../src/stats.ts';
+import { median } from '../src/analysis/statistics.ts';
 import { RunCertificates } from '../src/tls/certs.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, size: { type: 'string', default: '256MB' }, chunks: { type: 'string', default: '16KiB,1MiB' } } });

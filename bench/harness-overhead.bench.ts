@@ -35,7 +35,7 @@ import { DEFAULT_FIXTURES_DIR } from '../src/paths.ts';
 import { runTransfer } from '../src/runner/transfer.ts';
 import { WorkerPair } from '../src/runner/workers.ts';
 import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
-import { median } from '../src/stats.ts';
+import { median } from '../src/analysis/statistics.ts';
 import { RunCertificates } from '../src/tls/certs.ts';
 import { onreadBytes, parseReadPath, type ReadPath } from '../src/transfer/read-path.ts';
 

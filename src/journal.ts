@@ -117,13 +117,24 @@ export async function rebuildFromJournal(dir: string): Promise<RunResult> {
       // The line the crash cut short: the transfer in flight, the one loss a journal allows.
     }
   }
+  // The run's own sampling settings where its config says them (the journal keeps the config as written).
+  const cfg = (file.context.config ?? {}) as { targetRmePercent?: number | null; alpha?: number; threshold?: number };
   const byScenario = new Map<string, TransferRecord[]>();
   for (const r of records) byScenario.set(r.scenarioId, [...(byScenario.get(r.scenarioId) ?? []), r]);
   const scenarios: ScenarioSummary[] = [...byScenario.values()].map((rs) =>
+    // A killed run's cells never reached their stopping rule: what they measured, marked interrupted.
     summarizeScenario(
       rs[0]!.scenario,
       rs.filter((r) => !r.warmup),
-      null,
+      {
+        warmupTransfers: rs.filter((r) => r.warmup).length,
+        targetRmePercent: cfg.targetRmePercent ?? null,
+        targetMet: null,
+        stopReason: 'interrupted',
+        measuredMs: rs.filter((r) => !r.warmup).reduce((n, r) => n + r.wallMs, 0),
+        alpha: cfg.alpha ?? 0.05,
+        threshold: cfg.threshold ?? 0.02,
+      },
     ),
   );
   const last = (await stat(recordsPath).catch(() => null))?.mtime ?? null;

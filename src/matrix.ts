@@ -133,6 +133,13 @@ export function expandMatrix(config: RunConfig): Scenario[] {
   return applyFilter(expandAxes(config), config.filter);
 }
 
+/** Which config (sweep) each scenario id comes from first: its sampling settings are that sweep's. */
+export function sweepOf(configs: readonly RunConfig[]): Map<string, RunConfig> {
+  const out = new Map<string, RunConfig>();
+  for (const c of configs) for (const s of expandAxes(c)) if (!out.has(s.id)) out.set(s.id, c);
+  return out;
+}
+
 /** The scenarios of several sweeps (a preset's parts), each id once, then the filter over all of them. */
 export function planScenarios(configs: readonly RunConfig[]): Scenario[] {
   const byId = new Map<string, Scenario>();

@@ -36,6 +36,7 @@ const scenario = v.looseObject({
   scenarioId: v.string(),
   scenario: v.optional(v.looseObject({})),
   outcomes: v.optional(v.record(v.picklist(OUTCOME_KINDS), nonNegativeInt)),
+  sampling: v.optional(v.nullable(v.looseObject({ targetMet: v.optional(v.nullable(v.boolean())) }))),
 });
 
 export const runJsonSchema = v.looseObject({

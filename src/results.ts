@@ -5,6 +5,8 @@ import type { SyncSummary } from './kvrocks/sync-summary.ts';
 import type { Scenario } from './matrix.ts';
 import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
 import type { SourceName } from './transfer/strategies.ts';
+import type { Trend } from './analysis/statistics.ts';
+import type { StopReason } from './runner/sampling.ts';
 import type { Ceilings, References } from './reference-lanes.ts';
 
 /** The receiver's byte count as the orchestrator heard it (about every 200 ms), for per-interval throughput. */
@@ -55,6 +57,10 @@ export interface TransferRecord {
   /** The Node and OpenSSL versions of the workers that ran it, as they reported them (absent: not a run's worker pair, or an older results.json). */
   readonly nodeVersion?: string;
   readonly opensslVersion?: string;
+  /** CPU time the host spent on anything but this run's processes during the transfer, % of all CPU time (steal included); null: not Linux; absent in older results.json. */
+  readonly hostBusyPercent?: number | null;
+  /** Of that, the share the hypervisor gave to other guests (steal time). */
+  readonly stealPercent?: number | null;
 }
 
 /** Throughput statistics over the delivered transfers of a scenario (MB/s, 10^6 bytes). */
@@ -64,6 +70,8 @@ export interface ThroughputStats {
   readonly sdMbPerSec: number;
   /** Relative margin of error of the mean, percent (95%, Student's t). */
   readonly rmePercent: number;
+  /** Half-width of the 95% confidence interval of the mean (Student's t); absent in older results.json. */
+  readonly ciHalfWidthMbPerSec?: number;
   readonly p50MbPerSec: number;
   readonly p99MbPerSec: number;
   readonly minMbPerSec: number;
@@ -82,10 +90,46 @@ export interface ScenarioSummary {
   readonly meanReceiverCpuMs: number | null;
   readonly maxSenderRssBytes: number | null;
   readonly maxReceiverRssBytes: number | null;
-  /** Every measured duration in ms, in order, as tinybench recorded them. */
+  /** Every measured duration in ms, in order. */
   readonly durationSamplesMs: readonly number[];
+  /** How the scenario was sampled and what its samples say about the noise; absent in older results.json. */
+  readonly sampling?: SamplingSummary;
   /** Its mean against the run's reference lanes (--reference); absent when none ran. */
   readonly ceilings?: Ceilings;
+}
+
+/** A scenario's sampling: warm-up, stopping, and the noise checks over its measured MB/s. */
+export interface SamplingSummary {
+  /** Unrecorded warm-up transfers of this scenario (after its worker pair's process warm-up). */
+  readonly warmupTransfers: number;
+  /** The target it sampled towards, % of the mean; null: a fixed number of transfers. */
+  readonly targetRmePercent: number | null;
+  /** null when there was no target (or a transfer lost bytes, so none applied). */
+  readonly targetMet: boolean | null;
+  readonly stopReason: StopReason;
+  /** Wall time of its measured transfers. */
+  readonly measuredMs: number;
+  /** Mann-Kendall over the samples in time order (significant and beyond the run's threshold). */
+  readonly trend: Trend;
+  /** Iterations (0-based) whose MB/s has a modified Z-score beyond 3.5. */
+  readonly outliers: readonly number[];
+  /** Mean over its measured transfers of the host's other CPU use; null where unknown. */
+  readonly hostBusyPercent: number | null;
+  readonly stealPercent: number | null;
+}
+
+/** One worker pair's warm-up after it started (or was replaced): MB/s of each warm-up transfer, in order. */
+export interface ProcessWarmup {
+  /** The runtime's label in a run of several (--node); absent: the run's only one. */
+  readonly runtime?: string;
+  /** 0 for the first pair, then one more per replacement. */
+  readonly generation: number;
+  /** The scenario the warm-up transfers ran (the cell's TLS settings, a clean ending). */
+  readonly scenarioId: string;
+  readonly mbPerSec: readonly number[];
+  readonly durationMs: readonly number[];
+  /** steady: throughput stopped rising; capped: the time cap came first; failed: a warm-up transfer did not deliver. */
+  readonly ended: 'steady' | 'capped' | 'failed';
 }
 
 export interface RunContext {
@@ -105,6 +149,8 @@ export interface RunContext {
   readonly fixtures: readonly { name: string; sizeBytes: number; seed: number; profile: string; crc32c: string; dataBlocks: number }[];
   /** With --agent: the remote host, its sessions and clock offsets (`environment` is the orchestrator's host). */
   readonly agent?: AgentRunContext | null;
+  /** Every worker pair's warm-up curve; absent in older results.json. */
+  readonly processWarmups?: readonly ProcessWarmup[];
 }
 
 /** One runtime of the run: its label (as in scenario ids), binary, and the versions its workers reported. */

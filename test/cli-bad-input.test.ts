@@ -18,6 +18,7 @@ let notObject: string;
 let badNode: string;
 let badHost: string;
 let fifo: string;
+let badSampling: string;
 let resultsBefore: string[];
 
 before(async () => {
@@ -40,6 +41,8 @@ before(async () => {
   execFileSync('mkfifo', [fifo]);
   badHost = join(tmp.dir, 'badhost.json');
   writeFileSync(badHost, JSON.stringify({ host: 'db.example.com' }));
+  badSampling = join(tmp.dir, 'badsampling.json');
+  writeFileSync(badSampling, JSON.stringify({ targetRme: '60%', maxTime: '5s', order: 'sequential' }));
   resultsBefore = readdirSync(RESULTS);
 });
 after(() => tmp.remove());
@@ -93,6 +96,15 @@ const cases: [string[], RegExp][] = [
   [['run', '--iterations', '0'], /--iterations "0" is not accepted: expected a whole number from 1 to 1000/],
   [['run', '--iterations', '2.5'], /--iterations "2\.5" is not accepted/],
   [['run', '--warmup', '-1'], /--warmup "-1" is not accepted: expected a whole number from 0 to 100/],
+  [['run', '--warmup', 'long'], /--warmup "long" is not accepted: expected a whole number of transfers from 0 to 100 or a duration such as 500ms or 2s/],
+  [['run', '--warmup', '20m'], /--warmup "20m" is out of range: expected a duration/],
+  [['run', '--target-rme', '0%'], /--target-rme "0%" is not accepted: expected a percentage from 0\.1% to 50% such as 2%, or off/],
+  [['run', '--target-rme', 'tight'], /--target-rme "tight" is not accepted: expected a percentage from 0\.1% to 50%/],
+  [['run', '--max-time', 'forever'], /--max-time "forever" is not a duration: expected a duration such as 500ms, 30s or 2m/],
+  [['run', '--max-time', '10ms'], /--max-time "10ms" is out of range/],
+  [['run', '--order', 'random'], /--order "random" is not accepted: expected one of interleaved, sequential/],
+  [['run', '--alpha', '1.5'], /--alpha "1\.5" is not accepted: expected a significance level above 0 and below 1/],
+  [['run', '--threshold', '150%'], /--threshold "150%" is not accepted: expected a percentage such as 2% or a fraction such as 0\.02, from 0% to below 100%/],
   [['run', '--stall-timeout', 'soon'], /--stall-timeout "soon" is not a duration/],
   [['run', '--max-fragment', '100'], /--max-fragment "100" is out of range: expected .*between 512B and 16KiB/],
   [['run', '--filter', 'chunk=3KiB'], /--filter "chunk=3KiB" matches none of the/],
@@ -175,6 +187,7 @@ test('config files: malformed, unknown key, bad value, not an object, missing', 
     // A FIFO would block the read for ever.
     [fifo, /--config ".*settings\.fifo" is not a regular file \(a FIFO\): expected a JSON file/],
     [tmp.dir, /--config ".*" is not a regular file \(a folder\): expected a JSON file/],
+    [badSampling, /--config .*badsampling\.json: targetRme "60%" is not accepted: expected a percentage from 0\.1% to 50%/],
   ];
   for (const [file, message] of configCases) {
     const r = await cli(['run', '--config', file, '--out', out, '--fixtures-dir', fixturesDir]);

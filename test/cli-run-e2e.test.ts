@@ -48,7 +48,7 @@ after(() => tmp.remove());
 
 test('exit 0, summary on stderr, results.json on stdout', () => {
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /Best chunk size/);
+  assert.match(result.stderr, /Tuning answers/);
   assert.match(result.stderr, /TLS_CHACHA20_POLY1305_SHA256/);
   const json = JSON.parse(result.stdout) as { schemaVersion: number; records: unknown[] };
   assert.equal(json.schemaVersion, 1);

@@ -77,7 +77,8 @@ test('--smoke keeps the first value of each axis, at most 1 MB, once', () => {
   assert.equal(s[0]!.chunkBytes, 4096);
   assert.equal(s[0]!.suite, 'TLS_AES_128_GCM_SHA256');
   assert.equal(c.iterations, 1);
-  assert.equal(c.warmup, 0);
+  assert.deepEqual(c.warmup, { kind: 'transfers', count: 0 });
+  assert.equal(c.targetRmePercent, null);
 });
 
 test('layers: flags override the config file, which overrides the preset', () => {

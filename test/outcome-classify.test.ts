@@ -40,7 +40,7 @@ test('errors: handshake, reset, TLS', () => {
 });
 
 test('median', async () => {
-  const { median } = await import('../src/stats.ts');
+  const { median } = await import('../src/analysis/statistics.ts');
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 3, 2]), 2.5);
   assert.ok(Number.isNaN(median([])));

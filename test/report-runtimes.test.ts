@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { studentTQuantile } from '../src/analysis/statistics.ts';
 import { test } from 'node:test';
 import { makeScenario, type Scenario } from '../src/matrix.ts';
 import type { Outcome } from '../src/outcome.ts';
@@ -103,11 +104,13 @@ test('per suite: mean ± sd of every delivered transfer of the throughput table,
   };
   const [aes, chacha] = c.rows;
   assert.equal(aes!.suite, AES);
-  assert.deepEqual(aes!.cells[0], { samples: 6, meanMbPerSec: 125, sdMbPerSec: sd(aes20), ratioToFirst: null });
-  assert.deepEqual(aes!.cells[1], { samples: 6, meanMbPerSec: 250, sdMbPerSec: 2 * sd(aes20), ratioToFirst: 2 });
+  // the 95% CI half-width: Student's t (checked against SciPy in statistics.test.ts) times sd / sqrt(n)
+  const half = (s: number, n: number): number => studentTQuantile(0.975, n - 1) * (s / Math.sqrt(n));
+  assert.deepEqual(aes!.cells[0], { samples: 6, meanMbPerSec: 125, sdMbPerSec: sd(aes20), ciHalfWidthMbPerSec: half(sd(aes20), 6), ratioToFirst: null });
+  assert.deepEqual(aes!.cells[1], { samples: 6, meanMbPerSec: 250, sdMbPerSec: 2 * sd(aes20), ciHalfWidthMbPerSec: half(2 * sd(aes20), 6), ratioToFirst: 2 });
   assert.equal(chacha!.suite, CHACHA);
-  assert.deepEqual(chacha!.cells[0], { samples: 3, meanMbPerSec: 200, sdMbPerSec: 0, ratioToFirst: null });
-  assert.deepEqual(chacha!.cells[1], { samples: 3, meanMbPerSec: 150, sdMbPerSec: 50, ratioToFirst: 0.75 });
+  assert.deepEqual(chacha!.cells[0], { samples: 3, meanMbPerSec: 200, sdMbPerSec: 0, ciHalfWidthMbPerSec: 0, ratioToFirst: null });
+  assert.deepEqual(chacha!.cells[1], { samples: 3, meanMbPerSec: 150, sdMbPerSec: 50, ciHalfWidthMbPerSec: half(50, 3), ratioToFirst: 0.75 });
 });
 
 test('the terminal and summary.md print the table; the chart has one bar per suite and runtime', () => {

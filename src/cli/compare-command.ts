@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { compareExitCode, compareRuns, comparableRun, DEFAULT_COMPARE_OPTIONS, type ComparableRun } from '../compare/compare.ts';
 import { usageError } from '../errors.ts';
+import { parseAlpha as alphaLevel, parseFraction } from '../config/parsers.ts';
 import { compareMarkdown, compareText } from '../report/compare.ts';
 import { assertWritableDir } from './run-command.ts';
 
@@ -12,24 +13,14 @@ export interface CompareFlags {
   readonly md?: string;
 }
 
-/** `5%` or a fraction; NaN when the text is neither. */
-function fraction(text: string): number {
-  const m = /^(\d+(?:\.\d*)?|\.\d+)(%?)$/.exec(text.trim());
-  return m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
+/** `--alpha`: a significance level such as 0.05 (or 5%), above 0 and below 1. */
+export function parseAlpha(text: string): number {
+  return alphaLevel(text, '--alpha');
 }
 
 /** `--threshold`: `5%` or `0.05`, from 0% (any significant drop) to below 100%. */
 export function parseThreshold(text: string): number {
-  const value = fraction(text);
-  if (!(value >= 0 && value < 1)) throw usageError(`--threshold "${text}" is not accepted: expected a percentage such as 5% or a fraction such as 0.05, from 0% to below 100%`);
-  return value;
-}
-
-/** `--alpha`: a significance level such as 0.05 (or 5%), above 0 and below 1. */
-export function parseAlpha(text: string): number {
-  const value = fraction(text);
-  if (!(value > 0 && value < 1)) throw usageError(`--alpha "${text}" is not accepted: expected a significance level above 0 and below 1, such as 0.05 or 0.01`);
-  return value;
+  return parseFraction(text, '--threshold', 'a percentage such as 5% or a fraction such as 0.05, from 0% to below 100%', (v) => v >= 0 && v < 1);
 }
 
 /** A run folder (holding results.json) or a results.json path, read and checked. */

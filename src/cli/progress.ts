@@ -47,7 +47,8 @@ export class Progress implements RunHooks {
     this.#transfers = scenarios.length * perScenario;
     this.#totalBytes = scenarios.reduce((a, s) => a + s.sizeBytes * perScenario, 0);
     this.#startedAt = Date.now();
-    this.#stream.write(`${scenarios.length} scenarios x ${perScenario} transfers (${humanBytes(this.#totalBytes)})\n`);
+    // With a target rme a scenario may take more: the plan is the least the run will do.
+    this.#stream.write(`${scenarios.length} scenarios x at least ${perScenario} transfers (${humanBytes(this.#totalBytes)})\n`);
   };
 
   readonly onTransferStart = (index: number, s: Scenario, iteration: number, warmup: boolean): void => {
@@ -67,10 +68,15 @@ export class Progress implements RunHooks {
     this.#currentBytes = 0;
     if (!this.#tty && !r.warmup) {
       const rate = r.mbPerSec === null ? '' : ` ${r.mbPerSec.toFixed(1)} MB/s`;
-      this.#stream.write(`${this.#doneTransfers}/${this.#transfers} ${r.scenarioId} #${r.iteration + 1}: ${r.outcome.kind}${rate}\n`);
+      this.#stream.write(`${this.#counter()} ${r.scenarioId} #${r.iteration + 1}: ${r.outcome.kind}${rate}\n`);
     }
     this.#draw(true);
   };
+
+  /** done/planned, or just done once past the plan. */
+  #counter(): string {
+    return this.#doneTransfers <= this.#transfers ? `${this.#doneTransfers}/${this.#transfers}` : `${this.#doneTransfers}`;
+  }
 
   #clear(): void {
     if (this.#tty) this.#stream.write('\r\x1b[2K');
@@ -82,14 +88,15 @@ export class Progress implements RunHooks {
     if (!force && now - this.#lastDraw < 100) return;
     this.#lastDraw = now;
     const done = this.#doneBytes + this.#currentBytes;
-    const frac = Math.min(1, done / this.#totalBytes);
+    // Past the planned minimum (sampling to a target) the total is unknown: the bar stays near full.
+    const frac = Math.min(0.99, done / Math.max(this.#totalBytes, done));
     const elapsed = now - this.#startedAt;
     const eta = frac > 0.01 ? (elapsed / frac) * (1 - frac) : NaN;
     const width = 24;
     const filled = Math.round(frac * width);
     const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
     const cols = this.#stream.columns ?? 100;
-    const line = `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${this.#doneTransfers}/${this.#transfers} ETA ${Number.isNaN(eta) ? '?' : duration(eta)}  ${this.#label}`;
+    const line = `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${this.#counter()} ETA ${Number.isNaN(eta) || this.#doneTransfers >= this.#transfers ? '?' : duration(eta)}  ${this.#label}`;
     this.#stream.write(`\r\x1b[2K${line.slice(0, cols - 1)}`);
   }
 

@@ -4,7 +4,7 @@ import { presetLayer, sweepLayers } from '../config/presets.ts';
 import { checkRawConfig, resolveConfig, type RawConfig, type RunConfig } from '../config/schema.ts';
 import { usageError } from '../errors.ts';
 import { FixtureCache } from '../fixtures/cache.ts';
-import { planScenarios } from '../matrix.ts';
+import { planScenarios, sweepOf } from '../matrix.ts';
 import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
 import { resultsJson } from '../report/json.ts';
 import { terminalSummary } from '../report/terminal.ts';
@@ -88,6 +88,8 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   const configs = await configsFromCli(flags);
   const config = configs[0]!;
   const scenarios = planScenarios(configs); // every axis checked before anything is written
+  // A preset's sweep samples its own way (the endings sweep counts outcomes: a fixed number of transfers).
+  const sweeps = sweepOf(configs);
   // The GnuTLS sender is compiled on first use: no compiler or headers is refused now, before anything runs.
   if (scenarios.some((s) => s.senderPeer === 'gnutls')) checkGnutlsSenderToolchain();
   if (scenarios.some((s) => s.senderPeer === 'openssl-native')) checkOpensslNativeToolchain('--sender-peer');
@@ -119,7 +121,9 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
   const progress = new Progress();
   let run: RunResult;
   try {
-    run = await stoppable((signal) => runBenchmark(config, { runId, command, fixturesDir, hooks: journal.hooks(progress), signal, scenarios, agent }));
+    run = await stoppable((signal) =>
+      runBenchmark(config, { runId, command, fixturesDir, hooks: journal.hooks(progress), signal, scenarios, agent, samplingConfigFor: (s) => sweeps.get(s.id) }),
+    );
   } catch (err) {
     await journal.discardIfEmpty();
     throw err;

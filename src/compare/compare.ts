@@ -2,7 +2,7 @@ import { usageError } from '../errors.ts';
 import { isDelivered, type Outcome, type OutcomeKind } from '../outcome.ts';
 import { parseRunJson } from '../results-schema.ts';
 import type { Environment, RunContext, RuntimeRecord, ScenarioSummary, TransferRecord } from '../results.ts';
-import { mean, welchTTest } from './welch.ts';
+import { mean, welchTTest } from '../analysis/statistics.ts';
 
 /**
  * What a comparison reads of a run. A `RunResult` is one; results.json is
@@ -14,7 +14,8 @@ export interface ComparableRun {
     /** The Node binaries the workers ran on (--node); absent in older results.json. */
     readonly runtimes?: readonly Pick<RuntimeRecord, 'node' | 'openssl'>[];
   };
-  readonly scenarios: readonly Pick<ScenarioSummary, 'scenarioId'>[];
+  /** `targetMet`: did the scenario reach its rme target (false: missed; null or absent: it had none, or an older results.json). */
+  readonly scenarios: readonly (Pick<ScenarioSummary, 'scenarioId'> & { readonly targetMet?: boolean | null })[];
   readonly records: readonly (Pick<TransferRecord, 'scenarioId' | 'warmup' | 'mbPerSec'> & { readonly outcome: Pick<Outcome, 'kind'> })[];
 }
 
@@ -78,6 +79,8 @@ export interface RunComparison {
   readonly notComparable: readonly NotComparable[];
   readonly onlyInBase: readonly string[];
   readonly onlyInNew: readonly string[];
+  /** Compared scenarios that missed their rme target in the base run, and in the new run. */
+  readonly missedTarget: { readonly base: readonly string[]; readonly new: readonly string[] };
 }
 
 function side(run: ComparableRun, scenarioId: string): RunSide {
@@ -117,7 +120,12 @@ export function compareRuns(base: ComparableRun, next: ComparableRun, options: C
     compared.push({ scenarioId: id, base: b, new: n, changePercent, t, df, p, stars: starsFor(p), verdict });
   }
   const baseSet = new Set(baseIds);
+  const missed = (run: ComparableRun): string[] => {
+    const ids = new Set(compared.map((c) => c.scenarioId));
+    return run.scenarios.filter((s) => s.targetMet === false && ids.has(s.scenarioId)).map((s) => s.scenarioId);
+  };
   return {
+    missedTarget: { base: missed(base), new: missed(next) },
     baseContext: base.context,
     newContext: next.context,
     options,
@@ -151,7 +159,7 @@ export function comparableRun(value: unknown, where: string): ComparableRun {
       environment: { node: env.node, openssl: env.openssl, cpuModel: env.cpuModel },
       ...(runtimes.length > 0 ? { runtimes } : {}),
     },
-    scenarios: run.scenarios.map((s) => ({ scenarioId: s.scenarioId })),
+    scenarios: run.scenarios.map((s) => ({ scenarioId: s.scenarioId, targetMet: typeof s.sampling?.targetMet === 'boolean' ? s.sampling.targetMet : null })),
     records: run.records.map((r) => ({ scenarioId: r.scenarioId, warmup: r.warmup, mbPerSec: r.mbPerSec, outcome: { kind: r.outcome.kind } })),
   };
 }

@@ -68,3 +68,23 @@ export function filePath(text: string, flag: string): string {
   if (text.trim() === '') throw usageError(`${flag} "" is not accepted: expected a file path`);
   return text;
 }
+
+/** `5%` or a fraction such as 0.05; NaN when the text is neither. */
+function fraction(text: string): number {
+  const m = /^(\d+(?:\.\d*)?|\.\d+)(%?)$/.exec(text.trim());
+  return m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
+}
+
+/** A share given as `5%` or `0.05`, checked by `ok`; `accepted` is what the error says is expected. */
+export function parseFraction(text: string, flag: string, accepted: string, ok: (v: number) => boolean): number {
+  const value = fraction(text);
+  if (!ok(value)) throw usageError(`${flag} "${text}" is not accepted: expected ${accepted}`);
+  return value;
+}
+
+/** A significance level such as 0.05 (or 5%), above 0 and below 1. */
+export function parseAlpha(text: string, flag: string): number {
+  const value = fraction(text);
+  if (!(value > 0 && value < 1)) throw usageError(`${flag} "${text}" is not accepted: expected a significance level above 0 and below 1, such as 0.05 or 0.01`);
+  return value;
+}

@@ -30,7 +30,8 @@ import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
 import { REFERENCE_LANES, type ReferenceLane } from '../reference-lanes.ts';
 import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
-import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, type HostPort } from './parsers.ts';
+import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, parseAlpha, parseFraction, type HostPort } from './parsers.ts';
+import { ORDERS, type Order, type WarmupPolicy } from '../runner/sampling-options.ts';
 import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 /** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
@@ -64,8 +65,20 @@ export interface RunConfig {
   readonly maxAttempts: number;
   readonly retryDelayMs: number;
   readonly profile: FixtureProfile;
+  /** Measured transfers per scenario: the minimum with a target, else exactly this many. */
   readonly iterations: number;
-  readonly warmup: number;
+  /** Each scenario's own warm-up (after the process warm-up of its worker pair). */
+  readonly warmup: WarmupPolicy;
+  /** Sample until the 95% CI half-width of the mean MB/s is at most this % of it; null: exactly `iterations`. */
+  readonly targetRmePercent: number | null;
+  /** With a target: a scenario's measured transfers stop after this much wall time, target met or not. */
+  readonly maxTimeMs: number;
+  /** interleaved: cells that are compared take turns, one transfer each; sequential: one cell after the other. */
+  readonly order: Order;
+  /** Significance level of the tuning answers' Welch tests. */
+  readonly alpha: number;
+  /** A difference of means below this fraction of the best is no difference (tuning answers). */
+  readonly threshold: number;
   readonly source: SourceName;
   /** null: the project's results/ (the default); a given folder is relative to the current directory. */
   readonly out: string | null;
@@ -109,6 +122,25 @@ export function parseFaults(text: string, flag: string): FaultCount[] {
     }
     return { kind: kind as ProxyFaultKind, count };
   });
+}
+
+/** The stopping target when neither --iterations nor --target-rme is given. */
+export const DEFAULT_TARGET_RME_PERCENT = 2;
+
+/** `--warmup 3` (transfers) or `--warmup 2s` (a duration of transfers). */
+export function parseWarmup(text: string, flag: string): WarmupPolicy {
+  if (/^\s*-?\d+\s*$/.test(text)) return { kind: 'transfers', count: integer(0, 100)(text, flag) };
+  if (/^\s*\d+(\.\d+)?(ms|s|m)\s*$/.test(text)) return { kind: 'time', ms: parseDurationMs(text, flag, { min: 0, max: 600_000 }) };
+  throw usageError(`${flag} "${text}" is not accepted: expected a whole number of transfers from 0 to 100 or a duration such as 500ms or 2s (at most 10m)`);
+}
+
+/** `--target-rme 2%` (or 2), 0.1% to 50%; `off`: no target. */
+export function parseTargetRme(text: string, flag: string): number | null {
+  if (text.trim() === 'off') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)%?\s*$/.exec(text);
+  const v = Number(m?.[1]);
+  if (!m || !(v >= 0.1 && v <= 50)) throw usageError(`${flag} "${text}" is not accepted: expected a percentage from 0.1% to 50% such as 2%, or off`);
+  return v;
 }
 
 export type { RawValue };
@@ -276,9 +308,44 @@ export const OPTIONS = {
   warmup: {
     target: 'warmup',
     flag: '--warmup',
-    valueName: 'n',
-    description: 'unrecorded warm-up transfers per scenario (0 to 100)',
-    parse: integer(0, 100),
+    valueName: 'n|duration',
+    description: "each scenario's unrecorded warm-up: N transfers (0 to 100) or a duration of transfers such as 2s (after its worker pair's own warm-up)",
+    parse: parseWarmup,
+  },
+  targetRme: {
+    target: 'targetRmePercent',
+    flag: '--target-rme',
+    valueName: 'percent',
+    description: 'sample each scenario until the 95% margin of error of its mean MB/s is at most this, e.g. 2% (--iterations is then the minimum; off: exactly --iterations); default 2% unless --iterations is given',
+    parse: parseTargetRme,
+  },
+  maxTime: {
+    target: 'maxTimeMs',
+    flag: '--max-time',
+    valueName: 'duration',
+    description: "with --target-rme: stop a scenario after this much of its transfers' time, target met or not (default 10s)",
+    parse: (t, f) => parseDurationMs(t, f, { min: 100, max: 3_600_000 }),
+  },
+  order: {
+    target: 'order',
+    flag: '--order',
+    valueName: 'name',
+    description: 'interleaved (default): scenarios that are compared take turns, one transfer each, so drift hits them alike; sequential: one scenario after the other',
+    parse: oneOf(ORDERS),
+  },
+  alpha: {
+    target: 'alpha',
+    flag: '--alpha',
+    valueName: 'level',
+    description: 'significance level of the tuning answers (Welch t-test), default 0.05',
+    parse: parseAlpha,
+  },
+  threshold: {
+    target: 'threshold',
+    flag: '--threshold',
+    valueName: 'percent',
+    description: 'tuning answers: a difference smaller than this share of the best mean counts as none, default 2%',
+    parse: (t, f) => parseFraction(t, f, 'a percentage such as 2% or a fraction such as 0.02, from 0% to below 100%', (v) => v >= 0 && v < 1),
   },
   source: {
     target: 'source',
@@ -422,7 +489,12 @@ export const DEFAULTS: RunConfig = {
   retryDelayMs: 200,
   profile: 'kv',
   iterations: 5,
-  warmup: 1,
+  warmup: { kind: 'transfers', count: 1 },
+  targetRmePercent: DEFAULT_TARGET_RME_PERCENT,
+  maxTimeMs: 10_000,
+  order: 'interleaved',
+  alpha: 0.05,
+  threshold: 0.02,
   source: 'file',
   out: null,
   filter: undefined,
@@ -459,7 +531,10 @@ export function checkRawConfig(raw: unknown, where: string): RawConfig {
  * checks every value, and checks the axes against each other.
  */
 export function resolveConfig(layers: readonly { where: string; raw: RawConfig }[], preset?: string): RunConfig {
-  const config = applyLayers(OPTIONS, { ...DEFAULTS, preset }, layers) as unknown as RunConfig;
+  const merged = applyLayers(OPTIONS, { ...DEFAULTS, preset }, layers) as unknown as RunConfig;
+  // `--iterations N` alone means exactly N transfers, as it always did; a target makes it the minimum.
+  const given = (key: ConfigKey): boolean => layers.some((l) => l.raw[key] !== undefined);
+  const config = given('iterations') && !given('targetRme') ? { ...merged, targetRmePercent: null } : merged;
   return config.smoke ? smokeOf(config) : config;
 }
 
@@ -484,6 +559,7 @@ function smokeOf(config: RunConfig): RunConfig {
     streams: config.streams.slice(0, 1),
     runtimes: config.runtimes.slice(0, 1),
     iterations: 1,
-    warmup: 0,
+    warmup: { kind: 'transfers', count: 0 },
+    targetRmePercent: null,
   };
 }

@@ -9,6 +9,7 @@ import { throughputScenarios } from './throughput-scenarios.ts';
 import { endingLabel } from './tuning.ts';
 import { runtimeComparison } from './runtimes.ts';
 import { ceilingsChart } from './references.ts';
+import { studentTQuantile } from '../analysis/statistics.ts';
 import type { ChartSpec } from './chart-spec.ts';
 
 /** A chart left out because it would have been empty, and why, in one sentence. */
@@ -119,14 +120,16 @@ function throughputCharts(main: readonly ScenarioSummary[]): ChartSpec[] {
     if (chunks.length < 2) continue;
     const values = here.map((s) => {
       const t = s.throughput!;
-      return { series: labels.get(s.scenarioId) ?? s.scenario.suite, chunkBytes: s.scenario.chunkBytes, mean: t.meanMbPerSec, lo: Math.max(0, t.meanMbPerSec - t.sdMbPerSec), hi: t.meanMbPerSec + t.sdMbPerSec, samples: t.samples };
+      // 95% CI of the mean (an older results.json without it: the Student t interval from sd and n)
+      const half = t.ciHalfWidthMbPerSec ?? (t.samples > 1 ? (studentTQuantile(0.975, t.samples - 1) * t.sdMbPerSec) / Math.sqrt(t.samples) : 0);
+      return { series: labels.get(s.scenarioId) ?? s.scenario.suite, chunkBytes: s.scenario.chunkBytes, mean: t.meanMbPerSec, lo: Math.max(0, t.meanMbPerSec - half), hi: t.meanMbPerSec + half, samples: t.samples };
     });
     const x = { field: 'chunkBytes', type: 'quantitative' as const, title: 'chunk size (bytes per write, log scale)', scale: { type: 'log' as const, base: 2 }, axis: { values: chunks, labelExpr: BYTES_LABEL, grid: false } };
     const color = { field: 'series', type: 'nominal' as const, title: 'suite', legend: { orient: 'bottom' as const, columns: 1 } };
     out.push({
       name: `throughput-${formatBytes(size)}`,
       title: `Throughput vs chunk size, ${humanBytes(size)} transfers`,
-      caption: `Mean MB/s (10^6 bytes per second) per chunk size, one line per suite; error bars are ± one standard deviation over the measured transfers.`,
+      caption: `Mean MB/s (10^6 bytes per second) per chunk size, one line per suite; error bars are the 95% confidence interval of the mean (Student's t over the measured transfers).`,
       spec: {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         config: CONFIG,
@@ -209,14 +212,14 @@ function cpuChart(main: readonly ScenarioSummary[]): ChartSpec | OmittedChart {
   };
 }
 
-/** Pure: the runtime comparison as bars, one per suite and runtime (mean MB/s, whisker ± sd). */
+/** Pure: the runtime comparison as bars, one per suite and runtime (mean MB/s, whisker the 95% CI of the mean). */
 export function runtimeBars(run: RunResult): { suite: string; runtime: string; mean: number; low: number; high: number; samples: number; ratio: number | null }[] {
   const c = runtimeComparison(run);
   if (!c) return [];
   return c.rows.flatMap((row) =>
     row.cells.flatMap((cell, i) =>
       cell
-        ? [{ suite: row.suite, runtime: `node ${c.runtimes[i]!.label}`, mean: cell.meanMbPerSec, low: Math.max(0, cell.meanMbPerSec - cell.sdMbPerSec), high: cell.meanMbPerSec + cell.sdMbPerSec, samples: cell.samples, ratio: cell.ratioToFirst }]
+        ? [{ suite: row.suite, runtime: `node ${c.runtimes[i]!.label}`, mean: cell.meanMbPerSec, low: Math.max(0, cell.meanMbPerSec - cell.ciHalfWidthMbPerSec), high: cell.meanMbPerSec + cell.ciHalfWidthMbPerSec, samples: cell.samples, ratio: cell.ratioToFirst }]
         : [],
     ),
   );
@@ -233,7 +236,7 @@ function runtimeChart(run: RunResult): ChartSpec | null {
   return {
     name: 'runtimes',
     title: 'Throughput per suite by Node runtime',
-    caption: 'Mean MB/s of every delivered measured transfer of each suite, one bar per Node runtime (--node), whisker ± one standard deviation. Longer is faster.',
+    caption: 'Mean MB/s of every delivered measured transfer of each suite, one bar per Node runtime (--node), whisker the 95% confidence interval of the mean. Longer is faster.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: CONFIG,
@@ -409,6 +412,45 @@ function timelineChart(run: RunResult): ChartSpec | OmittedChart {
   };
 }
 
+/** Pure: every worker pair's warm-up curve, one point per warm-up transfer. */
+export function warmupPoints(run: RunResult): { pair: string; transfer: number; seconds: number; mbPerSec: number }[] {
+  return (run.context.processWarmups ?? []).flatMap((w) => {
+    let at = 0;
+    return w.mbPerSec.map((mbPerSec, i) => {
+      at += w.durationMs[i] ?? 0;
+      return { pair: `pair ${w.generation}${w.runtime ? ` (${w.runtime})` : ''}: ${w.ended}`, transfer: i + 1, seconds: at / 1000, mbPerSec };
+    });
+  });
+}
+
+/** Only when a worker pair warmed up (not in an older results.json, a --smoke run, or one without raw transfers). */
+function warmupChart(run: RunResult): ChartSpec | null {
+  const points = warmupPoints(run);
+  const title = 'Worker warm-up';
+  if (points.length === 0) return null;
+  return {
+    name: 'warmup',
+    title,
+    caption:
+      'MB/s of each warm-up transfer of a new (or replaced) worker pair, against the traffic time so far: new processes start slow (JIT, buffers) and the run measures only once the curve stops rising (steady) or the time cap is reached (capped).',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config: CONFIG,
+      title: 'Process warm-up: MB/s per warm-up transfer',
+      width: 420,
+      height: 220,
+      data: { values: points },
+      mark: { type: 'line', point: { filled: true, size: 40 } },
+      encoding: {
+        x: { field: 'seconds', type: 'quantitative', title: 'seconds of warm-up traffic', scale: { zero: true } },
+        y: { field: 'mbPerSec', type: 'quantitative', title: 'MB/s', scale: { zero: true } },
+        color: { field: 'pair', type: 'nominal', title: 'worker pair', legend: { orient: 'bottom', columns: 1 } },
+        tooltip: [{ field: 'pair' }, { field: 'transfer' }, { field: 'mbPerSec', format: '.1f', title: 'MB/s' }],
+      },
+    },
+  };
+}
+
 const isChart = (c: ChartSpec | OmittedChart): c is ChartSpec => 'spec' in c;
 
 /** Pure: the charts of a run, in report order, and those left out with the reason. */
@@ -428,6 +470,8 @@ export function chartPlan(run: RunResult): ChartPlan {
     if (isChart(c)) charts.push(c);
     else omitted.push(c);
   }
+  const warmup = warmupChart(run);
+  if (warmup) charts.push(warmup);
   return { charts, omitted };
 }
 

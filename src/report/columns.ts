@@ -33,3 +33,8 @@ export const OPTIONAL_AXES: readonly { readonly header: string; readonly value: 
 export function leadCells(s: ScenarioSummary, axes: typeof OPTIONAL_AXES): string[] {
   return [humanBytes(s.scenario.sizeBytes), s.scenario.tlsVersion, s.scenario.suite, ...axes.map((a) => a.value(s)), formatBytes(s.scenario.chunkBytes)];
 }
+
+/** The ±% cell: the 95% margin of error, with `!` when the scenario missed its --target-rme (netperf's "desired confidence was not achieved"). */
+export function rmeCell(s: ScenarioSummary): string {
+  return `${fixed(s.throughput?.rmePercent, 1)}${s.throughput && s.sampling?.targetMet === false ? '!' : ''}`;
+}

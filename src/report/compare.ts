@@ -57,13 +57,27 @@ function row(s: ScenarioComparison, name: string): string[] {
   ];
 }
 
+/** Both runs sampled this much: their CIs are tight enough that drift between runs shows as significant. */
+const LONG_RUN_SAMPLES = 30;
+
 function explanation(c: RunComparison): string[] {
   const { threshold, alpha } = c.options;
+  const long = c.compared.some((s) => s.base.samplesMbPerSec.length >= LONG_RUN_SAMPLES && s.new.samplesMbPerSec.length >= LONG_RUN_SAMPLES);
   return [
     'MB/s = 10^6 bytes per second, mean over the measured transfers that delivered every byte (complete, complete-unclean, complete-close-unknown); change = new vs base;',
     `p = Welch two-sample t-test (two-sided) on the per-transfer MB/s; sig: *** p<0.001, ** p<0.01, * p<0.05 (as Node's benchmark compare); alpha = ${alpha};`,
-    `regression = mean down by more than ${percentText(threshold)} with p < ${alpha} (improvement: up by as much).`,
+    `regression = mean down by more than ${percentText(threshold)} with p < ${alpha} (improvement: up by as much): both, because runs at different times differ by the host's drift, which a long run's tight interval does not cover (--threshold sets it).`,
+    ...(long
+      ? [`Both runs have ${LONG_RUN_SAMPLES}+ samples per scenario: p is small even for a drift of 1-2%, so read the change against the threshold, not the stars.`]
+      : []),
   ];
+}
+
+/** The scenarios that missed their rme target, per run: their means are less sure than the others'. */
+function missedLines(c: RunComparison, name: (id: string) => string): string[] {
+  const line = (which: string, ids: readonly string[]): string[] =>
+    ids.length === 0 ? [] : [`Desired confidence was not achieved in the ${which} run for ${ids.length} compared scenario(s) (missed --target-rme): ${ids.map(name).join('; ')}.`];
+  return [...line('base', c.missedTarget.base), ...line('new', c.missedTarget.new)];
 }
 
 function verdictLine(c: RunComparison, name: (id: string) => string): string {
@@ -101,6 +115,7 @@ export function compareText(c: RunComparison): string {
     for (const id of c.onlyInNew) out.push(`  ${id}`);
     out.push('');
   }
+  for (const l of missedLines(c, short)) out.push(l);
   out.push(verdictLine(c, short));
   return out.join('\n');
 }
@@ -140,6 +155,7 @@ export function compareMarkdown(c: RunComparison): string {
   };
   list(`Only in base run ${c.baseContext.runId}`, c.onlyInBase);
   list(`Only in new run ${c.newContext.runId}`, c.onlyInNew);
+  for (const l of missedLines(c, (id) => `\`${id}\``)) out.push(l, '');
   out.push(`**${verdictLine(c, (id) => `\`${id}\``)}**`);
   return `${out.join('\n')}\n`;
 }

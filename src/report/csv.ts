@@ -53,6 +53,8 @@ export const RESULTS_COLUMNS = [
   'openssl_version',
   'sender_peer',
   'read_path',
+  'host_busy_percent',
+  'steal_percent',
 ] as const;
 
 type Cell = string | number;
@@ -112,6 +114,8 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     // the workers' own versions (--node), empty for a record of no worker pair
     node_version: r.nodeVersion ?? '',
     openssl_version: r.opensslVersion ?? '',
+    host_busy_percent: num(r.hostBusyPercent ?? null, 1),
+    steal_percent: num(r.stealPercent ?? null, 1),
   };
 }
 
@@ -152,6 +156,15 @@ export const SCENARIO_COLUMNS = [
   // the outcome kinds added later
   'complete_close_unknown',
   'fixture_error',
+  // appended with adaptive sampling:
+  'warmup_transfers',
+  'target_rme_percent',
+  'target_met',
+  'trend',
+  'outliers',
+  'host_busy_percent',
+  'ci95_mb_per_sec',
+  'stop_reason',
 ] as const;
 
 export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof SCENARIO_COLUMNS)[number], Cell> {
@@ -187,6 +200,15 @@ export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof S
     pct_of_cipher: num(s.ceilings?.pctOfCipher ?? null, 1),
     complete_close_unknown: s.outcomes['complete-close-unknown'] ?? 0,
     fixture_error: s.outcomes['fixture-error'] ?? 0,
+    warmup_transfers: s.sampling?.warmupTransfers ?? '',
+    target_rme_percent: s.sampling?.targetRmePercent ?? '',
+    // empty: no target (a fixed number of transfers)
+    target_met: s.sampling?.targetMet == null ? '' : String(s.sampling.targetMet),
+    trend: s.sampling?.trend ?? '',
+    outliers: s.sampling?.outliers.length ?? '',
+    host_busy_percent: num(s.sampling?.hostBusyPercent ?? null, 1),
+    ci95_mb_per_sec: num(t?.ciHalfWidthMbPerSec ?? null, 2),
+    stop_reason: s.sampling?.stopReason ?? '',
   };
 }
 

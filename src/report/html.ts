@@ -4,6 +4,7 @@ import { findings } from './markdown.ts';
 import type { FindingsTable } from './finding.ts';
 import { throughputScenarios } from './throughput-scenarios.ts';
 import { recommendation } from './tuning.ts';
+import { noiseWarnings } from '../analysis/warnings.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -58,6 +59,7 @@ export async function htmlReport(run: RunResult, charts?: RenderedCharts): Promi
   const env = ctx.environment;
   const advice = recommendation(run, throughputScenarios(run.scenarios));
   const measured = run.records.filter((r) => !r.warmup).length;
+  const warnings = noiseWarnings(run);
   const figures = rendered.charts.map(
     (c) => `<figure id="chart-${escapeHtml(c.name)}" data-chart="${escapeHtml(c.name)}">
 <h3>${escapeHtml(c.title)}</h3>
@@ -88,6 +90,7 @@ ${f.after.map(sentence).join('\n')}
 <h1>tls-sst-bench run ${escapeHtml(ctx.runId)}</h1>
 <p class="meta">${escapeHtml(`${ctx.startedAt} · ${run.scenarios.length} scenario(s), ${measured} measured transfer(s) · Node ${env.node}, OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores}, kernel ${env.kernel}`)}</p>
 ${ctx.interrupted ? '<p class="warn">Interrupted: these are partial results.</p>' : ''}
+${warnings.length > 0 ? `<p class="warn">${warnings.length} noise warning(s): <a href="#warnings">see Warnings</a>. The numbers they name are less sure than the rest.</p>` : ''}
 </header>
 <section id="recommendation">
 <h2>Recommended settings on this machine</h2>

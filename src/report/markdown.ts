@@ -5,8 +5,9 @@ import { cellText, endedByStrategy, endingsMatrix, runtimeColumn } from './endin
 import { showsStacks, stacksTable, STACKS_LEGEND, STACKS_TITLE } from './stacks.ts';
 import { faultSummaries } from './faults.ts';
 import { throughputScenarios } from './throughput-scenarios.ts';
-import { chunkTuning, cpuMsPerGb, recommendation, WITHIN_OF_BEST } from './tuning.ts';
-import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
+import { cpuMsPerGb, recommendation, runTuning, tuningOptionsOf, tuningTable, TUNING_NOTE } from './tuning.ts';
+import { noiseWarnings } from '../analysis/warnings.ts';
+import { fixed, leadCells, OPTIONAL_AXES, outcomesText, rmeCell } from './columns.ts';
 import { ceilingColumns, ceilingsFinding, ceilingSources } from './references.ts';
 import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
 import type { Finding, FindingsTable } from './finding.ts';
@@ -21,7 +22,7 @@ function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Fi
     return [
       ...leadCells(s, axes),
       fixed(t?.meanMbPerSec, 1),
-      fixed(t?.rmePercent, 1),
+      rmeCell(s),
       fixed(t?.sdMbPerSec, 1),
       fixed(t?.p50MbPerSec, 1),
       fixed(t ? (t.meanMbPerSec * 8) / 1000 : null, 2),
@@ -35,7 +36,7 @@ function throughputFinding(run: RunResult, main: readonly ScenarioSummary[]): Fi
     id: 'throughput',
     title: 'Throughput',
     before: [
-      'MB/s = 10^6 bytes per second, from the first byte written to the last byte received and verified; ±% = 95% margin of error of the mean; CPU ms/GB = sender + receiver CPU per 10^9 bytes.',
+      'MB/s = 10^6 bytes per second, from the first byte written to the last byte received and verified; ±% = 95% margin of error of the mean (! = missed --target-rme); CPU ms/GB = sender + receiver CPU per 10^9 bytes.',
     ],
     table: { header, rows, numeric: header.map((h) => /MB\/s|±|Gbit|ms|^%/.test(h)) },
     after: [
@@ -52,33 +53,24 @@ function runtimesFinding(run: RunResult): Finding | null {
   return { id: 'runtimes', title: 'Throughput per suite by Node runtime', before: [runtimesSentence(c), RUNTIME_TABLE_NOTE], table: runtimeTable(c), after: [] };
 }
 
-function tuningFinding(main: readonly ScenarioSummary[]): Finding {
-  const tuning = chunkTuning(main);
-  const title = 'Best chunk size per suite and size';
-  if (tuning.length === 0) return { id: 'tuning', title, before: ['No suite and size was measured with more than one chunk size, so there is no chunk size to choose.'], table: null, after: [] };
-  const withSettings = new Set(tuning.map((t) => t.settings)).size > 1;
-  const pct = `${WITHIN_OF_BEST * 100}%`;
-  const header = ['size', 'tls', 'suite', ...(withSettings ? ['settings'] : []), 'chunks', 'best chunk', 'MB/s', 'CPU ms/GB', `smallest within ${pct}`, 'MB/s', 'CPU ms/GB'];
-  const rows = tuning.map((t) => [
-    humanBytes(t.sizeBytes),
-    t.tlsVersion,
-    t.suite,
-    ...(withSettings ? [t.settings] : []),
-    String(t.compared),
-    formatBytes(t.best.chunkBytes),
-    fixed(t.best.meanMbPerSec, 1),
-    fixed(t.best.cpuMsPerGb, 0),
-    formatBytes(t.smallestGood.chunkBytes),
-    fixed(t.smallestGood.meanMbPerSec, 1),
-    fixed(t.smallestGood.cpuMsPerGb, 0),
-  ]);
+function tuningFinding(run: RunResult, main: readonly ScenarioSummary[]): Finding {
+  const answers = runTuning(run, main);
+  const title = 'Tuning answers';
+  if (answers.length === 0) return { id: 'tuning', title, before: ['No setting was measured with more than one value in otherwise equal scenarios, so there is nothing to choose between.'], table: null, after: [] };
+  const { alpha, threshold } = tuningOptionsOf(run);
   return {
     id: 'tuning',
     title,
-    before: [`The chunk size with the highest mean MB/s, and the smallest chunk size whose mean is within ${pct} of it (a smaller write buffer for almost the same speed).`],
-    table: { header, rows, numeric: header.map((h) => /MB\/s|ms\/GB|^chunks$/.test(h)) },
+    before: [`${TUNING_NOTE} Here alpha = ${alpha}, threshold = ${Number((threshold * 100).toPrecision(4))}% (--alpha, --threshold); MB/s ± 95% = mean and 95% confidence half-width. results.json has the same answers under "tuning".`],
+    table: tuningTable(answers),
     after: [],
   };
+}
+
+function warningsFinding(run: RunResult): Finding | null {
+  const warnings = noiseWarnings(run);
+  if (warnings.length === 0) return null;
+  return { id: 'warnings', title: `Warnings (${warnings.length})`, before: warnings.map((w) => `**${w.kind}**: ${w.text}`), table: null, after: [] };
 }
 
 function endingsFinding(run: RunResult): Finding {
@@ -153,12 +145,14 @@ export function findings(run: RunResult): Finding[] {
   const faults = faultsFinding(run);
   const runtimes = runtimesFinding(run);
   const stacks = stacksFinding(run);
+  const warnings = warningsFinding(run);
   const ceilings = ceilingsFinding(run);
   return [
     throughputFinding(run, main),
+    ...(warnings ? [warnings] : []),
     ...(ceilings ? [ceilings] : []),
     ...(runtimes ? [runtimes] : []),
-    tuningFinding(main),
+    tuningFinding(run, main),
     endingsFinding(run),
     ...(stacks ? [stacks] : []),
     ...(faults ? [faults] : []),

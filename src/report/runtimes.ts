@@ -1,4 +1,5 @@
 import { isDelivered } from '../outcome.ts';
+import { summarize } from '../analysis/statistics.ts';
 import type { RunResult, RuntimeRecord } from '../results.ts';
 import { fixed } from './columns.ts';
 import { throughputScenarios } from './throughput-scenarios.ts';
@@ -15,6 +16,8 @@ export interface RuntimeCell {
   readonly meanMbPerSec: number;
   /** Sample standard deviation (n - 1); 0 for one sample. */
   readonly sdMbPerSec: number;
+  /** Half-width of the 95% CI of the mean (Student's t); 0 for one sample. */
+  readonly ciHalfWidthMbPerSec: number;
   /** meanMbPerSec / the first runtime's mean for the suite; null for the first runtime or when it has no number. */
   readonly ratioToFirst: number | null;
 }
@@ -32,11 +35,6 @@ export interface RuntimeComparison {
   readonly rows: readonly RuntimeRow[];
 }
 
-function meanSd(values: readonly number[]): { mean: number; sd: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
-  return { mean, sd: Math.sqrt(variance) };
-}
 
 /** The runtimes that ran scenarios: from the run context, else (an older results.json) the labels in the scenario ids. */
 function runtimesOf(run: RunResult): RuntimeComparison['runtimes'] {
@@ -61,11 +59,13 @@ export function runtimeComparison(run: RunResult): RuntimeComparison | null {
       const rates = run.records
         .filter((r) => !r.warmup && main.has(r.scenarioId) && r.scenario.suite === suite && r.scenario.runtime === rt.label && isDelivered(r.outcome) && r.mbPerSec !== null)
         .map((r) => r.mbPerSec!);
-      return rates.length > 0 ? { samples: rates.length, ...meanSd(rates) } : null;
+      if (rates.length === 0) return null;
+      const s = summarize(rates);
+      return { samples: s.n, mean: s.mean, sd: s.sd, half: s.n > 1 ? s.ciHalfWidth : 0 };
     });
     const first = stats[0];
     const cells = stats.map((st, i): RuntimeCell | null =>
-      st === null ? null : { samples: st.samples, meanMbPerSec: st.mean, sdMbPerSec: st.sd, ratioToFirst: i === 0 || !first ? null : st.mean / first.mean },
+      st === null ? null : { samples: st.samples, meanMbPerSec: st.mean, sdMbPerSec: st.sd, ciHalfWidthMbPerSec: st.half, ratioToFirst: i === 0 || !first ? null : st.mean / first.mean },
     );
     return { tlsVersion, suite, cells };
   });

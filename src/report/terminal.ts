@@ -1,18 +1,20 @@
 import { agentRows } from './agent.ts';
-import { formatBytes, humanBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
-import { bestChunks } from '../stats.ts';
+import { noiseWarnings } from '../analysis/warnings.ts';
 import { endingsText, showsEndings } from './endings.ts';
 import { showsStacks, stacksText } from './stacks.ts';
 import { faultsText } from './faults.ts';
-import { fixed, leadCells, OPTIONAL_AXES, outcomesText } from './columns.ts';
+import { fixed, leadCells, OPTIONAL_AXES, outcomesText, rmeCell } from './columns.ts';
 import { table } from './terminal-table.ts';
 import { ceilingColumns, ceilingsText } from './references.ts';
-import { recommendationText } from './tuning.ts';
+import { recommendationText, runTuning, tuningTable } from './tuning.ts';
 import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
 import { throughputScenarios } from './throughput-scenarios.ts';
 
 export { table };
+
+/** The terminal shows the first warnings; summary.md and report.html have them all. */
+export const MAX_TERMINAL_WARNINGS = 12;
 
 
 function varyingAxes(scenarios: readonly ScenarioSummary[]): typeof OPTIONAL_AXES {
@@ -33,7 +35,7 @@ export function terminalSummary(run: RunResult): string {
     return [
       ...leadCells(s, axes),
       fixed(t?.meanMbPerSec, 1),
-      fixed(t?.rmePercent, 1),
+      rmeCell(s),
       fixed(t?.p50MbPerSec, 1),
       fixed(t ? (t.meanMbPerSec * 8) / 1000 : null, 2),
       ...ceilings.cells(s),
@@ -47,7 +49,7 @@ export function terminalSummary(run: RunResult): string {
   out.push(`tls-sst-bench run ${ctx.runId}${ctx.interrupted ? '  (INTERRUPTED: partial results)' : ''}`);
   out.push(`Node ${env.node}, OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores} (aes ${env.cpuFlags.aes ? 'yes' : 'no'}, vaes ${env.cpuFlags.vaes ? 'yes' : 'no'}, avx2 ${env.cpuFlags.avx2 ? 'yes' : 'no'}), kernel ${env.kernel}`);
   for (const [what, value] of agentRows(run)) out.push(`${what}: ${value}`);
-  out.push('MB/s = 10^6 bytes per second, first byte written -> last byte received and verified; ±% = 95% margin of error of the mean; CPU per transfer.');
+  out.push('MB/s = 10^6 bytes per second, first byte written -> last byte received and verified; ±% = 95% margin of error of the mean (! = missed --target-rme); CPU per transfer.');
   out.push('');
   out.push(table(header, rows, numeric));
   if (shown.length < run.scenarios.length) {
@@ -63,18 +65,16 @@ export function terminalSummary(run: RunResult): string {
     out.push('', 'Throughput per suite by Node runtime:', runtimesSentence(runtimes), RUNTIME_TABLE_NOTE, table(t.header, t.rows, t.numeric));
   }
 
-  const best = bestChunks(run.scenarios).filter((b) => b.compared > 1);
-  if (best.length > 0) {
-    out.push('');
-    out.push('Best chunk size (highest mean MB/s) per suite and size:');
-    const byNode = best.some((b) => b.runtime !== undefined);
-    out.push(
-      table(
-        ['size', 'tls', 'suite', ...(byNode ? ['node'] : []), 'best chunk', 'MB/s', 'of'],
-        best.map((b) => [humanBytes(b.sizeBytes), b.tlsVersion, b.suite, ...(byNode ? [b.runtime ?? ''] : []), formatBytes(b.chunkBytes), b.meanMbPerSec.toFixed(1), `${b.compared} chunks`]),
-        [false, false, false, ...(byNode ? [false] : []), false, true, false],
-      ),
-    );
+  const tuning = runTuning(run, shown);
+  if (tuning.length > 0) {
+    const t = tuningTable(tuning);
+    out.push('', 'Tuning answers (values that cannot be told apart from the best, and the one to use):', table(t.header, t.rows, t.numeric));
+  }
+  const warnings = noiseWarnings(run);
+  if (warnings.length > 0) {
+    out.push('', `Warnings (${warnings.length}):`);
+    for (const w of warnings.slice(0, MAX_TERMINAL_WARNINGS)) out.push(`  ! ${w.text}`);
+    if (warnings.length > MAX_TERMINAL_WARNINGS) out.push(`  (${warnings.length - MAX_TERMINAL_WARNINGS} more in summary.md and report.html)`);
   }
   if (run.records.some((r) => r.fault)) {
     out.push('');

@@ -1,75 +1,56 @@
 import { formatBytes, humanBytes } from '../config/units.ts';
+import type { Scenario } from '../matrix.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
+import { cpuMsPerGb, DEFAULT_TUNING_OPTIONS, tuningAnswers, type TuningAnswer, type TuningOptions } from '../analysis/tuning.ts';
+import { scenarioFields } from '../runner/sampling.ts';
 import { endingsMatrix, type EndingKey } from './endings.ts';
 
-/** A chunk size counts as good enough when its mean MB/s is within this fraction of the best. */
-export const WITHIN_OF_BEST = 0.05;
+export { cpuMsPerGb };
 
-export interface ChunkChoice {
-  readonly chunkBytes: number;
-  readonly meanMbPerSec: number;
-  /** Sender + receiver CPU per 10^9 bytes moved; null when either side's CPU is unknown. */
-  readonly cpuMsPerGb: number | null;
+/** The run's --alpha and --threshold, as its config recorded them (defaults for an older results.json). */
+export function tuningOptionsOf(run: Pick<RunResult, 'context'>): TuningOptions {
+  const c = run.context.config as { alpha?: unknown; threshold?: unknown } | null;
+  const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+  return { alpha: num(c?.alpha, DEFAULT_TUNING_OPTIONS.alpha), threshold: num(c?.threshold, DEFAULT_TUNING_OPTIONS.threshold) };
 }
 
-/** For one suite and size (everything but the chunk the same): which write size to use. */
-export interface ChunkTuning {
-  readonly suite: string;
-  readonly tlsVersion: string;
-  readonly sizeBytes: number;
-  /** The other settings of the group (`key=... frag=... shutdown=...`), from the scenario id. */
-  readonly settings: string;
-  /** How many chunk sizes delivered a throughput. */
-  readonly compared: number;
-  /** Highest mean MB/s (the smaller chunk on a tie). */
-  readonly best: ChunkChoice;
-  /** The smallest chunk whose mean is within WITHIN_OF_BEST of the best (may be the best). */
-  readonly smallestGood: ChunkChoice;
+/** The tuning answers of the run's throughput sweep (the scenarios of its most common way of ending). */
+export function runTuning(run: RunResult, main: readonly ScenarioSummary[]): TuningAnswer[] {
+  return tuningAnswers({ scenarios: main, records: run.records }, tuningOptionsOf(run));
 }
 
-export function cpuMsPerGb(s: ScenarioSummary): number | null {
-  if (s.meanSenderCpuMs === null || s.meanReceiverCpuMs === null || s.scenario.sizeBytes <= 0) return null;
-  return (s.meanSenderCpuMs + s.meanReceiverCpuMs) / (s.scenario.sizeBytes / 1e9);
+const HIDDEN_GROUP_FIELDS = new Set(['sizeBytes', 'fileBytes']);
+
+/** The group's fields that differ among the answers of its axis (the rest is the same for all): `suite=... chunk=...`. */
+export function groupText(answer: TuningAnswer, all: readonly TuningAnswer[]): string {
+  const same = all.filter((a) => a.axis === answer.axis);
+  const vary = Object.keys(answer.group).filter((k) => !HIDDEN_GROUP_FIELDS.has(k) && new Set(same.map((a) => a.group[k])).size > 1);
+  return vary.map((k) => `${k}=${k === 'chunkBytes' ? formatBytes(Number(answer.group[k])) : answer.group[k]}`).join(' ') || '-';
 }
 
-const choice = (s: ScenarioSummary): ChunkChoice => ({ chunkBytes: s.scenario.chunkBytes, meanMbPerSec: s.throughput!.meanMbPerSec, cpuMsPerGb: cpuMsPerGb(s) });
-
-/** The id's settings other than size, chunk, TLS version and suite. */
-function settingsOf(s: ScenarioSummary): string {
-  return s.scenarioId.replace(/(^| )(size|chunk|tls|suite)=\S+/g, '').trim();
+/** The tuning answers as one table (terminal, summary.md, report.html). */
+export function tuningTable(answers: readonly TuningAnswer[]): { header: string[]; rows: string[][]; numeric: boolean[] } {
+  const header = ['size', 'tune', 'for', 'best', 'MB/s ± 95%', 'cannot be told apart', 'use', 'MB/s', 'CPU ms/GB'];
+  const rows = answers.map((a) => {
+    const best = a.values.find((v) => v.value === a.best)!;
+    const use = a.values.find((v) => v.value === a.recommended)!;
+    return [
+      humanBytes(Number(a.group.sizeBytes)),
+      a.axis,
+      groupText(a, answers),
+      a.noMeasurableDifference ? 'no measurable difference' : a.best,
+      `${best.meanMbPerSec.toFixed(1)} ± ${best.ciHalfWidthMbPerSec === null || Number.isNaN(best.ciHalfWidthMbPerSec) ? '?' : best.ciHalfWidthMbPerSec.toFixed(1)}`,
+      a.equivalent.join(', '),
+      a.recommended,
+      use.meanMbPerSec.toFixed(1),
+      a.cpuMsPerGb === null ? '-' : String(Math.round(a.cpuMsPerGb)),
+    ];
+  });
+  return { header, rows, numeric: header.map((h) => /MB\/s|ms\/GB/.test(h)) };
 }
 
-/**
- * Pure: per group of scenarios that differ only in chunk size and have more
- * than one chunk with a throughput, the best chunk and the smallest one within
- * 5% of it. Ordered by size, TLS version, suite, settings.
- */
-export function chunkTuning(summaries: readonly ScenarioSummary[]): ChunkTuning[] {
-  const groups = new Map<string, ScenarioSummary[]>();
-  for (const s of summaries) {
-    if (!s.throughput) continue;
-    const key = s.scenarioId.replace(/ chunk=\S+/, '');
-    groups.set(key, [...(groups.get(key) ?? []), s]);
-  }
-  const out: ChunkTuning[] = [];
-  for (const group of groups.values()) {
-    if (group.length < 2) continue;
-    const byChunk = [...group].sort((a, b) => a.scenario.chunkBytes - b.scenario.chunkBytes);
-    const best = byChunk.reduce((a, b) => (b.throughput!.meanMbPerSec > a.throughput!.meanMbPerSec ? b : a));
-    const floor = best.throughput!.meanMbPerSec * (1 - WITHIN_OF_BEST);
-    const good = byChunk.find((s) => s.throughput!.meanMbPerSec >= floor) ?? best;
-    out.push({
-      suite: best.scenario.suite,
-      tlsVersion: best.scenario.tlsVersion,
-      sizeBytes: best.scenario.sizeBytes,
-      settings: settingsOf(best),
-      compared: group.length,
-      best: choice(best),
-      smallestGood: choice(good),
-    });
-  }
-  return out.sort((a, b) => a.sizeBytes - b.sizeBytes || a.tlsVersion.localeCompare(b.tlsVersion) || a.suite.localeCompare(b.suite) || a.settings.localeCompare(b.settings));
-}
+export const TUNING_NOTE =
+  "Per group (same size and every setting but the one tuned): the best value by mean MB/s, the values that cannot be told apart from it (Welch t-test on the per-transfer MB/s not significant at alpha, or slower by less than the threshold), and the one to use from that set: the smallest chunk or number of streams, else the least CPU per GB. 'no measurable difference': every value is in the set.";
 
 const ENDING_FIELDS = ['shutdown', 'writePath', 'receiverMode', 'receiverPeer', 'runtime'] as const;
 const ENDING_NAMES: Readonly<Record<(typeof ENDING_FIELDS)[number], string>> = { shutdown: 'shutdown', writePath: 'write', receiverMode: 'receiver', receiverPeer: 'peer', runtime: 'node' };
@@ -87,16 +68,14 @@ export interface Recommendation {
   readonly sizeBytes: number | null;
   readonly suite: string | null;
   readonly tlsVersion: string | null;
-  readonly settings: string | null;
-  /** The winner's best mean, and the chunk that gave it. */
-  readonly bestMbPerSec: number | null;
-  readonly bestChunkBytes: number | null;
-  /** Write at least this much at a time (smallest chunk within 5% of the best); null without a chunk sweep. */
-  readonly minChunkBytes: number | null;
-  readonly minChunkMbPerSec: number | null;
-  readonly minChunkCpuMsPerGb: number | null;
-  /** Other suites whose best mean lies within the winner's 95% margin of error. */
-  readonly tiedSuites: readonly string[];
+  /** The chunk size to use (the smallest that cannot be told apart from the best); null when nothing delivered. */
+  readonly chunkBytes: number | null;
+  readonly mbPerSec: number | null;
+  readonly cpuMsPerGb: number | null;
+  /** The suites that cannot be told apart from the fastest at that size and chunk (the recommended one included). */
+  readonly equivalentSuites: readonly string[];
+  /** The chunk sizes that cannot be told apart from the best, for the recommended suite. */
+  readonly equivalentChunks: readonly string[];
   /** Ways of ending that lost data silently in at least one transfer. */
   readonly silentLoss: readonly string[];
   /** Ways of ending whose every measured transfer delivered every byte (when several were tried). */
@@ -114,24 +93,30 @@ function closeNote(cells: readonly { readonly outcomes: Readonly<Record<string, 
 const mbps = (v: number): string => `${v.toFixed(1)} MB/s`;
 const cpu = (v: number | null): string => (v === null ? '' : `, ${Math.round(v)} CPU ms per GB`);
 
+/** Does the answer's group hold for scenario `s` (every group field equal)? */
+const holdsFor = (a: TuningAnswer, s: Scenario): boolean => {
+  const f = scenarioFields(s);
+  return Object.entries(a.group).every(([k, v]) => f[k] === v);
+};
+
 /**
- * Pure: the short answer for this machine. `main` is the run's throughput
- * sweep (the scenarios of its most common way of ending); the endings come
- * from every measured transfer.
+ * Pure: the short answer for this machine, from the tuning answers. At the
+ * largest size: the suites that cannot be told apart from the fastest cell
+ * (the cheapest of them in CPU), then for that suite the smallest chunk that
+ * cannot be told apart from its best. The endings come from every measured
+ * transfer.
  */
 export function recommendation(run: RunResult, main: readonly ScenarioSummary[]): Recommendation {
   const delivered = main.filter((s) => s.throughput);
   const sizeBytes = delivered.length > 0 ? Math.max(...delivered.map((s) => s.scenario.sizeBytes)) : null;
   const atSize = delivered.filter((s) => s.scenario.sizeBytes === sizeBytes);
-  const winner = atSize.reduce<ScenarioSummary | null>((a, b) => (a === null || b.throughput!.meanMbPerSec > a.throughput!.meanMbPerSec ? b : a), null);
-
-  const tuning = winner ? chunkTuning(atSize).find((t) => t.suite === winner.scenario.suite && t.tlsVersion === winner.scenario.tlsVersion && t.settings === settingsOf(winner)) : undefined;
-  const margin = winner ? (winner.throughput!.meanMbPerSec * winner.throughput!.rmePercent) / 100 : 0;
-  const bestPerSuite = new Map<string, number>();
-  for (const s of atSize) bestPerSuite.set(s.scenario.suite, Math.max(bestPerSuite.get(s.scenario.suite) ?? 0, s.throughput!.meanMbPerSec));
-  const tiedSuites = winner
-    ? [...bestPerSuite.entries()].filter(([suite, m]) => suite !== winner.scenario.suite && m >= winner.throughput!.meanMbPerSec - margin).map(([suite]) => suite).sort()
-    : [];
+  const fastest = atSize.reduce<ScenarioSummary | null>((a, b) => (a === null || b.throughput!.meanMbPerSec > a.throughput!.meanMbPerSec ? b : a), null);
+  const answers = runTuning(run, main);
+  const suiteAnswer = fastest ? answers.find((a) => a.axis === 'suite' && holdsFor(a, fastest.scenario)) : undefined;
+  const suite = suiteAnswer ? suiteAnswer.recommended : (fastest?.scenario.suite ?? null);
+  const base = fastest && suite !== null ? (atSize.find((s) => s.scenario.suite === suite && s.scenario.chunkBytes === fastest.scenario.chunkBytes && holdsSame(s.scenario, fastest.scenario)) ?? fastest) : null;
+  const chunkAnswer = base ? answers.find((a) => a.axis === 'chunk' && holdsFor(a, base.scenario)) : undefined;
+  const chosen = chunkAnswer ? atSize.find((s) => s.scenarioId === chunkAnswer.values.find((v) => v.value === chunkAnswer.recommended)!.scenarioId) ?? base : base;
 
   const matrix = endingsMatrix(run);
   const keys = matrix.rows.map((r) => r.key);
@@ -144,21 +129,28 @@ export function recommendation(run: RunResult, main: readonly ScenarioSummary[])
       : [];
 
   const parts: string[] = [];
-  if (winner && sizeBytes !== null) {
-    const w = winner.scenario;
-    const settings = main.some((s) => settingsOf(s) !== settingsOf(winner)) ? `, ${settingsOf(winner)}` : '';
-    const name = `${w.suite} (TLS ${w.tlsVersion}${settings})`;
-    if (tuning) {
-      const g = tuning.smallestGood;
-      const same = g.chunkBytes === tuning.best.chunkBytes;
+  if (chosen && sizeBytes !== null) {
+    const c = chosen.scenario;
+    const name = `${c.suite} (TLS ${c.tlsVersion})`;
+    const rate = `${mbps(chosen.throughput!.meanMbPerSec)}${cpu(cpuMsPerGb(chosen))}`;
+    if (chunkAnswer) {
+      parts.push(`For ${humanBytes(sizeBytes)} streams, use ${name} with writes of at least ${chunkAnswer.recommended}: ${rate}.`);
       parts.push(
-        `For ${humanBytes(sizeBytes)} streams, use ${name} with writes of at least ${formatBytes(g.chunkBytes)}: ${mbps(g.meanMbPerSec)}${cpu(g.cpuMsPerGb)}` +
-          (same ? ` (the best of ${tuning.compared} chunk sizes).` : `, within ${WITHIN_OF_BEST * 100}% of its best (${mbps(tuning.best.meanMbPerSec)} with ${formatBytes(tuning.best.chunkBytes)} writes${cpu(tuning.best.cpuMsPerGb)}).`),
+        chunkAnswer.noMeasurableDifference
+          ? `No measurable difference between the ${chunkAnswer.values.length} chunk sizes tried (${chunkAnswer.equivalent.join(', ')}), so the smallest is as good as any.`
+          : `Chunk sizes that cannot be told apart from the best (${chunkAnswer.best}): ${chunkAnswer.equivalent.join(', ')}.`,
       );
     } else {
-      parts.push(`For ${humanBytes(sizeBytes)} streams, use ${name}: ${mbps(winner.throughput!.meanMbPerSec)} with ${formatBytes(w.chunkBytes)} writes${cpu(cpuMsPerGb(winner))} (only one chunk size was tried).`);
+      parts.push(`For ${humanBytes(sizeBytes)} streams, use ${name}: ${rate} with ${formatBytes(c.chunkBytes)} writes (only one chunk size was tried).`);
     }
-    if (tiedSuites.length > 0) parts.push(`${tiedSuites.join(', ')} ${tiedSuites.length === 1 ? 'is' : 'are'} within the margin of error of it.`);
+    if (suiteAnswer && suiteAnswer.equivalent.length > 1) {
+      const others = suiteAnswer.equivalent.filter((x) => x !== suite);
+      parts.push(
+        suiteAnswer.noMeasurableDifference
+          ? `No measurable difference in throughput between the ${suiteAnswer.values.length} suites; ${suite} needs the least CPU of them.`
+          : `${others.join(', ')} cannot be told apart from it in throughput; ${suite} needs the least CPU of them.`,
+      );
+    }
   } else {
     parts.push('No scenario delivered every byte in every transfer, so there is no throughput to recommend.');
   }
@@ -167,19 +159,24 @@ export function recommendation(run: RunResult, main: readonly ScenarioSummary[])
 
   return {
     sizeBytes,
-    suite: winner?.scenario.suite ?? null,
-    tlsVersion: winner?.scenario.tlsVersion ?? null,
-    settings: winner ? settingsOf(winner) : null,
-    bestMbPerSec: tuning?.best.meanMbPerSec ?? winner?.throughput?.meanMbPerSec ?? null,
-    bestChunkBytes: tuning?.best.chunkBytes ?? winner?.scenario.chunkBytes ?? null,
-    minChunkBytes: tuning?.smallestGood.chunkBytes ?? null,
-    minChunkMbPerSec: tuning?.smallestGood.meanMbPerSec ?? null,
-    minChunkCpuMsPerGb: tuning?.smallestGood.cpuMsPerGb ?? null,
-    tiedSuites,
+    suite: chosen?.scenario.suite ?? null,
+    tlsVersion: chosen?.scenario.tlsVersion ?? null,
+    chunkBytes: chosen?.scenario.chunkBytes ?? null,
+    mbPerSec: chosen?.throughput?.meanMbPerSec ?? null,
+    cpuMsPerGb: chosen ? cpuMsPerGb(chosen) : null,
+    equivalentSuites: suiteAnswer?.equivalent ?? (chosen ? [chosen.scenario.suite] : []),
+    equivalentChunks: chunkAnswer?.equivalent ?? [],
     silentLoss: lossy,
     delivered: whole,
     text: parts.join(' '),
   };
+}
+
+/** Same everything but suite and TLS version. */
+function holdsSame(a: Scenario, b: Scenario): boolean {
+  const fa = scenarioFields(a);
+  const fb = scenarioFields(b);
+  return Object.keys({ ...fa, ...fb }).every((k) => k === 'suite' || k === 'tlsVersion' || k === 'keyType' || fa[k] === fb[k]);
 }
 
 /** The paragraph under its heading, for the terminal. */

@@ -2,9 +2,9 @@ import { Bench } from 'tinybench';
 import type { RunConfig } from '../config/schema.ts';
 import { FixtureCache } from '../fixtures/cache.ts';
 import type { Fixture } from '../fixtures/types.ts';
-import { expandMatrix, type Scenario } from '../matrix.ts';
-import { hex } from '../outcome.ts';
-import type { RunContext, RunResult, RuntimeRecord, ScenarioSummary, TransferRecord } from '../results.ts';
+import { expandMatrix, makeScenario, type Scenario } from '../matrix.ts';
+import { hex, isDelivered } from '../outcome.ts';
+import type { ProcessWarmup, RunContext, RunResult, RuntimeRecord, ScenarioSummary, TransferRecord } from '../results.ts';
 import type { Runtime } from '../config/runtimes.ts';
 import { summarizeScenario } from '../stats.ts';
 import { RunCertificates } from '../tls/certs.ts';
@@ -16,6 +16,9 @@ import { syncToTransferRecord } from '../kvrocks/record.ts';
 import { runKvrocksSync } from '../kvrocks/sync.ts';
 import { collectEnvironment } from './environment.ts';
 import { runTransfer } from './transfer.ts';
+import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
+import { hostNoise, hostSnapshot, pooledNoise, type HostNoise } from './host-noise.ts';
+import { interleaveGroups, nextStep, processWarmupState, targetMet, warmupDone, type SamplingPolicy, type StopReason } from './sampling.ts';
 import { runReferences } from './references.ts';
 import { ceilingsOf, type References } from '../references.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
@@ -49,6 +52,8 @@ export interface RunOptions {
   readonly workerWrappers?: WorkerWrappers;
   /** One role's worker on a remote agent (checked by agentEndpoint()). */
   readonly agent?: AgentEndpoint | null;
+  /** The config whose sampling settings a scenario uses (a preset's sweep); default the run's. */
+  readonly samplingConfigFor?: (scenario: Scenario) => RunConfig | undefined;
   /** Test hook: a misbehaving sender for some scenarios. */
   readonly faultFor?: (scenario: Scenario) => SenderFault | undefined;
 }
@@ -77,10 +82,40 @@ export function makeRunId(date = new Date()): string {
   return `${date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')}-${process.pid}`;
 }
 
+/** A scenario's stopping rule: its faults exactly (one transfer each, no warm-up), else the run's policy. */
+export function samplingPolicy(config: RunConfig, faults: number): SamplingPolicy {
+  if (faults > 0) return { warmup: { kind: 'transfers', count: 0 }, iterations: faults, targetRmePercent: null, maxTimeMs: Infinity };
+  return { warmup: config.warmup, iterations: config.iterations, targetRmePercent: config.targetRmePercent, maxTimeMs: config.maxTimeMs };
+}
+
+/** Process warm-up transfers move the run's largest fixture up to this size (smaller ones settle in fewer bytes but more noise). */
+const WARMUP_FIXTURE_MAX_BYTES = 256e6;
+
+const endsProcess = (s: Scenario): boolean => SHUTDOWN_STRATEGIES_TABLE[s.shutdown].endsProcess === true;
+
+/** One cell of the run loop: its stopping rule and what it ran so far. */
+interface Cell {
+  readonly scenario: Scenario;
+  readonly index: number;
+  readonly policy: SamplingPolicy;
+  readonly faults: readonly ProxyFault[];
+  readonly warmupWallMs: number[];
+  readonly measured: TransferRecord[];
+  measuredMs: number;
+  /** The host's CPU use during each measured transfer. */
+  readonly noise: HostNoise[];
+  stop: StopReason | null;
+}
+
 /**
- * The run: fixtures, certificates, one reused worker pair, then per scenario a
- * tinybench task whose iterations are transfers. Returns every record and a
- * summary per scenario; writes nothing but fixtures (reporters and the CLI do).
+ * The run: config -> matrix -> fixtures and certificates -> worker pairs ->
+ * the sampling loop -> one summary per scenario. The loop takes the matrix in
+ * interleave groups (sampling.ts): each group is a tinybench Bench with one
+ * task per cell, and every `bench.run()` is one round, one transfer of each
+ * cell still sampling, in turn. A cell first runs its warm-up, then measured
+ * transfers until its stopping rule says stop. A new or replaced worker pair
+ * first warms up until its throughput stops rising. Writes nothing but
+ * fixtures (reporters and the CLI do).
  */
 export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise<RunResult> {
   const hooks = opts.hooks ?? {};
@@ -132,11 +167,118 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       )
     : null;
   const records: TransferRecord[] = [];
-  const summaries: ScenarioSummary[] = [];
+  const summaries: { index: number; summary: ScenarioSummary }[] = [];
+  const processWarmups: ProcessWarmup[] = [];
   let references: References | undefined;
   // Every address a server of the run bound (sender, fault proxy, Kvrocks master): what --host did.
   const listenAddresses = new Set<string>();
   const onListening = (address: string): void => void listenAddresses.add(address);
+  /** One transfer of `scenario` on `pair`, with the host's other CPU use meanwhile (`noise` collects its jiffies). */
+  const transfer = async (pair: WorkerPair, scenario: Scenario, iteration: number, warmup: boolean, proxyFault?: ProxyFault, noise?: HostNoise[]): Promise<TransferRecord> => {
+    const certFiles = await certs.get(scenario.keyType);
+    const before = hostSnapshot(pair.pids());
+    const result =
+      scenario.protocol === 'kvrocks'
+        ? syncToTransferRecord(
+            await runKvrocksSync(pair, {
+              runId: opts.runId,
+              checkpoint: checkpoints.get(checkpointKey(scenario))!,
+              certs: certFiles,
+              tls: { tlsVersion: scenario.tlsVersion, suite: scenario.suite },
+              chunkBytes: scenario.chunkBytes,
+              shutdown: scenario.shutdown,
+              writePath: scenario.writePath,
+              streams: scenario.streams as KvrocksStreams,
+              maxAttempts: config.maxAttempts,
+              retryDelayMs: config.retryDelayMs,
+              stallTimeoutMs: config.stallTimeoutMs,
+              host: config.host,
+              onListening,
+              signal: opts.signal,
+              onProgress: hooks.onTransferProgress,
+            }),
+            { scenario, iteration, warmup, source: config.source },
+          )
+        : await runTransfer(pair, {
+            runId: opts.runId,
+            scenario,
+            fixture: fixtures.get(scenario.sizeBytes)!,
+            certs: certFiles,
+            source: config.source,
+            iteration,
+            warmup,
+            stallTimeoutMs: config.stallTimeoutMs,
+            // With an agent the data connection crosses hosts: the address it chose.
+            host: agent ? agent.dataHost : config.host,
+            onListening,
+            fault: opts.faultFor?.(scenario),
+            proxyFault,
+            signal: opts.signal,
+            onProgress: hooks.onTransferProgress,
+          });
+    const host = hostNoise(before, hostSnapshot(pair.pids()));
+    if (host) noise?.push(host);
+    return { ...stampRuntime(result, pair), hostBusyPercent: host?.hostBusyPercent ?? null, stealPercent: host?.stealPercent ?? null };
+  };
+
+  // The pair generation each runtime's pair was last warmed up at.
+  const warmed = new Map<WorkerPair, number>();
+  const warmupFixture = [...fixtures.values()].filter((f) => f.sizeBytes <= WARMUP_FIXTURE_MAX_BYTES).sort((a, b) => b.sizeBytes - a.sizeBytes)[0] ?? [...fixtures.values()][0];
+  /** A new or replaced pair runs clean transfers (the cell's TLS settings, a normal ending) until throughput stops rising. */
+  const warmUpProcesses = async (pair: WorkerPair, cell: Cell): Promise<void> => {
+    // A cell that kills its sender by design never measures on a warm pair: warming one for it is wasted.
+    // --smoke promises a run in seconds: no warm-up of any kind.
+    if (warmed.get(pair) === pair.generation || !warmupFixture || endsProcess(cell.scenario) || config.smoke) return;
+    const generation = pair.generation;
+    const s = cell.scenario;
+    const scenario = makeScenario({ sizeBytes: warmupFixture.sizeBytes, chunkBytes: 65536, tlsVersion: s.tlsVersion, suite: s.suite, keyType: s.keyType, ...(s.runtime !== undefined ? { runtime: s.runtime } : {}) });
+    hooks.onPhase?.(`warming up worker pair ${generation}${s.runtime !== undefined ? ` (${s.runtime})` : ''}`);
+    const curve: number[] = [];
+    const durations: number[] = [];
+    let ended: ProcessWarmup['ended'] = 'capped';
+    for (;;) {
+      const r = await transfer(pair, scenario, curve.length, true);
+      if (interrupted) return;
+      if (!isDelivered(r.outcome) || r.mbPerSec === null || r.durationMs === null) {
+        ended = 'failed';
+        break;
+      }
+      curve.push(r.mbPerSec);
+      durations.push(r.durationMs);
+      const state = processWarmupState(curve, durations.reduce((a, b) => a + b, 0));
+      if (state !== 'warming') {
+        ended = state;
+        break;
+      }
+    }
+    processWarmups.push({ ...(s.runtime !== undefined ? { runtime: s.runtime } : {}), generation, scenarioId: scenario.id, mbPerSec: curve, durationMs: durations, ended });
+    warmed.set(pair, pair.generation);
+  };
+
+  /** The cell's turn: one warm-up or measured transfer, then its stopping rule. */
+  const takeTurn = async (cell: Cell, pair: WorkerPair): Promise<TransferRecord> => {
+    if (interrupted) throw new Error('interrupted');
+    await warmUpProcesses(pair, cell);
+    if (interrupted) throw new Error('interrupted');
+    const warmup = !warmupDone(cell.policy.warmup, cell.warmupWallMs);
+    const iteration = warmup ? cell.warmupWallMs.length : cell.measured.length;
+    hooks.onTransferStart?.(cell.index, cell.scenario, iteration, warmup);
+    const record = await transfer(pair, cell.scenario, iteration, warmup, warmup ? undefined : cell.faults[iteration], warmup ? undefined : cell.noise);
+    // The transfer in flight when the run was interrupted was cut by us: not a result.
+    if (interrupted) throw new Error('interrupted');
+    records.push(record);
+    if (warmup) {
+      cell.warmupWallMs.push(record.wallMs);
+    } else {
+      cell.measured.push(record);
+      cell.measuredMs += record.wallMs;
+      const step = nextStep(cell.policy, { mbPerSec: cell.measured.map((r) => (isDelivered(r.outcome) ? r.mbPerSec : null)), elapsedMs: cell.measuredMs });
+      if (step.kind === 'stop') cell.stop = step.reason;
+    }
+    hooks.onTransferDone?.(record);
+    return record;
+  };
+
   try {
     hooks.onPhase?.(agent ? `starting workers (${agent.role} on agent ${formatHostPort(agent.endpoint.host, agent.endpoint.port)})` : 'starting workers');
     for (const runtime of runtimes.filter((r) => scenarios.some((s) => runtimeOf(s) === r))) {
@@ -148,96 +290,57 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       }
     }
     hooks.onWorkers?.([...pairs.values()].flatMap((p) => p.pids()));
-    hooks.onPlan?.(scenarios, config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : config.warmup + config.iterations);
-    for (const [index, scenario] of scenarios.entries()) {
-      if (interrupted) break;
+    const warmupGuess = config.warmup.kind === 'transfers' ? config.warmup.count : 1;
+    hooks.onPlan?.(scenarios, config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : warmupGuess + config.iterations);
 
-      const certFiles = await certs.get(scenario.keyType);
-      const measured: TransferRecord[] = [];
-      const faults = faultPlan(config, scenario);
-      let phase: 'warmup' | 'run' = 'run';
-      let iteration = 0;
-      const bench = new Bench({
-        iterations: faults.length > 0 ? faults.length : config.iterations,
-        time: 0,
-        warmup: faults.length === 0 && config.warmup > 0,
-        warmupIterations: config.warmup,
-        warmupTime: 0,
-        retainSamples: true,
-        throws: true,
+    for (const group of interleaveGroups(scenarios, config.order, endsProcess)) {
+      if (interrupted) break;
+      const cells: Cell[] = group.map((scenario) => {
+        const faults = faultPlan(config, scenario);
+        return { scenario, index: scenarios.indexOf(scenario), policy: samplingPolicy(opts.samplingConfigFor?.(scenario) ?? config, faults.length), faults, warmupWallMs: [], measured: [], measuredMs: 0, noise: [], stop: null };
       });
-      const activePair = pairs.get(runtimeOf(scenario).label);
-      if (!activePair) break; // interrupted while the workers were starting
-      bench.add(
-        scenario.id,
-        async () => {
-          if (interrupted) throw new Error('interrupted');
-          const warmup = phase === 'warmup';
-          hooks.onTransferStart?.(index, scenario, iteration, warmup);
-          const result =
-            scenario.protocol === 'kvrocks'
-              ? syncToTransferRecord(
-                  await runKvrocksSync(activePair, {
-                    runId: opts.runId,
-                    checkpoint: checkpoints.get(checkpointKey(scenario))!,
-                    certs: certFiles,
-                    tls: { tlsVersion: scenario.tlsVersion, suite: scenario.suite },
-                    chunkBytes: scenario.chunkBytes,
-                    shutdown: scenario.shutdown,
-                    writePath: scenario.writePath,
-                    streams: scenario.streams as KvrocksStreams,
-                    maxAttempts: config.maxAttempts,
-                    retryDelayMs: config.retryDelayMs,
-                    stallTimeoutMs: config.stallTimeoutMs,
-                    host: config.host,
-                    onListening,
-                    signal: opts.signal,
-                    onProgress: hooks.onTransferProgress,
-                  }),
-                  { scenario, iteration, warmup, source: config.source },
-                )
-              : await runTransfer(activePair, {
-                  runId: opts.runId,
-                  scenario,
-                  fixture: fixtures.get(scenario.sizeBytes)!,
-                  certs: certFiles,
-                  source: config.source,
-                  iteration,
-                  warmup,
-                  stallTimeoutMs: config.stallTimeoutMs,
-                  // With an agent the data connection crosses hosts: the address it chose.
-                  host: agent ? agent.dataHost : config.host,
-                  onListening,
-                  fault: opts.faultFor?.(scenario),
-                  proxyFault: faults[iteration],
-                  signal: opts.signal,
-                  onProgress: hooks.onTransferProgress,
-                });
-          // The transfer in flight when the run was interrupted was cut by us: not a result.
-          if (interrupted) throw new Error('interrupted');
-          iteration += 1;
-          const record = stampRuntime(result, activePair);
-          records.push(record);
-          if (!warmup) measured.push(record);
-          hooks.onTransferDone?.(record);
+      // tinybench's task model runs the rounds: one task per cell, each run once per bench.run(), in order.
+      const bench = new Bench({ iterations: 1, time: 0, warmup: false, throws: true });
+      for (const cell of cells) {
+        bench.add(cell.scenario.id, async () => {
+          const pair = pairs.get(runtimeOf(cell.scenario).label);
+          if (!pair) throw new Error('interrupted'); // while the workers were starting
+          const record = await takeTurn(cell, pair);
           // tinybench keeps our measured span, not its own wall clock around the IPC.
           return { overriddenDuration: record.durationMs ?? record.wallMs };
-        },
-        {
-          beforeAll(mode) {
-            phase = mode === 'warmup' ? 'warmup' : 'run';
-            iteration = 0;
-          },
-        },
-      );
-      try {
-        await bench.run();
-      } catch (err) {
-        if (!interrupted) throw err;
+        });
       }
-      const result = bench.tasks[0]?.result;
-      const throughput = result && 'throughput' in result && !interrupted ? result.throughput : null;
-      summaries.push(summarizeScenario(scenario, measured, throughput));
+      while (!interrupted && cells.some((c) => c.stop === null)) {
+        for (const c of cells) if (c.stop !== null && bench.getTask(c.scenario.id)) bench.remove(c.scenario.id);
+        const before = records.length;
+        // A task keeps its finished state across runs: reset, so every run is a new round.
+        bench.reset();
+        try {
+          await bench.run();
+        } catch (err) {
+          if (!interrupted) throw err;
+        }
+        // A round that ran nothing would spin here forever without yielding to I/O.
+        if (!interrupted && records.length === before) throw new Error(`sampling loop: a round of ${bench.tasks.length} task(s) ran no transfer`);
+      }
+      for (const cell of cells) {
+        // Cut short: a summary of what it measured, if anything.
+        if (interrupted && cell.stop === null && cell.measured.length === 0) continue;
+        const stopReason = cell.stop ?? 'interrupted';
+        summaries.push({
+          index: cell.index,
+          summary: summarizeScenario(cell.scenario, cell.measured, {
+            warmupTransfers: cell.warmupWallMs.length,
+            targetRmePercent: cell.policy.targetRmePercent,
+            targetMet: targetMet(cell.policy, stopReason),
+            stopReason,
+            measuredMs: cell.measuredMs,
+            host: pooledNoise(cell.noise),
+            alpha: config.alpha,
+            threshold: config.threshold,
+          }),
+        });
+      }
     }
     // The ceilings, as a block after the cells, on the first runtime's pair and the cells' address.
     const refPair = pairs.get(runtimes[0]!.label) ?? [...pairs.values()][0];
@@ -284,8 +387,10 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     agent: agent
       ? { agent: formatHostPort(agent.endpoint.host, agent.endpoint.port), role: agent.role, dataHost: agent.dataHost, sessions: agent.sessions }
       : null,
+    processWarmups,
   };
-  if (!references) return { context, scenarios: summaries, records };
-  const withCeilings = summaries.map((s) => ({ ...s, ceilings: ceilingsOf(s, references) }));
+  const ordered = summaries.sort((a, b) => a.index - b.index).map((x) => x.summary);
+  if (!references) return { context, scenarios: ordered, records };
+  const withCeilings = ordered.map((s) => ({ ...s, ceilings: ceilingsOf(s, references) }));
   return { context, scenarios: withCeilings, records, references };
 }

@@ -6,7 +6,7 @@ import type { Fixture } from '../fixtures/types.ts';
 import type { Scenario } from '../matrix.ts';
 import { isDelivered } from '../outcome.ts';
 import { evpCipherOf, type ReferenceLane, type ReferenceMeasurement, type References, type ReferenceSkip } from '../references.ts';
-import { throughputFromTinybench } from '../stats.ts';
+import { throughputOf } from '../stats.ts';
 import type { RunCertificates } from '../tls/certs.ts';
 import type { SourceName } from '../transfer/strategies.ts';
 import type { Transport } from '../transfer/messages.ts';
@@ -53,7 +53,7 @@ type Measured = { readonly kind: 'measured'; readonly mbPerSec: number; readonly
 
 /**
  * Transfers of one lane measurement: one warm-up (if the run warms up), then
- * a few measured ones, sampled by tinybench as the cells are. Any transfer
+ * a few measured ones (tinybench runs them; the statistics module sums them up). Any transfer
  * that does not deliver every byte voids the measurement: a ceiling from a
  * broken stream would mislead.
  */
@@ -63,10 +63,12 @@ async function measureTransfers(config: RunConfig, ctx: ReferenceContext, scenar
   let failure: string | null = null;
   let warmup = false;
   let iteration = 0;
+  const rates: number[] = [];
   const bench = new Bench({
     iterations: Math.min(config.iterations, REFERENCE_TRANSFERS_MAX),
     time: 0,
-    warmup: config.warmup > 0,
+    // a time warm-up (--warmup 2s) still means one transfer here: a lane measurement is a few transfers
+    warmup: config.warmup.kind === 'time' ? config.warmup.ms > 0 : config.warmup.count > 0,
     warmupIterations: 1,
     warmupTime: 0,
     throws: true,
@@ -94,6 +96,7 @@ async function measureTransfers(config: RunConfig, ctx: ReferenceContext, scenar
         failure ??= `transfer ended ${record.outcome.kind}${record.outcome.errorCode ? ` [${record.outcome.errorCode}]` : ''}: ${record.outcome.errorMessage ?? 'no timing'}`;
         throw new Error(failure);
       }
+      if (!warmup && record.mbPerSec !== null) rates.push(record.mbPerSec);
       return { overriddenDuration: record.durationMs };
     },
     {
@@ -108,9 +111,9 @@ async function measureTransfers(config: RunConfig, ctx: ReferenceContext, scenar
   } catch (err) {
     return { kind: 'failed', reason: failure ?? (err instanceof Error ? err.message : String(err)) };
   }
-  const result = bench.tasks[0]?.result;
-  if (!result || !('throughput' in result)) return { kind: 'failed', reason: 'no samples' };
-  const t = throughputFromTinybench(result.throughput, scenario.sizeBytes);
+  if (rates.length === 0) return { kind: 'failed', reason: 'no samples' };
+  // tinybench ran the transfers; the statistics are the run's own module's, as for the cells
+  const t = throughputOf(rates);
   return { kind: 'measured', mbPerSec: t.meanMbPerSec, rmePercent: t.samples > 1 ? t.rmePercent : null, samples: t.samples };
 }
 

@@ -377,6 +377,11 @@ export class WorkerPair {
     return [this.sender.pid, this.receiver.pid];
   }
 
+  /** How many times the pair was replaced: a new generation is a cold pair (the run warms it up again). */
+  get generation(): number {
+    return this.#generation;
+  }
+
   async replace(): Promise<void> {
     await Promise.all([this.sender.kill(), this.receiver.kill()]);
     this.#generation += 1;

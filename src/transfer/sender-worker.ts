@@ -55,6 +55,8 @@ async function serve(req: ServeRequest): Promise<void> {
     return;
   }
   let fixtureError: string | null = null;
+  /** The check after the last read, started then but awaited only before the report: it must not delay the shutdown strategy. */
+  let fixtureCheck: Promise<string | null> | null = null;
   const tcp = req.transport === 'tcp';
   // half-close keeps reading after its own end(); every other strategy lets Node close on the peer's FIN.
   const allowHalfOpen = req.shutdown === 'half-close';
@@ -108,7 +110,10 @@ async function serve(req: ServeRequest): Promise<void> {
         error ??= { code: errorCode(err), message: err instanceof Error ? err.message : String(err), phase: 'transfer' };
         socket.destroy();
       })
-      .finally(report);
+      .finally(async () => {
+        fixtureError = (await fixtureCheck?.catch(() => null)) ?? null;
+        report();
+      });
   };
 
   // The tcp reference lane: the same stream on a plain socket, nothing negotiated.
@@ -177,9 +182,7 @@ async function serve(req: ServeRequest): Promise<void> {
     }
     for (const block of tail) void writeBlock(block, false);
     // Every byte has been read: had the file changed meanwhile, what went out is not the fixture.
-    // Checked without an await: a turn of the event loop here would flush the
-    // tail before `destroy` runs, and the data loss it shows would vanish.
-    if (req.source === 'file') fixtureError = sources.changedSince(fixture);
+    if (req.source === 'file') fixtureCheck = sources.changedSince(fixture);
     return () => out.lastWriteTaken();
   }
 

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileCrc32c } from '../fixtures/cache.ts';
 import { hex } from '../outcome.ts';
@@ -38,14 +37,9 @@ export class SourceGuard {
     return null;
   }
 
-  /**
-   * Whether the file is still the version last found good (a change while a
-   * transfer read it). Synchronous on purpose: the sender asks between its
-   * last write() and the shutdown strategy, and an await there would give the
-   * event loop a turn to flush what `destroy` or `exit` must find still buffered.
-   */
-  unchanged(path: string): boolean {
-    const st = statSync(path, { throwIfNoEntry: false });
-    return st !== undefined && this.#good.get(path) === `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  /** Whether the file is still the version last found good (a change while a transfer read it). */
+  async unchanged(path: string): Promise<boolean> {
+    const st = await stat(path).catch(() => null);
+    return st !== null && this.#good.get(path) === `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
   }
 }

@@ -151,9 +151,9 @@ export class SourceCache {
     return new MemorySource(buf);
   }
 
-  /** After a file transfer: null if the file is still the version checked at its start, else why not (it changed while being sent). Synchronous: see SourceGuard.unchanged. */
-  changedSince(f: ExpectedFixture): string | null {
-    return this.#guard.unchanged(f.path) ? null : `fixture ${f.path} changed while it was being sent`;
+  /** After a file transfer: null if the file is still the version checked at its start, else why not (it changed while being sent). */
+  async changedSince(f: ExpectedFixture): Promise<string | null> {
+    return (await this.#guard.unchanged(f.path)) ? null : `fixture ${f.path} changed while it was being sent`;
   }
 
   async get(kind: SourceName, path: string): Promise<FixtureSource> {

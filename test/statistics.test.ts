@@ -1,6 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lnGamma, mean, regularizedIncompleteBeta, studentTCdf, studentTTwoSided, variance, welchTTest } from '../src/compare/welch.ts';
+import {
+  ciHalfWidth,
+  lnGamma,
+  mannKendall,
+  mean,
+  modifiedZScores,
+  normalSf,
+  outlierIndices,
+  quantile,
+  regularizedIncompleteBeta,
+  rmePercent,
+  studentTCdf,
+  studentTQuantile,
+  studentTTwoSided,
+  summarize,
+  variance,
+  welchTTest,
+} from '../src/analysis/statistics.ts';
 
 /*
  * Where the expected values come from:
@@ -126,4 +143,92 @@ test('Welch edge cases: n < 2 never significant; zero variance in both', () => {
   assert.equal(welchTTest([5, 5, 5], [5, 5]).p, 1);
   const differ = welchTTest([5, 5, 5], [4, 4]);
   assert.deepEqual({ t: differ.t, p: differ.p }, { t: Infinity, p: 0 });
+});
+
+/*
+ * Reference values for the rest, made with SciPy 1.17.1 / NumPy on this machine:
+ *   stats.t.ppf(0.975, 4) = 2.7764451051977934; t.ppf(0.975, 1) = 12.706204736174694;
+ *   t.ppf(0.975, 29) = 2.045229642132703; t.ppf(0.995, 7.5) = 3.421422688124044
+ *   stats.norm.sf(1.0) = 0.15865525393145707; sf(2.5) = 0.006209665325776132; sf(0.1) = 0.460172162722971;
+ *   sf(5.0) = 2.866515718791933e-07; sf(-1.3) = 0.9031995154143897
+ *   x = [1402.1, 1388.5, 1420.9, 1395.3, 1411.0, 1379.8]:
+ *     t.ppf(0.975, 5) * np.std(x, ddof=1) / sqrt(6) = 15.732016837956163, mean 1399.6, sd 14.990930591527702
+ *   stats.ttest_ind([1500,1520,1490,1510,1505], [1400,1450,1380,1420,1435], equal_var=False):
+ *     t = 6.577428816217036, p = 0.000998202185705801, df = 5.265354751242759
+ *   ttest_ind([1000,1040,980,1010,1025,995], [990,1030,1005,985,1012,1001], equal_var=False):
+ *     t = 0.40851923211197405, p = 0.6921751008656687, df = 9.2633778880415
+ *   np.quantile([5,1,4,2,3], 0.99) = 4.96
+ *   Mann-Kendall of RISING below: stats.kendalltau(range(10), RISING) = 0.8222 -> S = 0.8222 * 45 = 37;
+ *     with continuity correction, 2 * norm.sf(36 / sqrt(125)) = 0.0012821837418053048
+ */
+test('Student t quantiles (the CI critical values) match SciPy', () => {
+  close(studentTQuantile(0.975, 4), 2.7764451051977934, 1e-9, 't.ppf(0.975, 4)');
+  close(studentTQuantile(0.975, 1), 12.706204736174694, 1e-8, 't.ppf(0.975, 1)');
+  close(studentTQuantile(0.975, 29), 2.045229642132703, 1e-9, 't.ppf(0.975, 29)');
+  close(studentTQuantile(0.995, 7.5), 3.421422688124044, 1e-9, 't.ppf(0.995, 7.5)');
+  close(studentTQuantile(0.025, 4), -2.7764451051977934, 1e-9, 't.ppf(0.025, 4)');
+});
+
+test('normal upper tail matches SciPy', () => {
+  close(normalSf(1), 0.15865525393145707, 1e-12, 'sf(1)');
+  close(normalSf(2.5), 0.006209665325776132, 1e-12, 'sf(2.5)');
+  close(normalSf(0.1), 0.460172162722971, 1e-12, 'sf(0.1)');
+  close(normalSf(5), 2.866515718791933e-7, 1e-15, 'sf(5)');
+  close(normalSf(-1.3), 0.9031995154143897, 1e-12, 'sf(-1.3)');
+});
+
+test('summary: mean, sd, 95% CI half-width with Student t, rme', () => {
+  const x = [1402.1, 1388.5, 1420.9, 1395.3, 1411.0, 1379.8];
+  const s = summarize(x);
+  close(s.mean, 1399.6, 1e-9, 'mean');
+  close(s.sd, 14.990930591527702, 1e-9, 'sd');
+  close(s.ciHalfWidth, 15.732016837956163, 1e-8, 'half-width');
+  close(ciHalfWidth(x), 15.732016837956163, 1e-8, 'ciHalfWidth');
+  close(s.rmePercent, (15.732016837956163 / 1399.6) * 100, 1e-8, 'rme');
+  close(rmePercent(x), s.rmePercent, 1e-12, 'rmePercent');
+  assert.equal(s.n, 6);
+  assert.equal(s.min, 1379.8);
+  assert.equal(s.max, 1420.9);
+  close(quantile([5, 1, 4, 2, 3], 0.99), 4.96, 1e-12, 'p99');
+  assert.ok(Number.isNaN(summarize([7]).ciHalfWidth), 'one sample has no interval');
+  assert.equal(summarize([7]).sd, 0);
+});
+
+test('Welch t-test p-values match SciPy ttest_ind(equal_var=False)', () => {
+  const a = welchTTest([1500, 1520, 1490, 1510, 1505], [1400, 1450, 1380, 1420, 1435]);
+  close(a.t, 6.577428816217036, 1e-9, 't');
+  close(a.df, 5.265354751242759, 1e-9, 'df');
+  close(a.p, 0.000998202185705801, 1e-9, 'p');
+  const b = welchTTest([1000, 1040, 980, 1010, 1025, 995], [990, 1030, 1005, 985, 1012, 1001]);
+  close(b.t, 0.40851923211197405, 1e-9, 't2');
+  close(b.df, 9.2633778880415, 1e-9, 'df2');
+  close(b.p, 0.6921751008656687, 1e-9, 'p2');
+});
+
+test('modified Z-score outliers: exactly the far values (MAD, 3.5 as hyperfine)', () => {
+  // median 100, |deviations| 0,1,1,2,2,3,3,60,40 -> MAD 2; z = 0.6745 * d / 2: 160 -> 20.2, 60 -> -13.5, 103 -> 1.01
+  const x = [100, 101, 99, 102, 98, 103, 97, 160, 60];
+  assert.deepEqual(outlierIndices(x), [7, 8]);
+  close(modifiedZScores(x)[7]!, (0.6745 * 60) / 2, 1e-12, 'z of 160');
+  // 107: z = 0.6745 * 7 / 2 = 2.36, not an outlier; 108.5: 0.6745 * 8.5 / 2 = 2.87; 111: 3.71 is
+  assert.deepEqual(outlierIndices([100, 101, 99, 102, 98, 103, 97, 107]), []);
+  assert.deepEqual(outlierIndices([100, 101, 99, 102, 98, 103, 97, 111]), [7]);
+  assert.deepEqual(outlierIndices([5, 5, 5, 5, 9]), [], 'MAD 0: nothing is called unusual');
+});
+
+const RISING = [1000, 1030, 1010, 1060, 1050, 1090, 1080, 1120, 1110, 1150];
+const FLAT_NOISY = [1400, 1460, 1380, 1450, 1390, 1440, 1410, 1430, 1370, 1455];
+
+test('Mann-Kendall: a rising series is a trend, a flat noisy one is not', () => {
+  const r = mannKendall(RISING);
+  assert.equal(r.s, 37);
+  close(r.p, 0.0012821837418053048, 1e-12, 'p');
+  assert.equal(r.trend, 'rising');
+  assert.equal(mannKendall([...RISING].reverse()).trend, 'falling');
+  const f = mannKendall(FLAT_NOISY);
+  assert.equal(f.s, -1);
+  assert.equal(f.trend, 'none');
+  // significant but tiny: 0.1% end to end is no warning
+  assert.equal(mannKendall([1000, 1000.1, 1000.2, 1000.3, 1000.4, 1000.5, 1000.6, 1000.7, 1000.8, 1000.9]).trend, 'none');
+  assert.equal(mannKendall([1, 2]).trend, 'none', 'too short to tell');
 });
