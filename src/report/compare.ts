@@ -64,7 +64,7 @@ function explanation(c: RunComparison): string[] {
   const { threshold, alpha } = c.options;
   const long = c.compared.some((s) => s.base.samplesMbPerSec.length >= LONG_RUN_SAMPLES && s.new.samplesMbPerSec.length >= LONG_RUN_SAMPLES);
   return [
-    'MB/s = 10^6 bytes per second, mean over the measured transfers that delivered every byte (complete, complete-unclean); change = new vs base;',
+    'MB/s = 10^6 bytes per second, mean over the measured transfers that delivered every byte (complete, complete-unclean, complete-close-unknown); change = new vs base;',
     `p = Welch two-sample t-test (two-sided) on the per-transfer MB/s; sig: *** p<0.001, ** p<0.01, * p<0.05 (as Node's benchmark compare); alpha = ${alpha};`,
     `regression = mean down by more than ${percentText(threshold)} with p < ${alpha} (improvement: up by as much): both, because runs at different times differ by the host's drift, which a long run's tight interval does not cover (--threshold sets it).`,
     ...(long
