@@ -45,7 +45,7 @@ test('report.html opens from disk in headless Chromium: every chart drawn, no co
   assert.ok(response === null || response.ok(), 'the page loads');
 
   const charts = readdirSync(join(runDir, 'charts')).filter((f) => f.endsWith('.svg'));
-  assert.deepEqual(charts.sort(), ['cpu-per-gb.svg', 'endings.svg', 'spread.svg', 'throughput-1MB.svg', 'throughput-2MB.svg']);
+  assert.deepEqual(charts.sort(), ['cpu-per-gb.svg', 'endings.svg', 'spread.svg', 'throughput-1MB.svg', 'throughput-2MB.svg', 'warmup.svg']);
   const boxes = await page.$$eval('svg', (svgs) =>
     svgs.map((s) => {
       const b = s.getBoundingClientRect();

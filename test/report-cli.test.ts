@@ -19,7 +19,7 @@ after(() => tmp.remove());
 test('a run writes summary.md, report.html and charts/ beside results.json', () => {
   // context.json and records.jsonl: the run's journal, kept beside its results.
   assert.deepEqual(readdirSync(runDir).sort(), ['charts', 'context.json', 'records.jsonl', 'report.html', 'results.csv', 'results.json', 'scenarios.csv', 'summary.md']);
-  assert.deepEqual(readdirSync(join(runDir, 'charts')).sort(), ['cpu-per-gb.svg', 'endings.svg', 'spread.svg', 'throughput-1MB.svg']);
+  assert.deepEqual(readdirSync(join(runDir, 'charts')).sort(), ['cpu-per-gb.svg', 'endings.svg', 'spread.svg', 'throughput-1MB.svg', 'warmup.svg']);
   assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /## Recommended settings on this machine\n\nFor 1\.0 MB streams, use TLS_/);
 });
 
@@ -35,7 +35,7 @@ test('report <run-dir> makes the same files again from results.json, and drops c
   assert.match(r.stdout, /summary\.md, report\.html, charts\/throughput-1MB\.svg/);
   assert.equal(readFileSync(join(runDir, 'report.html'), 'utf8'), html);
   assert.equal(readFileSync(join(runDir, 'summary.md'), 'utf8'), md);
-  assert.deepEqual(readdirSync(join(runDir, 'charts')).sort(), ['cpu-per-gb.svg', 'endings.svg', 'spread.svg', 'throughput-1MB.svg']);
+  assert.deepEqual(readdirSync(join(runDir, 'charts')).sort(), ['cpu-per-gb.svg', 'endings.svg', 'spread.svg', 'throughput-1MB.svg', 'warmup.svg']);
   assert.deepEqual(readdirSync(runDir).filter((f) => f.includes('.tmp-')), []);
 });
 

@@ -121,7 +121,10 @@ function throughputCharts(main: readonly ScenarioSummary[]): ChartSpec[] {
     const values = here.map((s) => {
       const t = s.throughput!;
       // 95% CI of the mean (an older results.json without it: the Student t interval from sd and n)
-      const half = t.ciHalfWidthMbPerSec ?? (t.samples > 1 ? (studentTQuantile(0.975, t.samples - 1) * t.sdMbPerSec) / Math.sqrt(t.samples) : 0);
+      // One sample has no interval: NaN in memory, null once written to results.json; either way no whisker,
+      // so a report re-rendered from the file draws what the run drew.
+      const stated = t.ciHalfWidthMbPerSec;
+      const half = stated !== null && stated !== undefined && Number.isFinite(stated) ? stated : t.samples > 1 ? (studentTQuantile(0.975, t.samples - 1) * t.sdMbPerSec) / Math.sqrt(t.samples) : NaN;
       return { series: labels.get(s.scenarioId) ?? s.scenario.suite, chunkBytes: s.scenario.chunkBytes, mean: t.meanMbPerSec, lo: Math.max(0, t.meanMbPerSec - half), hi: t.meanMbPerSec + half, samples: t.samples };
     });
     const x = { field: 'chunkBytes', type: 'quantitative' as const, title: 'chunk size (bytes per write, log scale)', scale: { type: 'log' as const, base: 2 }, axis: { values: chunks, labelExpr: BYTES_LABEL, grid: false } };
