@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
+import { DEFAULTS } from './config/schema.ts';
 import { usageError } from './errors.ts';
 import type { RunHooks } from './runner/orchestrator.ts';
 import type { RunContext, RunResult, ScenarioSummary, TransferRecord } from './results.ts';
@@ -132,8 +133,8 @@ export async function rebuildFromJournal(dir: string): Promise<RunResult> {
         targetMet: null,
         stopReason: 'interrupted',
         measuredMs: rs.filter((r) => !r.warmup).reduce((n, r) => n + r.wallMs, 0),
-        alpha: cfg.alpha ?? 0.05,
-        threshold: cfg.threshold ?? 0.02,
+        alpha: cfg.alpha ?? DEFAULTS.alpha,
+        threshold: cfg.threshold ?? DEFAULTS.threshold,
       },
     ),
   );
