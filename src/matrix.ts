@@ -16,31 +16,9 @@ import {
 } from './transfer/strategies.ts';
 import { DEFAULT_READ_PATH, type ReadPath } from './transfer/read-path.ts';
 
-/** One cell of the matrix. `id` is built from the values and is stable across runs. */
-export interface Scenario {
-  readonly id: string;
-  readonly sizeBytes: number;
-  readonly chunkBytes: number;
-  readonly tlsVersion: TlsVersion;
-  readonly suite: string;
-  readonly keyType: KeyType;
-  readonly maxFragment: number;
-  readonly shutdown: ShutdownStrategyName;
-  readonly writePath: WritePathName;
-  /** How the receiver reads: `data` or `onread:SIZE` (read-path.ts); external receivers and Kvrocks read their own way and are `data`. */
-  readonly readPath: ReadPath;
-  readonly receiverMode: ReceiverModeName;
-  readonly receiverPeer: ReceiverPeerName;
-  /** Who sends (the TLS server): the Node worker or `openssl s_server`. */
-  readonly senderPeer: SenderPeerName;
-  /** `https` rows come from `tls-sst-bench https` (autocannon cells), never from a run's matrix. */
-  readonly protocol: ProtocolName | 'https';
-  readonly streams: number;
-  /** Kvrocks: the size of each checkpoint file (the last one takes the rest); raw: the size. */
-  readonly fileBytes: number;
-  /** The label of the Node runtime that runs the workers, when the run compares several (--node); absent: the run's only one. */
-  readonly runtime?: string;
-}
+import type { Scenario } from './scenario.ts';
+
+export type { Scenario } from './scenario.ts';
 
 export function scenarioId(s: Omit<Scenario, 'id'>): string {
   return [

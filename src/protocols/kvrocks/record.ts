@@ -1,7 +1,7 @@
-import type { Scenario } from '../matrix.ts';
-import { classify, completeKind, type Outcome } from '../outcome.ts';
-import type { TransferRecord } from '../results.ts';
-import type { SourceName } from '../transfer/strategies.ts';
+import type { Scenario } from '../../matrix.ts';
+import { classify, completeKind, type Outcome } from '../../outcome.ts';
+import type { TransferRecord } from '../../results.ts';
+import type { SourceName } from '../../transfer/strategies.ts';
 import type { KvrocksSyncRecord } from './sync.ts';
 
 /**
