@@ -1,4 +1,4 @@
-import type { ProtocolName, ScenarioParams } from './protocols/maps.ts';
+import type { ParamsOf, ProtocolName, ScenarioParams } from './protocols/maps.ts';
 import type { KeyType, TlsVersion } from './tls/suites.ts';
 import type { ReadPath } from './transfer/read-path.ts';
 import type { ReceiverModeName, ReceiverPeerName, SenderPeerName, ShutdownStrategyName, WritePathName } from './transfer/strategies.ts';
@@ -35,4 +35,4 @@ export interface Scenario {
 }
 
 /** A scenario of one protocol, its params present: what that protocol's code is handed. */
-export type ScenarioOf<N extends ProtocolName> = Scenario & { readonly protocol: N; readonly params: Extract<ScenarioParams, { readonly protocol: N }> };
+export type ScenarioOf<N extends ProtocolName> = Scenario & { readonly protocol: N; readonly params: ParamsOf<N> };

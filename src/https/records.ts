@@ -59,7 +59,7 @@ export function httpsRecord(c: HttpsCell, runId: string): TransferRecord {
     silentLoss: false,
     stoppedAt: null,
     fault: null,
-    sync: null,
+    detail: null,
     progress: [],
     wallMs: c.elapsedMs,
   };

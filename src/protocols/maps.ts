@@ -18,8 +18,10 @@ export interface ProtocolMessageMap {}
 
 export type ProtocolName = keyof ProtocolParamsMap & string;
 
+/** The params of protocol `N`'s scenarios, tagged. */
+export type ParamsOf<N extends ProtocolName> = N extends ProtocolName ? { readonly protocol: N } & ProtocolParamsMap[N] : never;
 /** A scenario's params: tagged by `protocol`, like the scenario itself. */
-export type ScenarioParams = { readonly [N in ProtocolName]: { readonly protocol: N } & ProtocolParamsMap[N] }[ProtocolName];
+export type ScenarioParams = { readonly [N in ProtocolName]: ParamsOf<N> }[ProtocolName];
 
 type DetailName = keyof ProtocolDetailMap & string;
 /** A record's detail: tagged by `protocol`. */

@@ -19,9 +19,9 @@ import type { ProxyFault } from '../transfer/fault-proxy.ts';
 import type { SenderFault } from '../transfer/endpoints.ts';
 import type { ReadPath } from '../transfer/read-path.ts';
 import type { ReceiverModeName, ReceiverPeerName, SenderPeerName, SourceName } from '../transfer/strategies.ts';
-import type { ProtocolName, ScenarioParams } from './maps.ts';
+import type { ParamsOf, ProtocolName } from './maps.ts';
 
-export type { ProtocolName, ScenarioParams, RecordDetail } from './maps.ts';
+export type { ParamsOf, ProtocolName, ScenarioParams, RecordDetail } from './maps.ts';
 export type { ScenarioOf } from '../scenario.ts';
 
 /**
@@ -64,7 +64,7 @@ export interface ProtocolTransport<N extends ProtocolName> {
   readonly senderPeer: SenderPeerName;
   readonly streams: number;
   readonly fileBytes: number;
-  readonly params: Extract<ScenarioParams, { readonly protocol: N }>;
+  readonly params: ParamsOf<N>;
 }
 
 /** What the run hands a protocol to prepare its inputs before any worker starts. */
@@ -139,9 +139,10 @@ export interface Protocol<N extends ProtocolName, Own = unknown> {
   readonly faults: boolean;
   /**
    * Its `handlers.ts` (exporting `handlers: ProtocolHandlers`): the workers
-   * load only these, not the orchestrator's side of the protocol.
+   * load only these, not the orchestrator's side of the protocol. Absent: it
+   * needs only the core `serve`/`receive` requests.
    */
-  readonly handlers: URL;
+  readonly handlers?: URL;
   /** Throws a usage error for a config this protocol cannot run, when it is one of the run's protocols. */
   check?(config: ProtocolConfig & Own): void;
   /** Throws a usage error when one of its own options is set but the protocol is not run (so none is silently ignored). */
@@ -150,12 +151,13 @@ export interface Protocol<N extends ProtocolName, Own = unknown> {
   expand(config: ProtocolConfig & Own, sizeBytes: number): readonly ProtocolTransport<N>[];
   /** Why it cannot read by `readPath` (null: it can); absent: it reads by every path the receiver worker offers. */
   readPathRefusal?(readPath: ReadPath): string | null;
+  // The labels read the shared fields only: a results.json of an older version has no params.
   /** Extra `key=value` tokens of its scenario ids (after the shared ones). */
-  idTokens?(s: ScenarioOf<N>): readonly string[];
+  idTokens?(s: Omit<Scenario, 'id'>): readonly string[];
   /** The "peer" a report shows for its cells (absent: the receiver peer's name). */
-  peerLabel?(s: ScenarioOf<N>): string;
+  peerLabel?(s: Scenario): string;
   /** How a chart label names the size of its files (absent: they are the transfer's size, not shown). */
-  filesLabel?(s: ScenarioOf<N>): string;
+  filesLabel?(s: Scenario): string;
   /** The attempts a record took (a retried transfer); absent: always one. */
   attempts?(r: TransferRecord): number | null;
   /** Makes or finds what its cells need (fixtures, checkpoints), then runs them. */

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { Scenario } from '../matrix.ts';
+import { protocolOf } from '../protocols/registry.ts';
 import { OUTCOME_KINDS, type OutcomeKind } from '../outcome.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
 import { cellText, endingsMatrix } from './endings.ts';
@@ -83,8 +84,8 @@ const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario
   { name: 'peer', value: (s) => `peer ${s.receiverPeer}` },
   { name: 'protocol', value: (s) => s.protocol },
   { name: 'streams', value: (s) => `x${s.streams}` },
-  // Only a Kvrocks sync splits the size into files; for raw streams it is the size again.
-  { name: 'files', value: (s) => (s.protocol === 'kvrocks' ? `files ${formatBytes(s.fileBytes)}` : '') },
+  // Only a protocol that splits the size into files names them; for raw streams it is the size again.
+  { name: 'files', value: (s) => protocolOf(s)?.filesLabel?.(s) ?? '' },
   { name: 'node', value: (s) => (s.runtime !== undefined ? `node ${s.runtime}` : '') },
 ];
 

@@ -1,4 +1,4 @@
-import type { Scenario } from '../matrix.ts';
+import type { Scenario } from '../scenario.ts';
 import { mean, rmePercent } from '../analysis/statistics.ts';
 import type { Order, WarmupPolicy } from './sampling-options.ts';
 

@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { PROJECT_ROOT } from '../paths.ts';
+import { PROTOCOLS } from '../protocols/registry.ts';
 import type { WorkerRole } from './worker-role.ts';
 
 const ENTRIES: Readonly<Record<WorkerRole, string>> = {
@@ -11,6 +12,28 @@ const ENTRIES: Readonly<Record<WorkerRole, string>> = {
 };
 
 const CHECKER_ENTRY = fileURLToPath(new URL('../transfer/checker-thread.ts', import.meta.url));
+
+const HANDLER_LIST = fileURLToPath(new URL('../protocols/handler-list.ts', import.meta.url));
+
+/**
+ * The workers get each registered protocol's handlers.ts by a static import,
+ * in place of protocols/handler-list.ts (which finds them through the
+ * registry, and so would bundle the orchestrator's side of every protocol).
+ */
+const protocolHandlers: Plugin = {
+  name: 'protocol-handlers',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]protocols[\\/]handler-list\.ts$/ }, (args) => {
+      if (args.path !== HANDLER_LIST) return undefined;
+      const files = PROTOCOLS.flatMap((p) => (p.handlers ? [fileURLToPath(p.handlers)] : []));
+      const contents = [
+        ...files.map((f, i) => `import { handlers as h${i} } from ${JSON.stringify(f)};`),
+        `export const PROTOCOL_HANDLERS = [${files.map((_, i) => `h${i}`).join(', ')}];`,
+      ].join('\n');
+      return { contents, loader: 'ts', resolveDir: dirname(HANDLER_LIST) };
+    });
+  },
+};
 
 /**
  * The workers run as plain bundled JavaScript, not through tsx: tsx's loader
@@ -41,6 +64,7 @@ async function bundleAll(): Promise<Record<WorkerRole, string>> {
     external: ['@node-rs/crc32'],
     sourcemap: 'inline',
     logLevel: 'silent',
+    plugins: [protocolHandlers],
   });
   return { sender: join(outdir, 'sender.mjs'), receiver: join(outdir, 'receiver.mjs') };
 }

@@ -17,7 +17,7 @@ import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.
 import { collectGarbage, UsageMeter } from './usage.ts';
 import { processChecker } from './checker.ts';
 import { VerifiedReader } from './verified-reader.ts';
-import { onKvrocksFetch } from '../kvrocks/replica.ts';
+import { dispatchProtocolMessage } from '../protocols/worker-handlers.ts';
 
 function send(msg: WorkerMessage): void {
   workerChannel().send(msg);
@@ -158,8 +158,8 @@ workerChannel().onMessage((msg: OrchestratorMessage) => {
     } catch (err) {
       send({ type: 'fatal', id: msg.id, message: String(err) });
     }
-  } else if (msg.type === 'kvrocks-fetch') {
-    onKvrocksFetch(msg);
+  } else if (dispatchProtocolMessage('receiver', msg)) {
+    // a protocol's own request (src/protocols/<name>/handlers.ts)
   } else if (msg.type === 'shutdown') {
     process.exit(0);
   } else if (msg.type === 'gc') {

@@ -10,7 +10,7 @@ import { usageError } from '../../errors.ts';
 import type { Observed } from '../../outcome.ts';
 import { heardFrom, type Heard } from '../../runner/receiver-peers.ts';
 import { Watchdog } from '../../runner/watchdog.ts';
-import type { WorkerPair } from '../../runner/workers.ts';
+import type { Pair } from '../../runner/worker-interface.ts';
 import { SERVER_NAME, type CertPems } from '../../tls/certs.ts';
 import { nowMs, type TlsParams, type WorkerMessage } from '../../transfer/messages.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../../transfer/shutdown.ts';
@@ -155,7 +155,7 @@ function validate(req: KvrocksSyncRequest): void {
   if (req.checkpoint.files.length === 0) throw usageError('kvrocks checkpoint has no files: expected at least one');
 }
 
-export async function runKvrocksSync(pair: WorkerPair, req: KvrocksSyncRequest): Promise<KvrocksSyncRecord> {
+export async function runKvrocksSync(pair: Pair, req: KvrocksSyncRequest): Promise<KvrocksSyncRecord> {
   validate(req);
   const id = nextId++;
   const host = req.host ?? '127.0.0.1';
