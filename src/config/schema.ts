@@ -10,13 +10,11 @@ import {
   type TlsVersion,
 } from '../tls/suites.ts';
 import {
-  PROTOCOLS,
   RECEIVER_MODES,
   SHUTDOWN_STRATEGIES,
   RECEIVER_PEERS,
   SOURCES,
   WRITE_PATHS,
-  type ProtocolName,
   type ReceiverModeName,
   type ReceiverPeerName,
   SENDER_PEERS,
@@ -28,6 +26,8 @@ import {
 import { DEFAULT_READ_PATH, ONREAD_BOUNDS, parseReadPaths, type ReadPath } from '../transfer/read-path.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
+import type { ProtocolName } from '../protocols/maps.ts';
+import { PROTOCOL_NAMES } from '../protocols/registry.ts';
 import { REFERENCE_LANES, type ReferenceLane } from '../reference-lanes.ts';
 import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
 import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, parseAlpha, parseFraction, type HostPort } from './parsers.ts';
@@ -255,8 +255,8 @@ export const OPTIONS = {
     target: 'protocols',
     flag: '--protocol',
     valueName: 'list',
-    description: `application protocol on the stream: ${PROTOCOLS.join(', ')}`,
-    parse: listOf(PROTOCOLS),
+    description: `application protocol on the stream: ${PROTOCOL_NAMES.join(', ')}`,
+    parse: listOf(PROTOCOL_NAMES),
   },
   checkpoint: {
     target: 'sizes',

@@ -5,6 +5,7 @@
  */
 import type { TransferRecord } from '../results.ts';
 import type { Scenario } from '../scenario.ts';
+import { echo } from './echo/index.ts';
 import { kvrocks } from './kvrocks/index.ts';
 import { raw } from './raw/index.ts';
 import type { AnyProtocolOption, Protocol, ProtocolName } from './types.ts';
@@ -14,7 +15,7 @@ function testOnly<N extends ProtocolName>(p: Protocol<N>): Protocol<N>[] {
   return (process.env.TLS_SST_BENCH_TEST_PROTOCOLS ?? '').split(',').includes(p.name) ? [p] : [];
 }
 
-export const PROTOCOLS: readonly Protocol<ProtocolName>[] = [raw, kvrocks];
+export const PROTOCOLS: readonly Protocol<ProtocolName>[] = [raw, kvrocks, ...testOnly(echo)];
 
 export const PROTOCOL_NAMES: readonly ProtocolName[] = PROTOCOLS.map((p) => p.name);
 
