@@ -27,15 +27,16 @@ import { DEFAULT_READ_PATH, ONREAD_BOUNDS, parseReadPaths, type ReadPath } from 
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
 import type { ProtocolName } from '../protocols/maps.ts';
-import { PROTOCOL_NAMES } from '../protocols/registry.ts';
+import { PROTOCOL_NAMES, PROTOCOL_OPTIONS } from '../protocols/registry.ts';
 import { REFERENCE_LANES, type ReferenceLane } from '../reference-lanes.ts';
 import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
 import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, parseAlpha, parseFraction, type HostPort } from './parsers.ts';
 import { ORDERS, type Order, type WarmupPolicy } from '../runner/sampling-options.ts';
 import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
-/** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
-export const SIZE_BOUNDS: ByteBounds = { min: 16 * 1024, max: 4 * 2 ** 30 };
+import { SIZE_BOUNDS } from './bounds.ts';
+
+export { SIZE_BOUNDS } from './bounds.ts';
 /** A write can be 1 byte to 16 MiB: larger writes only grow the sender's buffers. */
 export const CHUNK_BOUNDS: ByteBounds = { min: 1, max: 16 * 2 ** 20 };
 /** setMaxSendFragment accepts 512..16384. */
@@ -258,41 +259,8 @@ export const OPTIONS = {
     description: `application protocol on the stream: ${PROTOCOL_NAMES.join(', ')}`,
     parse: listOf(PROTOCOL_NAMES),
   },
-  checkpoint: {
-    target: 'sizes',
-    flag: '--checkpoint',
-    valueName: 'list',
-    description: 'with --protocol kvrocks: checkpoint sizes (the same axis as --sizes), e.g. 250MB',
-    parse: (t, f) => parseBytesList(t, f, SIZE_BOUNDS),
-  },
-  fileSize: {
-    target: 'fileBytes',
-    flag: '--file-size',
-    valueName: 'size',
-    description: 'with --protocol kvrocks: size of each checkpoint SST file (default 64MB; the last takes the rest)',
-    parse: (t, f) => parseBytes(t, f, SIZE_BOUNDS),
-  },
-  streams: {
-    target: 'streams',
-    flag: '--streams',
-    valueName: 'list',
-    description: 'with --protocol kvrocks: file connections, 1 or 4 (file i on connection i mod n)',
-    parse: (t, f) => [...new Set(splitList(t, f).map((x) => oneOf(['1', '4'] as const)(x, f)).map(Number))],
-  },
-  maxAttempts: {
-    target: 'maxAttempts',
-    flag: '--max-attempts',
-    valueName: 'n',
-    description: 'with --protocol kvrocks: a failed sync is retried whole, up to this many attempts (default 3)',
-    parse: integer(1, 100),
-  },
-  retryDelay: {
-    target: 'retryDelayMs',
-    flag: '--retry-delay',
-    valueName: 'duration',
-    description: 'with --protocol kvrocks: wait before a retry (default 200ms; Kvrocks waits 10s)',
-    parse: (t, f) => parseDurationMs(t, f, { min: 0, max: 600_000 }),
-  },
+  // Each protocol's own options (src/protocols/<name>/), where the table always had them.
+  ...PROTOCOL_OPTIONS,
   profile: {
     target: 'profile',
     flag: '--profile',

@@ -8,19 +8,25 @@ import type { Scenario } from '../scenario.ts';
 import { echo } from './echo/index.ts';
 import { kvrocks } from './kvrocks/index.ts';
 import { raw } from './raw/index.ts';
-import type { AnyProtocolOption, Protocol, ProtocolName } from './types.ts';
+import type { Protocol, ProtocolName } from './types.ts';
 
 /** A protocol for the suite's own tests only: registered when TLS_SST_BENCH_TEST_PROTOCOLS names it (comma-separated). */
 function testOnly<N extends ProtocolName>(p: Protocol<N>): Protocol<N>[] {
   return (process.env.TLS_SST_BENCH_TEST_PROTOCOLS ?? '').split(',').includes(p.name) ? [p] : [];
 }
 
-export const PROTOCOLS: readonly Protocol<ProtocolName>[] = [raw, kvrocks, ...testOnly(echo)];
+const LISTED = [raw, kvrocks] as const;
+
+export const PROTOCOLS: readonly Protocol<ProtocolName>[] = [...LISTED, ...testOnly(echo)];
 
 export const PROTOCOL_NAMES: readonly ProtocolName[] = PROTOCOLS.map((p) => p.name);
 
-/** Every protocol's own options, in registry order (the main option table concatenates them). */
-export const PROTOCOL_OPTIONS: Readonly<Record<string, AnyProtocolOption>> = Object.assign({}, ...PROTOCOLS.map((p) => p.options));
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+/** Each listed protocol's options, as typed as the main option table's own (a test-only protocol has none). */
+type ListedOptions = Intersection<(typeof LISTED)[number]['options']>;
+
+/** Every protocol's own options, in registry order (the main option table takes them in). */
+export const PROTOCOL_OPTIONS: ListedOptions = Object.assign({}, ...LISTED.map((p) => p.options)) as ListedOptions;
 
 /** The registered protocol of this name; undefined for an unknown one (an https row, an older results.json). */
 export function protocolNamed(name: string): Protocol<ProtocolName> | undefined {

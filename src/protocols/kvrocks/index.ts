@@ -12,6 +12,7 @@ import type { KvrocksStreams } from './messages.ts';
 import { MAX_WRITE_BYTES } from './protocol.ts';
 import { syncToTransferRecord } from './record.ts';
 import { runKvrocksSync } from './sync.ts';
+import { KVROCKS_OPTIONS, type KvrocksConfig } from './options.ts';
 
 /** What a scenario of a sync carries beyond the shared axes: its retry policy. */
 export interface KvrocksParams {
@@ -25,20 +26,10 @@ declare module '../maps.ts' {
   }
 }
 
-/** The config keys its options write. */
-export interface KvrocksConfig {
-  /** Parallel file connections (1 or 4). */
-  readonly streams: readonly number[];
-  /** Checkpoint file size (the sizes are checkpoint totals). */
-  readonly fileBytes: number;
-  readonly maxAttempts: number;
-  readonly retryDelayMs: number;
-}
-
-export const kvrocks: Protocol<'kvrocks', KvrocksConfig> = {
+export const kvrocks = {
   name: 'kvrocks',
   description: 'the Kvrocks full-sync emulation',
-  options: {},
+  options: KVROCKS_OPTIONS,
   faults: false,
   handlers: new URL('./handlers.ts', import.meta.url),
   check(config) {
@@ -94,4 +85,4 @@ export const kvrocks: Protocol<'kvrocks', KvrocksConfig> = {
       },
     };
   },
-};
+} satisfies Protocol<'kvrocks', KvrocksConfig>;

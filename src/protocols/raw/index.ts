@@ -15,7 +15,7 @@ declare module '../maps.ts' {
   }
 }
 
-export const raw: Protocol<'raw'> = {
+export const raw = {
   name: 'raw',
   description: 'one stream of one fixture',
   options: {},
@@ -70,4 +70,4 @@ export const raw: Protocol<'raw'> = {
       },
     };
   },
-};
+} satisfies Protocol<'raw'>;
