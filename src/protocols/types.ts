@@ -118,15 +118,10 @@ export interface ProtocolRunner<N extends ProtocolName> {
 /**
  * Worker-side message handlers, by message type: what the sender or receiver
  * worker does with a protocol's request. A handler answers through the
- * worker's channel (transfer/channel.ts).
+ * worker's channel (transfer/channel.ts). A protocol's module for one worker
+ * role exports `handlers` of this type.
  */
 export type WorkerHandlers<M extends { readonly type: string }> = { readonly [T in M['type']]?: (msg: Extract<M, { readonly type: T }>) => void };
-
-/** A protocol's `handlers.ts` exports `handlers` of this type: each worker gets only these, bundled (runner/worker-bundle.ts). */
-export interface ProtocolHandlers<M extends { readonly type: string }> {
-  readonly sender?: WorkerHandlers<M>;
-  readonly receiver?: WorkerHandlers<M>;
-}
 
 /** `Own`: the config keys its options write (see ProtocolOptions). */
 export interface Protocol<N extends ProtocolName, Own = unknown> {
@@ -138,11 +133,11 @@ export interface Protocol<N extends ProtocolName, Own = unknown> {
   /** Does it take --faults (a proxy between one sender and one receiver connection)? */
   readonly faults: boolean;
   /**
-   * Its `handlers.ts` (exporting `handlers: ProtocolHandlers`): the workers
-   * load only these, not the orchestrator's side of the protocol. Absent: it
-   * needs only the core `serve`/`receive` requests.
+   * Its worker side: per role, a module exporting `handlers: WorkerHandlers`.
+   * Each worker is bundled with its role's modules only, none of the
+   * orchestrator's side. Absent: it needs only the core `serve`/`receive`.
    */
-  readonly handlers?: URL;
+  readonly handlers?: { readonly sender?: URL; readonly receiver?: URL };
   /** Throws a usage error for a config this protocol cannot run, when it is one of the run's protocols. */
   check?(config: ProtocolConfig & Own): void;
   /** Throws a usage error when one of its own options is set but the protocol is not run (so none is silently ignored). */

@@ -13,24 +13,29 @@ const ENTRIES: Readonly<Record<WorkerRole, string>> = {
 
 const CHECKER_ENTRY = fileURLToPath(new URL('../transfer/checker-thread.ts', import.meta.url));
 
-const HANDLER_LIST = fileURLToPath(new URL('../protocols/handler-list.ts', import.meta.url));
+const HANDLER_LISTS: Readonly<Record<WorkerRole, string>> = {
+  sender: fileURLToPath(new URL('../protocols/sender-handlers.ts', import.meta.url)),
+  receiver: fileURLToPath(new URL('../protocols/receiver-handlers.ts', import.meta.url)),
+};
 
 /**
- * The workers get each registered protocol's handlers.ts by a static import,
- * in place of protocols/handler-list.ts (which finds them through the
- * registry, and so would bundle the orchestrator's side of every protocol).
+ * Each worker gets its role's module of every registered protocol by a
+ * static import, in place of protocols/<role>-handlers.ts (which finds them
+ * through the registry, and so would bundle the orchestrator's side of every
+ * protocol).
  */
 const protocolHandlers: Plugin = {
   name: 'protocol-handlers',
   setup(b) {
-    b.onLoad({ filter: /[\\/]protocols[\\/]handler-list\.ts$/ }, (args) => {
-      if (args.path !== HANDLER_LIST) return undefined;
-      const files = PROTOCOLS.flatMap((p) => (p.handlers ? [fileURLToPath(p.handlers)] : []));
+    b.onLoad({ filter: /[\\/]protocols[\\/](sender|receiver)-handlers\.ts$/ }, (args) => {
+      const role = (Object.keys(HANDLER_LISTS) as WorkerRole[]).find((r) => HANDLER_LISTS[r] === args.path);
+      if (role === undefined) return undefined;
+      const files = PROTOCOLS.flatMap((p) => (p.handlers?.[role] ? [fileURLToPath(p.handlers[role])] : []));
       const contents = [
         ...files.map((f, i) => `import { handlers as h${i} } from ${JSON.stringify(f)};`),
-        `export const PROTOCOL_HANDLERS = [${files.map((_, i) => `h${i}`).join(', ')}];`,
+        `export const HANDLERS = [${files.map((_, i) => `h${i}`).join(', ')}];`,
       ].join('\n');
-      return { contents, loader: 'ts', resolveDir: dirname(HANDLER_LIST) };
+      return { contents, loader: 'ts', resolveDir: dirname(args.path) };
     });
   },
 };

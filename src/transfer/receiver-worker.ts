@@ -17,6 +17,7 @@ import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.
 import { collectGarbage, UsageMeter } from './usage.ts';
 import { processChecker } from './checker.ts';
 import { VerifiedReader } from './verified-reader.ts';
+import { HANDLERS } from '../protocols/receiver-handlers.ts';
 import { dispatchProtocolMessage } from '../protocols/worker-handlers.ts';
 
 function send(msg: WorkerMessage): void {
@@ -158,8 +159,8 @@ workerChannel().onMessage((msg: OrchestratorMessage) => {
     } catch (err) {
       send({ type: 'fatal', id: msg.id, message: String(err) });
     }
-  } else if (dispatchProtocolMessage('receiver', msg)) {
-    // a protocol's own request (src/protocols/<name>/handlers.ts)
+  } else if (dispatchProtocolMessage(HANDLERS, msg)) {
+    // a protocol's own request (src/protocols/<name>/, its receiver module)
   } else if (msg.type === 'shutdown') {
     process.exit(0);
   } else if (msg.type === 'gc') {

@@ -56,7 +56,7 @@ export const echo: Protocol<'echo'> = {
   description: 'test only: the receiver sends the bytes back, the sender checks them',
   options: {},
   faults: false,
-  handlers: new URL('./handlers.ts', import.meta.url),
+  handlers: { sender: new URL('./sender.ts', import.meta.url), receiver: new URL('./receiver.ts', import.meta.url) },
   check(config) {
     if (config.faults.length > 0) throw usageError('--faults applies to --protocol raw only: an echo has no proxy in between');
   },

@@ -31,7 +31,7 @@ export const kvrocks = {
   description: 'the Kvrocks full-sync emulation',
   options: KVROCKS_OPTIONS,
   faults: false,
-  handlers: new URL('./handlers.ts', import.meta.url),
+  handlers: { sender: new URL('./sender.ts', import.meta.url), receiver: new URL('./receiver.ts', import.meta.url) },
   check(config) {
     if (config.faults.length > 0) throw usageError('--faults applies to --protocol raw only: a Kvrocks sync has many connections');
     const big = config.chunks.find((c) => c > MAX_WRITE_BYTES);

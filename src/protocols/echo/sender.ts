@@ -1,23 +1,15 @@
-/**
- * The echo protocol's worker side: the sender (TLS server) writes random
- * bytes and checks what comes back; the receiver (TLS client) writes back
- * every byte it reads.
- */
+/** The echo's sender worker side: a TLS server that writes random bytes and checks what comes back. */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { connect, createServer, type TLSSocket } from 'node:tls';
+import { createServer, type TLSSocket } from 'node:tls';
 import { crc32c } from '@node-rs/crc32';
 import type { StreamError } from '../../outcome.ts';
 import { workerChannel } from '../../transfer/channel.ts';
 import { nowMs } from '../../transfer/messages.ts';
-import { errorCode, pinnedTlsOptions } from '../../transfer/tls-options.ts';
+import { pinnedTlsOptions, streamError } from '../../transfer/tls-options.ts';
 import { UsageMeter } from '../../transfer/usage.ts';
-import type { ProtocolHandlers } from '../types.ts';
-import type { EchoOrchestratorMessage, EchoReturnRequest, EchoSendRequest } from './messages.ts';
-
-function streamError(err: unknown, phase: StreamError['phase']): StreamError {
-  return { code: errorCode(err), message: err instanceof Error ? err.message : String(err), phase };
-}
+import type { WorkerHandlers } from '../types.ts';
+import type { EchoOrchestratorMessage, EchoSendRequest } from './messages.ts';
 
 function send(req: EchoSendRequest): void {
   const usage = new UsageMeter();
@@ -84,35 +76,4 @@ function send(req: EchoSendRequest): void {
   });
 }
 
-function giveBack(req: EchoReturnRequest): void {
-  const usage = new UsageMeter();
-  const startedAt = nowMs();
-  let received = 0;
-  let handshakeMs: number | null = null;
-  let error: StreamError | null = null;
-  let reported = false;
-  const progress = setInterval(() => workerChannel().send({ type: 'progress', id: req.id, bytes: received }), req.progressIntervalMs);
-  const socket = connect({ host: req.host, port: req.port, servername: req.servername, ca: req.ca, ...pinnedTlsOptions(req.tls) }, () => {
-    handshakeMs = nowMs() - startedAt;
-  });
-  const report = (): void => {
-    if (reported) return;
-    reported = true;
-    clearInterval(progress);
-    workerChannel().send({ type: 'echo-returned', id: req.id, bytesReceived: received, handshakeMs, error, ...usage.stop() });
-  };
-  socket.on('data', (chunk: Buffer) => {
-    received += chunk.length;
-    socket.write(chunk);
-  });
-  socket.on('error', (err) => {
-    error ??= streamError(err, handshakeMs === null ? 'handshake' : 'transfer');
-    report();
-  });
-  socket.on('close', report);
-}
-
-export const handlers: ProtocolHandlers<EchoOrchestratorMessage> = {
-  sender: { 'echo-send': send },
-  receiver: { 'echo-return': giveBack },
-};
+export const handlers: WorkerHandlers<EchoOrchestratorMessage> = { 'echo-send': send };
