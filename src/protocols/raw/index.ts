@@ -7,7 +7,7 @@ import type { Fixture } from '../../fixtures/types.ts';
 import { runTransfer } from '../../runner/transfer.ts';
 import { checkPeerMode } from '../../transfer/peer-modes.ts';
 import { RECEIVER_PEER_MODES } from '../../transfer/strategies.ts';
-import type { Protocol } from '../types.ts';
+import type { Protocol, ProtocolTransport } from '../types.ts';
 
 declare module '../maps.ts' {
   interface ProtocolParamsMap {
@@ -29,12 +29,12 @@ export const raw = {
     }
   },
   expand(config, sizeBytes) {
-    const out = [];
+    const out: ProtocolTransport<'raw'>[] = [];
     for (const receiverMode of config.receiverModes) {
       for (const receiverPeer of config.receiverPeers) {
         // Each peer plays the modes it can (as each suite runs under its own version).
         if (!RECEIVER_PEER_MODES[receiverPeer].includes(receiverMode)) continue;
-        for (const senderPeer of config.senderPeers) out.push({ receiverMode, receiverPeer, senderPeer, streams: 1, fileBytes: sizeBytes, params: { protocol: 'raw' as const } });
+        for (const senderPeer of config.senderPeers) out.push({ receiverMode, receiverPeer, senderPeer, streams: 1, fileBytes: sizeBytes, params: { protocol: 'raw' } });
       }
     }
     return out;
