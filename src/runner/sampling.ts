@@ -116,9 +116,9 @@ export const AXIS_FIELDS: Readonly<Record<string, readonly string[]>> = {
   protocol: ['protocol', 'fileBytes'],
 };
 
-/** The scenario's fields other than its id, as a plain record. */
+/** The scenario's fields other than its id and its protocol's params (which follow from the protocol and the run's options, never an axis of their own), as a plain record. */
 export function scenarioFields(s: Scenario): Record<string, unknown> {
-  const { id: _id, ...fields } = s;
+  const { id: _id, params: _params, ...fields } = s;
   return fields;
 }
 
