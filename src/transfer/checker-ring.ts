@@ -1,4 +1,4 @@
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from './crc32c.ts';
 
 /**
  * The ring through which a receiver's read loop hands its bytes to the
