@@ -1,7 +1,6 @@
 import { processChecker, type Checker } from './checker.ts';
 import type { CheckResult } from './checker-ring.ts';
 import { CRC32C, crc32c } from './crc32c.ts';
-import { nowMs } from './messages.ts';
 import { onreadBytes, type ReadPath } from './read-path.ts';
 
 /** What the reader needs of a socket: a TLS socket or a plain node:net one. */
@@ -76,7 +75,6 @@ export interface Verifier {
 export class InlineVerifier implements Verifier {
   #crc = 0;
   #bytes = 0;
-  #checkedAtMs: number | null = null;
   #fin = 0;
 
   reserve(): null {
@@ -90,7 +88,6 @@ export class InlineVerifier implements Verifier {
   push(chunk: Uint8Array): boolean {
     this.#crc = crc32c(chunk, this.#crc);
     this.#bytes += chunk.length;
-    this.#checkedAtMs = nowMs();
     return true;
   }
 
@@ -99,10 +96,10 @@ export class InlineVerifier implements Verifier {
   flush(): void {}
 
   finish(): Promise<CheckResult> {
-    const result: CheckResult = { fin: ++this.#fin, bytes: this.#bytes, crc32c: this.#crc, checkedAtMs: this.#checkedAtMs };
+    // Each byte was checked as it was read: no check ends after the stream's own last read.
+    const result: CheckResult = { fin: ++this.#fin, bytes: this.#bytes, crc32c: this.#crc, checkedAtMs: null };
     this.#crc = 0;
     this.#bytes = 0;
-    this.#checkedAtMs = null;
     return Promise.resolve(result);
   }
 }
