@@ -76,9 +76,18 @@ function loadAddon(): AddonExports | string {
   }
 }
 
+/** loadAddon, with any failure (a read-only cache folder, say) as its reason. */
+function tryLoadAddon(): AddonExports | string {
+  try {
+    return loadAddon();
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 function choose(): Crc32c {
-  if (process.env[CRC32C_KERNEL_ENV] === 'node-rs') return { fn: portableCrc32c, implementation: '@node-rs/crc32 (native: disabled by ' + CRC32C_KERNEL_ENV + ')' };
-  const addon = loadAddon();
+  if (process.env[CRC32C_KERNEL_ENV] === 'node-rs') return { fn: portableCrc32c, implementation: `@node-rs/crc32 (native: disabled by ${CRC32C_KERNEL_ENV})` };
+  const addon = tryLoadAddon();
   if (typeof addon === 'string') return { fn: portableCrc32c, implementation: `@node-rs/crc32 (native: ${addon})` };
   return { fn: addon.crc32c, implementation: `native ${addon.kernel}` };
 }
