@@ -129,6 +129,7 @@ export function environmentRows(run: RunResult): [string, string][] {
     ...Object.entries(env.tcpSysctls).map(([k, v]): [string, string] => [k, v ?? 'unknown']),
     ['git revision', env.gitRevision === null ? 'unknown' : `${env.gitRevision}${env.gitDirty ? ' (with uncommitted changes)' : ''}`],
     ['host', env.hostname],
+    ...(env.verification ? [['byte check', `CRC32C ${env.verification.verifier === 'inline' ? 'on the read loop' : 'on a checker thread'}, ${env.verification.crc32c}`] as [string, string]] : []),
     ['run', `${ctx.runId}, ${ctx.startedAt} to ${ctx.finishedAt ?? '(not finished)'}`],
     ['command', ctx.command],
     // the workers' Node binaries (--node), as the workers reported their versions
