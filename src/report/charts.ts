@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { Scenario } from '../matrix.ts';
+import { SCENARIO_AXES } from '../scenario-axes.ts';
 import { OUTCOME_KINDS, type OutcomeKind } from '../outcome.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
 import { cellText, endingsMatrix } from './endings.ts';
@@ -69,24 +70,8 @@ const CONFIG = {
 const BYTES_LABEL =
   "datum.value % 1048576 === 0 ? datum.value / 1048576 + ' MiB' : datum.value % 1024 === 0 ? datum.value / 1024 + ' KiB' : datum.value % 1000000 === 0 ? datum.value / 1000000 + ' MB' : datum.value % 1000 === 0 ? datum.value / 1000 + ' KB' : datum.value + ' B'";
 
-const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario) => string }[] = [
-  { name: 'size', value: (s) => formatBytes(s.sizeBytes) },
-  { name: 'chunk', value: (s) => formatBytes(s.chunkBytes) },
-  { name: 'tls', value: (s) => `TLS ${s.tlsVersion}` },
-  { name: 'suite', value: (s) => s.suite },
-  { name: 'key', value: (s) => s.keyType },
-  { name: 'frag', value: (s) => `frag ${s.maxFragment}` },
-  { name: 'shutdown', value: (s) => s.shutdown },
-  { name: 'write', value: (s) => `write ${s.writePath}` },
-  { name: 'read', value: (s) => `read ${s.readPath ?? 'data'}` },
-  { name: 'receiver', value: (s) => `receiver ${s.receiverMode}` },
-  { name: 'peer', value: (s) => `peer ${s.receiverPeer}` },
-  { name: 'protocol', value: (s) => s.protocol },
-  { name: 'streams', value: (s) => `x${s.streams}` },
-  // Only a Kvrocks sync splits the size into files; for raw streams it is the size again.
-  { name: 'files', value: (s) => (s.protocol === 'kvrocks' ? `files ${formatBytes(s.fileBytes)}` : '') },
-  { name: 'node', value: (s) => (s.runtime !== undefined ? `node ${s.runtime}` : '') },
-];
+/** Each axis's part of a label, from the axis table (in id order: size and chunk first). */
+const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario) => string }[] = SCENARIO_AXES.map((a) => ({ name: a.name, value: a.label }));
 
 /** Pure: short labels made of the settings that differ among `scenarios` (size and chunk first). */
 export function scenarioLabels(scenarios: readonly Scenario[], omit: readonly string[] = []): Map<string, string> {

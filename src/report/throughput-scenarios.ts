@@ -1,8 +1,10 @@
 import type { ScenarioSummary } from '../results.ts';
+import { axesKey } from '../scenario-axes.ts';
 
 // A leaf: the terminal, Markdown, chart and runtime reporters all pick the throughput table's scenarios, so none imports another for it.
 
-const endingOf = (s: ScenarioSummary): string => `${s.scenario.shutdown} ${s.scenario.writePath} ${s.scenario.receiverMode} ${s.scenario.receiverPeer}`;
+/** The way of ending, by the axes that make it (a structured key, not a reading of the id). */
+const endingOf = (s: ScenarioSummary): string => axesKey(s.scenario, ['shutdown', 'write', 'receiver', 'peer']);
 
 /**
  * The scenarios the throughput table shows: those of the most common way of

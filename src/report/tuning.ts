@@ -2,7 +2,7 @@ import { formatBytes, humanBytes } from '../config/units.ts';
 import type { Scenario } from '../matrix.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
 import { cpuMsPerGb, DEFAULT_TUNING_OPTIONS, tuningAnswers, type TuningAnswer, type TuningOptions } from '../analysis/tuning.ts';
-import { scenarioFields } from '../runner/sampling.ts';
+import { axisOfField, groupKey } from '../scenario-axes.ts';
 import { endingsMatrix, type EndingKey } from './endings.ts';
 
 export { cpuMsPerGb };
@@ -53,13 +53,12 @@ export const TUNING_NOTE =
   "Per group (same size and every setting but the one tuned): the best value by mean MB/s, the values that cannot be told apart from it (Welch t-test on the per-transfer MB/s not significant at alpha, or slower by less than the threshold), and the one to use from that set: the smallest chunk or number of streams, else the least CPU per GB. 'no measurable difference': every value is in the set.";
 
 const ENDING_FIELDS = ['shutdown', 'writePath', 'receiverMode', 'receiverPeer', 'runtime'] as const;
-const ENDING_NAMES: Readonly<Record<(typeof ENDING_FIELDS)[number], string>> = { shutdown: 'shutdown', writePath: 'write', receiverMode: 'receiver', receiverPeer: 'peer', runtime: 'node' };
 
-/** A way of ending named by its strategy plus whichever other parts vary among `all`. */
+/** A way of ending named by its strategy plus whichever other parts vary among `all` (by their axis names). */
 export function endingLabel(key: EndingKey, all: readonly EndingKey[]): string {
   const extra = ENDING_FIELDS.slice(1)
     .filter((f) => new Set(all.map((k) => k[f])).size > 1)
-    .map((f) => `${ENDING_NAMES[f]}=${key[f]}`);
+    .map((f) => `${axisOfField(f).name}=${key[f]}`);
   return extra.length > 0 ? `${key.shutdown} (${extra.join(', ')})` : key.shutdown;
 }
 
@@ -95,7 +94,7 @@ const cpu = (v: number | null): string => (v === null ? '' : `, ${Math.round(v)}
 
 /** Does the answer's group hold for scenario `s` (every group field equal)? */
 const holdsFor = (a: TuningAnswer, s: Scenario): boolean => {
-  const f = scenarioFields(s);
+  const f = groupKey(s).group;
   return Object.entries(a.group).every(([k, v]) => f[k] === v);
 };
 
@@ -172,11 +171,10 @@ export function recommendation(run: RunResult, main: readonly ScenarioSummary[])
   };
 }
 
-/** Same everything but suite and TLS version. */
+/** Same everything but suite, TLS version and key. */
 function holdsSame(a: Scenario, b: Scenario): boolean {
-  const fa = scenarioFields(a);
-  const fb = scenarioFields(b);
-  return Object.keys({ ...fa, ...fb }).every((k) => k === 'suite' || k === 'tlsVersion' || k === 'keyType' || fa[k] === fb[k]);
+  const except = ['suite', 'tls', 'key'];
+  return groupKey(a, except).key === groupKey(b, except).key;
 }
 
 /** The paragraph under its heading, for the terminal. */
