@@ -17,8 +17,8 @@ const PINNED: readonly [Parameters<typeof makeScenario>[0], string][] = [
     'size=1MB chunk=1500B tls=1.2 suite=ECDHE-RSA-AES128-GCM-SHA256 key=rsa-2048 frag=4096 shutdown=end write=backpressure receiver=until-eof peer=node protocol=raw streams=1',
   ],
   [
-    { sizeBytes: 16e6, chunkBytes: 64 * 1024, shutdown: 'destroy-after-flush', writePath: 'no-backpressure', receiverMode: 'framed' },
-    'size=16MB chunk=64KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=destroy-after-flush write=no-backpressure receiver=framed peer=node protocol=raw streams=1',
+    { sizeBytes: 16e6, chunkBytes: 64 * 1024, shutdown: 'destroy-after-flush', writePath: 'buffered', receiverMode: 'framed' },
+    'size=16MB chunk=64KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=destroy-after-flush write=buffered receiver=framed peer=node protocol=raw streams=1',
   ],
   [
     { sizeBytes: 16e6, chunkBytes: 64 * 1024, readPath: 'onread:64KiB' },

@@ -6,7 +6,7 @@ import { OUTCOME_KINDS, type OutcomeKind } from '../outcome.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
 import { cellText, endingsMatrix } from './endings.ts';
 import { intervalThroughput, timelineIntervalMs } from './intervals.ts';
-import { throughputScenarios } from './throughput-scenarios.ts';
+import { throughputScenarios } from '../analysis/throughput-scenarios.ts';
 import { endingLabel } from './tuning.ts';
 import { runtimeComparison } from './runtimes.ts';
 import { ceilingsChart } from './references.ts';

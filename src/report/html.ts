@@ -2,7 +2,7 @@ import type { RunResult } from '../results.ts';
 import { renderCharts, type RenderedCharts } from './charts.ts';
 import { findings } from './markdown.ts';
 import type { FindingsTable } from './finding.ts';
-import { throughputScenarios } from './throughput-scenarios.ts';
+import { throughputScenarios } from '../analysis/throughput-scenarios.ts';
 import { recommendation } from './tuning.ts';
 import { noiseWarnings } from '../analysis/warnings.ts';
 

@@ -1,6 +1,6 @@
 import type { RunResult } from '../results.ts';
 import { noiseWarnings } from '../analysis/warnings.ts';
-import { throughputScenarios } from './throughput-scenarios.ts';
+import { throughputScenarios } from '../analysis/throughput-scenarios.ts';
 import { runTuning } from './tuning.ts';
 
 export const RESULTS_JSON_VERSION = 1;

@@ -4,7 +4,7 @@ import type { RunResult, ScenarioSummary } from '../results.ts';
 import { cellText, endedByStrategy, endingsMatrix, runtimeColumn } from './endings.ts';
 import { showsStacks, stacksTable, STACKS_LEGEND, STACKS_TITLE } from './stacks.ts';
 import { faultSummaries } from './faults.ts';
-import { throughputScenarios } from './throughput-scenarios.ts';
+import { throughputScenarios } from '../analysis/throughput-scenarios.ts';
 import { cpuMsPerGb, recommendation, runTuning, tuningOptionsOf, tuningTable, TUNING_NOTE } from './tuning.ts';
 import { noiseWarnings } from '../analysis/warnings.ts';
 import { fixed, leadCells, OPTIONAL_AXES, outcomesText, rmeCell } from './columns.ts';

@@ -9,7 +9,7 @@ import { table } from './terminal-table.ts';
 import { ceilingColumns, ceilingsText } from './references.ts';
 import { recommendationText, runTuning, tuningTable } from './tuning.ts';
 import { RUNTIME_TABLE_NOTE, runtimeComparison, runtimesSentence, runtimeTable } from './runtimes.ts';
-import { throughputScenarios } from './throughput-scenarios.ts';
+import { throughputScenarios } from '../analysis/throughput-scenarios.ts';
 
 export { table };
 
