@@ -101,3 +101,8 @@ export function endingsMatrix(run: RunResult): EndingsMatrix {
     }),
   };
 }
+
+/** Worth a table when the run is about endings: several strategies, modes or peers, or any loss. */
+export function endingsWorthShowing(m: EndingsMatrix, records: readonly TransferRecord[]): boolean {
+  return m.rows.length > 1 || records.some((r) => endedByStrategy(r) && r.outcome.kind !== 'complete');
+}

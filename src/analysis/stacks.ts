@@ -55,3 +55,8 @@ export function stacksMatrix(run: RunResult): StacksMatrix {
     }),
   };
 }
+
+/** Worth showing when the run compared stacks: a receiver other than Node, or a sender other than Node. */
+export function stacksWorthShowing(m: StacksMatrix): boolean {
+  return m.receivers.some((p) => p !== 'node') || m.rows.some((r) => r.key.senderPeer !== 'node');
+}

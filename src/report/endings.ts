@@ -1,6 +1,6 @@
 import { humanBytes } from '../config/units.ts';
 import type { RunResult } from '../results.ts';
-import { endedByStrategy, endingsMatrix, type EndingCell, type EndingKey, type EndingsMatrix } from '../analysis/endings.ts';
+import { endedByStrategy, endingsMatrix, endingsWorthShowing, type EndingCell, type EndingKey, type EndingsMatrix } from '../analysis/endings.ts';
 import { table } from './terminal-table.ts';
 
 // The endings matrix is analysis (analysis/endings.ts); kept importable from here for its callers.
@@ -20,18 +20,30 @@ export function cellText(c: EndingCell): string {
   return `${kinds.join(', ')}${codes}${lost}${silent}${attempts}`;
 }
 
-/** Worth printing when the run is about endings: several strategies, modes or peers, or any loss. */
 export function showsEndings(run: RunResult): boolean {
-  const m = endingsMatrix(run);
-  return m.rows.length > 1 || run.records.some((r) => endedByStrategy(r) && r.outcome.kind !== 'complete');
+  return endingsWorthShowing(endingsMatrix(run), run.records);
 }
 
-export function endingsText(run: RunResult): string {
-  const m = endingsMatrix(run);
+/** The endings table (strategy, write path, receiver, peer, node by size) for the terminal, Markdown and HTML alike. */
+export function endingsTable(m: EndingsMatrix): { header: string[]; rows: string[][] } {
   const node = runtimeColumn(m);
   const header = ['shutdown', 'write', 'receiver', 'peer', ...node.header, ...m.sizes.map(humanBytes)];
   const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...node.cells(key), ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
-  const silentTotal = run.records.filter((r) => endedByStrategy(r) && r.silentLoss).length;
+  return { header, rows };
+}
+
+/** Measured transfers a strategy ended that lost data silently. */
+export function silentTransfers(run: RunResult): number {
+  return run.records.filter((r) => endedByStrategy(r) && r.silentLoss).length;
+}
+
+export function endingsText(run: RunResult): string {
+  return endingsTextOf(endingsMatrix(run), run);
+}
+
+export function endingsTextOf(m: EndingsMatrix, run: RunResult): string {
+  const { header, rows } = endingsTable(m);
+  const silentTotal = silentTransfers(run);
   const silentRows = m.rows
     .filter((row) => [...row.cells.values()].some((c) => c.silent > 0))
     .map(({ key }) => `${key.shutdown} (write=${key.writePath}, receiver=${key.receiverMode}, peer=${key.receiverPeer}${key.runtime !== undefined ? `, node=${key.runtime}` : ''})`);

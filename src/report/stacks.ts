@@ -1,6 +1,6 @@
 import { humanBytes } from '../config/units.ts';
 import type { RunResult } from '../results.ts';
-import { stacksMatrix, type StackCell } from '../analysis/stacks.ts';
+import { stacksMatrix, stacksWorthShowing, type StackCell, type StacksMatrix } from '../analysis/stacks.ts';
 import { table } from './terminal-table.ts';
 
 // The matrix is analysis (analysis/stacks.ts); kept importable from here for its callers.
@@ -18,15 +18,16 @@ export function stackCellText(c: StackCell): string {
   return `${kinds.join(', ')}${codes}, ${notify}${lost}${silent}`;
 }
 
-/** Worth showing when the run compared stacks: a receiver other than Node, or a sender other than Node. */
 export function showsStacks(run: RunResult): boolean {
-  const m = stacksMatrix(run);
-  return m.receivers.some((p) => p !== 'node') || m.rows.some((r) => r.key.senderPeer !== 'node');
+  return stacksWorthShowing(stacksMatrix(run));
+}
+
+export function stacksTable(run: RunResult): { header: string[]; rows: string[][] } {
+  return stacksTableOf(stacksMatrix(run));
 }
 
 /** Pure: the matrix as a header and rows, for the terminal, Markdown and HTML tables. */
-export function stacksTable(run: RunResult): { header: string[]; rows: string[][] } {
-  const m = stacksMatrix(run);
+export function stacksTableOf(m: StacksMatrix): { header: string[]; rows: string[][] } {
   return {
     header: ['sender', 'shutdown', 'write', 'size', ...m.receivers.map((p) => `${p} receiver`)],
     rows: m.rows.map(({ key, cells }) => [key.senderPeer, key.shutdown, key.writePath, humanBytes(key.sizeBytes), ...m.receivers.map((p) => (cells.has(p) ? stackCellText(cells.get(p)!) : '-'))]),
@@ -37,6 +38,10 @@ export const STACKS_TITLE = 'EOF outcome across TLS stacks';
 export const STACKS_LEGEND = 'Rows: who sent and how it ended the stream; columns: which TLS stack received it. Cell: outcome, error code, whether close_notify arrived; -N = most bytes lost; SILENT = lost without the receiver being told.';
 
 export function stacksText(run: RunResult): string {
-  const t = stacksTable(run);
+  return stacksTextOf(stacksMatrix(run));
+}
+
+export function stacksTextOf(m: StacksMatrix): string {
+  const t = stacksTableOf(m);
   return [`${STACKS_TITLE} (${STACKS_LEGEND})`, table(t.header, t.rows, t.header.map(() => false))].join('\n');
 }

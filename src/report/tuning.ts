@@ -1,7 +1,5 @@
 import { formatBytes, humanBytes } from '../config/units.ts';
-import type { RunResult, ScenarioSummary } from '../results.ts';
 import type { TuningAnswer } from '../analysis/tuning.ts';
-import { recommendation } from '../analysis/recommendation.ts';
 
 // The answers and the recommendation are analysis (analysis/tuning.ts, analysis/recommendation.ts); kept importable from here for their callers.
 export { cpuMsPerGb } from '../analysis/tuning.ts';
@@ -39,8 +37,3 @@ export function tuningTable(answers: readonly TuningAnswer[]): { header: string[
 
 export const TUNING_NOTE =
   "Per group (same size and every setting but the one tuned): the best value by mean MB/s, the values that cannot be told apart from it (Welch t-test on the per-transfer MB/s not significant at alpha, or slower by less than the threshold), and the one to use from that set: the smallest chunk or number of streams, else the least CPU per GB. 'no measurable difference': every value is in the set.";
-
-/** The paragraph under its heading, for the terminal. */
-export function recommendationText(run: RunResult, main: readonly ScenarioSummary[]): string {
-  return `Recommended settings on this machine:\n${recommendation(run, main).text}`;
-}
