@@ -52,7 +52,8 @@ footer { margin-top: 2.5rem; color: #777; font-size: .8rem; }
  * is asynchronous; pass `charts` to reuse ones already rendered.
  */
 export async function htmlReport(run: RunResult, charts?: RenderedCharts): Promise<string> {
-  return htmlDocument(reportModel(run), charts ?? (await renderCharts(run)));
+  const model = reportModel(run);
+  return htmlDocument(model, charts ?? (await renderCharts(run, model)));
 }
 
 /** The HTML exporter: report.html from the report model and its charts, already rendered. Pure. */

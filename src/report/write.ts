@@ -24,7 +24,7 @@ export interface RenderedReport {
 
 /** The report's files in memory (to know their size before writing them). */
 export async function renderReport(run: RunResult, model: ReportModel = reportModel(run)): Promise<RenderedReport> {
-  const charts = await renderCharts(run);
+  const charts = await renderCharts(run, model);
   return { charts, files: renderPart(model, charts, 'report') };
 }
 
