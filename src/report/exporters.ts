@@ -35,6 +35,13 @@ export const EXPORTERS = {
 export type ExporterName = keyof typeof EXPORTERS;
 
 /** The exporters that write a file of one part, in the order above. */
-export function exportersOf(part: 'results' | 'report'): { readonly name: ExporterName; readonly file: string; readonly render: Exporter['render'] }[] {
-  return (Object.entries(EXPORTERS) as [ExporterName, Exporter][]).flatMap(([name, e]) => (e.part === part && e.file !== null ? [{ name, file: e.file, render: e.render }] : []));
+export function exportersOf(part: 'results' | 'report'): FileExporter[] {
+  const all = Object.entries(EXPORTERS) as [ExporterName, Exporter][];
+  return all.flatMap(([name, e]) => (e.part === part && e.file !== null ? [{ name, file: e.file, render: e.render }] : []));
+}
+
+export interface FileExporter {
+  readonly name: ExporterName;
+  readonly file: string;
+  readonly render: Exporter['render'];
 }

@@ -49,7 +49,10 @@ export function throughputTable(model: ReportModel, view: ThroughputView): Findi
   const ceilings = ceilingColumns(model.run);
   const rates = RATE_COLUMNS.filter((c) => c.views.includes(view));
   const costs = COST_COLUMNS.filter((c) => c.views.includes(view));
-  const header = ['size', 'tls', 'suite', ...axes.map((a) => a.header), 'chunk', ...rates.map((c) => c.header), ...ceilings.header, ...costs.map((c) => c.header)];
+  const header = [
+    ...['size', 'tls', 'suite', ...axes.map((a) => a.header), 'chunk'],
+    ...[...rates.map((c) => c.header), ...ceilings.header, ...costs.map((c) => c.header)],
+  ];
   const rows = model.main.map((s) => [...leadCells(s, axes), ...rates.map((c) => c.cell(s)), ...ceilings.cells(s), ...costs.map((c) => c.cell(s))]);
   return { header, rows, numeric: header.map((h) => NUMERIC[view].test(h)) };
 }
