@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { makeRunId, runBenchmark, type RunOptions } from '../runner/orchestrator.ts';
 import type { WorkerRole } from '../runner/workers.ts';
 import { assertWritableDir, configsFromCli } from './run-command.ts';
-import { writeRunFiles } from './run-files.ts';
+import { writeRunFiles } from '../report/write.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { signalExitCode, stoppable } from './signals.ts';
 
