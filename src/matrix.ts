@@ -2,6 +2,7 @@ import { formatBytes } from './config/units.ts';
 import type { RunConfig } from './config/schema.ts';
 import { usageError } from './errors.ts';
 import { PROTOCOLS, protocolNamed, protocolOf } from './protocols/registry.ts';
+import { axesId } from './scenario-axes.ts';
 import { gnutlsPriority } from './tls/gnutls-priority.ts';
 import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
 import {
@@ -21,29 +22,9 @@ export { checkPeerMode } from './transfer/peer-modes.ts';
 
 export type { Scenario } from './scenario.ts';
 
+/** The id: each axis's `key=value` token from the axis table (scenario-axes.ts), byte for byte as before it. */
 export function scenarioId(s: Omit<Scenario, 'id'>): string {
-  return [
-    `size=${formatBytes(s.sizeBytes)}`,
-    `chunk=${formatBytes(s.chunkBytes)}`,
-    `tls=${s.tlsVersion}`,
-    `suite=${s.suite}`,
-    `key=${s.keyType}`,
-    `frag=${s.maxFragment}`,
-    `shutdown=${s.shutdown}`,
-    `write=${s.writePath}`,
-    // only when not the default, so existing ids stay as they were
-    ...(s.readPath !== DEFAULT_READ_PATH ? [`read=${s.readPath}`] : []),
-    `receiver=${s.receiverMode}`,
-    `peer=${s.receiverPeer}`,
-    // only when not the Node worker, so existing ids stay as they were
-    ...(s.senderPeer !== 'node' ? [`sender=${s.senderPeer}`] : []),
-    `protocol=${s.protocol}`,
-    `streams=${s.streams}`,
-    // the protocol's own tokens (none for raw, so raw ids stay as they were)
-    ...(protocolOf(s)?.idTokens?.(s) ?? []),
-    // likewise: only a run of several runtimes names them
-    ...(s.runtime !== undefined ? [`node=${s.runtime}`] : []),
-  ].join(' ');
+  return axesId(s);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Scenario } from './scenario.ts';
 import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
 import type { SourceName } from './transfer/strategies.ts';
 import type { Trend } from './analysis/statistics.ts';
-import type { StopReason } from './runner/sampling.ts';
+import type { StopReason } from './runner/sampling-options.ts';
 import type { Ceilings, References } from './reference-lanes.ts';
 
 /** The receiver's byte count as the orchestrator heard it (about every 200 ms), for per-interval throughput. */
@@ -178,6 +178,11 @@ export interface Environment {
   readonly gitRevision: string | null;
   readonly gitDirty: boolean | null;
   readonly hostname: string;
+  /**
+   * How receivers check every byte: where (inline on the read loop, or the
+   * checker thread) and with which CRC32C. Absent in older results.json.
+   */
+  readonly verification?: { readonly verifier: 'inline' | 'thread'; readonly crc32c: string };
 }
 
 export interface RunResult {

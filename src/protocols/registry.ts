@@ -4,7 +4,6 @@
  * and the reports take them from here. Adding one: its folder, and one line.
  */
 import type { TransferRecord } from '../results.ts';
-import type { Scenario } from '../scenario.ts';
 import { echo } from './echo/index.ts';
 import { kvrocks } from './kvrocks/index.ts';
 import { raw } from './raw/index.ts';
@@ -34,7 +33,7 @@ export function protocolNamed(name: string): Protocol<ProtocolName> | undefined 
 }
 
 /** The protocol of a scenario, if it is one of the registry's. */
-export function protocolOf(s: Pick<Scenario, 'protocol'>): Protocol<ProtocolName> | undefined {
+export function protocolOf(s: { readonly protocol: string }): Protocol<ProtocolName> | undefined {
   return protocolNamed(s.protocol);
 }
 

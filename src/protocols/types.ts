@@ -147,12 +147,10 @@ export interface Protocol<N extends ProtocolName, Own = unknown> {
   /** Why it cannot read by `readPath` (null: it can); absent: it reads by every path the receiver worker offers. */
   readPathRefusal?(readPath: ReadPath): string | null;
   // The labels read the shared fields only: a results.json of an older version has no params.
-  /** Extra `key=value` tokens of its scenario ids (after the shared ones). */
-  idTokens?(s: Omit<Scenario, 'id'>): readonly string[];
+  /** Its cells split the size into files of `fileBytes`: the `files` axis (scenario-axes.ts) is then in their ids and labels. */
+  readonly filesAxis?: true;
   /** The "peer" a report shows for its cells (absent: the receiver peer's name). */
   peerLabel?(s: Scenario): string;
-  /** How a chart label names the size of its files (absent: they are the transfer's size, not shown). */
-  filesLabel?(s: Scenario): string;
   /** The attempts a record took (a retried transfer); absent: always one. */
   attempts?(r: TransferRecord): number | null;
   /** Makes or finds what its cells need (fixtures, checkpoints), then runs them. */

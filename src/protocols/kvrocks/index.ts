@@ -46,10 +46,9 @@ export const kvrocks = {
     return config.streams.map((streams) => ({ receiverMode: 'framed' as const, receiverPeer: 'node' as const, senderPeer: 'node' as const, streams, fileBytes: Math.min(config.fileBytes, sizeBytes), params }));
   },
   readPathRefusal: (readPath) => `--read-path "${readPath}" cannot be played by --protocol kvrocks: its replica reads 4 KiB at a time, as Kvrocks does; use data`,
-  // Only where it is a choice of its own, so raw ids stay as they were.
-  idTokens: (s) => [`files=${formatBytes(s.fileBytes)}`],
+  // The file size is a choice of its own here (for raw streams it is the size again, and raw ids stay as they were).
+  filesAxis: true,
   peerLabel: (s) => `kvrocks x${s.streams}`,
-  filesLabel: (s) => `files ${formatBytes(s.fileBytes)}`,
   attempts: (r) => (r.detail?.protocol === 'kvrocks' ? r.detail.attempts : null),
   async prepare(scenarios, ctx) {
     // A sync moves a checkpoint: SST files of fileBytes adding up to its size.
