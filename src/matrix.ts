@@ -61,7 +61,8 @@ export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenar
     protocol: 'raw',
     streams: 1,
     fileBytes: fields.sizeBytes,
-    params: { protocol: 'raw' },
+    // a raw cell needs no settings of its own; another protocol's come from its expansion
+    ...((fields.protocol ?? 'raw') === 'raw' ? { params: { protocol: 'raw' } as const } : {}),
     ...fields,
   };
   checkPeerMode(full.receiverPeer, full.receiverMode);
