@@ -132,21 +132,33 @@ static inline int resolve(const char *host, const char *port, int passive, struc
   return rc;
 }
 
-/* Listens on HOST:PORT (port 0: the kernel picks) and prints "listening <port>"; exits 1 when it cannot. */
-static inline int listen_on(const char *host, const char *port) {
+/*
+ * A TCP socket on the first address of HOST:PORT that takes it: listening
+ * (passive) or connected. -1 (errno set) when none does; exits 1 when the
+ * name does not resolve.
+ */
+static inline int open_socket(const char *host, const char *port, int passive) {
   struct addrinfo *res, *ai;
-  if (resolve(host, port, 1, &res)) exit(1);
+  if (resolve(host, port, passive, &res)) exit(1);
   int fd = -1;
   for (ai = res; ai; ai = ai->ai_next) {
     fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     if (fd < 0) continue;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1) == 0) break;
+    if (passive) {
+      int one = 1;
+      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1) == 0) break;
+    } else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
     close(fd);
     fd = -1;
   }
   freeaddrinfo(res);
+  return fd;
+}
+
+/* Listens on HOST:PORT (port 0: the kernel picks) and prints "listening <port>"; exits 1 when it cannot. */
+static inline int listen_on(const char *host, const char *port) {
+  int fd = open_socket(host, port, 1);
   if (fd < 0) {
     fprintf(stderr, PEER_NAME ": cannot listen on %s:%s: %s\n", host, port, strerror(errno));
     exit(1);
@@ -172,18 +184,8 @@ static inline int accept_one(const char *host, const char *port) {
 
 /* A TCP connection to HOST:PORT, or -1 with f filled (phase handshake); exits 1 when the name does not resolve. */
 static inline int connect_to(const char *host, const char *port, struct failure *f) {
-  struct addrinfo *res, *ai;
-  if (resolve(host, port, 0, &res)) exit(1);
-  int fd = -1;
-  for (ai = res; ai; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd < 0) continue;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
-    close(fd);
-    fd = -1;
-  }
+  int fd = open_socket(host, port, 0);
   if (fd < 0) fail_errno(f, "connect", "handshake");
-  freeaddrinfo(res);
   return fd;
 }
 

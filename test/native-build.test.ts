@@ -39,41 +39,44 @@ test('the key is of the files, not of where they are: a copy has the real keys',
   assert.match(openssl.cacheKey(), /^[0-9a-f]{16}$/);
 });
 
-test('an edit of peer-common.h changes both keys; undoing it restores them', async () => {
-  const header = join(tmp.dir, 'peer-common.h');
-  const original = await readFile(header);
-  const before = { openssl: openssl.cacheKey(), gnutls: gnutls.cacheKey() };
-  await appendFile(header, '/* an edit */\n');
-  assert.notEqual(openssl.cacheKey(), before.openssl);
-  assert.notEqual(gnutls.cacheKey(), before.gnutls);
-  await writeFile(header, original);
-  assert.equal(openssl.cacheKey(), before.openssl);
-  assert.equal(gnutls.cacheKey(), before.gnutls);
-});
+/** Appends `text` to one file of the copy, runs `check`, then puts the file back as it was. */
+async function edited(file: string, check: () => void | Promise<void>, text = '/* an edit */\n'): Promise<void> {
+  const path = join(tmp.dir, file);
+  const original = await readFile(path);
+  await appendFile(path, text);
+  try {
+    await check();
+  } finally {
+    await writeFile(path, original);
+  }
+}
 
-test("an edit of one peer's source changes its key only", async () => {
-  const source = join(tmp.dir, 'gnutls-sender.c');
-  const original = await readFile(source);
-  const before = { openssl: openssl.cacheKey(), gnutls: gnutls.cacheKey() };
-  await appendFile(source, '/* an edit */\n');
-  assert.notEqual(gnutls.cacheKey(), before.gnutls);
-  assert.equal(openssl.cacheKey(), before.openssl);
-  await writeFile(source, original);
-  assert.equal(gnutls.cacheKey(), before.gnutls);
-});
+/** Which peers' keys an edit of each file changes: the shared header both, a source its own. */
+const EDITS: readonly { file: string; changes: readonly string[] }[] = [
+  { file: 'peer-common.h', changes: ['openssl-native', 'gnutls-sender'] },
+  { file: 'openssl-native.c', changes: ['openssl-native'] },
+  { file: 'gnutls-sender.c', changes: ['gnutls-sender'] },
+];
+
+for (const { file, changes } of EDITS) {
+  test(`an edit of ${file} changes the key of ${changes.join(' and ')} only; undoing it restores it`, async () => {
+    const programs = [openssl, gnutls];
+    const keys = programs.map((p) => p.cacheKey());
+    await edited(file, () => {
+      const changed = programs.filter((p, i) => p.cacheKey() !== keys[i]).map((p) => p.spec.name);
+      assert.deepEqual(changed, changes);
+    });
+    assert.deepEqual(programs.map((p) => p.cacheKey()), keys);
+  });
+}
 
 test('the compiler reads peer-common.h from beside the source: a broken copy fails the build of the copy', async (t) => {
-  if (OPENSSL_NATIVE.missingToolchain() !== null) return t.skip(`needs ${OPENSSL_NATIVE.missingToolchain()}`);
-  const header = join(tmp.dir, 'peer-common.h');
-  const original = await readFile(header);
-  await appendFile(header, '#error "the copy\'s header"\n');
-  try {
-    // A new key (never built), and the compile stops at the copy's header.
-    await assert.rejects(openssl.binary(), (err: Error) => {
-      assert.match(err.message, /could not build .*openssl-native\.c \(exit 1\)/);
-      return true;
-    });
-  } finally {
-    await writeFile(header, original);
-  }
+  const missing = OPENSSL_NATIVE.missingToolchain();
+  if (missing !== null) return t.skip(`needs ${missing}`);
+  // A new key (never built), and the compile stops at the copy's header.
+  await edited(
+    'peer-common.h',
+    () => assert.rejects(openssl.binary(), /could not build .*openssl-native\.c \(exit 1\)/),
+    '#error "the copy\'s header"\n',
+  );
 });
