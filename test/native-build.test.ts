@@ -66,7 +66,10 @@ for (const { file, changes } of EDITS) {
       const changed = programs.filter((p, i) => p.cacheKey() !== keys[i]).map((p) => p.spec.name);
       assert.deepEqual(changed, changes);
     });
-    assert.deepEqual(programs.map((p) => p.cacheKey()), keys);
+    assert.deepEqual(
+      programs.map((p) => p.cacheKey()),
+      keys,
+    );
   });
 }
 
