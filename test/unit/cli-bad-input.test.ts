@@ -4,7 +4,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from '
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCli, tempDir } from '../support/helpers.ts';
+import { tempDir } from '../support/helpers.ts';
+import { runMain } from '../support/main.ts';
 
 const RESULTS = fileURLToPath(new URL('../../results', import.meta.url));
 
@@ -47,7 +48,8 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-const cli = runCli;
+// In-process: main() with captured output (test/e2e/cli-bin.test.ts checks the same through bin/).
+const cli = runMain;
 /** An existing file that is not PEM. */
 const NOT_PEM = fileURLToPath(import.meta.url);
 const AGENT = ['--agent', '127.0.0.1:9', '--agent-cert', NOT_PEM, '--agent-key', NOT_PEM, '--agent-ca', NOT_PEM];
