@@ -6,6 +6,7 @@ import type { RunResult, ScenarioSummary, TransferRecord } from '../../src/resul
 import { isUsageError } from '../../src/errors.ts';
 import { parseAlpha, parseThreshold } from '../../src/cli/compare-command.ts';
 import { runCli, tempDir, type CliResult } from '../support/helpers.ts';
+import { runMain } from '../support/main.ts';
 
 let tmp: { dir: string; remove: () => Promise<void> };
 let runA: string;
@@ -83,7 +84,7 @@ before(async () => {
 after(() => tmp.remove());
 
 test('a run against itself: exit 0, no significant regression', async () => {
-  const r = await runCli(['compare', runA, join(runA, 'results.json')]);
+  const r = await runMain(['compare', runA, join(runA, 'results.json')]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /No significant regression in 2 compared scenario\(s\)/);
@@ -92,7 +93,7 @@ test('a run against itself: exit 0, no significant regression', async () => {
 });
 
 test('two real runs of the same settings: every scenario compared (the verdict is up to the machine)', async () => {
-  const r = await runCli(['compare', runA, runB]);
+  const r = await runMain(['compare', runA, runB]);
   assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
   for (const part of [SLOWED, KEPT]) assert.match(rowOf(r.stdout, part), /\s10\/10(\s|$)/);
   assert.doesNotMatch(r.stdout, /Only in|Not comparable/);
@@ -100,7 +101,7 @@ test('two real runs of the same settings: every scenario compared (the verdict i
 
 test('a twice-as-slow copy: exit 1, the scenario flagged with stars, Markdown written', async () => {
   const md = join(tmp.dir, 'out', 'compare.md');
-  const r = await runCli(['compare', runA, slowDir, '--md', md]);
+  const r = await runMain(['compare', runA, slowDir, '--md', md]);
   assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
   assert.match(rowOf(r.stdout, SLOWED), /\s-50\.0%\s+\S+\s+\*{1,3}\s+10\/10\s+REGRESSION$/);
   assert.match(rowOf(r.stdout, KEPT), /\s0\.0%\s+1\.000\s+10\/10$/);
@@ -111,7 +112,7 @@ test('a twice-as-slow copy: exit 1, the scenario flagged with stars, Markdown wr
 });
 
 test('--threshold above the drop: no regression; --alpha accepted', async () => {
-  const r = await runCli(['compare', runA, slowDir, '--threshold', '60%', '--alpha', '0.01']);
+  const r = await runMain(['compare', runA, slowDir, '--threshold', '60%', '--alpha', '0.01']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /regression = mean down by more than 60% with p < 0\.01/);
 });
@@ -132,7 +133,7 @@ test('bad input: exit 2, one line naming the value and what is accepted, nothing
     [['compare', runA, runA, '--alpha', '0'], /--alpha "0" is not accepted: expected a significance level above 0 and below 1/],
     [['compare', runA], /missing required argument 'new-run'/],
   ];
-  const results = await Promise.all(cases.map(([args]) => runCli(args)));
+  const results = await Promise.all(cases.map(([args]) => runMain(args)));
   results.forEach((r, i) => assertUsage(r, cases[i]![1]));
   assert.equal(existsSync(md), false);
 });

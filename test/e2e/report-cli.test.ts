@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli, tempDir } from '../support/helpers.ts';
+import { runMain } from '../support/main.ts';
 
 let tmp: { dir: string; remove: () => Promise<void> };
 let runDir: string;
@@ -30,7 +31,7 @@ test('report <run-dir> makes the same files again from results.json, and drops c
   rmSync(join(runDir, 'summary.md'));
   rmSync(join(runDir, 'charts', 'spread.svg'));
   writeFileSync(join(runDir, 'charts', 'timeline.svg'), '<svg/>');
-  const r = await runCli(['report', runDir]);
+  const r = await runMain(['report', runDir]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /summary\.md, report\.html, charts\/throughput-1MB\.svg/);
   assert.equal(readFileSync(join(runDir, 'report.html'), 'utf8'), html);
@@ -55,7 +56,7 @@ test('a missing folder, a missing or broken results.json: exit 2, one line, noth
     [other, /results\.json" is not a tls-sst-bench results\.json: context\.environment is missing\n$/],
   ];
   for (const [dir, message] of cases) {
-    const r = await runCli(['report', dir]);
+    const r = await runMain(['report', dir]);
     assert.equal(r.code, 2, dir);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
@@ -79,7 +80,7 @@ test('report and compare refuse the same damaged results.json alike: one line, e
   ];
   for (const [dir, message] of cases) {
     for (const args of [['report', dir], ['compare', runDir, dir]]) {
-      const r = await runCli(args);
+      const r = await runMain(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
