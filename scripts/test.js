@@ -34,7 +34,10 @@ const layerOf = (file) => {
 // A test left where no layer runs it would pass by never running: refused, loudly, before anything runs.
 const stray = testFiles('test').filter((f) => layerOf(f) === null);
 if (stray.length > 0) {
-  for (const f of stray) console.error(`scripts/test.js: ${f} is in no test layer: move it to test/unit/ (in-process) or test/e2e/ (real processes)`);
+  for (const f of stray)
+    console.error(
+      `scripts/test.js: ${f} is in no test layer: move it to test/unit/ (in-process) or test/e2e/ (real processes)`,
+    );
   process.exit(1);
 }
 
@@ -64,7 +67,11 @@ if (runs.some((r) => r.layer === 'e2e')) {
 let failed = false;
 for (const { layer, files } of runs) {
   console.log(`# ${layer}: ${files.length} file(s)`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (result.status !== 0) {
     console.error(`scripts/test.js: the ${layer} layer failed (exit ${result.status ?? result.signal})`);
     failed = true;

@@ -7,15 +7,26 @@ import { runCli } from '../support/helpers.ts';
 // process's, and output reaches the real stdout/stderr. The table of bad inputs runs
 // in-process (test/unit/cli-bad-input.test.ts); these few check the same through bin/.
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 const cases: [string[], RegExp][] = [
   // a usage error from a command's own checks
-  [['run', '--sizes', '0'], /^tls-sst-bench: --sizes "0" is out of range: expected .*between 16KiB and 4GiB, e\.g\. 64MB or 16KiB$/],
+  [
+    ['run', '--sizes', '0'],
+    /^tls-sst-bench: --sizes "0" is out of range: expected .*between 16KiB and 4GiB, e\.g\. 64MB or 16KiB$/,
+  ],
   // one from commander (unknown option)
-  [['--frobnicate'], /^tls-sst-bench: unknown option "--frobnicate": expected one of --version, --help \(see --help\)$/],
+  [
+    ['--frobnicate'],
+    /^tls-sst-bench: unknown option "--frobnicate": expected one of --version, --help \(see --help\)$/,
+  ],
   // the presets reach src/ through bin/presets.ts
-  [['run', '--preset', 'fast'], /^tls-sst-bench: --preset "fast" is not a preset: expected one of quick, chunk-size, ciphers, full/],
+  [
+    ['run', '--preset', 'fast'],
+    /^tls-sst-bench: --preset "fast" is not a preset: expected one of quick, chunk-size, ciphers, full/,
+  ],
 ];
 
 for (const [args, message] of cases) {

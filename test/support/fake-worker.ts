@@ -18,7 +18,13 @@ export type FakeStep =
   /** Every byte, checksum wrong: `corrupt`. */
   | { readonly kind: 'corrupt'; readonly mbPerSec: number; readonly wallMs?: number }
   /** The receiver's stream error after `bytes` (ECONNRESET: `reset`; phase handshake: `handshake-failed`). */
-  | { readonly kind: 'error'; readonly bytes: number; readonly code: string; readonly phase: 'handshake' | 'transfer'; readonly wallMs?: number }
+  | {
+      readonly kind: 'error';
+      readonly bytes: number;
+      readonly code: string;
+      readonly phase: 'handshake' | 'transfer';
+      readonly wallMs?: number;
+    }
   /** After `bytes` of progress that role's worker dies (SIGKILL): a receiver's death is `worker-crashed`, a sender's a reset its receiver sees. */
   | { readonly kind: 'crash'; readonly role: WorkerRole; readonly bytes: number }
   /** After `bytes` of progress both workers go silent: the watchdog's `stalled`. */
@@ -150,18 +156,63 @@ export class FakeWorkers {
     const size = req.bytesExpected;
     const usage = { cpuMs: 1, rssPeakBytes: 1e6 };
     // The sender's clock starts at 0 at its first byte; one that wrote nothing has no first byte.
-    const sent = (bytesWritten: number, error: { code: string; message: string; phase: 'transfer' } | null, afterMs = 0): void => {
-      sender.say({ type: 'sent', id: req.id, bytesWritten, firstByteAtMs: bytesWritten > 0 ? 0 : null, negotiated: NEGOTIATED, error, ...usage }, afterMs);
+    const sent = (
+      bytesWritten: number,
+      error: { code: string; message: string; phase: 'transfer' } | null,
+      afterMs = 0,
+    ): void => {
+      sender.say(
+        {
+          type: 'sent',
+          id: req.id,
+          bytesWritten,
+          firstByteAtMs: bytesWritten > 0 ? 0 : null,
+          negotiated: NEGOTIATED,
+          error,
+          ...usage,
+        },
+        afterMs,
+      );
       // A sender whose way of ending exits the process does so once it has reported.
       if (SHUTDOWN_STRATEGIES_TABLE[serve.shutdown].endsProcess) setTimeout(() => sender.die('exited', 0), afterMs + 1);
     };
-    const received = (bytes: number, crc32c: number, doneAtMs: number, closeNotify: Observed, error: { code: string; message: string; phase: 'handshake' | 'transfer' } | null, afterMs = 0): void => {
+    const received = (
+      bytes: number,
+      crc32c: number,
+      doneAtMs: number,
+      closeNotify: Observed,
+      error: { code: string; message: string; phase: 'handshake' | 'transfer' } | null,
+      afterMs = 0,
+    ): void => {
       receiver.say({ type: 'progress', id: req.id, bytes });
-      receiver.say({ type: 'received', id: req.id, bytesReceived: bytes, crc32c, closeNotify, declaredBytes: null, readPauses: 0, handshakeMs: 1, doneAtMs, negotiated: NEGOTIATED, error, ...usage }, afterMs);
+      receiver.say(
+        {
+          type: 'received',
+          id: req.id,
+          bytesReceived: bytes,
+          crc32c,
+          closeNotify,
+          declaredBytes: null,
+          readPauses: 0,
+          handshakeMs: 1,
+          doneAtMs,
+          negotiated: NEGOTIATED,
+          error,
+          ...usage,
+        },
+        afterMs,
+      );
     };
     switch (step.kind) {
       case 'deliver':
-        received(size, req.crc32cExpected, spanMs(size, step.mbPerSec), step.closeNotify === undefined ? true : step.closeNotify, null, step.wallMs);
+        received(
+          size,
+          req.crc32cExpected,
+          spanMs(size, step.mbPerSec),
+          step.closeNotify === undefined ? true : step.closeNotify,
+          null,
+          step.wallMs,
+        );
         sent(size, null, step.wallMs);
         return;
       case 'short':
@@ -175,7 +226,11 @@ export class FakeWorkers {
       case 'error': {
         const error = { code: step.code, message: `fake ${step.code}`, phase: step.phase };
         received(step.bytes, 0, 1, null, error, step.wallMs);
-        sent(step.bytes, step.phase === 'transfer' ? { code: 'EPIPE', message: 'fake EPIPE', phase: 'transfer' } : null, step.wallMs);
+        sent(
+          step.bytes,
+          step.phase === 'transfer' ? { code: 'EPIPE', message: 'fake EPIPE', phase: 'transfer' } : null,
+          step.wallMs,
+        );
         return;
       }
       case 'crash':
