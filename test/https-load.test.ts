@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FixtureCache } from '../src/fixtures/cache.ts';
 import type { Fixture } from '../src/fixtures/types.ts';
-import { HTTPS_COLUMNS } from '../src/https/csv.ts';
-import { measureCell } from '../src/https/load.ts';
-import type { HttpsResult } from '../src/https/results.ts';
-import { assertVerified } from '../src/https/run.ts';
-import { FixtureServerProcess } from '../src/https/server-process.ts';
-import { verifiedFetch } from '../src/https/verify.ts';
+import { HTTPS_COLUMNS } from '../src/protocols/https/csv.ts';
+import { measureCell } from '../src/protocols/https/load.ts';
+import type { HttpsResult } from '../src/protocols/https/results.ts';
+import { assertVerified } from '../src/protocols/https/run.ts';
+import { FixtureServerProcess } from '../src/protocols/https/server-process.ts';
+import { verifiedFetch } from '../src/protocols/https/verify.ts';
 import { RunCertificates, SERVER_NAME, type CertPems } from '../src/tls/certs.ts';
 import { alive, runCli, tempDir, testCerts } from './helpers.ts';
 

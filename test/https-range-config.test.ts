@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import httpsPreset from '../bench/https.ts';
-import { resolveHttpsConfig } from '../src/https/config.ts';
-import { cellFromResult } from '../src/https/load.ts';
-import { parseRange, randomRanges } from '../src/https/range.ts';
+import { resolveHttpsConfig } from '../src/protocols/https/config.ts';
+import { cellFromResult } from '../src/protocols/https/load.ts';
+import { parseRange, randomRanges } from '../src/protocols/https/range.ts';
 
 test('parseRange: one satisfiable range, clipped; anything else unsatisfiable', () => {
   assert.deepEqual(parseRange(undefined, 100), { kind: 'whole' });

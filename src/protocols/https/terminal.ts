@@ -1,6 +1,6 @@
-import { formatBytes } from '../config/units.ts';
-import { table } from '../report/terminal-table.ts';
-import { NODE_PROTOCOL } from '../tls/suites.ts';
+import { formatBytes } from '../../config/units.ts';
+import { table } from '../../report/terminal-table.ts';
+import { NODE_PROTOCOL } from '../../tls/suites.ts';
 import type { HttpsConfig } from './config.ts';
 import { rawFor, serverMbPerSec } from './csv.ts';
 import type { HttpsCell, HttpsResult, VerifiedFetch } from './results.ts';

@@ -1,6 +1,6 @@
-import { makeScenario, type Scenario } from '../matrix.ts';
-import type { Outcome } from '../outcome.ts';
-import type { RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
+import { makeScenario, type Scenario } from '../../matrix.ts';
+import type { Outcome } from '../../outcome.ts';
+import type { RunResult, ScenarioSummary, TransferRecord } from '../../results.ts';
 import type { HttpsCell, HttpsResult } from './results.ts';
 
 /**

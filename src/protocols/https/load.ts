@@ -1,9 +1,9 @@
 import autocannon from 'autocannon';
-import { formatBytes } from '../config/units.ts';
-import type { KeyType } from '../tls/suites.ts';
-import { SERVER_NAME } from '../tls/certs.ts';
-import type { TlsParams } from '../transfer/messages.ts';
-import { pinnedTlsOptions } from '../transfer/tls-options.ts';
+import { formatBytes } from '../../config/units.ts';
+import type { KeyType } from '../../tls/suites.ts';
+import { SERVER_NAME } from '../../tls/certs.ts';
+import type { TlsParams } from '../../transfer/messages.ts';
+import { pinnedTlsOptions } from '../../transfer/tls-options.ts';
 import type { HttpsMode } from './config.ts';
 import { randomRanges, rangeHeader } from './range.ts';
 import type { HttpsCell } from './results.ts';

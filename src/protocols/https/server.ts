@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { pinnedTlsOptions } from '../transfer/tls-options.ts';
-import type { TlsParams } from '../transfer/messages.ts';
+import { pinnedTlsOptions } from '../../transfer/tls-options.ts';
+import type { TlsParams } from '../../transfer/messages.ts';
 import { parseRange } from './range.ts';
 
 /** The URL path of a served fixture: `/fixtures/<name>`. */

@@ -1,5 +1,5 @@
-import type { RunContext } from '../results.ts';
-import type { TlsVersion, KeyType } from '../tls/suites.ts';
+import type { RunContext } from '../../results.ts';
+import type { TlsVersion, KeyType } from '../../tls/suites.ts';
 import type { HttpsMode } from './config.ts';
 
 export const HTTPS_RESULTS_VERSION = 1;
