@@ -212,6 +212,10 @@ test('CLI: https end to end writes results.json, https.csv and the raw-stream ru
   const summaryMd = readFileSync(join(dir, 'summary.md'), 'utf8');
   assert.match(summaryMd, /## HTTPS load/);
   assert.match(summaryMd, /\| size \| mode \| conns \| req\/s \| MB\/s \| ±95% \| n \|/);
+  // `report` re-renders the folder from results.json: the HTTPS section comes back the same
+  const again = await runCli(['report', dir]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(readFileSync(join(dir, 'summary.md'), 'utf8'), summaryMd);
   assert.ok(existsSync(join(dir, 'report.html')) && existsSync(join(dir, 'summary.md')));
   assert.ok(json.context.workerPids.length >= 3);
   for (const pid of json.context.workerPids) assert.equal(alive(pid), false, `pid ${pid} left behind`);

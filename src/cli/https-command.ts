@@ -7,7 +7,7 @@ import { usageError } from '../errors.ts';
 import { httpsPresets } from '../config/presets.ts';
 import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsRawConfig } from '../protocols/https/config.ts';
 import { httpsCsv, httpsSamplesCsv } from '../protocols/https/csv.ts';
-import { httpsMarkdown } from '../protocols/https/markdown.ts';
+import { httpsSummarySection } from '../protocols/https/markdown.ts';
 import { httpsReportModel } from '../protocols/https/report-model.ts';
 import { httpsRunResult, type HttpsRunJson } from '../protocols/https/run-json.ts';
 import { resultsJson } from '../report/json.ts';
@@ -58,7 +58,7 @@ export async function writeHttpsRun(runDir: string, run: HttpsRun): Promise<Http
   await writeFileAtomic(join(runDir, 'https.csv'), httpsCsv(run.result));
   await writeFileAtomic(join(runDir, 'https-samples.csv'), httpsSamplesCsv(run.result));
   // summary.md: the raw stream's report as any run's, then the HTTPS cells from the same model as the terminal's.
-  await writeFileAtomic(join(runDir, 'summary.md'), `${markdownSummary(common)}\n${httpsMarkdown(httpsReportModel(run.result))}`);
+  await writeFileAtomic(join(runDir, 'summary.md'), [markdownSummary(common), httpsSummarySection(common) ?? ''].join('\n'));
   if (run.rawRun) await writeRunFiles(join(runDir, RAW_STREAM_DIR), run.rawRun);
   return common;
 }

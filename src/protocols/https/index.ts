@@ -2,7 +2,7 @@ import { httpsComparableSamples, HTTPS_SAMPLE_UNIT } from './compare.ts';
 import { HTTPS_OPTIONS, resolveHttpsConfig } from './config.ts';
 import { httpsCsv, httpsSamplesCsv } from './csv.ts';
 import { measureCell } from './load.ts';
-import { httpsMarkdown } from './markdown.ts';
+import { httpsMarkdown, httpsSummarySection } from './markdown.ts';
 import { httpsReportModel } from './report-model.ts';
 import { HTTPS_RESULTS_VERSION } from './results.ts';
 import { planCells, runHttpsBench } from './run.ts';
@@ -46,6 +46,8 @@ export const httpsProtocol = {
   report: {
     model: httpsReportModel,
     exporters: { terminal: httpsTerminal, markdown: httpsMarkdown },
+    /** summary.md's HTTPS section of a results.json (null if it has no load records). */
+    summarySection: httpsSummarySection,
     /** Files of the run folder beside the common ones. */
     files: { 'https.csv': httpsCsv, 'https-samples.csv': httpsSamplesCsv },
   },
