@@ -33,7 +33,8 @@ export interface Scenario {
   readonly receiverPeer: ReceiverPeerName;
   /** Who sends (the TLS server): the Node worker or `openssl s_server`. */
   readonly senderPeer: SenderPeerName;
-  readonly protocol: ProtocolName;
+  /** `https` rows come from `tls-sst-bench https` (autocannon cells), never from a run's matrix. */
+  readonly protocol: ProtocolName | 'https';
   readonly streams: number;
   /** Kvrocks: the size of each checkpoint file (the last one takes the rest); raw: the size. */
   readonly fileBytes: number;

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../atomic-write.ts';
 import { compareExitCode, compareRuns, comparableRun, DEFAULT_COMPARE_OPTIONS, type ComparableRun, type SampleSource } from '../compare/compare.ts';
 import { usageError } from '../errors.ts';
 import { parseAlpha as alphaLevel, parseFraction } from '../config/parsers.ts';
-import { httpsProtocol } from '../protocols/https/index.ts';
+import { https } from '../protocols/https/index.ts';
 import { compareMarkdown, compareText } from '../report/compare.ts';
 import { assertWritableDir } from './run-command.ts';
 
@@ -25,7 +25,7 @@ export function parseThreshold(text: string): number {
 }
 
 /** The protocols whose samples are not transfer records (until the protocol registry lists them). */
-const SAMPLE_SOURCES: readonly SampleSource[] = [httpsProtocol.comparableSamples];
+const SAMPLE_SOURCES: readonly SampleSource[] = [https.comparableSamples];
 
 /** A run folder (holding results.json) or a results.json path, read and checked. */
 export async function loadRun(path: string): Promise<ComparableRun> {

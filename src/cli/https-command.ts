@@ -6,13 +6,12 @@ import { formatBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
 import { httpsPresets } from '../config/presets.ts';
 import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsRawConfig } from '../protocols/https/config.ts';
-import { httpsCsv, httpsSamplesCsv } from '../protocols/https/csv.ts';
-import { httpsSummarySection } from '../protocols/https/markdown.ts';
+import { https } from '../protocols/https/index.ts';
 import { httpsReportModel } from '../protocols/https/report-model.ts';
-import { httpsRunResult, type HttpsRunJson } from '../protocols/https/run-json.ts';
+import type { HttpsRunJson } from '../protocols/https/run-json.ts';
 import { resultsJson } from '../report/json.ts';
 import { markdownSummary } from '../report/markdown.ts';
-import { runHttpsBench, type HttpsRun } from '../protocols/https/run.ts';
+import type { HttpsRun } from '../protocols/https/run.ts';
 import { httpsTerminal } from '../protocols/https/terminal.ts';
 import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
 import { makeRunId } from '../runner/orchestrator.ts';
@@ -48,17 +47,16 @@ export function httpsLayers(flags: HttpsFlags): { where: string; raw: HttpsRawCo
 }
 
 /** What an https run folder holds (besides raw-stream/, when the raw comparison ran). */
-export const HTTPS_RUN_FILES = ['results.json', 'results.csv', 'scenarios.csv', 'https.csv', 'https-samples.csv', 'summary.md', 'report.html'] as const;
+export const HTTPS_RUN_FILES = ['results.json', 'results.csv', 'scenarios.csv', ...Object.keys(https.report.files), 'summary.md', 'report.html'] as const;
 
 /** Writes an https run's folder (HTTPS_RUN_FILES, and raw-stream/); returns what results.json holds. */
 export async function writeHttpsRun(runDir: string, run: HttpsRun): Promise<HttpsRunJson> {
   await mkdir(runDir, { recursive: true });
-  const common = httpsRunResult(run);
+  const common = https.resultsOf(run);
   await writeRunFiles(runDir, common);
-  await writeFileAtomic(join(runDir, 'https.csv'), httpsCsv(run.result));
-  await writeFileAtomic(join(runDir, 'https-samples.csv'), httpsSamplesCsv(run.result));
+  for (const [name, render] of Object.entries(https.report.files)) await writeFileAtomic(join(runDir, name), render(run.result));
   // summary.md: the raw stream's report as any run's, then the HTTPS cells from the same model as the terminal's.
-  await writeFileAtomic(join(runDir, 'summary.md'), [markdownSummary(common), httpsSummarySection(common) ?? ''].join('\n'));
+  await writeFileAtomic(join(runDir, 'summary.md'), [markdownSummary(common), https.report.summarySection(common) ?? ''].join('\n'));
   if (run.rawRun) await writeRunFiles(join(runDir, RAW_STREAM_DIR), run.rawRun);
   return common;
 }
@@ -77,7 +75,7 @@ export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): 
   const log = (text: string): void => void process.stderr.write(`${text}\n`);
   let run: HttpsRun;
   {
-    run = await stoppable((signal) => runHttpsBench(config, {
+    run = await stoppable((signal) => https.run(config, {
       runId,
       command,
       fixturesDir,

@@ -1,56 +1,36 @@
-import { httpsComparableSamples, HTTPS_SAMPLE_UNIT } from './compare.ts';
-import { HTTPS_OPTIONS, resolveHttpsConfig } from './config.ts';
+import type { LoadProtocol } from '../load-protocol.ts';
+import { httpsComparableSamples } from './compare.ts';
+import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsConfig, type HttpsRawConfig } from './config.ts';
 import { httpsCsv, httpsSamplesCsv } from './csv.ts';
-import { measureCell } from './load.ts';
 import { httpsMarkdown, httpsSummarySection } from './markdown.ts';
-import { httpsReportModel } from './report-model.ts';
-import { HTTPS_RESULTS_VERSION } from './results.ts';
-import { planCells, runHttpsBench } from './run.ts';
-import { httpsRunResult } from './run-json.ts';
-import { loadEnding } from './samples.ts';
+import { runHttpsBench, type HttpsRun, type HttpsRunOptions } from './run.ts';
+import { httpsRunResult, type HttpsRunJson } from './run-json.ts';
 import { httpsTerminal } from './terminal.ts';
 
 /**
- * The https protocol, as one object: everything the rest of the suite needs of
- * it, so nothing outside this folder but a registry line names it.
+ * The https protocol, as one object: what the rest of the suite needs of it,
+ * so nothing outside this folder but a registry line (and, until the registry
+ * lists load protocols, the commands that read their results) names it.
  *
- * It does not run on a sender/receiver worker pair: its "worker" is the
- * fixture server process (server-main.ts, driven over its own IPC,
- * server-messages.ts), and the load generator is autocannon in the CLI
- * process. So where a transfer protocol runs one transfer per iteration, this
- * one measures one cell (autocannon for --duration) and records one
- * HttpsLoadRecord whose per-second samples play the part of iterations.
+ * It is a LoadProtocol, not a worker-pair Protocol: its "worker" is the fixture
+ * server process (server-main.ts, on its own IPC, server-messages.ts) and the
+ * load generator is autocannon in the CLI process. Where a transfer protocol
+ * runs one transfer per iteration, it measures one cell (autocannon for
+ * --duration) into one HttpsLoadRecord whose per-second samples play the part
+ * of the iterations: compare reads them as it reads transfers' MB/s.
  */
-export const httpsProtocol = {
+export const https = {
   name: 'https',
   description: 'fixtures served by node:https in a process of its own, N concurrent autocannon connections fetching whole files or ranges',
-  /** Its own option table (flags, config keys, parsers) and how layers of it resolve. */
+  command: 'https',
   options: HTTPS_OPTIONS,
-  resolveConfig: resolveHttpsConfig,
-  /** Config -> the cells in run order (size x mode x connections). */
-  expand: planCells,
-  /** Prepare (fixtures, certificate, server, verified fetches), every cell, the raw comparison: one run. */
+  resolveConfig: (layers, preset) => resolveHttpsConfig(layers as readonly { where: string; raw: HttpsRawConfig }[], preset),
   run: runHttpsBench,
-  /** One cell against a running server. */
-  measure: measureCell,
-  record: {
-    version: HTTPS_RESULTS_VERSION,
-    ending: loadEnding,
-    /** results.json of a run: the common shape plus the load records. */
-    resultsOf: httpsRunResult,
-    /** compare's reader of the load records' samples. */
-    sampleUnit: HTTPS_SAMPLE_UNIT,
-  },
+  resultsOf: httpsRunResult,
   comparableSamples: httpsComparableSamples,
-  /** The report model and its exporters, each pure. */
   report: {
-    model: httpsReportModel,
-    exporters: { terminal: httpsTerminal, markdown: httpsMarkdown },
-    /** summary.md's HTTPS section of a results.json (null if it has no load records). */
     summarySection: httpsSummarySection,
-    /** Files of the run folder beside the common ones. */
+    exporters: { terminal: httpsTerminal, markdown: httpsMarkdown },
     files: { 'https.csv': httpsCsv, 'https-samples.csv': httpsSamplesCsv },
   },
-} as const;
-
-export type HttpsProtocol = typeof httpsProtocol;
+} as const satisfies LoadProtocol<HttpsConfig, HttpsRunOptions, HttpsRun, HttpsRunJson>;
