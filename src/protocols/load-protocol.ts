@@ -1,4 +1,5 @@
 import type { ComparableSample } from '../compare/compare.ts';
+import type { Finding } from '../report/finding.ts';
 
 /**
  * A protocol that does not move one transfer at a time over a sender/receiver
@@ -31,6 +32,8 @@ export interface LoadProtocol<Config, Options, Run, Json extends object> {
   readonly report: {
     /** summary.md's section of any results.json (null when it has none of its records). */
     summarySection(json: object): string | null;
+    /** Its findings in any results.json ([] when it has none of its records), for a report model that lists them beside a run's own. */
+    findings(json: object): readonly Finding[];
     /** Its pure exporters, by format, each from its report model. */
     readonly exporters: Readonly<Record<string, (model: never) => string>>;
     /** Files of its run folder beside the common ones, by name, each pure over its result. */

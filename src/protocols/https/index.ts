@@ -4,8 +4,16 @@ import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsConfig, type HttpsRawConfi
 import { httpsCsv, httpsSamplesCsv } from './csv.ts';
 import { httpsMarkdown, httpsSummarySection } from './markdown.ts';
 import { runHttpsBench, type HttpsRun, type HttpsRunOptions } from './run.ts';
-import { httpsRunResult, type HttpsRunJson } from './run-json.ts';
+import { httpsResultOfJson, httpsRunResult, type HttpsRunJson } from './run-json.ts';
+import { httpsReportModel } from './report-model.ts';
+import type { Finding } from '../../report/finding.ts';
 import { httpsTerminal } from './terminal.ts';
+
+/** The HTTPS findings of any results.json ([] without load records): what a report model can list beside a run's own. */
+function httpsFindings(json: object): readonly Finding[] {
+  const result = httpsResultOfJson(json);
+  return result ? httpsReportModel(result).findings : [];
+}
 
 /**
  * The https protocol, as one object: what the rest of the suite needs of it,
@@ -30,6 +38,7 @@ export const https = {
   comparableSamples: httpsComparableSamples,
   report: {
     summarySection: httpsSummarySection,
+    findings: httpsFindings,
     exporters: { terminal: httpsTerminal, markdown: httpsMarkdown },
     files: { 'https.csv': httpsCsv, 'https-samples.csv': httpsSamplesCsv },
   },

@@ -1,5 +1,5 @@
 import { formatBytes } from '../../config/units.ts';
-import type { FindingsTable } from '../../report/finding.ts';
+import type { Finding, FindingsTable } from '../../report/finding.ts';
 import { NODE_PROTOCOL } from '../../tls/suites.ts';
 import type { HttpsConfig } from './config.ts';
 import { rawFor, serverMbPerSec } from './csv.ts';
@@ -82,17 +82,13 @@ export function comparisonTable(result: HttpsResult): FindingsTable {
 }
 
 /**
- * An https run's report, in pieces the exporters render alike (terminal,
- * summary.md): the settings line, the cells table and the lines that read it,
- * and the raw-stream comparison.
+ * An https run's report as findings, the shape summary.md and report.html
+ * render every part of a run's report in (report/finding.ts): the cells with
+ * the lines that read them, and the raw-stream comparison. The terminal and
+ * summary.md exporters render the same findings.
  */
 export interface HttpsReportModel {
-  readonly heading: string;
-  /** null: no cell was measured. */
-  readonly cells: FindingsTable | null;
-  /** Sentences under the cells table: how to read it, what was verified, notes and warnings. */
-  readonly notes: readonly string[];
-  readonly comparison: { readonly title: string; readonly table: FindingsTable } | null;
+  readonly findings: readonly Finding[];
   readonly interrupted: boolean;
 }
 
@@ -100,8 +96,7 @@ export interface HttpsReportModel {
 export function httpsReportModel(result: HttpsResult): HttpsReportModel {
   const config = result.context.config as HttpsConfig;
   const cells = result.https;
-  const notes: string[] = [];
-  if (cells.length > 0) notes.push(SAMPLES_LINE);
+  const notes: string[] = cells.length > 0 ? [SAMPLES_LINE] : ['(no cells measured)'];
   notes.push(verificationLine(result.verified));
   const few = cells.filter((c) => c.responsesPerConnection < FEW_RESPONSES);
   if (few.length > 0) {
@@ -111,17 +106,24 @@ export function httpsReportModel(result: HttpsResult): HttpsReportModel {
   }
   const failing = cells.filter((c) => c.errors > 0 || c.non2xx > 0);
   if (failing.length > 0) notes.push(`WARNING: errors or non-2xx responses in ${failing.map((c) => c.cellId).join('; ')}`);
-  return {
-    heading: `HTTPS (node:https server process, autocannon, keep-alive): ${NODE_PROTOCOL[config.tlsVersion]} ${config.suite}, ${config.keyType}, ${fixed(config.durationMs / 1000, 1)} s per cell; MB = 10^6 bytes`,
-    cells: cells.length > 0 ? cellsTable(cells) : null,
-    notes,
-    comparison:
-      result.rawStream.length > 0
-        ? {
-            title: 'Raw TLS stream vs HTTPS, same suite and size (MB/s; raw: one stream, 64 KiB writes, mean of 3; HTTPS: all connections together, mean of the measured intervals)',
-            table: comparisonTable(result),
-          }
-        : null,
-    interrupted: result.context.interrupted,
+  const load: Finding = {
+    id: 'https-load',
+    title: 'HTTPS load',
+    before: [
+      `node:https server process, autocannon, keep-alive: ${NODE_PROTOCOL[config.tlsVersion]} ${config.suite}, ${config.keyType}, ${fixed(config.durationMs / 1000, 1)} s per cell; MB = 10^6 bytes`,
+    ],
+    table: cells.length > 0 ? cellsTable(cells) : null,
+    after: notes,
   };
+  const raw: Finding | null =
+    result.rawStream.length > 0
+      ? {
+          id: 'https-vs-raw',
+          title: 'Raw TLS stream vs HTTPS, same suite and size',
+          before: ['MB/s; raw: one stream, 64 KiB writes, mean of 3; HTTPS: all connections together, mean of the measured intervals'],
+          table: comparisonTable(result),
+          after: [],
+        }
+      : null;
+  return { findings: raw ? [load, raw] : [load], interrupted: result.context.interrupted };
 }

@@ -22,3 +22,15 @@ export function httpsRunResult(run: Pick<HttpsRun, 'result' | 'rawRun'>): HttpsR
     rawStream: run.result.rawStream,
   };
 }
+
+/**
+ * The https result inside a results.json, or null when it holds no HTTPS load
+ * records of this version (a `run`'s, or an https run's from before the
+ * samples). The file is our own, read back as written (as the reporters read
+ * a run's records).
+ */
+export function httpsResultOfJson(json: object): HttpsResult | null {
+  const j = json as Partial<HttpsRunJson>;
+  if (j.httpsVersion !== HTTPS_RESULTS_VERSION || !Array.isArray(j.https) || !j.context) return null;
+  return { schemaVersion: HTTPS_RESULTS_VERSION, context: j.context, https: j.https, verified: j.verified ?? [], rawStream: j.rawStream ?? [] };
+}

@@ -1,16 +1,12 @@
 import { table } from '../../report/terminal-table.ts';
-import type { FindingsTable } from '../../report/finding.ts';
 import { httpsReportModel, type HttpsReportModel } from './report-model.ts';
 import type { HttpsResult } from './results.ts';
 
-const render = (t: FindingsTable): string => table(t.header, t.rows, t.numeric);
-
-/** The https run's report for the terminal (pure). */
+/** The https run's report for the terminal (pure): each finding as its title, its sentences and its table. */
 export function httpsTerminal(model: HttpsReportModel): string {
-  const lines = [model.heading, model.cells ? render(model.cells) : '(no cells measured)', ...model.notes];
-  if (model.comparison) lines.push('', model.comparison.title, render(model.comparison.table));
-  if (model.interrupted) lines.push('INTERRUPTED: partial results');
-  return lines.join('\n');
+  const parts = model.findings.map((f) => [f.title, ...f.before, ...(f.table ? [table(f.table.header, f.table.rows, f.table.numeric)] : []), ...f.after].join('\n'));
+  if (model.interrupted) parts.push('INTERRUPTED: partial results');
+  return parts.join('\n\n');
 }
 
 /** The end-of-run summary of an https run (pure). */
