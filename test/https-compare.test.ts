@@ -13,7 +13,8 @@ import { alive, tempDir } from './helpers.ts';
  * Two https runs of the same cell, one of them against a server that holds
  * every response back 100 ms: 1 MB responses over one connection go from
  * hundreds of MB/s to under 10, a drop no host noise comes near. 8 s of load
- * gives 7 measured one-second samples per run (the first is warm-up).
+ * gives 6 measured one-second samples per run (the first is warm-up, the last
+ * cool-down; a response that took over a second on a busy host would add one).
  * `--threshold 50%` keeps the equal pair's verdict free of timing: two runs of
  * the same delayed server can differ by a few percent with a small p (their
  * samples barely vary), never by half.
@@ -65,14 +66,22 @@ function cellOf(dir: string): HttpsRunJson['https'][number] {
   return json.https[0]!;
 }
 
-test('each run: 8 one-second samples, the first warm-up, every measured one counted', () => {
+/** Measured samples: neither warm-up nor cool-down, and clean. */
+function measured(dir: string): number {
+  return cellOf(dir).samples.filter((s) => !s.warmup && !s.cooldown && s.errors === 0 && s.non2xx === 0).length;
+}
+
+test('each run: 8 one-second samples, the first warm-up, the last cool-down, the rest measured', () => {
   for (const dir of [fast, slow, slowAgain]) {
     const c = cellOf(dir);
-    assert.deepEqual(c.samples.map((s) => s.warmup), [true, false, false, false, false, false, false, false]);
-    assert.equal(c.intervalMbPerSec?.samples, 7);
+    assert.equal(c.samples.length, 8);
+    assert.equal(c.samples[0]!.warmup, true);
+    assert.equal(c.samples[7]!.cooldown, true);
+    assert.ok(measured(dir) >= 5, `${measured(dir)} measured`);
+    assert.equal(c.intervalMbPerSec?.samples, measured(dir));
     assert.deepEqual(c.ending, { kind: 'served' });
   }
-  // the delayed server: at most one 1 MB response per 100 ms
+  // the delayed server sends at most one 1 MB response per 100 ms
   assert.ok(cellOf(slow).intervalMbPerSec!.meanMbPerSec <= 10.1, String(cellOf(slow).intervalMbPerSec!.meanMbPerSec));
 });
 
@@ -81,8 +90,8 @@ test('compare fast -> delayed server: a significant REGRESSION, exit 1', async (
   assert.equal(r.code, 1, r.text);
   assert.match(r.text, /REGRESSION/);
   assert.match(r.text, /size=1MB mode=whole connections=1 tls=1\.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256/);
-  assert.match(r.text, /7\/7/);
-  assert.match(r.text, /one sample is one 1 s interval of an HTTPS cell's autocannon load/);
+  assert.ok(r.text.includes(`${measured(fast)}/${measured(slow)}`), r.text);
+  assert.match(r.text, /one sample is one 1 s interval of an HTTPS cell's autocannon load between its warm-up and cool-down/);
 });
 
 test('compare of two equal runs exits 0; a run against itself too, at the default threshold', async () => {

@@ -10,7 +10,7 @@ import { compareText } from '../src/report/compare.ts';
 const A = { id: 'a' };
 const B = { id: 'b' };
 
-test('LoadTally: responses and errors binned per second; first second and the ones before every connection answered are warm-up', () => {
+test('LoadTally: responses and errors binned per second; first second and the ones before every connection answered are warm-up, the last is cool-down', () => {
   const t = new LoadTally(2);
   t.response(100, A, 200, 1_000_000); // second 0
   t.response(1500, A, 200, 2_000_000); // second 1: only A so far
@@ -21,13 +21,24 @@ test('LoadTally: responses and errors binned per second; first second and the on
   t.response(4200, A, 200, 9_000_000); // second 4: past a 4 s duration, no sample
   const samples = t.samples(4000);
   assert.deepEqual(samples, [
-    { index: 0, warmup: true, requests: 1, bytes: 1_000_000, mbPerSec: 1, requestsPerSec: 1, errors: 0, timeouts: 0, non2xx: 0 },
-    { index: 1, warmup: true, requests: 1, bytes: 2_000_000, mbPerSec: 2, requestsPerSec: 1, errors: 0, timeouts: 0, non2xx: 0 },
-    { index: 2, warmup: true, requests: 2, bytes: 3_000_500, mbPerSec: 3.0005, requestsPerSec: 2, errors: 0, timeouts: 0, non2xx: 1 },
-    { index: 3, warmup: false, requests: 1, bytes: 4_000_000, mbPerSec: 4, requestsPerSec: 1, errors: 1, timeouts: 1, non2xx: 0 },
+    { index: 0, warmup: true, cooldown: false, requests: 1, bytes: 1_000_000, mbPerSec: 1, requestsPerSec: 1, errors: 0, timeouts: 0, non2xx: 0 },
+    { index: 1, warmup: true, cooldown: false, requests: 1, bytes: 2_000_000, mbPerSec: 2, requestsPerSec: 1, errors: 0, timeouts: 0, non2xx: 0 },
+    { index: 2, warmup: true, cooldown: false, requests: 2, bytes: 3_000_500, mbPerSec: 3.0005, requestsPerSec: 2, errors: 0, timeouts: 0, non2xx: 1 },
+    { index: 3, warmup: false, cooldown: true, requests: 1, bytes: 4_000_000, mbPerSec: 4, requestsPerSec: 1, errors: 1, timeouts: 1, non2xx: 0 },
   ]);
   // a partial last interval is no sample
   assert.equal(t.samples(3999).length, 3);
+});
+
+test('LoadTally: a response\'s bytes are spread over the time it took; cool-down covers the longest response', () => {
+  const t = new LoadTally(1);
+  t.response(1500, A, 200, 3_000_000, 1500); // 0-1500 ms: 2 MB in second 0, 1 MB in second 1
+  t.response(3500, A, 200, 2_000_000, 2000); // 1500-3500 ms: 0.5 MB, 1 MB, 0.5 MB
+  const samples = t.samples(6000);
+  assert.deepEqual(samples.map((s) => s.bytes), [2_000_000, 1_500_000, 1_000_000, 500_000, 0, 0]);
+  assert.deepEqual(samples.map((s) => s.requests), [0, 1, 0, 1, 0, 0]);
+  // every connection answered at 1500 ms: seconds 0 and 1 are warm-up; a 2 s response: the last 2 are cool-down
+  assert.deepEqual(samples.map((s) => [s.warmup, s.cooldown]), [[true, false], [true, false], [false, false], [false, false], [false, true], [false, true]]);
 });
 
 test('LoadTally: a load where not every connection answered is all warm-up; one connection answering at once leaves only the first second', () => {
@@ -38,6 +49,7 @@ test('LoadTally: a load where not every connection answered is all warm-up; one 
   const one = new LoadTally(1);
   one.response(10, A, 200, 5);
   assert.deepEqual(one.samples(3000).map((s) => s.warmup), [true, false, false]);
+  assert.deepEqual(one.samples(3000).map((s) => s.cooldown), [false, false, true]);
   assert.deepEqual(one.samples(3000).map((s) => s.requests), [1, 0, 0]);
 });
 
@@ -53,11 +65,11 @@ test('LoadTally: what the load sockets negotiated, counted once per socket', () 
 });
 
 function sample(index: number, mbPerSec: number, over: Partial<HttpsSample> = {}): HttpsSample {
-  return { index, warmup: false, requests: 1, bytes: mbPerSec * 1e6, mbPerSec, requestsPerSec: 1, errors: 0, timeouts: 0, non2xx: 0, ...over };
+  return { index, warmup: false, cooldown: false, requests: 1, bytes: mbPerSec * 1e6, mbPerSec, requestsPerSec: 1, errors: 0, timeouts: 0, non2xx: 0, ...over };
 }
 
-test('intervalStats: mean, sd and 95% CI over measured clean samples only', () => {
-  const s = intervalStats([sample(0, 1000, { warmup: true }), sample(1, 10), sample(2, 20), sample(3, 30), sample(4, 500, { errors: 1 }), sample(5, 500, { non2xx: 2 })]);
+test('intervalStats: mean, sd and 95% CI over measured clean samples only (no warm-up, no cool-down)', () => {
+  const s = intervalStats([sample(0, 1000, { warmup: true }), sample(9, 1000, { cooldown: true }), sample(1, 10), sample(2, 20), sample(3, 30), sample(4, 500, { errors: 1 }), sample(5, 500, { non2xx: 2 })]);
   assert.equal(s.intervalMbPerSec?.samples, 3);
   assert.equal(s.intervalMbPerSec?.meanMbPerSec, 20);
   assert.equal(s.intervalMbPerSec?.sdMbPerSec, 10);
@@ -83,7 +95,7 @@ function httpsJson(runId: string, rates: readonly number[], over: Partial<HttpsS
     context: { ...CONTEXT, runId },
     scenarios: [],
     records: [],
-    https: [{ protocol: 'https', cellId: 'size=1MB mode=whole connections=1', samples: [sample(0, 1, { warmup: true }), ...rates.map((r, i) => sample(i + 1, r, over))] }],
+    https: [{ protocol: 'https', cellId: 'size=1MB mode=whole connections=1', samples: [sample(0, 1, { warmup: true }), ...rates.map((r, i) => sample(i + 1, r, over)), sample(rates.length + 1, 1, { cooldown: true })] }],
   };
 }
 
@@ -104,7 +116,7 @@ test('compare of two https runs: the per-second samples make a large drop a sign
   assert.equal(compareExitCode(c), 1);
   assert.deepEqual(c.sampleUnits, [HTTPS_SAMPLE_UNIT]);
   assert.match(compareText(c), /REGRESSION/);
-  assert.match(compareText(c), /one sample is one 1 s interval of an HTTPS cell's autocannon load/);
+  assert.match(compareText(c), /one sample is one 1 s interval of an HTTPS cell's autocannon load between its warm-up and cool-down/);
   assert.equal(compareExitCode(compareRuns(base, base)), 0);
   assert.equal(compareRuns(base, base).compared[0]!.p, 1);
 });

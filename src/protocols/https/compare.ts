@@ -9,6 +9,7 @@ const MAX_MB_PER_SEC = 1e9;
 
 const sample = v.looseObject({
   warmup: v.boolean(),
+  cooldown: v.boolean(),
   mbPerSec: v.pipe(finite, v.minValue(0, 'a throughput in MB/s >= 0'), v.maxValue(MAX_MB_PER_SEC, `a throughput in MB/s <= ${MAX_MB_PER_SEC}`)),
   errors: nonNegativeInt,
   non2xx: nonNegativeInt,
@@ -18,7 +19,7 @@ const load = v.looseObject({ protocol: v.literal('https'), cellId: v.string(), s
 
 /** What one compared sample of an HTTPS cell is (compare's explanation says it). */
 export const HTTPS_SAMPLE_UNIT =
-  "one 1 s interval of an HTTPS cell's autocannon load after its warm-up (MB/s of the responses completed in it; an interval with an error or non-2xx answer is not counted)";
+  "one 1 s interval of an HTTPS cell's autocannon load between its warm-up and cool-down (MB/s of its responses, each spread over the time it took; an interval with an error or non-2xx answer is not counted)";
 
 /**
  * The HTTPS cells' samples of a results.json, for compare: one per measured
@@ -36,7 +37,8 @@ export function httpsComparableSamples(value: object, where: string): Comparable
     const c = parsed.output;
     return c.samples.map((s) => {
       const counted = isCleanSample(s);
-      return { scenarioId: c.cellId, warmup: s.warmup, mbPerSec: s.mbPerSec, counted, ending: counted ? 'served' : s.errors > 0 ? 'errors' : 'non-2xx', unit: HTTPS_SAMPLE_UNIT };
+      // compare leaves out a run's warm-up; a cell's cool-down is left out the same way
+      return { scenarioId: c.cellId, warmup: s.warmup || s.cooldown, mbPerSec: s.mbPerSec, counted, ending: counted ? 'served' : s.errors > 0 ? 'errors' : 'non-2xx', unit: HTTPS_SAMPLE_UNIT };
     });
   });
 }

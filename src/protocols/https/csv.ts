@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { HttpsLoadRecord, HttpsResult, RawStreamCell } from './results.ts';
-import { isCleanSample } from './samples.ts';
+import { isMeasuredSample } from './samples.ts';
 
 /**
  * https.csv, version 2: one row per (size, mode, connections) cell. The header
@@ -33,8 +33,9 @@ import { isCleanSample } from './samples.ts';
  * - certificate_verified_by_load: always false (autocannon connects with
  *   rejectUnauthorized: false); content_verified: the verified fetch of the
  *   fixture passed (CA, servername, suite, CRC32C)
- * - samples, warmup_samples: measured and warm-up intervals (1 s each) of the
- *   load; a measured one saw no error and no non-2xx (see https-samples.csv)
+ * - samples, warmup_samples, cooldown_samples: measured, warm-up and cool-down
+ *   intervals (1 s each) of the load; a measured one saw no error and no
+ *   non-2xx (see https-samples.csv)
  * - sample_mb_per_sec_mean, _sd, _ci95, _rme_percent: MB/s over the measured
  *   intervals, its standard deviation, 95% CI half-width (Student t) and that
  *   in % of the mean; empty below 2 samples (the CI) or without one
@@ -79,6 +80,7 @@ export const HTTPS_COLUMNS = [
   'content_verified',
   'samples',
   'warmup_samples',
+  'cooldown_samples',
   'sample_mb_per_sec_mean',
   'sample_mb_per_sec_sd',
   'sample_mb_per_sec_ci95',
@@ -140,6 +142,7 @@ export function httpsRow(result: HttpsResult, c: HttpsLoadRecord): Record<(typeo
     content_verified: String(whole.length > 0 && whole.every((v) => v.problem === null)),
     samples: c.intervalMbPerSec?.samples ?? 0,
     warmup_samples: c.samples.filter((x) => x.warmup).length,
+    cooldown_samples: c.samples.filter((x) => x.cooldown && !x.warmup).length,
     sample_mb_per_sec_mean: num(c.intervalMbPerSec?.meanMbPerSec, 2),
     sample_mb_per_sec_sd: num(c.intervalMbPerSec?.sdMbPerSec, 2),
     sample_mb_per_sec_ci95: num(c.intervalMbPerSec?.ciHalfWidthMbPerSec, 2),
@@ -158,8 +161,9 @@ export function negotiatedText(c: Pick<HttpsLoadRecord, 'negotiated'>): string {
 /**
  * https-samples.csv, version 1: one row per interval of every cell, in time
  * order: run_id, cell_id, interval (0-based), start_ms (of the cell's load),
- * warmup (true: not in the statistics), measured (counted: not warm-up, no
- * error, no non-2xx), requests, bytes, mb_per_sec, requests_per_sec, errors,
+ * warmup, cooldown (true: not in the statistics), measured (counted: neither,
+ * no error, no non-2xx), requests (completed in it), bytes (of responses, each
+ * spread over the time it took), mb_per_sec, requests_per_sec, errors,
  * timeouts, non2xx.
  */
 export const HTTPS_SAMPLE_COLUMNS = [
@@ -168,6 +172,7 @@ export const HTTPS_SAMPLE_COLUMNS = [
   'interval',
   'start_ms',
   'warmup',
+  'cooldown',
   'measured',
   'requests',
   'bytes',
@@ -187,7 +192,8 @@ export function httpsSamplesCsv(result: HttpsResult): string {
       interval: x.index,
       start_ms: x.index * c.sampleIntervalMs,
       warmup: String(x.warmup),
-      measured: String(!x.warmup && isCleanSample(x)),
+      cooldown: String(x.cooldown),
+      measured: String(isMeasuredSample(x)),
       requests: x.requests,
       bytes: x.bytes,
       mb_per_sec: num(x.mbPerSec, 2),

@@ -89,8 +89,8 @@ export function runAutocannon(opts: autocannon.Options, tally?: LoadTally, signa
     });
     const startedAt = performance.now();
     if (tally) {
-      instance.on('response', (client: autocannon.Client, statusCode: number, resBytes: number) => {
-        tally.response(performance.now() - startedAt, client, statusCode, resBytes);
+      instance.on('response', (client: autocannon.Client, statusCode: number, resBytes: number, responseTime: number) => {
+        tally.response(performance.now() - startedAt, client, statusCode, resBytes, responseTime);
         tally.socket((client as unknown as { conn?: object }).conn);
       });
       // autocannon emits a timeout as an error whose message says so (lib/run.js onTimeout).

@@ -16,7 +16,7 @@ const modeText = (c: HttpsLoadRecord): string => (c.mode === 'range' ? `range ${
 
 /** How to read the MB/s, ±95% and n columns. */
 export const SAMPLES_LINE =
-  'MB/s, req/s: mean over the n measured 1 s intervals of the load (the first, and any before every connection completed a response, are warm-up; one with an error or non-2xx is not counted); ±95%: half-width of its confidence interval (Student t); n 0: the cell\'s total over its run instead. compare judges a change on these intervals.';
+  "MB/s, req/s: mean over the n measured 1 s intervals of the load, each response's bytes spread over the time it took (warm-up: the first interval, and any before every connection completed a response; cool-down: the last, and as many as the longest response took; an interval with an error or non-2xx is not counted either); ±95%: half-width of the mean's confidence interval (Student t); n 0: the cell's total over its run instead. compare judges a change on these intervals.";
 
 /** The one line every summary carries: what autocannon did not check, and what did. */
 export function verificationLine(verified: readonly VerifiedFetch[]): string {

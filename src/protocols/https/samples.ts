@@ -13,10 +13,17 @@ interface NegotiatedSocket {
 
 /**
  * Counts a cell's load as autocannon reports it, event by event, into
- * intervals from the start: responses (status, bytes) and errors. Only whole
- * intervals within the duration become samples; the first interval, and every
- * one before each connection completed a response, is warm-up (TLS
- * handshakes, the first response of a large file in flight).
+ * intervals from the start: responses (status, bytes, how long each took) and
+ * errors. A response's bytes are spread evenly over the time it took (request
+ * written to last byte), not dropped into the interval it completed in: a
+ * 64 MB response that takes a second would otherwise make one interval read
+ * 64 MB and the next none, or (16 connections in lockstep) every interval the
+ * same, with no spread at all. Only whole intervals within the duration become
+ * samples. Warm-up: the first interval, and every one before each connection
+ * completed a response (TLS handshakes, the first response of a large file in
+ * flight). Cool-down: the last interval, and as many more as the longest
+ * response took, since a response still in flight at the end never completes
+ * and its bytes would be missing from them.
  */
 export class LoadTally {
   readonly #intervalMs: number;
@@ -25,6 +32,7 @@ export class LoadTally {
   readonly #sockets = new WeakSet<object>();
   readonly #negotiated = new Map<string, LoadNegotiated>();
   #allConnectedAtMs: number | null = null;
+  #longestMs = 0;
 
   constructor(
     readonly connections: number,
@@ -39,15 +47,33 @@ export class LoadTally {
     return this.#bins[i]!;
   }
 
-  /** A completed response `atMs` after the start, on `client` (any object that stands for one connection). */
-  response(atMs: number, client: unknown, statusCode: number, bytes: number): void {
+  /**
+   * A response completed `atMs` after the start, on `client` (any object that
+   * stands for one connection), after `responseTimeMs` (autocannon's latency:
+   * request written to response complete).
+   */
+  response(atMs: number, client: unknown, statusCode: number, bytes: number, responseTimeMs = 0): void {
     const bin = this.#bin(atMs);
     bin.requests += 1;
-    bin.bytes += bytes;
     if (statusCode < 200 || statusCode > 299) bin.non2xx += 1;
+    this.#spread(Math.max(0, atMs - responseTimeMs), atMs, bytes);
+    this.#longestMs = Math.max(this.#longestMs, responseTimeMs);
     if (!this.#clients.has(client)) {
       this.#clients.add(client);
       if (this.#clients.size === this.connections) this.#allConnectedAtMs = atMs;
+    }
+  }
+
+  #spread(fromMs: number, toMs: number, bytes: number): void {
+    if (!(toMs > fromMs)) {
+      this.#bin(toMs).bytes += bytes;
+      return;
+    }
+    const first = Math.floor(fromMs / this.#intervalMs);
+    const last = Math.floor(toMs / this.#intervalMs);
+    for (let i = first; i <= last; i++) {
+      const overlap = Math.min(toMs, (i + 1) * this.#intervalMs) - Math.max(fromMs, i * this.#intervalMs);
+      if (overlap > 0) this.#bin(i * this.#intervalMs).bytes += (bytes * overlap) / (toMs - fromMs);
     }
   }
 
@@ -76,14 +102,17 @@ export class LoadTally {
   samples(durationMs: number): HttpsSample[] {
     const whole = Math.floor(durationMs / this.#intervalMs);
     const warmupIntervals = Math.max(1, this.#allConnectedAtMs === null ? whole : Math.floor(this.#allConnectedAtMs / this.#intervalMs) + 1);
+    const cooldownFrom = whole - Math.max(1, Math.ceil(this.#longestMs / this.#intervalMs));
     const seconds = this.#intervalMs / 1000;
     return Array.from({ length: whole }, (_, index) => {
       const b = this.#bins[index] ?? { requests: 0, bytes: 0, errors: 0, timeouts: 0, non2xx: 0 };
       return {
         index,
         warmup: index < warmupIntervals,
+        cooldown: index >= cooldownFrom,
         requests: b.requests,
-        bytes: b.bytes,
+        // bytes spread from responses that overlap the interval: a fraction of one is rounded away
+        bytes: Math.round(b.bytes),
         mbPerSec: b.bytes / 1e6 / seconds,
         requestsPerSec: b.requests / seconds,
         errors: b.errors,
@@ -107,9 +136,14 @@ export function isCleanSample(s: Pick<HttpsSample, 'errors' | 'non2xx'>): boolea
   return s.errors === 0 && s.non2xx === 0;
 }
 
+/** In the statistics and compare: neither warm-up nor cool-down, and clean. */
+export function isMeasuredSample(s: Pick<HttpsSample, 'warmup' | 'cooldown' | 'errors' | 'non2xx'>): boolean {
+  return !s.warmup && !s.cooldown && isCleanSample(s);
+}
+
 /** The measured samples' MB/s and req/s (pure): what the terminal, https.csv and compare read. */
 export function intervalStats(samples: readonly HttpsSample[]): Pick<HttpsLoadRecord, 'intervalMbPerSec' | 'intervalRequestsPerSec'> {
-  const measured = samples.filter((s) => !s.warmup && isCleanSample(s));
+  const measured = samples.filter(isMeasuredSample);
   if (measured.length === 0) return { intervalMbPerSec: null, intervalRequestsPerSec: null };
   return { intervalMbPerSec: throughputOf(measured.map((s) => s.mbPerSec)), intervalRequestsPerSec: mean(measured.map((s) => s.requestsPerSec)) };
 }
