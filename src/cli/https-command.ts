@@ -16,7 +16,7 @@ import { httpsTerminal } from '../protocols/https/terminal.ts';
 import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
 import { makeRunId } from '../runner/orchestrator.ts';
 import { assertWritableDir } from './run-command.ts';
-import { writeRunFiles } from './run-files.ts';
+import { writeRunFiles } from '../report/write.ts';
 import { signalExitCode, stoppable } from './signals.ts';
 
 /** Flags as commander hands them over: strings (booleans for --json), keys in camelCase. */

@@ -7,7 +7,7 @@ import { hasJournal, rebuildFromJournal } from '../journal.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { https } from '../protocols/https/index.ts';
 import { markdownSummary } from '../report/markdown.ts';
-import { REPORT_FILES, writeReportFiles, writeRunFiles } from './run-files.ts';
+import { REPORT_FILES, writeReportFiles, writeRunFiles } from '../report/write.ts';
 
 /** Protocols' own sections of summary.md, from the results.json that holds their records (until the protocol registry lists them). */
 const SUMMARY_SECTIONS: readonly ((json: object) => string | null)[] = [https.report.summarySection];
