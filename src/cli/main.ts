@@ -4,7 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { PROJECT_ROOT } from '../paths.ts';
 import { sweepDeadProcessDirs } from '../private-dirs.ts';
 import { handleSignals } from './signals.ts';
-import { OPTIONS, type RawConfig } from '../config/schema.ts';
+import { RUN_OPTIONS, type RawConfig } from '../config/schema.ts';
+import { THRESHOLD_OPTIONS } from '../config/threshold-config.ts';
+import { addTableOptions } from './command.ts';
 import { presetNames } from '../config/presets.ts';
 import { BenchError, isUsageError, usageError } from '../errors.ts';
 import { agentCommand, type AgentFlags } from './agent-command.ts';
@@ -12,7 +14,7 @@ import { ciphersText } from './ciphers-command.ts';
 import { compareCommand, type CompareFlags } from './compare-command.ts';
 import { fixturesCommand, type FixturesFlags } from './fixtures-command.ts';
 import { addHttpsCommand } from './https-command.ts';
-import { profileCommand, PROFILE_TOOLS, type ProfileFlags } from './profile-command.ts';
+import { profileCommand, PROFILE_OPTIONS, type ProfileFlags } from './profile-command.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { thresholdCommand, type ThresholdFlags } from './threshold-command.ts';
@@ -38,16 +40,8 @@ function addRunOptions(cmd: Command): Command {
         return value;
       }),
     )
-    .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)');
-  for (const spec of Object.values(OPTIONS)) {
-    const boolean = 'boolean' in spec && spec.boolean === true;
-    const valueName = 'valueName' in spec ? spec.valueName : 'value';
-    const option = new Option(boolean ? spec.flag : `${spec.flag} <${valueName}>`, spec.description);
-    // A repeated flag collects its values; they reach the parser as one list.
-    if ('repeatable' in spec && spec.repeatable === true) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
-    cmd.addOption(option);
-  }
-  return cmd;
+    .option('--fixtures-dir <dir>', 'fixture cache folder (default: fixtures/ of the project)');
+  return addTableOptions(cmd, RUN_OPTIONS);
 }
 
 /** Run flags given after `--` to another command, parsed as `run` would. */
@@ -88,27 +82,9 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(await fixturesCommand(action, opts, (line) => process.stdout.write(`${line}\n`)));
     });
 
-  program
-    .command('threshold')
+  addTableOptions(program.command('threshold'), THRESHOLD_OPTIONS)
     .description('bisect over size to the smallest size at which a way of ending the stream loses data')
-    .option('--shutdown <name>', 'shutdown strategy (default destroy)')
-    .option('--write-path <name>', 'backpressure | buffered (default buffered)')
-    .option('--receiver <name>', 'receiver mode (default until-eof)')
-    .option('--receiver-peer <name>', 'node | openssl (default node)')
-    .option('--suite <name>', 'cipher suite (default TLS_AES_128_GCM_SHA256)')
-    .option('--chunk <size>', 'write size (default 16KiB)')
-    .option('--min <size>', 'smallest size searched (default 1MB)')
-    .option('--max <size>', 'largest size searched (default 1GB)')
-    .option('--trials <n>', 'transfers per probed size; one failure fails the size (default 3)')
-    .option('--tolerance <fraction>', 'stop when failing/passing sizes are this close (default 5%)')
-    .option('--stall-timeout <duration>', 'no progress for this long -> stalled (default 15s)')
-    .option('--seed <n>', 'fixture seed (default 1)')
-    .option('--host <address>', 'address the sender binds and the receiver connects to: IPv4/IPv6 literal or localhost (default 127.0.0.1)')
-    .option('--profile <name>', 'fixture profile (default kv)')
-    .option('--source <name>', 'file | memory (default file)')
-    .option('--out <dir>', 'folder that receives <run-id>/threshold.json (default results)')
     .option('--fixtures-dir <dir>', 'fixture folder; probes use a temp folder inside it')
-    .option('--json', 'print threshold.json on stdout')
     .action(async (opts: ThresholdFlags) => {
       setExit(
         await thresholdCommand(
@@ -141,11 +117,8 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   addHttpsCommand(program, setExit);
 
-  program
-    .command('profile')
+  addTableOptions(program.command('profile'), PROFILE_OPTIONS)
     .description('profile the sender or receiver worker during one scenario: tls-sst-bench profile --role sender --tool cpu-prof -- <run flags>')
-    .option('--role <role>', 'sender | receiver (default sender)')
-    .option('--tool <tool>', `${PROFILE_TOOLS.join(' | ')} (default cpu-prof)`)
     .argument('[runFlags...]', 'run flags after --, giving exactly one scenario')
     .action(async (runArgs: string[], opts: ProfileFlags) => {
       const { fixturesDir, ...runFlags } = parseRunFlags(runArgs);
