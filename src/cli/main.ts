@@ -11,8 +11,8 @@ import { presetNames } from '../config/presets.ts';
 import { BenchError, isUsageError, usageError } from '../errors.ts';
 import { agentCommand, type AgentFlags } from './agent-command.ts';
 import { ciphersText } from './ciphers-command.ts';
-import { compareCommand, type CompareFlags } from './compare-command.ts';
-import { fixturesCommand, type FixturesFlags } from './fixtures-command.ts';
+import { COMPARE_OPTIONS, compareCommand, type CompareFlags } from './compare-command.ts';
+import { FIXTURES_OPTIONS, fixturesCommand, type FixturesFlags } from './fixtures-command.ts';
 import { addHttpsCommand } from './https-command.ts';
 import { profileCommand, PROFILE_OPTIONS, type ProfileFlags } from './profile-command.ts';
 import { reportCommand } from './report-command.ts';
@@ -70,13 +70,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     setExit(await runCommand(flags, { fixturesDir, argv: process.argv.slice(2) }));
   });
 
-  program
-    .command('fixtures')
+  addTableOptions(program.command('fixtures'), FIXTURES_OPTIONS)
     .description('manage the SST fixture cache')
     .argument('<action>', 'generate | verify | list | clean')
-    .option('--sizes <list>', 'sizes to generate, e.g. 1MB,64MB,1GB')
-    .option('--profile <list>', 'kv | incompressible | compressible (comma-separated)')
-    .option('--seed <n>', 'seed (default 1)')
     .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)')
     .action(async (action: string, opts: FixturesFlags) => {
       setExit(await fixturesCommand(action, opts, (line) => process.stdout.write(`${line}\n`)));
@@ -95,14 +91,10 @@ function buildProgram(setExit: (code: number) => void): Command {
       );
     });
 
-  program
-    .command('compare')
+  addTableOptions(program.command('compare'), COMPARE_OPTIONS)
     .description('per-scenario change of mean MB/s between two runs, with a Welch t-test; exit 1 on a significant regression')
     .argument('<base-run>', 'run folder (or its results.json) to compare against')
     .argument('<new-run>', 'run folder (or its results.json) to compare')
-    .option('--threshold <percent>', 'a significant drop of more than this is a regression (default 5%)')
-    .option('--alpha <p>', 'significance level of a regression (default 0.05)')
-    .option('--md <file>', 'also write the comparison as Markdown to this file')
     .action(async (basePath: string, newPath: string, opts: CompareFlags) => {
       setExit(await compareCommand(basePath, newPath, opts, (text) => process.stdout.write(`${text}\n`)));
     });
