@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FixtureProfile } from '../src/fixtures/types.ts';
 import { helpText } from '../src/cli/command.ts';
+import { COMPARE_OPTIONS } from '../src/cli/compare-command.ts';
+import { FIXTURES_OPTIONS } from '../src/cli/fixtures-command.ts';
 import { PROFILE_OPTIONS, type ProfileTool } from '../src/cli/profile-command.ts';
 import { defaultHelp, type AnyOptionEntry, type OptionValues } from '../src/config/options.ts';
 import type { WorkerRole } from '../src/runner/worker-role.ts';
@@ -221,12 +223,6 @@ test("https's and threshold's defaults are the values their commands had", () =>
   });
 });
 
-const kebab = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-
-test("every flag is its key's kebab-case (commander hands the flags over by that key)", () => {
-  for (const entry of [...RUN_OPTIONS, ...HTTPS_OPTIONS, ...THRESHOLD_OPTIONS, ...PROFILE_OPTIONS]) assert.equal(entry.flag, kebab(entry.key));
-});
-
 /** Each option's help, one line per flag (commander wraps long ones). */
 function helpByFlag(help: string): Map<string, string> {
   const byFlag = new Map<string, string>();
@@ -245,7 +241,15 @@ const COMMANDS: [string, readonly AnyOptionEntry[]][] = [
   ['https', HTTPS_OPTIONS],
   ['threshold', THRESHOLD_OPTIONS],
   ['profile', PROFILE_OPTIONS],
+  ['compare', COMPARE_OPTIONS],
+  ['fixtures', FIXTURES_OPTIONS],
 ];
+
+const kebab = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+test("every flag is its key's kebab-case (commander hands the flags over by that key)", () => {
+  for (const [, entries] of COMMANDS) for (const entry of entries) assert.equal(entry.flag, kebab(entry.key));
+});
 
 for (const [command, entries] of COMMANDS) {
   test(`${command} --help lists every option with its default`, async () => {
@@ -284,6 +288,12 @@ test('the defaults --help shows are the values the commands use', async () => {
     ['threshold', '--tolerance', '5%'],
     ['profile', '--role', 'sender'],
     ['profile', '--tool', 'cpu-prof'],
+    ['compare', '--threshold', '5%'],
+    ['compare', '--alpha', '0.05'],
+    ['fixtures', '--sizes', '1MB,64MB'],
+    ['fixtures', '--seed', '1'],
+    ['run', '--fixtures-dir', 'fixtures/ of the project'],
+    ['threshold', '--fixtures-dir', 'fixtures/ of the project'],
   ];
   const helps = new Map<string, Map<string, string>>();
   for (const [command] of COMMANDS) helps.set(command, helpByFlag((await runCli([command, '--help'])).stdout));

@@ -30,6 +30,11 @@ export function addTableOptions(cmd: Command, entries: readonly AnyOptionEntry[]
   return cmd;
 }
 
+/** `--fixtures-dir`, a CLI flag of every command that makes or reads fixtures (not a config key: a preset cannot move the cache). */
+export function addFixturesDirOption(cmd: Command, what = 'fixture cache folder'): Command {
+  return cmd.option('--fixtures-dir <dir>', `${what} (default: fixtures/ of the project)`);
+}
+
 /** Where a command's run goes: its id, the folder of its run folders, the run folder, the fixture cache. */
 export interface RunFolders {
   readonly runId: string;

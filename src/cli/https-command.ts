@@ -11,7 +11,7 @@ import { httpsAsRun } from '../https/records.ts';
 import { resultsJson } from '../report/json.ts';
 import { runHttpsBench, type HttpsRun } from '../https/run.ts';
 import { httpsSummary } from '../https/terminal.ts';
-import { addTableOptions, runSteps } from './command.ts';
+import { addFixturesDirOption, addTableOptions, runSteps } from './command.ts';
 import { writeRunFiles } from './run-files.ts';
 
 /** Flags as commander hands them over: strings (booleans for --json), keys in camelCase. */
@@ -91,11 +91,10 @@ export function addHttpsCommand(program: Command, setExit: (code: number) => voi
     .command('https')
     .description('HTTPS mode: fixtures served by node:https, N concurrent autocannon clients fetching whole files or ranges, beside a raw TLS stream')
     .option('--preset <name>', `https preset from bench/https.ts: ${Object.keys(httpsPresets()).join(', ')}`)
-    .option('--fixtures-dir <dir>', 'fixture cache folder (default: fixtures/ of the project)')
     // Our own message for an unknown flag: the program's lists `run`'s flags.
     .allowUnknownOption()
     .allowExcessArguments();
-  addTableOptions(cmd, HTTPS_OPTIONS);
+  addTableOptions(addFixturesDirOption(cmd), HTTPS_OPTIONS);
   cmd.action(async (opts: HttpsFlags, self: Command) => {
     const stray = self.args[0];
     if (stray !== undefined) {

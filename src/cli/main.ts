@@ -6,7 +6,7 @@ import { sweepDeadProcessDirs } from '../private-dirs.ts';
 import { handleSignals } from './signals.ts';
 import { RUN_OPTIONS, type RawConfig } from '../config/schema.ts';
 import { THRESHOLD_OPTIONS } from '../config/threshold-config.ts';
-import { addTableOptions } from './command.ts';
+import { addFixturesDirOption, addTableOptions } from './command.ts';
 import { presetNames } from '../config/presets.ts';
 import { BenchError, isUsageError, usageError } from '../errors.ts';
 import { agentCommand, type AgentFlags } from './agent-command.ts';
@@ -40,8 +40,7 @@ function addRunOptions(cmd: Command): Command {
         return value;
       }),
     )
-    .option('--fixtures-dir <dir>', 'fixture cache folder (default: fixtures/ of the project)');
-  return addTableOptions(cmd, RUN_OPTIONS);
+  return addTableOptions(addFixturesDirOption(cmd), RUN_OPTIONS);
 }
 
 /** Run flags given after `--` to another command, parsed as `run` would. */
@@ -70,17 +69,15 @@ function buildProgram(setExit: (code: number) => void): Command {
     setExit(await runCommand(flags, { fixturesDir, argv: process.argv.slice(2) }));
   });
 
-  addTableOptions(program.command('fixtures'), FIXTURES_OPTIONS)
+  addFixturesDirOption(addTableOptions(program.command('fixtures'), FIXTURES_OPTIONS))
     .description('manage the SST fixture cache')
     .argument('<action>', 'generate | verify | list | clean')
-    .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)')
     .action(async (action: string, opts: FixturesFlags) => {
       setExit(await fixturesCommand(action, opts, (line) => process.stdout.write(`${line}\n`)));
     });
 
-  addTableOptions(program.command('threshold'), THRESHOLD_OPTIONS)
+  addFixturesDirOption(addTableOptions(program.command('threshold'), THRESHOLD_OPTIONS), 'fixture folder; probes use a temp folder inside it')
     .description('bisect over size to the smallest size at which a way of ending the stream loses data')
-    .option('--fixtures-dir <dir>', 'fixture folder; probes use a temp folder inside it')
     .action(async (opts: ThresholdFlags) => {
       setExit(
         await thresholdCommand(
