@@ -20,7 +20,7 @@ interface DefaultValue<T> {
 export interface OptionEntry<Key extends string = string, Target extends string = string, T = unknown> {
   /** The config-file and preset key; commander's camelCase of the flag. */
   readonly key: Key;
-  /** The config field it sets; two keys may set one field (--checkpoint is --sizes for Kvrocks). */
+  /** The config field it sets; two keys may set one field (an alias: another flag for the same axis). */
   readonly target: Target;
   readonly flag: string;
   readonly valueName?: string;
