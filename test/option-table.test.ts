@@ -187,6 +187,13 @@ test('DEFAULTS has every RunConfig field, and the values the hand-written DEFAUL
   assert.deepEqual(DEFAULTS, expected);
 });
 
+test('--smoke keeps the first value of the axes it always trimmed', () => {
+  assert.deepEqual(
+    RUN_OPTIONS.filter((e) => e.smoke === 'first').map((e) => e.target),
+    ['sizes', 'chunks', 'tls', 'keys', 'maxFragments', 'shutdowns', 'writePaths', 'readPaths', 'receiverModes', 'receiverPeers', 'senderPeers', 'protocols', 'streams', 'runtimes'],
+  );
+});
+
 test("https's and threshold's defaults are the values their commands had", () => {
   assert.deepEqual(resolveHttpsConfig([]), {
     preset: undefined,
