@@ -15,6 +15,9 @@
  *   onread = suite (--read-path onread:SIZE)             / bare onread pipe
  *   verify = bare 'data' + CRC32C inline / bare 'data'  (reported, not judged)
  * Exit 1 if any cell's data or onread ratio is below 0.95.
+ * The suite's receivers check every byte with the verifier this machine
+ * chooses (inline native CRC32C, else the checker thread: printed in the
+ * header); TLS_SST_BENCH_VERIFIER=thread|inline forces one.
  *
  *   npm run bench:baseline [-- --rounds 7 --sizes 64MB,256MB --chunks 16KiB,64KiB,1MiB --filter CHACHA]
  */
@@ -38,6 +41,8 @@ import { removeWorkerBundle } from '../src/runner/worker-bundle.ts';
 import { median } from '../src/analysis/statistics.ts';
 import { RunCertificates } from '../src/tls/certs.ts';
 import { onreadBytes, parseReadPath, type ReadPath } from '../src/transfer/read-path.ts';
+import { CRC32C } from '../src/transfer/crc32c.ts';
+import { defaultVerifier } from '../src/transfer/verified-reader.ts';
 
 const { values } = parseArgs({
   options: {
@@ -153,6 +158,7 @@ function runLane(c: Cell, lane: Lane): Promise<number> {
 const samples = new Map<Cell, Map<Lane, number[]>>(chosen.map((c) => [c, new Map(LANES.map((l) => [l, []]))]));
 const startedAt = Date.now();
 console.log(`suite vs bare byte-counting TLS pipes, TLS 1.3, memory source, ${rounds} rounds after 1 discarded, onread = ${onread}; MB/s = 10^6 B/s, medians; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.versions.node}`);
+console.log(`suite receivers check every byte: ${defaultVerifier()} verifier, CRC32C ${CRC32C.implementation}; bare+crc32c: @node-rs/crc32 inline`);
 let worst = Infinity;
 try {
   for (let round = -1; round < rounds; round++) {

@@ -1,6 +1,7 @@
 import { formatBytes } from './config/units.ts';
 import type { RunConfig } from './config/schema.ts';
 import { usageError } from './errors.ts';
+import { axesId } from './scenario-axes.ts';
 import { MAX_WRITE_BYTES as KVROCKS_MAX_WRITE_BYTES } from './kvrocks/protocol.ts';
 import { gnutlsPriority } from './tls/gnutls-priority.ts';
 import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
@@ -42,29 +43,9 @@ export interface Scenario {
   readonly runtime?: string;
 }
 
+/** The id: each axis's `key=value` token from the axis table (scenario-axes.ts), byte for byte as before it. */
 export function scenarioId(s: Omit<Scenario, 'id'>): string {
-  return [
-    `size=${formatBytes(s.sizeBytes)}`,
-    `chunk=${formatBytes(s.chunkBytes)}`,
-    `tls=${s.tlsVersion}`,
-    `suite=${s.suite}`,
-    `key=${s.keyType}`,
-    `frag=${s.maxFragment}`,
-    `shutdown=${s.shutdown}`,
-    `write=${s.writePath}`,
-    // only when not the default, so existing ids stay as they were
-    ...(s.readPath !== DEFAULT_READ_PATH ? [`read=${s.readPath}`] : []),
-    `receiver=${s.receiverMode}`,
-    `peer=${s.receiverPeer}`,
-    // only when not the Node worker, so existing ids stay as they were
-    ...(s.senderPeer !== 'node' ? [`sender=${s.senderPeer}`] : []),
-    `protocol=${s.protocol}`,
-    `streams=${s.streams}`,
-    // only where it is a choice of its own, so raw ids stay as they were
-    ...(s.protocol === 'kvrocks' ? [`files=${formatBytes(s.fileBytes)}`] : []),
-    // likewise: only a run of several runtimes names them
-    ...(s.runtime !== undefined ? [`node=${s.runtime}`] : []),
-  ].join(' ');
+  return axesId(s);
 }
 
 /** An external receiver cannot play every mode (s_client cannot read a size line). */

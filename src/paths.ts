@@ -1,8 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 
-/** The project's root folder (where package.json is), wherever the CLI is run from. */
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Set by esbuild's `define` in the worker bundles (which live under node_modules/.cache, not src/). */
+declare const TLS_SST_BENCH_ROOT: string | undefined;
+
+/** The project's root folder (where package.json is), wherever the CLI is run from, in src/ and in a bundle alike. */
+export const PROJECT_ROOT = typeof TLS_SST_BENCH_ROOT === 'string' ? TLS_SST_BENCH_ROOT : fileURLToPath(new URL('..', import.meta.url));
+
+/** esbuild's `define` for a bundle of src/ code: PROJECT_ROOT stays the project's root. */
+export function bundleDefine(): Record<string, string> {
+  return { TLS_SST_BENCH_ROOT: JSON.stringify(PROJECT_ROOT) };
+}
 export const DEFAULT_FIXTURES_DIR = join(PROJECT_ROOT, 'fixtures');
 export const DEFAULT_RESULTS_DIR = join(PROJECT_ROOT, 'results');
 

@@ -178,6 +178,11 @@ export interface Environment {
   readonly gitRevision: string | null;
   readonly gitDirty: boolean | null;
   readonly hostname: string;
+  /**
+   * How receivers check every byte: where (inline on the read loop, or the
+   * checker thread) and with which CRC32C. Absent in older results.json.
+   */
+  readonly verification?: { readonly verifier: 'inline' | 'thread'; readonly crc32c: string };
 }
 
 export interface RunResult {

@@ -9,6 +9,7 @@ import { WorkerPair } from '../src/runner/workers.ts';
 import type { CertPems, RunCertificates } from '../src/tls/certs.ts';
 import { SLOW_CHECKER_ENV } from '../src/transfer/checker.ts';
 import type { ReadPath } from '../src/transfer/read-path.ts';
+import { VERIFIER_ENV } from '../src/transfer/verified-reader.ts';
 import { tempDir, testCerts, tlsServer } from './helpers.ts';
 
 // The checker thread behind the read loop: when it falls behind, reading
@@ -38,9 +39,12 @@ async function transfer(pair: WorkerPair, fixture: Fixture, readPath: ReadPath, 
 
 test('a slowed checker makes reading wait: every byte still checked, memory flat whatever the size', async () => {
   // The knob: the checker lets its 4 MiB ring fill, then checks 64 KiB per ms.
+  // The checker thread's ring is what must hold memory flat (the inline verifier hands nothing over).
   process.env[SLOW_CHECKER_ENV] = '1';
+  process.env[VERIFIER_ENV] = 'thread';
   const pair = await WorkerPair.start(tmp.dir);
   delete process.env[SLOW_CHECKER_ENV];
+  delete process.env[VERIFIER_ENV];
   try {
     const small = await cache.ensure({ sizeBytes: 16 * MiB, seed: 3, profile: 'kv' });
     const big = await cache.ensure({ sizeBytes: 128 * MiB, seed: 3, profile: 'kv' });
@@ -64,9 +68,12 @@ test('a slowed checker makes reading wait: every byte still checked, memory flat
 });
 
 test('the slowed checker really paused reading (the report counts it)', async () => {
+  // The checker thread's ring is what must hold memory flat (the inline verifier hands nothing over).
   process.env[SLOW_CHECKER_ENV] = '1';
+  process.env[VERIFIER_ENV] = 'thread';
   const pair = await WorkerPair.start(tmp.dir);
   delete process.env[SLOW_CHECKER_ENV];
+  delete process.env[VERIFIER_ENV];
   try {
     const sizeBytes = 16 * MiB;
     for (const readPath of READ_PATHS) {

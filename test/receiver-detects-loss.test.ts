@@ -11,12 +11,15 @@ import { tempDir, testCerts, tlsServer } from './helpers.ts';
 import type { ReadPath } from '../src/transfer/read-path.ts';
 import type { ReceiverModeName } from '../src/transfer/strategies.ts';
 import { sizeLine } from '../src/transfer/receiver-modes.ts';
+import { VERIFIER_ENV, type VerifierName } from '../src/transfer/verified-reader.ts';
 
 // A real receiver worker against a hand-made TLS sender over loopback: the
 // receiver must catch a short stream by its count and a damaged one by CRC32C.
 const payload = randomBytes(3 * 1024 * 1024);
 const expectedCrc = crc32c(payload);
-let receiver: WorkerProcess;
+// One receiver per verifier: CRC32C inline on the read loop, and the checker thread behind the ring.
+const VERIFIER_NAMES: readonly VerifierName[] = ['inline', 'thread'];
+const receivers = new Map<VerifierName, WorkerProcess>();
 let certs: RunCertificates;
 let files: CertPems;
 let tmp: { dir: string; remove: () => Promise<void> };
@@ -25,15 +28,20 @@ let id = 0;
 before(async () => {
   tmp = await tempDir('receiver');
   ({ certs, files } = await testCerts());
-  receiver = await WorkerProcess.start('receiver', tmp.dir, 0);
+  for (const [i, verifier] of VERIFIER_NAMES.entries()) {
+    process.env[VERIFIER_ENV] = verifier;
+    receivers.set(verifier, await WorkerProcess.start('receiver', tmp.dir, i));
+  }
+  delete process.env[VERIFIER_ENV];
 });
 after(async () => {
-  await receiver.stop();
+  for (const r of receivers.values()) await r.stop();
   await certs.dispose();
   await tmp.remove();
 });
 
-async function receive(send: (s: TLSSocket) => void, readPath: ReadPath, mode: ReceiverModeName = 'until-eof'): Promise<ReceiverReport> {
+async function receive(verifier: VerifierName, send: (s: TLSSocket) => void, readPath: ReadPath, mode: ReceiverModeName = 'until-eof'): Promise<ReceiverReport> {
+  const receiver = receivers.get(verifier)!;
   const server = await tlsServer(files, send);
   id += 1;
   const reply = receiver.next((m): m is ReceiverReport => m.type === 'received' && m.id === id, 20_000);
@@ -62,52 +70,61 @@ async function receive(send: (s: TLSSocket) => void, readPath: ReadPath, mode: R
 const observe = (r: ReceiverReport) =>
   classify({ bytesExpected: payload.length, crc32cExpected: expectedCrc, bytesReceived: r.bytesReceived, crc32c: r.crc32c, closeNotify: r.closeNotify, error: r.error });
 
-// Every read path must see exactly the same outcomes: the checker thread does the CRC for both.
+// Every read path and both verifiers must see exactly the same outcomes.
+for (const verifier of VERIFIER_NAMES)
 for (const readPath of ['data', 'onread:64KiB', 'onread:16KiB', 'onread:1MiB'] as const) {
-  test(`${readPath}: the whole payload and end(): complete, close_notify seen`, async () => {
-    const r = await receive((s) => s.end(payload), readPath);
+  test(`${verifier}, ${readPath}: the whole payload and end(): complete, close_notify seen`, async () => {
+    const r = await receive(verifier, (s) => s.end(payload), readPath);
     assert.equal(r.bytesReceived, payload.length);
     assert.equal(r.closeNotify, true);
     assert.equal(observe(r).kind, 'complete');
   });
 
-  test(`${readPath}: a short stream that ends cleanly is truncated, found by the count`, async () => {
-    const r = await receive((s) => s.end(payload.subarray(0, payload.length - 12345)), readPath);
+  test(`${verifier}, ${readPath}: a short stream that ends cleanly is truncated, found by the count`, async () => {
+    const r = await receive(verifier, (s) => s.end(payload.subarray(0, payload.length - 12345)), readPath);
     const o = observe(r);
     assert.equal(o.kind, 'truncated');
     assert.equal(o.kind === 'truncated' && o.bytesLost, 12345);
     assert.equal(r.error, null); // the receiver saw a normal end: the silent case
   });
 
-  test(`${readPath}: the right count with one byte changed is corrupt, found by CRC32C`, async () => {
+  test(`${verifier}, ${readPath}: the right count with one byte changed is corrupt, found by CRC32C`, async () => {
     const bad = Buffer.from(payload);
     bad[1_000_000] = bad[1_000_000]! ^ 0x01;
-    const r = await receive((s) => s.end(bad), readPath);
+    const r = await receive(verifier, (s) => s.end(bad), readPath);
     assert.equal(r.bytesReceived, payload.length);
     const o = observe(r);
     assert.equal(o.kind, 'corrupt');
     assert.equal(o.errorCode, 'CRC_MISMATCH');
   });
 
-  test(`${readPath}: extra bytes are corrupt too`, async () => {
-    const r = await receive((s) => s.end(Buffer.concat([payload, Buffer.from('tail')])), readPath);
+  test(`${verifier}, ${readPath}: extra bytes are corrupt too`, async () => {
+    const r = await receive(verifier, (s) => s.end(Buffer.concat([payload, Buffer.from('tail')])), readPath);
     assert.equal(observe(r).kind, 'corrupt');
   });
 
-  test(`${readPath}: TCP FIN without close_notify: every byte, but close_notify false`, async () => {
+  test(`${verifier}, ${readPath}: TCP FIN without close_notify: every byte, but close_notify false`, async () => {
     // Ending the raw TCP socket under TLS once the data is flushed: FIN, no alert.
-    const r = await receive((s) => s.write(payload, () => setTimeout(() => (s as TLSSocket & { _parent: { end(): void } })._parent.end(), 50)), readPath);
+    const r = await receive(verifier, (s) => s.write(payload, () => setTimeout(() => (s as TLSSocket & { _parent: { end(): void } })._parent.end(), 50)), readPath);
     assert.equal(r.bytesReceived, payload.length);
     assert.equal(r.closeNotify, false);
     assert.equal(observe(r).kind, 'complete-unclean');
   });
 
-  test(`${readPath}: framed: the size line is not payload; a short framed stream is truncated`, async () => {
-    const whole = await receive((s) => s.end(Buffer.concat([sizeLine(payload.length), payload])), readPath, 'framed');
+  test(`${verifier}, ${readPath}: a TCP RST in the middle is a reset, never complete`, async () => {
+    const raw = (s: TLSSocket) => (s as TLSSocket & { _parent: { resetAndDestroy(): void } })._parent;
+    const r = await receive(verifier, (s) => s.write(payload.subarray(0, 1_500_000), () => setTimeout(() => raw(s).resetAndDestroy(), 50)), readPath);
+    assert.ok(r.bytesReceived <= 1_500_000, String(r.bytesReceived));
+    assert.equal(observe(r).kind, 'reset');
+    assert.equal(r.error?.code, 'ECONNRESET');
+  });
+
+  test(`${verifier}, ${readPath}: framed: the size line is not payload; a short framed stream is truncated`, async () => {
+    const whole = await receive(verifier, (s) => s.end(Buffer.concat([sizeLine(payload.length), payload])), readPath, 'framed');
     assert.equal(whole.declaredBytes, payload.length);
     assert.equal(whole.bytesReceived, payload.length);
     assert.equal(observe(whole).kind, 'complete');
-    const short = await receive((s) => s.end(Buffer.concat([sizeLine(payload.length), payload.subarray(0, 777_777)])), readPath, 'framed');
+    const short = await receive(verifier, (s) => s.end(Buffer.concat([sizeLine(payload.length), payload.subarray(0, 777_777)])), readPath, 'framed');
     assert.equal(short.bytesReceived, 777_777);
     assert.equal(observe(short).kind, 'truncated');
   });

@@ -1,8 +1,7 @@
-import { formatBytes } from '../config/units.ts';
 import type { Scenario } from '../matrix.ts';
 import { isDelivered } from '../outcome.ts';
 import type { RunResult, ScenarioSummary } from '../results.ts';
-import { AXIS_FIELDS, scenarioFields } from '../runner/sampling.ts';
+import { axisNamed, groupKey } from '../scenario-axes.ts';
 import { ciHalfWidth, welchTTest } from './statistics.ts';
 
 /**
@@ -11,31 +10,29 @@ import { ciHalfWidth, welchTTest } from './statistics.ts';
  * path), the best value, the set of values that cannot be told apart from it
  * (a Welch test at alpha AND a practical threshold), and the one to use from
  * that set. Pure: from a run's summaries and per-transfer samples. Groups are
- * made of the scenarios' structured fields, so an axis added to Scenario is
- * tuned once it is in TUNING_AXES.
+ * keyed by the axis table's structured fields (never by the id string), so an
+ * axis added to the table is tuned once it is in TUNING_AXES.
  */
 
-/** How one axis is tuned: how its values read and which of a tied set to recommend. */
+/** How one axis is tuned: which axis of the table (its values as the id spells them) and which of a tied set to recommend. */
 export interface TuningAxis {
-  /** Its values as people write them (the flag's spelling). */
-  readonly label: (s: Scenario) => string;
+  /** The axis (scenario-axes.ts) whose values are compared; the group is every other axis. */
+  readonly axis: string;
   /** Recommend the first of the equivalent set in this order; `cheapest`: the least CPU per GB. */
   readonly prefer: { readonly kind: 'smallest'; readonly order: (s: Scenario) => number; readonly why: string } | { readonly kind: 'cheapest' };
 }
 
-/** A Scenario field by name (an axis may name one that only newer scenarios have, e.g. readPath). */
-const field = (s: Scenario, name: string): unknown => (scenarioFields(s) as Record<string, unknown>)[name];
-
+/** Keyed by the name the answers carry (results.json's `tuning[].axis`). */
 export const TUNING_AXES: Readonly<Record<string, TuningAxis>> = {
-  chunk: { label: (s) => formatBytes(s.chunkBytes), prefer: { kind: 'smallest', order: (s) => s.chunkBytes, why: 'the smallest write in the set (least buffered per write)' } },
-  suite: { label: (s) => s.suite, prefer: { kind: 'cheapest' } },
-  streams: { label: (s) => String(s.streams), prefer: { kind: 'smallest', order: (s) => s.streams, why: 'the fewest connections in the set' } },
-  writePath: { label: (s) => s.writePath, prefer: { kind: 'cheapest' } },
-  readPath: { label: (s) => String(field(s, 'readPath')), prefer: { kind: 'cheapest' } },
+  chunk: { axis: 'chunk', prefer: { kind: 'smallest', order: (s) => s.chunkBytes, why: 'the smallest write in the set (least buffered per write)' } },
+  suite: { axis: 'suite', prefer: { kind: 'cheapest' } },
+  streams: { axis: 'streams', prefer: { kind: 'smallest', order: (s) => s.streams, why: 'the fewest connections in the set' } },
+  writePath: { axis: 'write', prefer: { kind: 'cheapest' } },
+  readPath: { axis: 'read', prefer: { kind: 'cheapest' } },
 };
 
-/** The fields an axis changes: its AXIS_FIELDS entry, else the field of its name. */
-const axisFields = (axis: string): readonly string[] => AXIS_FIELDS[axis] ?? [axis];
+/** A value of the tuned axis, as people write it (the id's spelling). */
+const valueOf = (spec: TuningAxis, s: Scenario): string => axisNamed(spec.axis).idValue(s);
 
 export interface TuningValue {
   readonly value: string;
@@ -94,15 +91,6 @@ function samplesById(run: Pick<RunResult, 'records'>): Map<string, number[]> {
   return out;
 }
 
-/** The group a scenario belongs to for an axis: every field but the axis's, as a stable key and a record. */
-function groupOf(s: Scenario, axis: string): { key: string; group: Record<string, string | number> } {
-  const skip = new Set(axisFields(axis));
-  const entries = Object.entries(scenarioFields(s))
-    .filter(([k, v]) => !skip.has(k) && v !== undefined)
-    .sort(([a], [b]) => a.localeCompare(b)) as [string, string | number][];
-  return { key: JSON.stringify(entries), group: Object.fromEntries(entries) };
-}
-
 const pct = (fraction: number): string => `${Number((fraction * 100).toPrecision(4))}%`;
 
 function answerFor(axis: string, spec: TuningAxis, members: readonly ScenarioSummary[], group: Record<string, string | number>, samples: Map<string, number[]>, opts: TuningOptions): TuningAnswer {
@@ -116,7 +104,7 @@ function answerFor(axis: string, spec: TuningAxis, members: readonly ScenarioSum
     const mine = samples.get(s.scenarioId) ?? [];
     const p = s === best ? null : welchTTest(bestSamples, mine).p;
     return {
-      value: spec.label(s.scenario),
+      value: valueOf(spec, s.scenario),
       scenarioId: s.scenarioId,
       samples: mine.length,
       meanMbPerSec: s.throughput!.meanMbPerSec,
@@ -136,7 +124,7 @@ function answerFor(axis: string, spec: TuningAxis, members: readonly ScenarioSum
       ? equivalent[0]!
       : equivalent.reduce((a, b) => (b.cpuMsPerGb !== null && (a.cpuMsPerGb === null || b.cpuMsPerGb < a.cpuMsPerGb) ? b : a));
   const none = equivalent.length === values.length;
-  const bestValue = spec.label(best.scenario);
+  const bestValue = valueOf(spec, best.scenario);
   const why = spec.prefer.kind === 'smallest' ? spec.prefer.why : 'the least CPU per GB in the set';
   const rule = `not told apart: Welch p >= ${opts.alpha} or within ${pct(opts.threshold)} of the best`;
   const missed = values.filter((v) => v.targetMet === false).map((v) => v.value);
@@ -162,13 +150,13 @@ export function tuningAnswers(run: Pick<RunResult, 'scenarios' | 'records'>, opt
   Object.entries(TUNING_AXES).forEach(([axis, spec], axisIndex) => {
     const groups = new Map<string, { group: Record<string, string | number>; members: ScenarioSummary[] }>();
     for (const s of delivered) {
-      const { key, group } = groupOf(s.scenario, axis);
+      const { key, group } = groupKey(s.scenario, [spec.axis]);
       const g = groups.get(key) ?? { group, members: [] };
       g.members.push(s);
       groups.set(key, g);
     }
     for (const [key, { group, members }] of groups) {
-      if (new Set(members.map((m) => TUNING_AXES[axis]!.label(m.scenario))).size < 2) continue;
+      if (new Set(members.map((m) => valueOf(spec, m.scenario))).size < 2) continue;
       out.push({ size: members[0]!.scenario.sizeBytes, axisIndex, key, answer: answerFor(axis, spec, members, group, samples, opts) });
     }
   });

@@ -12,7 +12,7 @@ import { resultsJson } from '../report/json.ts';
 import { runHttpsBench, type HttpsRun } from '../https/run.ts';
 import { httpsSummary } from '../https/terminal.ts';
 import { addFixturesDirOption, addTableOptions, runSteps } from './command.ts';
-import { writeRunFiles } from './run-files.ts';
+import { writeRunFiles } from '../report/write.ts';
 
 /** Flags as commander hands them over: strings (booleans for --json), keys in camelCase. */
 export type HttpsFlags = HttpsRawConfig & { readonly preset?: string; readonly fixturesDir?: string };

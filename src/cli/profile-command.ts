@@ -11,7 +11,7 @@ import { runBenchmark, type RunOptions } from '../runner/orchestrator.ts';
 import type { WorkerRole } from '../runner/workers.ts';
 import { runSteps } from './command.ts';
 import { configsFromCli } from './run-command.ts';
-import { writeRunFiles } from './run-files.ts';
+import { writeRunFiles } from '../report/write.ts';
 import type { RawConfig, RunConfig } from '../config/schema.ts';
 
 export const PROFILE_TOOLS = ['cpu-prof', 'flame', 'doctor'] as const;
@@ -121,7 +121,7 @@ async function showProfile(role: WorkerRole, tool: ProfileTool, profileDir: stri
   if (tool === 'cpu-prof') {
     const files = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
     if (files.length === 0) throw new BenchError('INTERNAL', `no profile was written into ${profileDir}`);
-    // A receiver writes two: its main thread (the read loop) and its checker thread (CRC32C).
+    // A receiver with the checker thread (no native CRC32C here) writes two: its read loop's and the checker's.
     out(`\n${tool} profile of the ${role} worker${files.length > 1 ? ' (one per thread)' : ''}: ${files.map((f) => join(profileDir, f)).join(', ')}`);
     out('(open it in Chrome DevTools > Performance, or https://www.speedscope.app)');
     return 0;

@@ -4,7 +4,7 @@ import { usageError } from '../errors.ts';
 import type { RunResult } from '../results.ts';
 import { parseRunResult } from '../results-schema.ts';
 import { hasJournal, rebuildFromJournal } from '../journal.ts';
-import { REPORT_FILES, writeReportFiles, writeRunFiles } from './run-files.ts';
+import { REPORT_FILES, writeReportFiles, writeRunFiles } from '../report/write.ts';
 
 /** Reads `<dir>/results.json`; a missing folder or file, or one that is not a run's, is a usage error. */
 export async function readRunResult(dir: string): Promise<RunResult> {

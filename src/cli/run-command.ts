@@ -12,7 +12,7 @@ import { agentEndpoint } from '../runner/agent-endpoint.ts';
 import type { AgentEndpoint } from '../runner/remote-worker.ts';
 import { checkGnutlsSenderToolchain } from '../runner/gnutls-sender-build.ts';
 import { checkOpensslNativeToolchain } from '../runner/openssl-native.ts';
-import { writeRunFiles } from './run-files.ts';
+import { writeRunFiles } from '../report/write.ts';
 import { RunJournal } from '../journal.ts';
 import { collectEnvironment } from '../runner/environment.ts';
 import { assertLocalAddress } from './host-check.ts';

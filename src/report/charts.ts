@@ -1,13 +1,15 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { Scenario } from '../matrix.ts';
+import { SCENARIO_AXES } from '../scenario-axes.ts';
 import { OUTCOME_KINDS, type OutcomeKind } from '../outcome.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
-import { cellText, endingsMatrix } from './endings.ts';
+import { cellText } from './endings.ts';
+import { endingsMatrix, type EndingsMatrix } from '../analysis/endings.ts';
+import { reportModel, type ReportModel } from '../analysis/report-model.ts';
 import { intervalThroughput, timelineIntervalMs } from './intervals.ts';
-import { throughputScenarios } from './throughput-scenarios.ts';
-import { endingLabel } from './tuning.ts';
-import { runtimeComparison } from './runtimes.ts';
+import { endingLabel } from '../analysis/recommendation.ts';
+import { runtimeComparison, type RuntimeComparison } from '../analysis/runtimes.ts';
 import { ceilingsChart } from './references.ts';
 import { studentTQuantile } from '../analysis/statistics.ts';
 import type { ChartSpec } from './chart-spec.ts';
@@ -69,24 +71,8 @@ const CONFIG = {
 const BYTES_LABEL =
   "datum.value % 1048576 === 0 ? datum.value / 1048576 + ' MiB' : datum.value % 1024 === 0 ? datum.value / 1024 + ' KiB' : datum.value % 1000000 === 0 ? datum.value / 1000000 + ' MB' : datum.value % 1000 === 0 ? datum.value / 1000 + ' KB' : datum.value + ' B'";
 
-const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario) => string }[] = [
-  { name: 'size', value: (s) => formatBytes(s.sizeBytes) },
-  { name: 'chunk', value: (s) => formatBytes(s.chunkBytes) },
-  { name: 'tls', value: (s) => `TLS ${s.tlsVersion}` },
-  { name: 'suite', value: (s) => s.suite },
-  { name: 'key', value: (s) => s.keyType },
-  { name: 'frag', value: (s) => `frag ${s.maxFragment}` },
-  { name: 'shutdown', value: (s) => s.shutdown },
-  { name: 'write', value: (s) => `write ${s.writePath}` },
-  { name: 'read', value: (s) => `read ${s.readPath ?? 'data'}` },
-  { name: 'receiver', value: (s) => `receiver ${s.receiverMode}` },
-  { name: 'peer', value: (s) => `peer ${s.receiverPeer}` },
-  { name: 'protocol', value: (s) => s.protocol },
-  { name: 'streams', value: (s) => `x${s.streams}` },
-  // Only a Kvrocks sync splits the size into files; for raw streams it is the size again.
-  { name: 'files', value: (s) => (s.protocol === 'kvrocks' ? `files ${formatBytes(s.fileBytes)}` : '') },
-  { name: 'node', value: (s) => (s.runtime !== undefined ? `node ${s.runtime}` : '') },
-];
+/** Each axis's part of a label, from the axis table (in id order: size and chunk first). */
+const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario) => string }[] = SCENARIO_AXES.map((a) => ({ name: a.name, value: a.label }));
 
 /** Pure: short labels made of the settings that differ among `scenarios` (size and chunk first). */
 export function scenarioLabels(scenarios: readonly Scenario[], omit: readonly string[] = []): Map<string, string> {
@@ -216,8 +202,13 @@ function cpuChart(main: readonly ScenarioSummary[]): ChartSpec | OmittedChart {
 }
 
 /** Pure: the runtime comparison as bars, one per suite and runtime (mean MB/s, whisker the 95% CI of the mean). */
-export function runtimeBars(run: RunResult): { suite: string; runtime: string; mean: number; low: number; high: number; samples: number; ratio: number | null }[] {
-  const c = runtimeComparison(run);
+export function runtimeBars(run: RunResult): RuntimeBar[] {
+  return runtimeBarsOf(runtimeComparison(run));
+}
+
+type RuntimeBar = { suite: string; runtime: string; mean: number; low: number; high: number; samples: number; ratio: number | null };
+
+function runtimeBarsOf(c: RuntimeComparison | null): RuntimeBar[] {
   if (!c) return [];
   return c.rows.flatMap((row) =>
     row.cells.flatMap((cell, i) =>
@@ -229,8 +220,8 @@ export function runtimeBars(run: RunResult): { suite: string; runtime: string; m
 }
 
 /** Only for a run of several runtimes (--node); otherwise nothing, not even an "omitted" note. */
-function runtimeChart(run: RunResult): ChartSpec | null {
-  const bars = runtimeBars(run);
+function runtimeChart(c: RuntimeComparison | null): ChartSpec | null {
+  const bars = runtimeBarsOf(c);
   if (bars.length === 0) return null;
   const runtimes = [...new Set(bars.map((b) => b.runtime))];
   const suites = [...new Set(bars.map((b) => b.suite))];
@@ -268,8 +259,13 @@ function runtimeChart(run: RunResult): ChartSpec | null {
 }
 
 /** Pure: the endings matrix as heatmap cells (worst outcome colours the cell; SILENT marked). */
-export function endingCells(run: RunResult): { ending: string; size: string; kind: OutcomeKind; text: string; silent: boolean; textColor: string }[] {
-  const m = endingsMatrix(run);
+export function endingCells(run: RunResult): EndingHeatCell[] {
+  return endingCellsOf(endingsMatrix(run));
+}
+
+type EndingHeatCell = { ending: string; size: string; kind: OutcomeKind; text: string; silent: boolean; textColor: string };
+
+function endingCellsOf(m: EndingsMatrix): EndingHeatCell[] {
   const keys = m.rows.map((r) => r.key);
   return m.rows.flatMap(({ key, cells }) =>
     m.sizes.flatMap((size) => {
@@ -282,8 +278,8 @@ export function endingCells(run: RunResult): { ending: string; size: string; kin
   );
 }
 
-function endingsChart(run: RunResult): ChartSpec | OmittedChart {
-  const cells = endingCells(run);
+function endingsChart(m: EndingsMatrix): ChartSpec | OmittedChart {
+  const cells = endingCellsOf(m);
   const title = 'How each stream ended';
   if (cells.length === 0) return { title, reason: 'No transfer was measured, so there is no outcome to show.' };
   const sizes = [...new Set(cells.map((c) => c.size))];
@@ -458,18 +454,23 @@ const isChart = (c: ChartSpec | OmittedChart): c is ChartSpec => 'spec' in c;
 
 /** Pure: the charts of a run, in report order, and those left out with the reason. */
 export function chartPlan(run: RunResult): ChartPlan {
-  const main = throughputScenarios(run.scenarios);
+  return chartPlanOf(reportModel(run));
+}
+
+/** The charts of the report model, in report order, and those left out with the reason. */
+export function chartPlanOf(model: ReportModel): ChartPlan {
+  const { run, main } = model;
   const throughput = throughputCharts(main);
   const charts: ChartSpec[] = [...throughput];
   const omitted: OmittedChart[] = [];
-  const runtimes = runtimeChart(run);
+  const runtimes = runtimeChart(model.runtimes);
   if (runtimes) charts.push(runtimes);
   const ceilings = ceilingsChart(run, main, scenarioLabels(main.map((s) => s.scenario)), CONFIG);
   if (ceilings) charts.push(ceilings);
   if (throughput.length === 0) {
     omitted.push({ title: 'Throughput vs chunk size', reason: 'No suite and size was measured with more than one chunk size (no chunk sweep), so there is no curve to draw.' });
   }
-  for (const c of [cpuChart(main), endingsChart(run), spreadChart(run), timelineChart(run)]) {
+  for (const c of [cpuChart(main), endingsChart(model.endings), spreadChart(run), timelineChart(run)]) {
     if (isChart(c)) charts.push(c);
     else omitted.push(c);
   }
@@ -503,8 +504,8 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<s
 }
 
 /** Every chart of the run as SVG. Pure apart from being asynchronous. */
-export async function renderCharts(run: RunResult): Promise<RenderedCharts> {
-  const plan = chartPlan(run);
+export async function renderCharts(run: RunResult, model: ReportModel = reportModel(run)): Promise<RenderedCharts> {
+  const plan = chartPlanOf(model);
   const charts: RenderedChart[] = [];
   for (const c of plan.charts) charts.push({ name: c.name, title: c.title, caption: c.caption, svg: await renderSvg(c.spec, c.name) });
   return { charts, omitted: plan.omitted };

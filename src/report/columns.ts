@@ -1,4 +1,4 @@
-import { formatBytes, humanBytes } from '../config/units.ts';
+import { axisNamed, VARYING_COLUMN_AXES } from '../scenario-axes.ts';
 import type { ScenarioSummary } from '../results.ts';
 
 /** Cells shared by the terminal and Markdown tables. */
@@ -14,24 +14,18 @@ export function outcomesText(s: ScenarioSummary): string {
     .join(', ');
 }
 
-/** Scenario axes shown as a column only when they vary among the rows. */
-export const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: ScenarioSummary) => string }[] = [
-  { header: 'key', value: (s) => s.scenario.keyType },
-  { header: 'frag', value: (s) => String(s.scenario.maxFragment) },
-  { header: 'shutdown', value: (s) => s.scenario.shutdown },
-  { header: 'write', value: (s) => s.scenario.writePath },
-  { header: 'read', value: (s) => s.scenario.readPath ?? 'data' },
-  { header: 'receiver', value: (s) => s.scenario.receiverMode },
-  { header: 'peer', value: (s) => s.scenario.receiverPeer },
-  { header: 'sender', value: (s) => s.scenario.senderPeer },
-  { header: 'protocol', value: (s) => s.scenario.protocol },
-  { header: 'streams', value: (s) => String(s.scenario.streams) },
-  { header: 'node', value: (s) => s.scenario.runtime ?? '' },
-];
+/** Scenario axes shown as a column only when they vary among the rows: the axis table's `varying` ones. */
+export const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: ScenarioSummary) => string }[] = VARYING_COLUMN_AXES.map((a) => ({
+  header: a.name,
+  value: (s: ScenarioSummary) => a.column!.cell(s.scenario),
+}));
+
+const LEAD = ['size', 'tls', 'suite'].map(axisNamed);
+const CHUNK = axisNamed('chunk');
 
 /** The cells that name a scenario in a table: size, TLS, suite, the varying axes, chunk. */
 export function leadCells(s: ScenarioSummary, axes: typeof OPTIONAL_AXES): string[] {
-  return [humanBytes(s.scenario.sizeBytes), s.scenario.tlsVersion, s.scenario.suite, ...axes.map((a) => a.value(s)), formatBytes(s.scenario.chunkBytes)];
+  return [...LEAD.map((a) => a.column!.cell(s.scenario)), ...axes.map((a) => a.value(s)), CHUNK.column!.cell(s.scenario)];
 }
 
 /** The ±% cell: the 95% margin of error, with `!` when the scenario missed its --target-rme (netperf's "desired confidence was not achieved"). */

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { formatBytes } from '../config/units.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
+import { SCENARIO_AXES } from '../scenario-axes.ts';
 
 /**
  * results.csv: one row per measured transfer (warm-ups are in results.json
@@ -63,23 +64,23 @@ function num(v: number | null, digits: number): Cell {
   return v === null ? '' : Number(v.toFixed(digits));
 }
 
-export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[number], Cell> {
+export type ResultsColumn = (typeof RESULTS_COLUMNS)[number];
+
+/** The scenario's axis columns, from the axis table (each axis names its column). */
+function axisCells(s: TransferRecord['scenario']): Record<string, Cell> {
+  return Object.fromEntries(SCENARIO_AXES.flatMap((a) => (a.csv ? [[a.csv.column, a.csv.cell(s)]] : [])));
+}
+
+export function recordRow(r: TransferRecord): Record<ResultsColumn, Cell> {
   const s = r.scenario;
+  // the axis columns are the table's (test/scenario-axes.test.ts checks that every column is filled)
   return {
+    ...axisCells(s),
     run_id: r.runId,
     scenario_id: r.scenarioId,
     iteration: r.iteration,
-    size_bytes: s.sizeBytes,
-    chunk_bytes: s.chunkBytes,
-    tls_version: s.tlsVersion,
-    suite_requested: s.suite,
     suite_negotiated: r.suiteNegotiated ?? '',
     protocol_negotiated: r.protocolNegotiated ?? '',
-    key_type: s.keyType,
-    shutdown: s.shutdown,
-    receiver_mode: s.receiverMode,
-    protocol: s.protocol,
-    streams: s.streams,
     source: r.source,
     bytes_expected: r.bytesExpected,
     bytes_received: r.bytesReceived,
@@ -94,29 +95,22 @@ export function recordRow(r: TransferRecord): Record<(typeof RESULTS_COLUMNS)[nu
     close_notify: r.closeNotify === null ? 'unknown' : String(r.closeNotify),
     error_code: r.outcome.errorCode ?? '',
     error_message: r.outcome.errorMessage ?? '',
-    max_fragment: s.maxFragment,
     bytes_written: r.bytesWritten,
     gbit_per_sec: num(r.mbPerSec === null ? null : (r.mbPerSec * 8) / 1000, 3),
-    write_path: s.writePath,
     receiver_noticed: String(r.receiverNoticed),
     silent_loss: String(r.silentLoss),
-    receiver_peer: s.receiverPeer,
-    sender_peer: s.senderPeer,
-    // records written before the read-path axis read by 'data' events
-    read_path: s.readPath ?? 'data',
     // 1-based: the first data block that did not arrive whole
     stopped_at_block: r.stoppedAt ? r.stoppedAt.completeBlocks + 1 : '',
     data_blocks: r.stoppedAt?.dataBlocks ?? '',
     fault_kind: r.fault?.kind ?? '',
     fault_at_byte: r.fault?.atByte ?? '',
     attempts: r.sync?.attempts ?? '',
-    file_bytes: s.fileBytes,
     // the workers' own versions (--node), empty for a record of no worker pair
     node_version: r.nodeVersion ?? '',
     openssl_version: r.opensslVersion ?? '',
     host_busy_percent: num(r.hostBusyPercent ?? null, 1),
     steal_percent: num(r.stealPercent ?? null, 1),
-  };
+  } as Record<ResultsColumn, Cell>;
 }
 
 export function resultsCsv(run: RunResult): string {

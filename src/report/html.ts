@@ -1,10 +1,8 @@
 import type { RunResult } from '../results.ts';
+import { reportModel, type ReportModel } from '../analysis/report-model.ts';
 import { renderCharts, type RenderedCharts } from './charts.ts';
-import { findings } from './markdown.ts';
+import { findings } from './sections.ts';
 import type { FindingsTable } from './finding.ts';
-import { throughputScenarios } from './throughput-scenarios.ts';
-import { recommendation } from './tuning.ts';
-import { noiseWarnings } from '../analysis/warnings.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -54,12 +52,18 @@ footer { margin-top: 2.5rem; color: #777; font-size: .8rem; }
  * is asynchronous; pass `charts` to reuse ones already rendered.
  */
 export async function htmlReport(run: RunResult, charts?: RenderedCharts): Promise<string> {
-  const rendered = charts ?? (await renderCharts(run));
+  const model = reportModel(run);
+  return htmlDocument(model, charts ?? (await renderCharts(run, model)));
+}
+
+/** The HTML exporter: report.html from the report model and its charts, already rendered. Pure. */
+export function htmlDocument(model: ReportModel, rendered: RenderedCharts): string {
+  const run = model.run;
   const ctx = run.context;
   const env = ctx.environment;
-  const advice = recommendation(run, throughputScenarios(run.scenarios));
+  const advice = model.recommendation;
   const measured = run.records.filter((r) => !r.warmup).length;
-  const warnings = noiseWarnings(run);
+  const warnings = model.warnings;
   const figures = rendered.charts.map(
     (c) => `<figure id="chart-${escapeHtml(c.name)}" data-chart="${escapeHtml(c.name)}">
 <h3>${escapeHtml(c.title)}</h3>
@@ -68,7 +72,7 @@ ${c.svg}
 </figure>`,
   );
   const omitted = rendered.omitted.map((o) => `<p class="omitted">${escapeHtml(o.title)}: not drawn. ${escapeHtml(o.reason)}</p>`);
-  const sections = findings(run).map(
+  const sections = findings(model).map(
     (f) => `<section id="${escapeHtml(f.id)}">
 <h2>${escapeHtml(f.title)}</h2>
 ${f.before.map(sentence).join('\n')}

@@ -1,7 +1,5 @@
 import type { RunResult } from '../results.ts';
-import { noiseWarnings } from '../analysis/warnings.ts';
-import { throughputScenarios } from './throughput-scenarios.ts';
-import { runTuning } from './tuning.ts';
+import { reportModel, type ReportModel } from '../analysis/report-model.ts';
 
 export const RESULTS_JSON_VERSION = 1;
 
@@ -12,6 +10,10 @@ export const RESULTS_JSON_VERSION = 1;
  * (the reports render the same answers); readers of older files recompute them.
  */
 export function resultsJson(run: RunResult): string {
-  const tuning = runTuning(run, throughputScenarios(run.scenarios));
-  return `${JSON.stringify({ schemaVersion: RESULTS_JSON_VERSION, ...run, tuning, warnings: noiseWarnings(run) }, null, 2)}\n`;
+  return resultsJsonOf(reportModel(run));
+}
+
+/** The JSON exporter: the run and the model's tuning answers and warnings. */
+export function resultsJsonOf(model: ReportModel): string {
+  return `${JSON.stringify({ schemaVersion: RESULTS_JSON_VERSION, ...model.run, tuning: model.tuning, warnings: model.warnings }, null, 2)}\n`;
 }

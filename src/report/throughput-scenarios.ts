@@ -1,17 +1,2 @@
-import type { ScenarioSummary } from '../results.ts';
-
-// A leaf: the terminal, Markdown, chart and runtime reporters all pick the throughput table's scenarios, so none imports another for it.
-
-const endingOf = (s: ScenarioSummary): string => `${s.scenario.shutdown} ${s.scenario.writePath} ${s.scenario.receiverMode} ${s.scenario.receiverPeer}`;
-
-/**
- * The scenarios the throughput table shows: those of the most common way of
- * ending (a preset's throughput sweep); the others are what the endings table
- * is for. With a single ending, that is every scenario.
- */
-export function throughputScenarios(scenarios: readonly ScenarioSummary[]): ScenarioSummary[] {
-  const counts = new Map<string, number>();
-  for (const s of scenarios) counts.set(endingOf(s), (counts.get(endingOf(s)) ?? 0) + 1);
-  const main = [...counts.entries()].reduce<[string, number] | null>((best, e) => (best === null || e[1] > best[1] ? e : best), null)?.[0];
-  return scenarios.filter((s) => endingOf(s) === main);
-}
+// Moved to the analysis layer; kept here for callers of the old path.
+export { throughputScenarios } from '../analysis/throughput-scenarios.ts';

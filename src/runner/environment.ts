@@ -1,3 +1,5 @@
+import { CRC32C } from '../transfer/crc32c.ts';
+import { defaultVerifier } from '../transfer/verified-reader.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, hostname, release, totalmem } from 'node:os';
@@ -61,5 +63,7 @@ export function collectEnvironment(): Environment {
     gitRevision: git(['rev-parse', 'HEAD']),
     gitDirty: status === null ? null : status.length > 0,
     hostname: hostname(),
+    // The workers load the same module from the same root with the same environment, so they choose alike.
+    verification: { verifier: defaultVerifier(), crc32c: CRC32C.implementation },
   };
 }

@@ -3,7 +3,7 @@ import { spawnTied } from './tied-spawn.ts';
 import { readFile, rm } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../transfer/crc32c.ts';
 import type { Observed, StreamError } from '../outcome.ts';
 import { SERVER_NAME } from '../tls/certs.ts';
 import { gnutlsPriority } from '../tls/gnutls-priority.ts';

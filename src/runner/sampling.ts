@@ -1,6 +1,7 @@
 import type { Scenario } from '../matrix.ts';
 import { mean, rmePercent } from '../analysis/statistics.ts';
 import type { Order, WarmupPolicy } from './sampling-options.ts';
+import { differingAxes as axesThatDiffer } from '../scenario-axes.ts';
 
 export { ORDERS, type Order, type WarmupPolicy } from './sampling-options.ts';
 
@@ -104,38 +105,9 @@ export function processWarmupState(curveMbPerSec: readonly number[], elapsedMs: 
 }
 
 
-/**
- * The axes of a scenario: the fields that change together when one knob does
- * (a suite brings its TLS version; a size or a protocol its file size). A Scenario field not named here is an axis of its own, so a
- * new field (e.g. a read path) is compared and tuned without an edit here.
- */
-export const AXIS_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  size: ['sizeBytes', 'fileBytes'],
-  chunk: ['chunkBytes'],
-  suite: ['suite', 'tlsVersion'],
-  protocol: ['protocol', 'fileBytes'],
-};
-
-/** The scenario's fields other than its id, as a plain record. */
-export function scenarioFields(s: Scenario): Record<string, unknown> {
-  const { id: _id, ...fields } = s;
-  return fields;
-}
-
-/** The axes (by name) in which two scenarios differ. */
+/** The axes (by name) in which two scenarios differ: the axis table's grouping (a suite brings its TLS version). */
 export function differingAxes(a: Scenario, b: Scenario): string[] {
-  const fa = scenarioFields(a);
-  const fb = scenarioFields(b);
-  const fields = [...new Set([...Object.keys(fa), ...Object.keys(fb)])].filter((f) => fa[f] !== fb[f]);
-  const named = Object.entries(AXIS_FIELDS);
-  const axes = new Set<string>();
-  for (const f of fields) {
-    const owners = named.filter(([, fs]) => fs.includes(f)).map(([name]) => name);
-    // A field of two axes (fileBytes) belongs to the one whose other field differs too; alone, it is its own.
-    const owner = owners.length === 1 ? owners[0]! : (owners.find((o) => AXIS_FIELDS[o]!.some((g) => g !== f && fields.includes(g))) ?? f);
-    axes.add(owner);
-  }
-  return [...axes];
+  return axesThatDiffer(a, b);
 }
 
 /**

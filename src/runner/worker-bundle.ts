@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { PROJECT_ROOT } from '../paths.ts';
+import { bundleDefine, PROJECT_ROOT } from '../paths.ts';
 import type { WorkerRole } from './worker-role.ts';
 
 const ENTRIES: Readonly<Record<WorkerRole, string>> = {
@@ -39,6 +39,7 @@ async function bundleAll(): Promise<Record<WorkerRole, string>> {
     format: 'esm',
     target: 'node20',
     external: ['@node-rs/crc32'],
+    define: bundleDefine(),
     sourcemap: 'inline',
     logLevel: 'silent',
   });

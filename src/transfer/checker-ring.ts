@@ -1,4 +1,4 @@
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from './crc32c.ts';
 
 /**
  * The ring through which a receiver's read loop hands its bytes to the
@@ -60,7 +60,11 @@ export interface CheckResult {
   readonly fin: number;
   readonly bytes: number;
   readonly crc32c: number;
-  /** nowMs() (CLOCK_MONOTONIC, shared by all threads and processes) after the last byte was checked; null: no byte. */
+  /**
+   * nowMs() (CLOCK_MONOTONIC, shared by all threads and processes) after the
+   * last byte was checked; null: no byte, or none checked after it was read
+   * (the inline verifier checks each read as it comes).
+   */
   readonly checkedAtMs: number | null;
 }
 

@@ -15,8 +15,7 @@ import { nowMs, readyMessage, type Negotiated, type OrchestratorMessage, type Re
 import { ACK, RECEIVER_MODES_TABLE } from './receiver-modes.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { collectGarbage, UsageMeter } from './usage.ts';
-import { processChecker } from './checker.ts';
-import { VerifiedReader } from './verified-reader.ts';
+import { defaultVerifier, VerifiedReader, VERIFIERS } from './verified-reader.ts';
 import { onKvrocksFetch } from '../kvrocks/replica.ts';
 
 function send(msg: WorkerMessage): void {
@@ -74,7 +73,7 @@ function receive(req: ReceiveRequest): void {
   };
 
   // Hot path: a count and two comparisons per read; the bytes themselves are checked off this thread.
-  const reader = new VerifiedReader(processChecker(), req.readPath, {
+  const reader = new VerifiedReader(VERIFIERS[defaultVerifier()](), req.readPath, {
     ...(mode.framed ? { prefix: sizeLine } : {}),
     onPayload: (bytes) => {
       if (bytes >= armAt && !closeNotify.armed && socket instanceof TLSSocket) closeNotify.arm(socket);

@@ -1,5 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from './crc32c.ts';
 import { hex } from '../outcome.ts';
 import { SourceGuard, type ExpectedFixture } from './source-guard.ts';
 import type { SourceName } from './strategies.ts';

@@ -1,5 +1,6 @@
-import type { Checker } from './checker.ts';
+import { processChecker, type Checker } from './checker.ts';
 import type { CheckResult } from './checker-ring.ts';
+import { CRC32C, crc32c } from './crc32c.ts';
 import { onreadBytes, type ReadPath } from './read-path.ts';
 
 /** What the reader needs of a socket: a TLS socket or a plain node:net one. */
@@ -47,8 +48,119 @@ const MIN_DIRECT_READ = 16 * 1024;
  * Create it before connecting: `connectOptions()` goes into connect()
  * (onread can only be set there), then `attach(socket)`.
  */
-export class VerifiedReader {
+/**
+ * Where the bytes a read loop takes are checked. Both compute the CRC32C of
+ * every byte and give the same result; they differ in what the read loop pays.
+ */
+export interface Verifier {
+  /** onread: a free part to read into directly (no copy), or null (read into the reused buffer and push it). */
+  reserve(min: number, max: number): Buffer | null;
+  /** `n` bytes were read into what `reserve` gave. */
+  commit(n: number): void;
+  /** A read already in memory. false: some of it waits for room; pause reading until `onRoom`. */
+  push(chunk: Uint8Array): boolean;
+  onRoom(cb: () => void): void;
+  /** The count is met: check what is pending now. */
+  flush(): void;
+  /** The stream ended: its count and CRC32C once every byte is checked. */
+  finish(): Promise<CheckResult>;
+}
+
+/**
+ * CRC32C on the read loop itself, over each read while it is still in the
+ * cache: with the native kernel (~50 GB/s) that costs the loop less than
+ * copying the bytes anywhere else would (a copy runs at memcpy speed and the
+ * other thread then reads them again, on a machine with no spare core).
+ */
+export class InlineVerifier implements Verifier {
+  #crc = 0;
+  #bytes = 0;
+  #fin = 0;
+
+  reserve(): null {
+    return null;
+  }
+
+  commit(): void {
+    throw new Error('InlineVerifier.commit: nothing was reserved');
+  }
+
+  push(chunk: Uint8Array): boolean {
+    this.#crc = crc32c(chunk, this.#crc);
+    this.#bytes += chunk.length;
+    return true;
+  }
+
+  onRoom(): void {}
+
+  flush(): void {}
+
+  finish(): Promise<CheckResult> {
+    // Each byte was checked as it was read: no check ends after the stream's own last read.
+    const result: CheckResult = { fin: ++this.#fin, bytes: this.#bytes, crc32c: this.#crc, checkedAtMs: null };
+    this.#crc = 0;
+    this.#bytes = 0;
+    return Promise.resolve(result);
+  }
+}
+
+/** The checker thread fed through the shared ring (checker-ring.ts): the read loop only hands bytes over. */
+export class ThreadVerifier implements Verifier {
   readonly #checker: Checker;
+
+  constructor(checker: Checker) {
+    this.#checker = checker;
+  }
+
+  reserve(min: number, max: number): Buffer | null {
+    return this.#checker.writer.reserve(min, max);
+  }
+
+  commit(n: number): void {
+    this.#checker.writer.commit(n);
+  }
+
+  push(chunk: Uint8Array): boolean {
+    return this.#checker.writer.push(chunk);
+  }
+
+  onRoom(cb: () => void): void {
+    this.#checker.writer.onRoom(cb);
+  }
+
+  flush(): void {
+    this.#checker.writer.flush();
+  }
+
+  async finish(): Promise<CheckResult> {
+    return this.#checker.result(await this.#checker.writer.finish());
+  }
+}
+
+export type VerifierName = 'inline' | 'thread';
+
+/** Test and benchmark knob: forces one verifier (default: by the CRC32C this process has). */
+export const VERIFIER_ENV = 'TLS_SST_BENCH_VERIFIER';
+
+export const VERIFIERS: Readonly<Record<VerifierName, () => Verifier>> = {
+  inline: () => new InlineVerifier(),
+  thread: () => new ThreadVerifier(processChecker()),
+};
+
+/**
+ * Inline when this process has the native CRC32C (it is cheaper than any
+ * hand-over, measured: README "Reading and verifying every byte"); the
+ * checker thread when only the portable one is here (~6 GB/s: inline it
+ * would cost the loop ~25%).
+ */
+export function defaultVerifier(): VerifierName {
+  const forced = process.env[VERIFIER_ENV];
+  if (forced === 'inline' || forced === 'thread') return forced;
+  return CRC32C.implementation.startsWith('native') ? 'inline' : 'thread';
+}
+
+export class VerifiedReader {
+  readonly #verifier: Verifier;
   readonly #readPath: ReadPath;
   readonly #hooks: ReaderHooks;
   #socket: ReadableSocket | null = null;
@@ -57,8 +169,8 @@ export class VerifiedReader {
   #pauses = 0;
   #scratch: Buffer | null = null;
 
-  constructor(checker: Checker, readPath: ReadPath, hooks: ReaderHooks) {
-    this.#checker = checker;
+  constructor(verifier: Verifier, readPath: ReadPath, hooks: ReaderHooks) {
+    this.#verifier = verifier;
     this.#readPath = readPath;
     this.#hooks = hooks;
     this.#inPrefix = hooks.prefix !== undefined;
@@ -72,7 +184,7 @@ export class VerifiedReader {
   connectOptions(): OnreadOption | Record<string, never> {
     const size = onreadBytes(this.#readPath);
     if (size === null) return {};
-    const writer = this.#checker.writer;
+    const writer = this.#verifier;
     const min = Math.min(MIN_DIRECT_READ, size);
     // Node asks for the next buffer before each read; the ring's free part when there is one.
     const scratch = (this.#scratch = Buffer.allocUnsafe(size));
@@ -101,13 +213,12 @@ export class VerifiedReader {
 
   /** The count is met (framed): have the checker check the tail now rather than wait for more. */
   flush(): void {
-    this.#checker.writer.flush();
+    this.#verifier.flush();
   }
 
   /** After the socket's end or close: waits until every byte read is checked. */
   async finish(): Promise<ReadResult> {
-    const fin = await this.#checker.writer.finish();
-    const checked = await this.#checker.result(fin);
+    const checked = await this.#verifier.finish();
     return { ...checked, bytesRead: this.#bytes, pauses: this.#pauses };
   }
 
@@ -121,11 +232,11 @@ export class VerifiedReader {
       if (chunk.length === 0) return true;
     }
     this.#bytes += chunk.length;
-    const handed = this.#checker.writer.push(chunk);
+    const handed = this.#verifier.push(chunk);
     this.#hooks.onPayload(this.#bytes);
     if (handed) return true;
     this.#pauses++;
-    this.#checker.writer.onRoom(() => this.#socket?.resume());
+    this.#verifier.onRoom(() => this.#socket?.resume());
     return false;
   }
 }

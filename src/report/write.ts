@@ -5,33 +5,40 @@ import { humanBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
 import { freeDiskBytes } from '../fixtures/cache.ts';
 import { hasJournal } from '../journal.ts';
-import { referencesCsv, resultsCsv, scenariosCsv } from '../report/csv.ts';
-import { renderCharts } from '../report/charts.ts';
-import { htmlReport } from '../report/html.ts';
-import { resultsJson } from '../report/json.ts';
-import { markdownSummary } from '../report/markdown.ts';
+import { reportModel, type ReportModel } from '../analysis/report-model.ts';
+import { renderCharts, type RenderedCharts } from './charts.ts';
+import { exportersOf } from './exporters.ts';
 import type { RunResult } from '../results.ts';
 
-// Writing a run folder (results and report), shared by run, https, profile and report (which re-renders one, or rebuilds it from its journal): its own module, so report-command.ts and run-command.ts need not import each other.
+// Writing a run folder (results and report), shared by run, https, profile and report (which re-renders one, or rebuilds it from
+// its journal). The only module of report/ that touches the disk: the exporters (exporters.ts) are pure.
 
 /** The files the report writes into a run folder, besides the charts/ folder. */
-export const REPORT_FILES = ['summary.md', 'report.html'] as const;
+export const REPORT_FILES = exportersOf('report').map((e) => e.file);
 
 export interface RenderedReport {
-  readonly charts: Awaited<ReturnType<typeof renderCharts>>;
-  readonly html: string;
-  readonly markdown: string;
+  readonly charts: RenderedCharts;
+  /** The report part's files (summary.md, report.html), name and text. */
+  readonly files: readonly (readonly [string, string])[];
 }
 
 /** The report's files in memory (to know their size before writing them). */
-export async function renderReport(run: RunResult): Promise<RenderedReport> {
-  const charts = await renderCharts(run);
-  return { charts, html: await htmlReport(run, charts), markdown: markdownSummary(run) };
+export async function renderReport(run: RunResult, model: ReportModel = reportModel(run)): Promise<RenderedReport> {
+  const charts = await renderCharts(run, model);
+  return { charts, files: renderPart(model, charts, 'report') };
+}
+
+/** One part's files, rendered by its exporters (those with nothing to say for this run left out). */
+function renderPart(model: ReportModel, charts: RenderedCharts, part: 'results' | 'report'): [string, string][] {
+  return exportersOf(part).flatMap((e): [string, string][] => {
+    const text = e.render(model, charts);
+    return text === null ? [] : [[e.file, text]];
+  });
 }
 
 /** Bytes of a rendered report on disk. */
 export function reportBytes(report: RenderedReport): number {
-  return Buffer.byteLength(report.html) + Buffer.byteLength(report.markdown) + report.charts.charts.reduce((n, c) => n + Buffer.byteLength(c.svg), 0);
+  return report.files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) + report.charts.charts.reduce((n, c) => n + Buffer.byteLength(c.svg), 0);
 }
 
 /**
@@ -40,15 +47,14 @@ export function reportBytes(report: RenderedReport): number {
  * re-render never leaves a stale chart beside the new ones.
  */
 export async function writeReportFiles(dir: string, run: RunResult, report?: RenderedReport): Promise<string[]> {
-  const { charts, html } = report ?? (await renderReport(run));
+  const { charts, files } = report ?? (await renderReport(run));
   const chartsDir = join(dir, 'charts');
   await mkdir(chartsDir, { recursive: true });
   const names = new Set(charts.charts.map((c) => `${c.name}.svg`));
   for (const c of charts.charts) await writeFileAtomic(join(chartsDir, `${c.name}.svg`), c.svg);
   for (const f of await readdir(chartsDir)) if (f.endsWith('.svg') && !names.has(f)) await rm(join(chartsDir, f), { force: true });
-  await writeFileAtomic(join(dir, 'summary.md'), report?.markdown ?? markdownSummary(run));
-  await writeFileAtomic(join(dir, 'report.html'), html);
-  return [...REPORT_FILES, ...[...names].map((n) => `charts/${n}`)];
+  for (const [name, text] of files) await writeFileAtomic(join(dir, name), text);
+  return [...files.map(([name]) => name), ...[...names].map((n) => `charts/${n}`)];
 }
 
 /** Room for the folder entries and file system blocks beside the files' bytes. */
@@ -62,14 +68,9 @@ const RESULTS_SLACK_BYTES = 64 * 1024;
  * without one, nothing. Both: one line, exit 2.
  */
 export async function writeRunFiles(dir: string, run: RunResult): Promise<void> {
-  const files: [string, string][] = [
-    ['results.json', resultsJson(run)],
-    ['results.csv', resultsCsv(run)],
-    ['scenarios.csv', scenariosCsv(run)],
-  ];
-  const references = referencesCsv(run);
-  if (references !== null) files.push(['references.csv', references]);
-  const report = await renderReport(run);
+  const model = reportModel(run);
+  const report = await renderReport(run, model);
+  const files = renderPart(model, report.charts, 'results');
   const bytes = files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) + reportBytes(report);
   const journal = await hasJournal(dir);
   const noRoom = async (): Promise<never> => {
