@@ -12,6 +12,7 @@ import { resolveThresholdConfig, THRESHOLD_OPTIONS, type ThresholdConfig } from 
 import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsConfig, type HttpsMode } from '../src/https/config.ts';
 import { currentRuntime, type Runtime } from '../src/config/runtimes.ts';
 import { resolveSuite, type SuiteInfo } from '../src/tls/suites.ts';
+import { SCENARIO_AXES } from '../src/scenario-axes.ts';
 import { runCli } from './helpers.ts';
 import type { HostPort } from '../src/config/parsers.ts';
 import type { Order, WarmupPolicy } from '../src/runner/sampling-options.ts';
@@ -192,6 +193,11 @@ test('--smoke keeps the first value of the axes it always trimmed', () => {
     RUN_OPTIONS.filter((e) => e.smoke === 'first').map((e) => e.target),
     ['sizes', 'chunks', 'tls', 'keys', 'maxFragments', 'shutdowns', 'writePaths', 'readPaths', 'receiverModes', 'receiverPeers', 'senderPeers', 'protocols', 'streams', 'runtimes'],
   );
+});
+
+test("every scenario axis's flag is one of run's options", () => {
+  const runFlags = new Set(RUN_OPTIONS.map((e) => e.flag));
+  assert.deepEqual(SCENARIO_AXES.map((a) => a.flag).filter((f) => !runFlags.has(f)), []);
 });
 
 test("https's and threshold's defaults are the values their commands had", () => {
