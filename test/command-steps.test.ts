@@ -20,7 +20,10 @@ interface Script {
   steps: CommandSteps<{ readonly out: string }, { readonly interrupted: boolean }>;
 }
 
-function script(over: Partial<CommandSteps<{ readonly out: string }, { readonly interrupted: boolean }>> = {}, result = { interrupted: false }): Script {
+function script(
+  over: Partial<CommandSteps<{ readonly out: string }, { readonly interrupted: boolean }>> = {},
+  result = { interrupted: false },
+): Script {
   const calls: string[] = [];
   return {
     calls,
@@ -29,7 +32,8 @@ function script(over: Partial<CommandSteps<{ readonly out: string }, { readonly 
       check: async () => void calls.push('check'),
       out: (c) => c.out,
       fixturesDir: join(tmp.dir, 'fx'),
-      prepare: async (_c, f) => void calls.push(`prepare ${f.runDir === join(f.outRoot, f.runId) && f.fixturesDir === join(tmp.dir, 'fx')}`),
+      prepare: async (_c, f) =>
+        void calls.push(`prepare ${f.runDir === join(f.outRoot, f.runId) && f.fixturesDir === join(tmp.dir, 'fx')}`),
       run: async (_c, _f, signal) => (calls.push(`run aborted=${signal.aborted}`), result),
       interrupted: (r) => r.interrupted,
       write: async () => void calls.push('write'),
@@ -59,7 +63,11 @@ test('a stopped run: its files and summary, then 130 (no signal came in this pro
 });
 
 test('a refusal in the checks: nothing after it, nothing written', async () => {
-  const s = script({ check: async () => { throw usageError('--host "x" is not accepted'); } });
+  const s = script({
+    check: async () => {
+      throw usageError('--host "x" is not accepted');
+    },
+  });
   await assert.rejects(runSteps(s.steps), (e: unknown) => isUsageError(e));
   assert.deepEqual(s.calls, ['resolve']);
   assert.equal(existsSync(join(tmp.dir, 'out')) && readdirSync(join(tmp.dir, 'out')).length > 0, false);
@@ -67,7 +75,12 @@ test('a refusal in the checks: nothing after it, nothing written', async () => {
 
 test('a run that throws without a stop signal throws, even when it is one that throws when stopped', async () => {
   const said: string[] = [];
-  const s = script({ run: async () => { throw new Error('worker died'); }, throwsWhenStopped: { say: (l) => void said.push(l) } });
+  const s = script({
+    run: async () => {
+      throw new Error('worker died');
+    },
+    throwsWhenStopped: { say: (l) => void said.push(l) },
+  });
   await assert.rejects(runSteps(s.steps), /worker died/);
   assert.deepEqual(said, []);
   assert.equal(s.calls.includes('write'), false);

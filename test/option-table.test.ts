@@ -119,21 +119,68 @@ interface HandWrittenThresholdConfig {
 const runConfigIsDerivedExactly: Equal<RunConfig, HandWrittenRunConfig> = true;
 const httpsConfigIsDerivedExactly: Equal<HttpsConfig, HandWrittenHttpsConfig> = true;
 const thresholdConfigIsDerivedExactly: Equal<ThresholdConfig, HandWrittenThresholdConfig> = true;
-const profileConfigIsDerivedExactly: Equal<OptionValues<typeof PROFILE_OPTIONS>, { readonly role: WorkerRole; readonly tool: ProfileTool }> = true;
+const profileConfigIsDerivedExactly: Equal<
+  OptionValues<typeof PROFILE_OPTIONS>,
+  { readonly role: WorkerRole; readonly tool: ProfileTool }
+> = true;
 
 /** Every field of RunConfig, at run time (the `satisfies` and Equal checks make the list exhaustive). */
 const RUN_CONFIG_FIELDS = [
-  'preset', 'sizes', 'chunks', 'tls', 'suites', 'keys', 'maxFragments', 'shutdowns', 'writePaths', 'readPaths', 'receiverModes',
-  'receiverPeers', 'senderPeers', 'protocols', 'streams', 'fileBytes', 'maxAttempts', 'retryDelayMs', 'profile', 'iterations',
-  'warmup', 'processWarmup', 'targetRmePercent', 'maxTimeMs', 'order', 'alpha', 'threshold', 'source', 'out', 'filter',
-  'stallTimeoutMs', 'seed', 'host', 'faults', 'references', 'smoke', 'json', 'runtimes', 'agent', 'agentRole', 'agentCert',
-  'agentKey', 'agentCa',
+  'preset',
+  'sizes',
+  'chunks',
+  'tls',
+  'suites',
+  'keys',
+  'maxFragments',
+  'shutdowns',
+  'writePaths',
+  'readPaths',
+  'receiverModes',
+  'receiverPeers',
+  'senderPeers',
+  'protocols',
+  'streams',
+  'fileBytes',
+  'maxAttempts',
+  'retryDelayMs',
+  'profile',
+  'iterations',
+  'warmup',
+  'processWarmup',
+  'targetRmePercent',
+  'maxTimeMs',
+  'order',
+  'alpha',
+  'threshold',
+  'source',
+  'out',
+  'filter',
+  'stallTimeoutMs',
+  'seed',
+  'host',
+  'faults',
+  'references',
+  'smoke',
+  'json',
+  'runtimes',
+  'agent',
+  'agentRole',
+  'agentCert',
+  'agentKey',
+  'agentCa',
 ] as const satisfies readonly (keyof RunConfig)[];
 const fieldListIsComplete: Equal<(typeof RUN_CONFIG_FIELDS)[number], keyof RunConfig> = true;
 
 test('the derived config types are the hand-written ones (checked by the compiler)', () => {
   assert.deepEqual(
-    [runConfigIsDerivedExactly, httpsConfigIsDerivedExactly, thresholdConfigIsDerivedExactly, profileConfigIsDerivedExactly, fieldListIsComplete],
+    [
+      runConfigIsDerivedExactly,
+      httpsConfigIsDerivedExactly,
+      thresholdConfigIsDerivedExactly,
+      profileConfigIsDerivedExactly,
+      fieldListIsComplete,
+    ],
     [true, true, true, true, true],
   );
 });
@@ -191,13 +238,31 @@ test('DEFAULTS has every RunConfig field, and the values the hand-written DEFAUL
 test('--smoke keeps the first value of the axes it always trimmed', () => {
   assert.deepEqual(
     RUN_OPTIONS.filter((e) => e.smoke === 'first').map((e) => e.target),
-    ['sizes', 'chunks', 'tls', 'keys', 'maxFragments', 'shutdowns', 'writePaths', 'readPaths', 'receiverModes', 'receiverPeers', 'senderPeers', 'protocols', 'streams', 'runtimes'],
+    [
+      'sizes',
+      'chunks',
+      'tls',
+      'keys',
+      'maxFragments',
+      'shutdowns',
+      'writePaths',
+      'readPaths',
+      'receiverModes',
+      'receiverPeers',
+      'senderPeers',
+      'protocols',
+      'streams',
+      'runtimes',
+    ],
   );
 });
 
 test("every scenario axis's flag is one of run's options", () => {
   const runFlags = new Set(RUN_OPTIONS.map((e) => e.flag));
-  assert.deepEqual(SCENARIO_AXES.map((a) => a.flag).filter((f) => !runFlags.has(f)), []);
+  assert.deepEqual(
+    SCENARIO_AXES.map((a) => a.flag).filter((f) => !runFlags.has(f)),
+    [],
+  );
 });
 
 test("https's and threshold's defaults are the values their commands had", () => {
@@ -310,5 +375,6 @@ test('the defaults --help shows are the values the commands use', async () => {
   ];
   const helps = new Map<string, Map<string, string>>();
   for (const [command] of COMMANDS) helps.set(command, helpByFlag((await runCli([command, '--help'])).stdout));
-  for (const [command, flag, shown] of expected) assert.ok(helps.get(command)!.get(flag)!.endsWith(`(default: ${shown})`), `${command} ${flag}`);
+  for (const [command, flag, shown] of expected)
+    assert.ok(helps.get(command)!.get(flag)!.endsWith(`(default: ${shown})`), `${command} ${flag}`);
 });

@@ -22,9 +22,13 @@ export function helpText(entry: AnyOptionEntry): string {
 /** Adds a list of option entries to a command: flags, value names, --help with defaults. */
 export function addTableOptions(cmd: Command, entries: readonly AnyOptionEntry[]): Command {
   for (const entry of entries) {
-    const option = new Option(entry.boolean === true ? entry.flag : `${entry.flag} <${entry.valueName ?? 'value'}>`, helpText(entry));
+    const option = new Option(
+      entry.boolean === true ? entry.flag : `${entry.flag} <${entry.valueName ?? 'value'}>`,
+      helpText(entry),
+    );
     // A repeated flag collects its values; they reach the parser as one list.
-    if (entry.repeatable === true) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    if (entry.repeatable === true)
+      option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     cmd.addOption(option);
   }
   return cmd;

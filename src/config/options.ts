@@ -44,7 +44,9 @@ export type AnyOptionEntry = OptionEntry;
  * value together, so a default of `null` or `undefined` ("not given") widens it
  * as it should. test/option-table.test.ts pins the configs derived this way.
  */
-export function option<Key extends string, Target extends string, T>(entry: OptionEntry<Key, Target, T>): OptionEntry<Key, Target, T> {
+export function option<Key extends string, Target extends string, T>(
+  entry: OptionEntry<Key, Target, T>,
+): OptionEntry<Key, Target, T> {
   return entry;
 }
 
@@ -54,7 +56,9 @@ export type ValueOf<E> = E extends OptionEntry<string, string, infer T> ? Frozen
 type Frozen<T> = T extends readonly (infer U)[] ? readonly U[] : T;
 
 /** The config a list of entries describes: one read-only field per target. */
-export type OptionValues<L extends readonly AnyOptionEntry[]> = { readonly [E in L[number] as E['target']]: ValueOf<E> };
+export type OptionValues<L extends readonly AnyOptionEntry[]> = {
+  readonly [E in L[number] as E['target']]: ValueOf<E>;
+};
 
 /** The entries by config key. */
 export type OptionTable<L extends readonly AnyOptionEntry[]> = { readonly [E in L[number] as E['key']]: E };
@@ -102,7 +106,10 @@ export function firstOfEachAxis<C extends object>(entries: readonly AnyOptionEnt
 }
 
 /** A list option's parser for a command that takes one value (`who`: the command, for the message). */
-export function single<T>(parse: (text: string, flag: string) => readonly T[], who: string): (text: string, flag: string) => T {
+export function single<T>(
+  parse: (text: string, flag: string) => readonly T[],
+  who: string,
+): (text: string, flag: string) => T {
   return (text, flag) => {
     const list = parse(text, flag);
     if (list.length !== 1) throw usageError(`${flag} "${text}" is not accepted: ${who} takes exactly one value`);

@@ -9,7 +9,8 @@ import { OPTIONS, SIZE_BOUNDS } from './schema.ts';
 export function parseTolerance(text: string, flag = '--tolerance'): number {
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
   const value = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
-  if (!(value >= 0.001 && value <= 0.5)) throw usageError(`${flag} "${text}" is not accepted: expected a fraction such as 5% or 0.05, from 0.1% to 50%`);
+  if (!(value >= 0.001 && value <= 0.5))
+    throw usageError(`${flag} "${text}" is not accepted: expected a fraction such as 5% or 0.05, from 0.1% to 50%`);
   return value;
 }
 
@@ -19,10 +20,38 @@ export function parseTolerance(text: string, flag = '--tolerance'): number {
  * the search. The fixture and address knobs are run's own entries.
  */
 export const THRESHOLD_OPTIONS = [
-  option({ ...OPTIONS.shutdown, target: 'shutdown', valueName: 'name', parse: single(OPTIONS.shutdown.parse, 'threshold'), default: 'destroy', smoke: undefined }),
-  option({ ...OPTIONS.writePath, target: 'writePath', valueName: 'name', parse: single(OPTIONS.writePath.parse, 'threshold'), default: 'buffered', smoke: undefined }),
-  option({ ...OPTIONS.receiver, target: 'receiverMode', valueName: 'name', parse: single(OPTIONS.receiver.parse, 'threshold'), default: 'until-eof', smoke: undefined }),
-  option({ ...OPTIONS.receiverPeer, target: 'receiverPeer', valueName: 'name', parse: single(OPTIONS.receiverPeer.parse, 'threshold'), default: 'node', smoke: undefined }),
+  option({
+    ...OPTIONS.shutdown,
+    target: 'shutdown',
+    valueName: 'name',
+    parse: single(OPTIONS.shutdown.parse, 'threshold'),
+    default: 'destroy',
+    smoke: undefined,
+  }),
+  option({
+    ...OPTIONS.writePath,
+    target: 'writePath',
+    valueName: 'name',
+    parse: single(OPTIONS.writePath.parse, 'threshold'),
+    default: 'buffered',
+    smoke: undefined,
+  }),
+  option({
+    ...OPTIONS.receiver,
+    target: 'receiverMode',
+    valueName: 'name',
+    parse: single(OPTIONS.receiver.parse, 'threshold'),
+    default: 'until-eof',
+    smoke: undefined,
+  }),
+  option({
+    ...OPTIONS.receiverPeer,
+    target: 'receiverPeer',
+    valueName: 'name',
+    parse: single(OPTIONS.receiverPeer.parse, 'threshold'),
+    default: 'node',
+    smoke: undefined,
+  }),
   option({
     key: 'suite',
     target: 'suite',
@@ -99,6 +128,9 @@ export type ThresholdRawConfig = RawOptions<typeof THRESHOLD_OPTIONS>;
 /** The flags over the defaults, parsed, and checked against each other (the search range, the suite's key). */
 export function resolveThresholdConfig(raw: ThresholdRawConfig): ThresholdConfig {
   const config = applyLayers(THRESHOLD_TABLE, defaultsOf(THRESHOLD_OPTIONS), [{ where: 'flags', raw }]);
-  if (config.minBytes >= config.maxBytes) throw usageError(`--min "${raw.min}" is not accepted: expected a size below --max (${formatBytes(config.maxBytes)})`);
+  if (config.minBytes >= config.maxBytes)
+    throw usageError(
+      `--min "${raw.min}" is not accepted: expected a size below --max (${formatBytes(config.maxBytes)})`,
+    );
   return config;
 }
