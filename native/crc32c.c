@@ -176,7 +176,11 @@ static uint32_t crc_raw(uint32_t crc, const uint8_t *p, size_t n) {
   return crc_bytes(crc, p, n);
 }
 
-/* crc32c(bytes: ArrayBufferView, previous = 0): number — the same contract as @node-rs/crc32. */
+/*
+ * crc32c(bytes: ArrayBufferView, previous = 0): number — the same contract as
+ * @node-rs/crc32. Called once per read on the receiver's loop, so the common
+ * case (a Buffer, a number or nothing) takes the fewest Node-API calls.
+ */
 static napi_value js_crc32c(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -186,24 +190,20 @@ static napi_value js_crc32c(napi_env env, napi_callback_info info) {
     return NULL;
   }
   uint32_t previous = 0;
-  if (argc >= 2) {
+  if (argc >= 2 && napi_get_value_uint32(env, argv[1], &previous) != napi_ok) {
     napi_valuetype t;
     napi_typeof(env, argv[1], &t);
-    if (t == napi_number) {
-      napi_get_value_uint32(env, argv[1], &previous);
-    } else if (t != napi_undefined) {
+    if (t != napi_undefined) {
       napi_throw_type_error(env, NULL, "crc32c(bytes, previous?): previous must be a number");
       return NULL;
     }
+    previous = 0;
   }
   void *data = NULL;
   size_t length = 0;
-  bool is_typed = false;
-  napi_is_typedarray(env, argv[0], &is_typed);
-  if (is_typed) {
-    napi_typedarray_type type;
-    size_t count = 0;
-    napi_get_typedarray_info(env, argv[0], &type, &count, &data, NULL, NULL);
+  napi_typedarray_type type;
+  size_t count = 0;
+  if (napi_get_typedarray_info(env, argv[0], &type, &count, &data, NULL, NULL) == napi_ok) {
     size_t width = 1;
     switch (type) {
       case napi_int16_array: case napi_uint16_array: width = 2; break;
@@ -212,14 +212,9 @@ static napi_value js_crc32c(napi_env env, napi_callback_info info) {
       default: width = 1;
     }
     length = count * width;
-  } else {
-    bool is_view = false;
-    napi_is_dataview(env, argv[0], &is_view);
-    if (!is_view) {
-      napi_throw_type_error(env, NULL, "crc32c(bytes, previous?): bytes must be a Buffer, typed array or DataView");
-      return NULL;
-    }
-    napi_get_dataview_info(env, argv[0], &length, &data, NULL, NULL);
+  } else if (napi_get_dataview_info(env, argv[0], &length, &data, NULL, NULL) != napi_ok) {
+    napi_throw_type_error(env, NULL, "crc32c(bytes, previous?): bytes must be a Buffer, typed array or DataView");
+    return NULL;
   }
   uint32_t crc = ~crc_raw(~previous, (const uint8_t *)data, length);
   napi_value out;

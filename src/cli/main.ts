@@ -22,9 +22,27 @@ import { thresholdCommand, type ThresholdFlags } from './threshold-command.ts';
 /** Usage errors exit 2 with one line; a failed run exits 1; Ctrl-C 130. */
 export const EXIT_USAGE = 2;
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`tls-sst-bench: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
-  process.exit(code);
+/**
+ * Where main() writes and how it ends at once: the process's own streams and
+ * process.exit for bin/; a test's buffers (and an exit that only records) in-process.
+ */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Ends the command at once with `code` (a usage error or a failure); in-process, main() then returns it. */
+  readonly exit: (code: number) => void;
+}
+
+export const PROCESS_IO: CliIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  exit: (code) => process.exit(code),
+};
+
+function fail(io: CliIo, message: string, code: number): number {
+  io.err(`tls-sst-bench: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  io.exit(code);
+  return code;
 }
 
 type RunFlags = RawConfig & { preset?: string; config?: string; fixturesDir?: string };
@@ -55,25 +73,25 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-function buildProgram(setExit: (code: number) => void): Command {
+function buildProgram(setExit: (code: number) => void, argv: readonly string[], io: CliIo): Command {
   const program = new Command('tls-sst-bench')
     .description('Stream synthetic RocksDB SST files over TLS: throughput and how every stream ended.')
     .version(packageVersion(), '--version', 'print the version and exit')
     .exitOverride()
-    .configureOutput({ writeErr: () => undefined })
+    .configureOutput({ writeOut: io.out, writeErr: () => undefined })
     .showSuggestionAfterError(false);
 
   const run = addRunOptions(program.command('run').description('run the benchmark matrix (preset, config file and flags, later wins)'));
   run.action(async (opts: RunFlags) => {
     const { fixturesDir, ...flags } = opts;
-    setExit(await runCommand(flags, { fixturesDir, argv: process.argv.slice(2) }));
+    setExit(await runCommand(flags, { fixturesDir, argv: [...argv] }));
   });
 
   addFixturesDirOption(addTableOptions(program.command('fixtures'), FIXTURES_OPTIONS))
     .description('manage the SST fixture cache')
     .argument('<action>', 'generate | verify | list | clean')
     .action(async (action: string, opts: FixturesFlags) => {
-      setExit(await fixturesCommand(action, opts, (line) => process.stdout.write(`${line}\n`)));
+      setExit(await fixturesCommand(action, opts, (line) => io.out(`${line}\n`)));
     });
 
   addFixturesDirOption(addTableOptions(program.command('threshold'), THRESHOLD_OPTIONS), 'fixture folder; probes use a temp folder inside it')
@@ -82,8 +100,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(
         await thresholdCommand(
           opts,
-          (t) => process.stdout.write(`${t}\n`),
-          (t) => process.stderr.write(`${t}\n`),
+          (t) => io.out(`${t}\n`),
+          (t) => io.err(`${t}\n`),
         ),
       );
     });
@@ -93,7 +111,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<base-run>', 'run folder (or its results.json) to compare against')
     .argument('<new-run>', 'run folder (or its results.json) to compare')
     .action(async (basePath: string, newPath: string, opts: CompareFlags) => {
-      setExit(await compareCommand(basePath, newPath, opts, (text) => process.stdout.write(`${text}\n`)));
+      setExit(await compareCommand(basePath, newPath, opts, (text) => io.out(`${text}\n`)));
     });
 
   program
@@ -101,7 +119,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('re-render summary.md, report.html and charts/ of a run folder from its results.json; a folder with only its journal (a killed run) gets all its files, marked interrupted')
     .argument('<run-dir>', 'a run folder, results/<run-id>')
     .action(async (runDir: string) => {
-      setExit(await reportCommand(runDir, (line) => process.stdout.write(`${line}\n`)));
+      setExit(await reportCommand(runDir, (line) => io.out(`${line}\n`)));
     });
 
   addHttpsCommand(program, setExit);
@@ -111,14 +129,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('[runFlags...]', 'run flags after --, giving exactly one scenario')
     .action(async (runArgs: string[], opts: ProfileFlags) => {
       const { fixturesDir, ...runFlags } = parseRunFlags(runArgs);
-      setExit(await profileCommand({ ...opts, fixturesDir }, runFlags, (t) => process.stdout.write(`${t}\n`)));
+      setExit(await profileCommand({ ...opts, fixturesDir }, runFlags, (t) => io.out(`${t}\n`)));
     });
 
   program
     .command('ciphers')
     .description('the cipher suites this Node/OpenSSL can run, by TLS version')
     .action(() => {
-      process.stdout.write(`${ciphersText()}\n`);
+      io.out(`${ciphersText()}\n`);
     });
 
   program
@@ -133,7 +151,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'certs: the folder that receives the certificates')
     .option('--agent-host <list>', 'certs: names/addresses the agent is reached at, e.g. 10.77.0.2,bench-b')
     .action(async (action: string | undefined, opts: AgentFlags) => {
-      setExit(await agentCommand(action, opts, (line) => process.stdout.write(`${line}\n`)));
+      setExit(await agentCommand(action, opts, (line) => io.out(`${line}\n`)));
     });
   return program;
 }
@@ -167,12 +185,17 @@ function commanderMessage(err: CommanderError, program: Command, argv: readonly 
   }
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * The CLI: parses `argv` (without node and the script), runs the command and
+ * returns its exit code. bin/tls-sst-bench.js sets it as the process's; tests
+ * call it in-process with their own `io`.
+ */
+export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
   handleSignals();
   // Leftovers of killed runs (private folders, worker bundles): removed if their process is gone.
   await sweepDeadProcessDirs().catch(() => undefined);
   let exitCode = 0;
-  const program = buildProgram((c) => (exitCode = c));
+  const program = buildProgram((c) => (exitCode = c), argv, io);
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -183,12 +206,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
-      fail(commanderMessage(err, program, argv), EXIT_USAGE);
+      return fail(io, commanderMessage(err, program, argv), EXIT_USAGE);
     }
-    if (isUsageError(err)) fail(err.message, EXIT_USAGE);
-    if (err instanceof BenchError) fail(err.message, 1);
+    if (isUsageError(err)) return fail(io, err.message, EXIT_USAGE);
+    if (err instanceof BenchError) return fail(io, err.message, 1);
     throw err;
   }
 }
-
-process.exitCode = await main(process.argv.slice(2));

@@ -36,8 +36,12 @@ function onSignal(signal: HandledSignal): void {
   process.exit(SIGNAL_EXIT_CODES[received]);
 }
 
-/** Installs the handlers, once per process (the CLI's main). */
+let installed = false;
+
+/** Installs the handlers, once per process (the CLI's main; in-process tests call main() many times). */
 export function handleSignals(): void {
+  if (installed) return;
+  installed = true;
   for (const signal of Object.keys(SIGNAL_EXIT_CODES) as HandledSignal[]) process.on(signal, () => onSignal(signal));
 }
 

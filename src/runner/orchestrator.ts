@@ -22,7 +22,7 @@ import { interleaveGroups, nextStep, processWarmupState, targetMet, warmupDone, 
 import { runReferences } from './references.ts';
 import { ceilingsOf, type References } from '../references.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
-import { WorkerPair, WorkerProcess, type WorkerFlags, type WorkerWrappers } from './workers.ts';
+import { WorkerPair, WorkerProcess, type WorkerFlags, type WorkerLauncher, type WorkerWrappers } from './workers.ts';
 import { AgentLauncher, type AgentEndpoint } from './remote-worker.ts';
 import { formatHostPort } from '../agent/control.ts';
 import { makePrivateDir } from '../private-dirs.ts';
@@ -56,6 +56,8 @@ export interface RunOptions {
   readonly samplingConfigFor?: (scenario: Scenario) => RunConfig | undefined;
   /** Test hook: a misbehaving sender for some scenarios. */
   readonly faultFor?: (scenario: Scenario) => SenderFault | undefined;
+  /** What starts a runtime's workers (tests: scripted FakeWorkers); default a local process per role, or the agent's for its role. */
+  readonly launchWorkers?: (runtime: Runtime) => WorkerLauncher;
 }
 
 /**
@@ -284,7 +286,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     for (const runtime of runtimes.filter((r) => scenarios.some((s) => runtimeOf(s) === r))) {
       if (interrupted) break;
       try {
-        pairs.set(runtime.label, await WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers, runtime.path, agent ?? undefined));
+        const launcher = opts.launchWorkers?.(runtime);
+        pairs.set(runtime.label, await (launcher ? WorkerPair.startWith(tempDir, launcher) : WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers, runtime.path, agent ?? undefined)));
       } catch (err) {
         if (!interrupted) throw err; // a worker killed while starting by the interruption
       }

@@ -334,6 +334,12 @@ export type WorkerFlags = Readonly<Partial<Record<WorkerRole, readonly string[]>
 /** A wrapper (profiler) per role. */
 export type WorkerWrappers = Readonly<Partial<Record<WorkerRole, WorkerWrapper>>>;
 
+/**
+ * Starts the worker of `role` for a pair's generation `generation` (0, then one more per
+ * replacement): a local process, one behind a remote agent, or a test's FakeWorker.
+ */
+export type WorkerLauncher = (role: WorkerRole, generation: number) => Promise<Worker>;
+
 /** The reused sender/receiver pair; replaced whole after a stall or a crash. */
 export class WorkerPair {
   #generation = 0;
@@ -343,29 +349,32 @@ export class WorkerPair {
     readonly tempDir: string,
     public sender: Worker,
     public receiver: Worker,
-    readonly flags: WorkerFlags,
-    readonly wrappers: WorkerWrappers,
-    /** The Node binary both workers run on (--node). */
-    readonly nodePath: string,
-    readonly remote?: RemoteLauncher,
+    readonly launcher: WorkerLauncher,
+    /** The role whose worker runs behind a remote agent, if one does. */
+    readonly remoteRole?: WorkerRole,
   ) {
     this.#recordPids();
   }
 
   #recordPids(): void {
-    if (this.remote?.role !== 'sender') this.allPids.push(this.sender.pid);
-    if (this.remote?.role !== 'receiver') this.allPids.push(this.receiver.pid);
+    if (this.remoteRole !== 'sender') this.allPids.push(this.sender.pid);
+    if (this.remoteRole !== 'receiver') this.allPids.push(this.receiver.pid);
   }
 
   /** `nodePath`: the Node binary of the local workers (--node); `remote`: that role's worker runs behind a remote agent, the other one here. */
-  static async start(tempDir: string, flags: WorkerFlags = {}, wrappers: WorkerWrappers = {}, nodePath = process.execPath, remote?: RemoteLauncher): Promise<WorkerPair> {
+  static start(tempDir: string, flags: WorkerFlags = {}, wrappers: WorkerWrappers = {}, nodePath = process.execPath, remote?: RemoteLauncher): Promise<WorkerPair> {
+    return WorkerPair.startWith(tempDir, (role, generation) => launch(role, tempDir, generation, flags, wrappers, nodePath, remote), remote?.role);
+  }
+
+  /** A pair whose workers `launcher` starts, now and at each replacement (the orchestrator's RunOptions.launchWorkers). */
+  static async startWith(tempDir: string, launcher: WorkerLauncher, remoteRole?: WorkerRole): Promise<WorkerPair> {
     // allSettled: a worker that started must not outlive the one that failed (an unreachable agent).
-    const [s, r] = await Promise.allSettled([launch('sender', tempDir, 0, flags, wrappers, nodePath, remote), launch('receiver', tempDir, 0, flags, wrappers, nodePath, remote)]);
+    const [s, r] = await Promise.allSettled([launcher('sender', 0), launcher('receiver', 0)]);
     if (s.status === 'rejected' || r.status === 'rejected') {
       await Promise.all([s, r].map((x) => (x.status === 'fulfilled' ? x.value.kill() : undefined)));
       throw s.status === 'rejected' ? s.reason : (r as PromiseRejectedResult).reason;
     }
-    return new WorkerPair(tempDir, s.value, r.value, flags, wrappers, nodePath, remote);
+    return new WorkerPair(tempDir, s.value, r.value, launcher, remoteRole);
   }
 
   /** The Node and OpenSSL versions the workers reported (the sender's word, else the receiver's). */
@@ -385,10 +394,7 @@ export class WorkerPair {
   async replace(): Promise<void> {
     await Promise.all([this.sender.kill(), this.receiver.kill()]);
     this.#generation += 1;
-    [this.sender, this.receiver] = await Promise.all([
-      launch('sender', this.tempDir, this.#generation, this.flags, this.wrappers, this.nodePath, this.remote),
-      launch('receiver', this.tempDir, this.#generation, this.flags, this.wrappers, this.nodePath, this.remote),
-    ]);
+    [this.sender, this.receiver] = await Promise.all([this.launcher('sender', this.#generation), this.launcher('receiver', this.#generation)]);
     this.#recordPids();
   }
 
