@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runSteps, type CommandSteps } from '../src/cli/command.ts';
-import { handleSignals } from '../src/cli/signals.ts';
-import { isUsageError, usageError } from '../src/errors.ts';
-import { tempDir } from './helpers.ts';
+import { runSteps, type CommandSteps } from '../../src/cli/command.ts';
+import { handleSignals } from '../../src/cli/signals.ts';
+import { isUsageError, usageError } from '../../src/errors.ts';
+import { tempDir } from '../support/helpers.ts';
 
 // The one skeleton of run, https, threshold and profile, with scripted steps: the order, and the exit code of each ending.
 

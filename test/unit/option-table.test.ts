@@ -1,24 +1,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FixtureProfile } from '../src/fixtures/types.ts';
-import { helpText } from '../src/cli/command.ts';
-import { COMPARE_OPTIONS } from '../src/cli/compare-command.ts';
-import { FIXTURES_OPTIONS } from '../src/cli/fixtures-command.ts';
-import { PROFILE_OPTIONS, type ProfileTool } from '../src/cli/profile-command.ts';
-import { defaultHelp, type AnyOptionEntry, type OptionValues } from '../src/config/options.ts';
-import type { WorkerRole } from '../src/runner/worker-role.ts';
-import { DEFAULTS, RUN_OPTIONS, type RunConfig, type FaultCount } from '../src/config/schema.ts';
-import { resolveThresholdConfig, THRESHOLD_OPTIONS, type ThresholdConfig } from '../src/config/threshold-config.ts';
-import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsConfig, type HttpsMode } from '../src/https/config.ts';
-import { currentRuntime, type Runtime } from '../src/config/runtimes.ts';
-import { resolveSuite, type SuiteInfo } from '../src/tls/suites.ts';
-import { SCENARIO_AXES } from '../src/scenario-axes.ts';
-import { runCli } from './helpers.ts';
-import type { HostPort } from '../src/config/parsers.ts';
-import type { Order, WarmupPolicy } from '../src/runner/sampling-options.ts';
-import type { KeyType, TlsVersion } from '../src/tls/suites.ts';
-import type { ReadPath } from '../src/transfer/read-path.ts';
-import type { ReferenceLane } from '../src/reference-lanes.ts';
+import type { FixtureProfile } from '../../src/fixtures/types.ts';
+import { helpText } from '../../src/cli/command.ts';
+import { COMPARE_OPTIONS } from '../../src/cli/compare-command.ts';
+import { FIXTURES_OPTIONS } from '../../src/cli/fixtures-command.ts';
+import { PROFILE_OPTIONS, type ProfileTool } from '../../src/cli/profile-command.ts';
+import { defaultHelp, type AnyOptionEntry, type OptionValues } from '../../src/config/options.ts';
+import type { WorkerRole } from '../../src/runner/worker-role.ts';
+import { DEFAULTS, RUN_OPTIONS, type RunConfig, type FaultCount } from '../../src/config/schema.ts';
+import { resolveThresholdConfig, THRESHOLD_OPTIONS, type ThresholdConfig } from '../../src/config/threshold-config.ts';
+import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsConfig, type HttpsMode } from '../../src/https/config.ts';
+import { currentRuntime, type Runtime } from '../../src/config/runtimes.ts';
+import { resolveSuite, type SuiteInfo } from '../../src/tls/suites.ts';
+import { SCENARIO_AXES } from '../../src/scenario-axes.ts';
+import { runMain } from '../support/main.ts';
+import type { HostPort } from '../../src/config/parsers.ts';
+import type { Order, WarmupPolicy } from '../../src/runner/sampling-options.ts';
+import type { KeyType, TlsVersion } from '../../src/tls/suites.ts';
+import type { ReadPath } from '../../src/transfer/read-path.ts';
+import type { ReferenceLane } from '../../src/reference-lanes.ts';
 import type {
   ProtocolName,
   ReceiverModeName,
@@ -27,7 +27,7 @@ import type {
   ShutdownStrategyName,
   SourceName,
   WritePathName,
-} from '../src/transfer/strategies.ts';
+} from '../../src/transfer/strategies.ts';
 
 /** true only when A and B are the same type (not merely assignable either way). */
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
@@ -331,7 +331,7 @@ test("every flag is its key's kebab-case (commander hands the flags over by that
 
 for (const [command, entries] of COMMANDS) {
   test(`${command} --help lists every option with its default`, async () => {
-    const r = await runCli([command, '--help']);
+    const r = await runMain([command, '--help']);
     assert.equal(r.code, 0, r.stderr);
     const help = helpByFlag(r.stdout);
     for (const entry of entries) {
@@ -374,7 +374,7 @@ test('the defaults --help shows are the values the commands use', async () => {
     ['threshold', '--fixtures-dir', 'fixtures/ of the project'],
   ];
   const helps = new Map<string, Map<string, string>>();
-  for (const [command] of COMMANDS) helps.set(command, helpByFlag((await runCli([command, '--help'])).stdout));
+  for (const [command] of COMMANDS) helps.set(command, helpByFlag((await runMain([command, '--help'])).stdout));
   for (const [command, flag, shown] of expected)
     assert.ok(helps.get(command)!.get(flag)!.endsWith(`(default: ${shown})`), `${command} ${flag}`);
 });
