@@ -41,24 +41,24 @@
  * ERRNO_<n> for a failed system call. Exit 0 on a clean run, 1 on a TLS or
  * socket error, 2 on bad arguments.
  *
+ * What every peer shares (clock, usage, options, sockets, the send loop and
+ * its endings, the report line's JSON) is in peer-common.h.
+ *
  * Written for this project from the OpenSSL 3.0 manual pages.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <time.h>
-#include <unistd.h>
+
+#define PEER_NAME "openssl-native"
+#define PEER_USAGE \
+  "usage: openssl-native send --host H --port P --cert PEM --key PEM --tls 1.2|1.3 --suite NAME --file F --chunk N --end end|destroy-after-flush|tcp-fin\n" \
+  "       openssl-native recv --host H --port P --ca PEM --servername NAME --tls 1.2|1.3 --suite NAME [--ignore-unexpected-eof]\n" \
+  "       openssl-native crc FILE\n" \
+  "       openssl-native version\n"
+#include "peer-common.h"
 #if defined(__x86_64__)
 #include <nmmintrin.h>
 #endif
@@ -122,94 +122,34 @@ static uint32_t crc32c_update(uint32_t crc, const unsigned char *p, size_t n) {
   return ~crc_sw(c, p, n);
 }
 
-/* ---------- shared ---------- */
-
-static double monotonic_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void usage(const char *why) {
-  fprintf(stderr,
-          "openssl-native: %s\n"
-          "usage: openssl-native send --host H --port P --cert PEM --key PEM --tls 1.2|1.3 --suite NAME --file F --chunk N --end end|destroy-after-flush|tcp-fin\n"
-          "       openssl-native recv --host H --port P --ca PEM --servername NAME --tls 1.2|1.3 --suite NAME [--ignore-unexpected-eof]\n"
-          "       openssl-native crc FILE\n"
-          "       openssl-native version\n",
-          why);
-  exit(2);
-}
-
-enum ending { END_SHUTDOWN, END_CLOSE, END_TCP_FIN };
+/* ---------- options and report ---------- */
 
 struct options {
-  const char *host, *port, *cert, *key, *ca, *servername, *tls, *suite, *file;
-  size_t chunk;
-  enum ending ending;
+  struct stream_options s; /* send's; recv takes --host and --port of them */
+  const char *ca, *servername, *tls, *suite;
   int ignore_eof;
 };
 
 static void parse(int argc, char **argv, struct options *o) {
   memset(o, 0, sizeof *o);
-  o->chunk = 65536;
+  stream_defaults(&o->s);
   for (int i = 2; i < argc; i++) {
     const char *k = argv[i];
     if (!strcmp(k, "--ignore-unexpected-eof")) {
       o->ignore_eof = 1;
       continue;
     }
-    const char *v = i + 1 < argc ? argv[++i] : NULL;
-    if (!v) usage("missing value");
-    if (!strcmp(k, "--host")) o->host = v;
-    else if (!strcmp(k, "--port")) o->port = v;
-    else if (!strcmp(k, "--cert")) o->cert = v;
-    else if (!strcmp(k, "--key")) o->key = v;
-    else if (!strcmp(k, "--ca")) o->ca = v;
+    const char *v = option_value(argc, argv, &i);
+    if (stream_option(&o->s, k, v)) continue;
+    if (!strcmp(k, "--ca")) o->ca = v;
     else if (!strcmp(k, "--servername")) o->servername = v;
     else if (!strcmp(k, "--tls")) o->tls = v;
     else if (!strcmp(k, "--suite")) o->suite = v;
-    else if (!strcmp(k, "--file")) o->file = v;
-    else if (!strcmp(k, "--chunk")) {
-      char *end;
-      unsigned long n = strtoul(v, &end, 10);
-      if (*end || n == 0 || n > (1UL << 30)) usage("bad --chunk");
-      o->chunk = n;
-    } else if (!strcmp(k, "--end")) {
-      if (!strcmp(v, "end")) o->ending = END_SHUTDOWN;
-      else if (!strcmp(v, "destroy-after-flush")) o->ending = END_CLOSE;
-      else if (!strcmp(v, "tcp-fin")) o->ending = END_TCP_FIN;
-      else usage("bad --end");
-    } else usage("unknown option");
+    else usage("unknown option");
   }
-  if (!o->host || !o->port || !o->tls || !o->suite) usage("missing option");
+  if (!o->s.host || !o->s.port || !o->tls || !o->suite) usage("missing option");
   if (strcmp(o->tls, "1.2") && strcmp(o->tls, "1.3")) usage("bad --tls");
 }
-
-static void json_string(const char *s) {
-  if (!s) {
-    fputs("null", stdout);
-    return;
-  }
-  putchar('"');
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\') printf("\\%c", *p);
-    else if (*p < 0x20) printf("\\u%04x", *p);
-    else putchar(*p);
-  }
-  putchar('"');
-}
-
-static void json_time(double ms) {
-  if (ms < 0) fputs("null", stdout);
-  else printf("%.6f", ms);
-}
-
-struct failure {
-  char code[32];
-  char message[512];
-  const char *phase; /* NULL: no error */
-};
 
 /* The first OpenSSL error on the queue, else the system call's errno, else the SSL_get_error value. */
 static void fail_ssl(struct failure *f, SSL *ssl, int ret, const char *phase) {
@@ -233,33 +173,9 @@ static void fail_ssl(struct failure *f, SSL *ssl, int ret, const char *phase) {
   ERR_clear_error();
 }
 
-static void fail_errno(struct failure *f, const char *what, const char *phase) {
-  if (f->phase) return;
-  f->phase = phase;
-  snprintf(f->code, sizeof f->code, "ERRNO_%d", errno);
-  snprintf(f->message, sizeof f->message, "%s: %s", what, strerror(errno));
-}
-
-static void json_failure(const struct failure *f) {
-  fputs(",\"error\":", stdout);
-  if (!f->phase) {
-    fputs("null", stdout);
-    return;
-  }
-  fputs("{\"code\":", stdout);
-  json_string(f->code);
-  fputs(",\"message\":", stdout);
-  json_string(f->message);
-  fputs(",\"phase\":", stdout);
-  json_string(f->phase);
-  putchar('}');
-}
-
 static void json_negotiated(SSL *ssl, int handshaken) {
-  fputs(",\"protocol\":", stdout);
-  json_string(handshaken ? SSL_get_version(ssl) : NULL);
-  fputs(",\"suite\":", stdout);
-  json_string(handshaken ? SSL_CIPHER_get_name(SSL_get_current_cipher(ssl)) : NULL);
+  json_field("protocol", handshaken ? SSL_get_version(ssl) : NULL);
+  json_field("suite", handshaken ? SSL_CIPHER_get_name(SSL_get_current_cipher(ssl)) : NULL);
 }
 
 /** A context pinned to one version and one suite; exits 2 on a suite OpenSSL refuses. */
@@ -277,130 +193,66 @@ static SSL_CTX *pinned_ctx(const SSL_METHOD *method, const struct options *o) {
   return ctx;
 }
 
-static int resolve(const char *host, const char *port, int passive, struct addrinfo **res) {
-  struct addrinfo hints;
-  memset(&hints, 0, sizeof hints);
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-  int rc = getaddrinfo(host, port, &hints, res);
-  if (rc) fprintf(stderr, "openssl-native: cannot resolve %s:%s: %s\n", host, port, gai_strerror(rc));
-  return rc;
-}
-
 /* ---------- send ---------- */
 
-static int listen_on(const char *host, const char *port) {
-  struct addrinfo *res, *ai;
-  if (resolve(host, port, 1, &res)) exit(1);
-  int fd = -1;
-  for (ai = res; ai; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd < 0) continue;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1) == 0) break;
-    close(fd);
-    fd = -1;
+/* Blocking socket, SSL_MODE_AUTO_RETRY (the default): one call writes the whole piece. */
+static int ssl_write(void *ssl, const unsigned char *buf, size_t n, unsigned long long *written, struct failure *f) {
+  size_t sent;
+  int ret = SSL_write_ex(ssl, buf, n, &sent);
+  if (ret != 1) {
+    fail_ssl(f, ssl, ret, "transfer");
+    return -1;
   }
-  freeaddrinfo(res);
-  if (fd < 0) {
-    fprintf(stderr, "openssl-native: cannot listen on %s:%s: %s\n", host, port, strerror(errno));
-    exit(1);
+  *written += sent;
+  return 0;
+}
+
+/* SSL_shutdown(): close_notify, without waiting for the client's. */
+static int ssl_close_notify(void *ssl, struct failure *f) {
+  int ret = SSL_shutdown(ssl);
+  if (ret < 0) {
+    fail_ssl(f, ssl, ret, "transfer");
+    return -1;
   }
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  getsockname(fd, (struct sockaddr *)&ss, &len);
-  unsigned bound = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) : ntohs(((struct sockaddr_in *)&ss)->sin_port);
-  printf("listening %u\n", bound);
-  fflush(stdout);
-  return fd;
+  return 0;
 }
 
 static int run_send(const struct options *o) {
-  if (!o->cert || !o->key || !o->file) usage("send needs --cert, --key and --file");
-  int file = open(o->file, O_RDONLY);
-  if (file < 0) {
-    fprintf(stderr, "openssl-native: cannot open %s: %s\n", o->file, strerror(errno));
-    return 2;
-  }
-  unsigned char *buf = malloc(o->chunk);
+  if (!o->s.cert || !o->s.key || !o->s.file) usage("send needs --cert, --key and --file");
+  int file = open_fixture(o->s.file);
+  if (file < 0) return 2;
+  unsigned char *buf = malloc(o->s.chunk);
   if (!buf) return 1;
   SSL_CTX *ctx = pinned_ctx(TLS_server_method(), o);
-  if (SSL_CTX_use_certificate_chain_file(ctx, o->cert) != 1 || SSL_CTX_use_PrivateKey_file(ctx, o->key, SSL_FILETYPE_PEM) != 1) {
-    fprintf(stderr, "openssl-native: cannot load --cert %s / --key %s\n", o->cert, o->key);
+  if (SSL_CTX_use_certificate_chain_file(ctx, o->s.cert) != 1 || SSL_CTX_use_PrivateKey_file(ctx, o->s.key, SSL_FILETYPE_PEM) != 1) {
+    fprintf(stderr, "openssl-native: cannot load --cert %s / --key %s\n", o->s.cert, o->s.key);
     return 2;
   }
 
-  int lfd = listen_on(o->host, o->port);
-  int fd;
-  do fd = accept(lfd, NULL, NULL);
-  while (fd < 0 && errno == EINTR);
-  close(lfd);
-
-  struct failure f;
-  memset(&f, 0, sizeof f);
-  unsigned long long written = 0;
-  double first = -1;
+  int fd = accept_one(o->s.host, o->s.port);
+  struct send_result r;
+  memset(&r, 0, sizeof r);
+  r.first_ms = -1;
   SSL *ssl = NULL;
   int handshaken = 0;
   if (fd < 0) {
-    fail_errno(&f, "accept", "handshake");
+    fail_errno(&r.failure, "accept", "handshake");
   } else {
     ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     int ret = SSL_accept(ssl);
-    if (ret != 1) fail_ssl(&f, ssl, ret, "handshake");
+    if (ret != 1) fail_ssl(&r.failure, ssl, ret, "handshake");
     else handshaken = 1;
   }
-  while (handshaken && !f.phase) {
-    ssize_t got = read(file, buf, o->chunk);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      fail_errno(&f, "read fixture", "transfer");
-      break;
-    }
-    if (got == 0) break;
-    if (first < 0) first = monotonic_ms();
-    size_t n;
-    /* Blocking socket, SSL_MODE_AUTO_RETRY (the default): one call writes the whole piece. */
-    int ret = SSL_write_ex(ssl, buf, (size_t)got, &n);
-    if (ret != 1) {
-      fail_ssl(&f, ssl, ret, "transfer");
-      break;
-    }
-    written += n;
-  }
-  if (handshaken && !f.phase) {
-    switch (o->ending) {
-      case END_SHUTDOWN: {
-        int ret = SSL_shutdown(ssl);
-        if (ret < 0) fail_ssl(&f, ssl, ret, "transfer");
-        break;
-      }
-      case END_CLOSE:
-        break;
-      case END_TCP_FIN: {
-        if (shutdown(fd, SHUT_WR) < 0) {
-          fail_errno(&f, "shutdown", "transfer");
-          break;
-        }
-        char sink[4096];
-        ssize_t n;
-        do n = read(fd, sink, sizeof sink);
-        while (n > 0 || (n < 0 && errno == EINTR));
-        break;
-      }
-    }
+  if (handshaken) {
+    const struct tls_writer writer = {ssl_write, ssl_close_notify, ssl};
+    send_stream(&o->s, file, buf, fd, &writer, &r);
   }
   if (fd >= 0) close(fd);
-  printf("{\"bytesWritten\":%llu,\"firstByteAtMs\":", written);
-  json_time(first);
+  json_send_begin(&r);
   json_negotiated(ssl, handshaken);
-  json_failure(&f);
-  puts("}");
-  fflush(stdout);
-  return f.phase ? 1 : 0;
+  json_end(&r.failure);
+  return r.failure.phase ? 1 : 0;
 }
 
 /* ---------- recv ---------- */
@@ -412,22 +264,6 @@ static void on_message(int write_p, int version, int content_type, const void *b
   (void)version, (void)ssl, (void)arg;
   const unsigned char *b = buf;
   if (!write_p && content_type == SSL3_RT_ALERT && len >= 2 && b[1] == SSL_AD_CLOSE_NOTIFY) close_notify_seen = 1;
-}
-
-static int connect_to(const char *host, const char *port, struct failure *f) {
-  struct addrinfo *res, *ai;
-  if (resolve(host, port, 0, &res)) exit(1);
-  int fd = -1;
-  for (ai = res; ai; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd < 0) continue;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
-    close(fd);
-    fd = -1;
-  }
-  if (fd < 0) fail_errno(f, "connect", "handshake");
-  freeaddrinfo(res);
-  return fd;
 }
 
 static int run_recv(const struct options *o) {
@@ -455,7 +291,7 @@ static int run_recv(const struct options *o) {
   double started = monotonic_ms(), handshake_ms = -1, first = -1, last = -1;
   int handshaken = 0;
   SSL *ssl = SSL_new(ctx);
-  int fd = connect_to(o->host, o->port, &f);
+  int fd = connect_to(o->s.host, o->s.port, &f);
   if (fd >= 0) {
     SSL_set_fd(ssl, fd);
     SSL_set_tlsext_host_name(ssl, o->servername);
@@ -497,9 +333,7 @@ static int run_recv(const struct options *o) {
   json_time(received > 0 ? last : -1);
   printf(",\"closeNotify\":%s", close_notify_seen ? "true" : "false");
   json_negotiated(ssl, handshaken);
-  json_failure(&f);
-  puts("}");
-  fflush(stdout);
+  json_end(&f);
   return f.phase ? 1 : 0;
 }
 

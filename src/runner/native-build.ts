@@ -2,7 +2,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { delimiter, isAbsolute, join, relative } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../paths.ts';
 
 const CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'tls-sst-bench');
@@ -47,11 +47,34 @@ function findCompiler(): string | null {
   return null;
 }
 
+const LOCAL_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"([^"]+)"/gm;
+
+/**
+ * The files a build of `source` reads from the project: the source, then
+ * every header it includes by a quoted name (found beside the including file,
+ * where the compiler looks first, so no -I is needed), and theirs, once each,
+ * in the order first included. A header that is not there is left out: the
+ * compiler names it.
+ */
+export function buildInputs(source: string): string[] {
+  const inputs: string[] = [];
+  const visit = (file: string): void => {
+    inputs.push(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(LOCAL_INCLUDE)) {
+      const header = join(dirname(file), m[1] ?? '');
+      if (!inputs.includes(header) && existsSync(header)) visit(header);
+    }
+  };
+  visit(source);
+  return inputs;
+}
+
 /**
  * One C program of peers/: what stops it from being built here, and the
  * binary, built with `cc -O2 ... LIBS` the first time it is needed, into
  * node_modules/.cache/tls-sst-bench/ under a name keyed by a hash of the
- * source and the compiler (an edit rebuilds it, every later run reuses it).
+ * compiler and of the source with the headers it includes (peers/peer-common.h
+ * for every peer: an edit of either rebuilds it, every later run reuses it).
  * Built under a temporary name and renamed, so parallel runs never execute a
  * half-written file.
  */
@@ -59,8 +82,12 @@ export class NativeProgram {
   readonly source: string;
   #built: Promise<string> | null = null;
 
-  constructor(readonly spec: NativeProgramSpec) {
-    this.source = join(PROJECT_ROOT, 'peers', `${spec.name}.c`);
+  /** `dir`: where the sources are (peers/; a test builds a copy elsewhere). */
+  constructor(
+    readonly spec: NativeProgramSpec,
+    dir = join(PROJECT_ROOT, 'peers'),
+  ) {
+    this.source = join(dir, `${spec.name}.c`);
   }
 
   /** The source as the messages name it (peers/x.c). */
@@ -93,10 +120,20 @@ export class NativeProgram {
     return this.#built;
   }
 
+  /**
+   * The cached binary's key: the compiler's name, then each build input's name
+   * (relative to the source's folder) and bytes, as they are now.
+   */
+  cacheKey(): string {
+    const hash = createHash('sha256').update(compiler());
+    for (const file of buildInputs(this.source)) {
+      hash.update('\0').update(relative(dirname(this.source), file)).update('\0').update(readFileSync(file));
+    }
+    return hash.digest('hex').slice(0, 16);
+  }
+
   async #build(): Promise<string> {
-    const source = readFileSync(this.source);
-    const hash = createHash('sha256').update(compiler()).update('\0').update(source).digest('hex').slice(0, 16);
-    const out = join(CACHE_DIR, `${this.spec.name}-${hash}`);
+    const out = join(CACHE_DIR, `${this.spec.name}-${this.cacheKey()}`);
     if (executable(out)) return out;
     const missing = this.missingToolchain();
     if (missing !== null) throw new Error(`needs ${missing}`);
