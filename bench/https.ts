@@ -1,4 +1,4 @@
-import type { HttpsPreset } from '../src/https/config.ts';
+import type { HttpsPreset } from '../src/protocols/https/config.ts';
 
 /**
  * `npm run bench:https`: many replicas fetching a 64 MB SST at once over

@@ -1,11 +1,12 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.ts';
-import { compareExitCode, compareRuns, comparableRun, DEFAULT_COMPARE_OPTIONS, type ComparableRun } from '../compare/compare.ts';
+import { compareExitCode, compareRuns, comparableRun, DEFAULT_COMPARE_OPTIONS, type ComparableRun, type SampleSource } from '../compare/compare.ts';
 import { usageError } from '../errors.ts';
 import { parseAlpha as alphaLevel, parseFraction } from '../config/parsers.ts';
 import { applyLayers } from '../config/layers.ts';
 import { defaultsOf, option, optionTable, type RawOptions } from '../config/options.ts';
+import { https } from '../protocols/https/index.ts';
 import { compareMarkdown, compareText } from '../report/compare.ts';
 import { assertWritableDir } from './run-command.ts';
 
@@ -52,6 +53,8 @@ export const COMPARE_OPTIONS = [
 const COMPARE_TABLE = optionTable(COMPARE_OPTIONS);
 
 export type CompareFlags = RawOptions<typeof COMPARE_OPTIONS>;
+/** The protocols whose samples are not transfer records (until the protocol registry lists them). */
+const SAMPLE_SOURCES: readonly SampleSource[] = [https.comparableSamples];
 
 /** A run folder (holding results.json) or a results.json path, read and checked. */
 export async function loadRun(path: string): Promise<ComparableRun> {
@@ -75,7 +78,7 @@ export async function loadRun(path: string): Promise<ComparableRun> {
   } catch (err) {
     throw usageError(`"${file}" is not valid JSON (${(err as Error).message}): expected a results.json written by tls-sst-bench run`);
   }
-  return comparableRun(parsed, `"${file}"`);
+  return comparableRun(parsed, `"${file}"`, SAMPLE_SOURCES);
 }
 
 /** `tls-sst-bench compare <base> <new>`: 1 on a significant regression, else 0. */

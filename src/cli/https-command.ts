@@ -5,12 +5,14 @@ import { writeFileAtomic } from '../atomic-write.ts';
 import { formatBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
 import { httpsPresets } from '../config/presets.ts';
-import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsConfig, type HttpsRawConfig } from '../https/config.ts';
-import { httpsCsv } from '../https/csv.ts';
-import { httpsAsRun } from '../https/records.ts';
+import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsConfig, type HttpsRawConfig } from '../protocols/https/config.ts';
+import { https } from '../protocols/https/index.ts';
+import { httpsReportModel } from '../protocols/https/report-model.ts';
+import type { HttpsRunJson } from '../protocols/https/run-json.ts';
 import { resultsJson } from '../report/json.ts';
-import { runHttpsBench, type HttpsRun } from '../https/run.ts';
-import { httpsSummary } from '../https/terminal.ts';
+import { markdownSummary } from '../report/markdown.ts';
+import type { HttpsRun } from '../protocols/https/run.ts';
+import { httpsTerminal } from '../protocols/https/terminal.ts';
 import { addFixturesDirOption, addTableOptions, runSteps } from './command.ts';
 import { writeRunFiles } from '../report/write.ts';
 
@@ -21,6 +23,13 @@ const OWN_FLAGS = ['--preset', '--fixtures-dir', ...Object.values(HTTPS_OPTIONS)
 
 /** The folder inside a run's folder that holds the raw-stream comparison as an ordinary run. */
 export const RAW_STREAM_DIR = 'raw-stream';
+
+/** The progress line of a finished cell: sampled MB/s with its CI when there are samples, else the cell's total. */
+function cellLine(c: HttpsRun['result']['https'][number]): string {
+  const st = c.intervalMbPerSec;
+  const mb = st ? `${st.meanMbPerSec.toFixed(1)}${Number.isFinite(st.ciHalfWidthMbPerSec) ? ` ±${st.ciHalfWidthMbPerSec!.toFixed(1)}` : ''} MB/s over ${st.samples} s` : `${c.mbPerSec.toFixed(1)} MB/s (no measured interval)`;
+  return `${mb}, ${(c.intervalRequestsPerSec ?? c.requestsPerSec).toFixed(1)} req/s, p99 ${c.latencyP99Ms} ms, errors ${c.errors}, non2xx ${c.non2xx}`;
+}
 
 export function httpsLayers(flags: HttpsFlags): { where: string; raw: HttpsRawConfig }[] {
   const { preset, fixturesDir: _fixturesDir, ...rest } = flags;
@@ -34,21 +43,33 @@ export function httpsLayers(flags: HttpsFlags): { where: string; raw: HttpsRawCo
   return layers;
 }
 
+/** What an https run folder holds (besides raw-stream/, when the raw comparison ran). */
+export const HTTPS_RUN_FILES = ['results.json', 'results.csv', 'scenarios.csv', ...Object.keys(https.report.files), 'summary.md', 'report.html'] as const;
+
+/** Writes an https run's folder (HTTPS_RUN_FILES, and raw-stream/); returns what results.json holds. */
+export async function writeHttpsRun(runDir: string, run: HttpsRun): Promise<HttpsRunJson> {
+  await mkdir(runDir, { recursive: true });
+  const common = https.resultsOf(run);
+  await writeRunFiles(runDir, common);
+  for (const [name, render] of Object.entries(https.report.files)) await writeFileAtomic(join(runDir, name), render(run.result));
+  // summary.md: the raw stream's report as any run's, then the HTTPS cells from the same model as the terminal's.
+  await writeFileAtomic(join(runDir, 'summary.md'), [markdownSummary(common), https.report.summarySection(common) ?? ''].join('\n'));
+  if (run.rawRun) await writeRunFiles(join(runDir, RAW_STREAM_DIR), run.rawRun);
+  return common;
+}
+
 /** `tls-sst-bench https`: returns the exit code. */
 export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): Promise<number> {
   const command = ['tls-sst-bench', ...argv].join(' ');
   const log = (text: string): void => void process.stderr.write(`${text}\n`);
-  // The common shape (raw streams and HTTPS cells as scenarios and records, so
-  // results.csv, the report and `compare` include both), plus the HTTPS details.
-  const commonOf = (run: HttpsRun) => ({ ...httpsAsRun(run.result, run.rawRun), https: run.result.https, verified: run.result.verified, rawStream: run.result.rawStream });
-  let common: ReturnType<typeof commonOf> | null = null;
+  let common: HttpsRunJson | null = null;
   return runSteps<HttpsConfig, HttpsRun>({
     resolve: () => resolveHttpsConfig(httpsLayers(flags), flags.preset),
     out: (config) => config.out,
     fixturesDir: flags.fixturesDir,
     prepare: async (_config, folders) => void (await mkdir(folders.fixturesDir, { recursive: true })),
     run: (config, { runId, fixturesDir }, signal) =>
-      runHttpsBench(config, {
+      https.run(config, {
         runId,
         command,
         fixturesDir,
@@ -57,23 +78,19 @@ export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): 
           onPhase: (t) => log(`https: ${t}`),
           onVerified: (v) => log(`https: verified fetch ${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''}: ${v.problem ?? `ok, ${v.protocolNegotiated} ${v.suiteNegotiated}, CRC32C ${v.crc32cReceived}`}`),
           onCellStart: (s, i, n) => log(`https: [${i + 1}/${n}] ${formatBytes(s.sizeBytes)} ${s.mode} x${s.connections} for ${s.durationMs / 1000} s`),
-          onCell: (c) => log(`https:        ${c.mbPerSec.toFixed(1)} MB/s, ${c.requestsPerSec.toFixed(1)} req/s, p99 ${c.latencyP99Ms} ms, errors ${c.errors}, non2xx ${c.non2xx}`),
+          onCell: (c) => log(`https:        ${cellLine(c)}`),
         },
       }),
     interrupted: (run) => run.result.context.interrupted,
     write: async (_config, { runDir }, run) => {
-      await mkdir(runDir, { recursive: true });
-      common = commonOf(run);
-      await writeRunFiles(runDir, common);
-      await writeFileAtomic(join(runDir, 'https.csv'), httpsCsv(run.result));
-      if (run.rawRun) await writeRunFiles(join(runDir, RAW_STREAM_DIR), run.rawRun);
+      common = await writeHttpsRun(runDir, run);
     },
     show: (config, { runDir }, run) => {
-      const summary = httpsSummary(run.result);
-      const where = `results: ${runDir}/ (results.json, results.csv, scenarios.csv, https.csv, summary.md, report.html${run.rawRun ? `, ${RAW_STREAM_DIR}/` : ''})`;
+      const summary = httpsTerminal(httpsReportModel(run.result));
+      const where = `results: ${runDir}/ (${HTTPS_RUN_FILES.join(', ')}${run.rawRun ? `, ${RAW_STREAM_DIR}/` : ''})`;
       if (config.json) {
         process.stderr.write(`${summary}\n\n${where}\n`);
-        process.stdout.write(resultsJson(common ?? commonOf(run)));
+        process.stdout.write(resultsJson(common ?? https.resultsOf(run)));
       } else {
         process.stdout.write(`${summary}\n\n${where}\n`);
       }

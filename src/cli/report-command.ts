@@ -4,7 +4,13 @@ import { usageError } from '../errors.ts';
 import type { RunResult } from '../results.ts';
 import { parseRunResult } from '../results-schema.ts';
 import { hasJournal, rebuildFromJournal } from '../journal.ts';
+import { writeFileAtomic } from '../atomic-write.ts';
+import { https } from '../protocols/https/index.ts';
+import { markdownSummary } from '../report/markdown.ts';
 import { REPORT_FILES, writeReportFiles, writeRunFiles } from '../report/write.ts';
+
+/** Protocols' own sections of summary.md, from the results.json that holds their records (until the protocol registry lists them). */
+const SUMMARY_SECTIONS: readonly ((json: object) => string | null)[] = [https.report.summarySection];
 
 /** Reads `<dir>/results.json`; a missing folder or file, or one that is not a run's, is a usage error. */
 export async function readRunResult(dir: string): Promise<RunResult> {
@@ -48,6 +54,8 @@ export async function reportCommand(runDir: string, out: (line: string) => void)
   const run = await readRunResult(dir);
   await assertWritable(dir);
   const written = await writeReportFiles(dir, run);
+  const sections = SUMMARY_SECTIONS.flatMap((section) => section(run) ?? []);
+  if (sections.length > 0) await writeFileAtomic(join(dir, 'summary.md'), [markdownSummary(run), ...sections].join('\n'));
   out(`${dir}/: ${written.join(', ')}`);
   return 0;
 }

@@ -17,7 +17,26 @@ export interface ComparableRun {
   /** `targetMet`: did the scenario reach its rme target (false: missed; null or absent: it had none, or an older results.json). */
   readonly scenarios: readonly (Pick<ScenarioSummary, 'scenarioId'> & { readonly targetMet?: boolean | null })[];
   readonly records: readonly (Pick<TransferRecord, 'scenarioId' | 'warmup' | 'mbPerSec'> & { readonly outcome: Pick<Outcome, 'kind'> })[];
+  /** A protocol's own measurements that are not transfers (an HTTPS cell's per-second load), compared the same way. */
+  readonly samples?: readonly ComparableSample[];
 }
+
+/**
+ * One sample of a scenario that is not a transfer: compare reads its MB/s when
+ * it is `counted` (the protocol's "delivered"), and counts it by `ending`
+ * otherwise. `unit` says in words what one sample is, for the explanation.
+ */
+export interface ComparableSample {
+  readonly scenarioId: string;
+  readonly warmup: boolean;
+  readonly mbPerSec: number;
+  readonly counted: boolean;
+  readonly ending: string;
+  readonly unit: string;
+}
+
+/** Reads a protocol's samples out of a parsed results.json (checking what it reads); [] when the file has none. */
+export type SampleSource = (value: object, where: string) => readonly ComparableSample[];
 
 export interface CompareOptions {
   /** A drop of more than this fraction of the base mean (0.05 = 5%) can be a regression. */
@@ -42,8 +61,8 @@ export interface RunSide {
   /** Per-transfer MB/s of the measured transfers that delivered every byte. */
   readonly samplesMbPerSec: readonly number[];
   readonly meanMbPerSec: number;
-  /** Measured transfers by outcome, delivered or not. */
-  readonly outcomes: Readonly<Partial<Record<OutcomeKind, number>>>;
+  /** Measured transfers by outcome, delivered or not (a protocol's own samples by their ending). */
+  readonly outcomes: Readonly<Partial<Record<OutcomeKind | string, number>>>;
 }
 
 export type Verdict = 'regression' | 'improvement' | 'unchanged';
@@ -65,8 +84,8 @@ export interface ScenarioComparison {
 
 export interface NotComparable {
   readonly scenarioId: string;
-  readonly baseOutcomes: Readonly<Partial<Record<OutcomeKind, number>>>;
-  readonly newOutcomes: Readonly<Partial<Record<OutcomeKind, number>>>;
+  readonly baseOutcomes: RunSide['outcomes'];
+  readonly newOutcomes: RunSide['outcomes'];
 }
 
 export interface RunComparison {
@@ -81,22 +100,29 @@ export interface RunComparison {
   readonly onlyInNew: readonly string[];
   /** Compared scenarios that missed their rme target in the base run, and in the new run. */
   readonly missedTarget: { readonly base: readonly string[]; readonly new: readonly string[] };
+  /** What one sample is, for the compared scenarios whose samples are not transfers (e.g. one second of HTTPS load). */
+  readonly sampleUnits: readonly string[];
 }
 
 function side(run: ComparableRun, scenarioId: string): RunSide {
   const measured = run.records.filter((r) => r.scenarioId === scenarioId && !r.warmup);
   const samples: number[] = [];
-  const outcomes: Partial<Record<OutcomeKind, number>> = {};
+  const outcomes: Partial<Record<string, number>> = {};
   for (const r of measured) {
     outcomes[r.outcome.kind] = (outcomes[r.outcome.kind] ?? 0) + 1;
     // isDelivered reads only `kind`.
     if (isDelivered(r.outcome as Outcome) && r.mbPerSec !== null && Number.isFinite(r.mbPerSec)) samples.push(r.mbPerSec);
   }
+  for (const s of run.samples ?? []) {
+    if (s.scenarioId !== scenarioId || s.warmup) continue;
+    outcomes[s.ending] = (outcomes[s.ending] ?? 0) + 1;
+    if (s.counted && Number.isFinite(s.mbPerSec)) samples.push(s.mbPerSec);
+  }
   return { samplesMbPerSec: samples, meanMbPerSec: mean(samples), outcomes };
 }
 
 function ids(run: ComparableRun): string[] {
-  return [...new Set(run.scenarios.map((s) => s.scenarioId))];
+  return [...new Set([...run.scenarios.map((s) => s.scenarioId), ...(run.samples ?? []).map((s) => s.scenarioId)])];
 }
 
 /** Pure: per-scenario change of mean MB/s from `base` to `next`, with Welch's t-test on the per-transfer samples. */
@@ -124,8 +150,11 @@ export function compareRuns(base: ComparableRun, next: ComparableRun, options: C
     const ids = new Set(compared.map((c) => c.scenarioId));
     return run.scenarios.filter((s) => s.targetMet === false && ids.has(s.scenarioId)).map((s) => s.scenarioId);
   };
+  const comparedIds = new Set(compared.map((c) => c.scenarioId));
+  const units = [...(base.samples ?? []), ...(next.samples ?? [])].filter((s) => comparedIds.has(s.scenarioId)).map((s) => s.unit);
   return {
     missedTarget: { base: missed(base), new: missed(next) },
+    sampleUnits: [...new Set(units)],
     baseContext: base.context,
     newContext: next.context,
     options,
@@ -148,9 +177,11 @@ export function compareExitCode(c: RunComparison): 0 | 1 {
 /**
  * Pure: a parsed results.json as a run to compare, or a usage error naming the
  * file and the first thing wrong (the results.json schema, shared with `report`).
+ * `sources` read the protocols' own samples beside the transfer records.
  */
-export function comparableRun(value: unknown, where: string): ComparableRun {
+export function comparableRun(value: unknown, where: string, sources: readonly SampleSource[] = []): ComparableRun {
   const run = parseRunJson(value, where);
+  const samples = sources.flatMap((read) => read(run, where));
   const env = run.context.environment;
   const runtimes = (run.context.runtimes ?? []).flatMap((r) => (typeof r.node === 'string' && typeof r.openssl === 'string' ? [{ node: r.node, openssl: r.openssl }] : []));
   return {
@@ -161,5 +192,6 @@ export function comparableRun(value: unknown, where: string): ComparableRun {
     },
     scenarios: run.scenarios.map((s) => ({ scenarioId: s.scenarioId, targetMet: typeof s.sampling?.targetMet === 'boolean' ? s.sampling.targetMet : null })),
     records: run.records.map((r) => ({ scenarioId: r.scenarioId, warmup: r.warmup, mbPerSec: r.mbPerSec, outcome: { kind: r.outcome.kind } })),
+    ...(samples.length > 0 ? { samples } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import type { RawConfig } from './schema.ts';
 import { usageError } from '../errors.ts';
-import type { HttpsPreset } from '../https/config.ts';
+import type { HttpsPreset } from '../protocols/https/config.ts';
 import type { Preset } from './preset-types.ts';
 
 export type { Preset } from './preset-types.ts';

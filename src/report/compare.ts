@@ -66,6 +66,7 @@ function explanation(c: RunComparison): string[] {
   return [
     'MB/s = 10^6 bytes per second, mean over the measured transfers that delivered every byte (complete, complete-unclean, complete-close-unknown); change = new vs base;',
     `p = Welch two-sample t-test (two-sided) on the per-transfer MB/s; sig: *** p<0.001, ** p<0.01, * p<0.05 (as Node's benchmark compare); alpha = ${alpha};`,
+    ...c.sampleUnits.map((unit) => `scenarios whose samples are not transfers: one sample is ${unit};`),
     `regression = mean down by more than ${percentText(threshold)} with p < ${alpha} (improvement: up by as much): both, because runs at different times differ by the host's drift, which a long run's tight interval does not cover (--threshold sets it).`,
     ...(long
       ? [`Both runs have ${LONG_RUN_SAMPLES}+ samples per scenario: p is small even for a drift of 1-2%, so read the change against the threshold, not the stars.`]

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FixtureCache } from '../../src/fixtures/cache.ts';
 import type { Fixture } from '../../src/fixtures/types.ts';
-import { HTTPS_COLUMNS } from '../../src/https/csv.ts';
-import { measureCell } from '../../src/https/load.ts';
-import type { HttpsResult } from '../../src/https/results.ts';
-import { assertVerified } from '../../src/https/run.ts';
-import { FixtureServerProcess } from '../../src/https/server-process.ts';
-import { verifiedFetch } from '../../src/https/verify.ts';
+import { HTTPS_COLUMNS, HTTPS_SAMPLE_COLUMNS } from '../../src/protocols/https/csv.ts';
+import { measureCell } from '../../src/protocols/https/load.ts';
+import type { HttpsRunJson } from '../../src/protocols/https/run-json.ts';
+import { assertVerified } from '../../src/protocols/https/run.ts';
+import { FixtureServerProcess } from '../../src/protocols/https/server-process.ts';
+import { verifiedFetch } from '../../src/protocols/https/verify.ts';
 import { RunCertificates, SERVER_NAME, type CertPems } from '../../src/tls/certs.ts';
 import { alive, runCli, tempDir, testCerts } from '../support/helpers.ts';
 
@@ -75,6 +75,11 @@ test('autocannon for ~1 s against a 1 MB fixture: bytes moved, no errors, no non
   assert.deepEqual(Object.keys(cell.statusCodes), ['200']);
   assert.ok(cell.serverBodyBytes! >= cell.requests * 1e6);
   assert.ok(cell.elapsedMs >= 1000 && cell.elapsedMs < 3000, String(cell.elapsedMs));
+  assert.deepEqual(cell.ending, { kind: 'served' });
+  // one whole interval in 1 s, the warm-up one; the responses in it are every one autocannon counted before the end
+  assert.equal(cell.samples.length, 1);
+  assert.equal(cell.samples[0]!.warmup, true);
+  assert.ok(cell.samples[0]!.requests > 0 && cell.samples[0]!.requests <= cell.requests);
 });
 
 test('range mode: every response is a 206 of exactly one chunk', async () => {
@@ -172,13 +177,21 @@ test('CLI: https end to end writes results.json, https.csv and the raw-stream ru
   const [runId, ...more] = readdirSync(out);
   assert.equal(more.length, 0);
   const dir = join(out, runId!);
-  const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as HttpsResult;
+  const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as HttpsRunJson & { schemaVersion: number };
   assert.deepEqual(JSON.parse(r.stdout), json);
   assert.equal(json.schemaVersion, 1);
+  assert.equal(json.httpsVersion, 2);
   assert.deepEqual(json.https.map((c) => c.connections), [1, 4]);
   for (const c of json.https) {
+    assert.equal(c.protocol, 'https');
     assert.ok(c.mbPerSec > 0);
     assert.equal(c.errors + c.timeouts + c.non2xx, 0);
+    assert.deepEqual(c.ending, { kind: 'served' });
+    assert.deepEqual(c.negotiated, [{ protocol: 'TLSv1.3', suite: 'TLS_AES_128_GCM_SHA256', connections: c.connections }]);
+    // 1 s of load is one interval, and the first is warm-up: no measured sample, the tables show the cell's total
+    assert.equal(c.samples.length, 1);
+    assert.equal(c.samples[0]!.warmup, true);
+    assert.equal(c.intervalMbPerSec, null);
   }
   assert.equal(json.verified.length, 1);
   assert.equal(json.verified[0]!.problem, null);
@@ -187,16 +200,22 @@ test('CLI: https end to end writes results.json, https.csv and the raw-stream ru
   const csv = readFileSync(join(dir, 'https.csv'), 'utf8').trimEnd().split('\n');
   assert.equal(csv[0], HTTPS_COLUMNS.join(','));
   assert.equal(csv.length, 3);
+  const samplesCsv = readFileSync(join(dir, 'https-samples.csv'), 'utf8').trimEnd().split('\n');
+  assert.equal(samplesCsv[0], HTTPS_SAMPLE_COLUMNS.join(','));
+  assert.equal(samplesCsv.length, 3);
   assert.ok(existsSync(join(dir, 'raw-stream', 'results.json')));
-  // the common shape too: the raw stream and the HTTPS cells as scenarios and records
-  const common = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { scenarios: { scenario: { protocol: string; streams: number } }[]; records: { scenario: { protocol: string }; mbPerSec: number; outcome: { kind: string } }[] };
-  assert.deepEqual(common.scenarios.map((s) => `${s.scenario.protocol} x${s.scenario.streams}`), ['raw x1', 'https x1', 'https x4']);
-  for (const r of common.records.filter((x) => x.scenario.protocol === 'https')) {
-    assert.equal(r.outcome.kind, 'complete-unclean');
-    assert.ok(r.mbPerSec > 0);
-  }
+  // the common shape holds the raw stream's transfers only: the HTTPS cells are load records, not transfers
+  assert.deepEqual(json.scenarios.map((s) => `${s.scenario.protocol} x${s.scenario.streams}`), ['raw x1']);
+  assert.ok(json.records.every((x) => x.scenario.protocol === 'raw'));
   const resultsCsv = readFileSync(join(dir, 'results.csv'), 'utf8');
-  assert.equal((resultsCsv.match(/,https,/g) ?? []).length, 2);
+  assert.equal((resultsCsv.match(/,https,/g) ?? []).length, 0);
+  const summaryMd = readFileSync(join(dir, 'summary.md'), 'utf8');
+  assert.match(summaryMd, /## HTTPS load/);
+  assert.match(summaryMd, /\| size \| mode \| conns \| req\/s \| MB\/s \| ±95% \| n \|/);
+  // `report` re-renders the folder from results.json: the HTTPS section comes back the same
+  const again = await runCli(['report', dir]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(readFileSync(join(dir, 'summary.md'), 'utf8'), summaryMd);
   assert.ok(existsSync(join(dir, 'report.html')) && existsSync(join(dir, 'summary.md')));
   assert.ok(json.context.workerPids.length >= 3);
   for (const pid of json.context.workerPids) assert.equal(alive(pid), false, `pid ${pid} left behind`);

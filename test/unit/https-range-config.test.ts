@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import httpsPreset from '../../bench/https.ts';
-import { resolveHttpsConfig } from '../../src/https/config.ts';
-import { cellFromResult } from '../../src/https/load.ts';
-import { parseRange, randomRanges } from '../../src/https/range.ts';
+import { resolveHttpsConfig } from '../../src/protocols/https/config.ts';
+import { cellFromResult } from '../../src/protocols/https/load.ts';
+import { parseRange, randomRanges } from '../../src/protocols/https/range.ts';
 
 test('parseRange: one satisfiable range, clipped; anything else unsatisfiable', () => {
   assert.deepEqual(parseRange(undefined, 100), { kind: 'whole' });
@@ -75,4 +75,8 @@ test('cellFromResult: MB/s is 10^6 bytes per second of autocannon elapsed time',
   assert.equal(cell.rangeChunkBytes, null);
   assert.equal(cell.cellId, 'size=64MB mode=whole connections=4 tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256');
   assert.deepEqual(cell.statusCodes, { '200': 20 });
+  assert.equal(cell.protocol, 'https');
+  assert.deepEqual(cell.ending, { kind: 'served' });
+  assert.deepEqual(cell.samples, []);
+  assert.equal(cell.intervalMbPerSec, null);
 });

@@ -1,9 +1,9 @@
-import { applyLayers, type RawValue } from '../config/layers.ts';
-import { OPTIONS, SIZE_BOUNDS } from '../config/schema.ts';
-import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList } from '../config/units.ts';
-import { BenchError, usageError } from '../errors.ts';
-import { KEY_TYPES, parseKeyType, resolveSuite, type TlsVersion } from '../tls/suites.ts';
-import { defaultsOf, option, optionTable, type OptionValues, type RawOptions } from '../config/options.ts';
+import { applyLayers, type RawValue } from '../../config/layers.ts';
+import { OPTIONS, SIZE_BOUNDS } from '../../config/schema.ts';
+import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList } from '../../config/units.ts';
+import { BenchError, usageError } from '../../errors.ts';
+import { KEY_TYPES, parseKeyType, resolveSuite, type TlsVersion } from '../../tls/suites.ts';
+import { defaultsOf, option, optionTable, type OptionValues, type RawOptions } from '../../config/options.ts';
 
 /** `whole`: GET the file; `range`: GET one chunk-sized `Range` at a random chunk-aligned offset. */
 export const HTTPS_MODES = ['whole', 'range'] as const;

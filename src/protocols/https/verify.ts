@@ -1,10 +1,10 @@
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { crc32c } from '@node-rs/crc32';
-import { hex } from '../outcome.ts';
-import { SERVER_NAME } from '../tls/certs.ts';
-import type { TlsParams } from '../transfer/messages.ts';
-import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../transfer/tls-options.ts';
+import { hex } from '../../outcome.ts';
+import { SERVER_NAME } from '../../tls/certs.ts';
+import type { TlsParams } from '../../transfer/messages.ts';
+import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../../transfer/tls-options.ts';
 import { rangeHeader } from './range.ts';
 import type { VerifiedFetch } from './results.ts';
 import { FIXTURES_PATH } from './server.ts';

@@ -1,19 +1,65 @@
-import type { RunContext } from '../results.ts';
-import type { TlsVersion, KeyType } from '../tls/suites.ts';
+import type { RunContext, ThroughputStats } from '../../results.ts';
+import type { TlsVersion, KeyType } from '../../tls/suites.ts';
 import type { HttpsMode } from './config.ts';
 
-export const HTTPS_RESULTS_VERSION = 1;
+/** 2: cells became load records with per-interval samples (1: one aggregate per cell). */
+export const HTTPS_RESULTS_VERSION = 2;
 
 /** How range offsets are chosen: random chunk-aligned slots from a seeded PRNG (see range.ts). */
 export type RangeOrder = 'random';
 
+/** One interval (SAMPLE_INTERVAL_MS, from autocannon's start) of a cell's load: what completed in it. */
+export interface HttpsSample {
+  /** 0-based: interval i covers [i, i + 1) x the interval length of the cell's time. */
+  readonly index: number;
+  /** Before every connection completed a response, and always the first interval: not compared, not in the mean. */
+  readonly warmup: boolean;
+  /** The last interval, and as many before it as the longest response took (responses cut off at the end are missing): not compared either. */
+  readonly cooldown: boolean;
+  /** Responses completed in the interval, any status. */
+  readonly requests: number;
+  /** Bytes (HTTP head + body, as decrypted) of completed responses, each spread evenly over the time it took: the part that fell in this interval. */
+  readonly bytes: number;
+  readonly mbPerSec: number;
+  readonly requestsPerSec: number;
+  /** Connection errors in the interval, timeouts included. */
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+}
+
 /**
- * One (size, mode, connections) cell as autocannon measured it. MB is 10^6
- * bytes. autocannon counts a response's bytes (HTTP head + body, as decrypted)
+ * How a cell's load ended, in its own terms (not a transfer's Outcome): every
+ * response 2xx and no error (`served`); connection errors or timeouts, which
+ * win over non-2xx answers; non-2xx answers; or no response completed at all
+ * (a cell shorter than one response).
+ */
+export type LoadEnding =
+  | { readonly kind: 'served' }
+  | { readonly kind: 'errors'; readonly errors: number; readonly timeouts: number }
+  | { readonly kind: 'non-2xx'; readonly non2xx: number }
+  | { readonly kind: 'nothing-served' };
+export type LoadEndingKind = LoadEnding['kind'];
+
+/** What the load's own connections negotiated (autocannon's sockets, read at their first response). */
+export interface LoadNegotiated {
+  readonly protocol: string | null;
+  readonly suite: string | null;
+  /** How many of the load's TLS connections negotiated this. */
+  readonly connections: number;
+}
+
+/**
+ * One (size, mode, connections) cell as autocannon measured it: the https
+ * protocol's record. MB is 10^6 bytes. autocannon counts a response's bytes
  * when the response completes, so a response still in flight when the duration
  * ends is not counted: `responsesPerConnection` says how much that can matter.
+ * The per-interval `samples` (warm-up marked) are what the statistics and
+ * `compare` read; the cell totals are over autocannon's whole run.
  */
-export interface HttpsCell {
+export interface HttpsLoadRecord {
+  /** The tag among the suite's records: an HTTPS load cell, not a transfer. */
+  readonly protocol: 'https';
   readonly cellId: string;
   readonly fixture: string;
   readonly sizeBytes: number;
@@ -34,6 +80,7 @@ export interface HttpsCell {
   readonly requestsPerSec: number;
   /** autocannon's throughput total: bytes of completed responses. */
   readonly bytes: number;
+  /** bytes over elapsedMs, warm-up included. */
   readonly mbPerSec: number;
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
@@ -50,6 +97,14 @@ export interface HttpsCell {
   readonly clientCpuMs: number;
   /** Body bytes the server handed to TLS during the cell, responses cut short at the end included. */
   readonly serverBodyBytes: number | null;
+  readonly negotiated: readonly LoadNegotiated[];
+  readonly sampleIntervalMs: number;
+  readonly samples: readonly HttpsSample[];
+  /** MB/s over the measured (not warm-up) samples, by the statistics module; null without one. */
+  readonly intervalMbPerSec: ThroughputStats | null;
+  /** Mean req/s over the same samples; null without one. */
+  readonly intervalRequestsPerSec: number | null;
+  readonly ending: LoadEnding;
 }
 
 /**
@@ -95,7 +150,7 @@ export interface RawStreamCell {
 export interface HttpsResult {
   readonly schemaVersion: typeof HTTPS_RESULTS_VERSION;
   readonly context: RunContext;
-  readonly https: readonly HttpsCell[];
+  readonly https: readonly HttpsLoadRecord[];
   readonly verified: readonly VerifiedFetch[];
   /** Empty if the run was interrupted before it. The full raw run is in raw-stream/. */
   readonly rawStream: readonly RawStreamCell[];

@@ -3,8 +3,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BenchError } from '../errors.ts';
-import { PROJECT_ROOT } from '../paths.ts';
+import { BenchError } from '../../errors.ts';
+import { PROJECT_ROOT } from '../../paths.ts';
 import type { FromServer, ToServer } from './server-messages.ts';
 import type { FixtureServerParams, ServerStats } from './server.ts';
 

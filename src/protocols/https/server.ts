@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { pinnedTlsOptions } from '../transfer/tls-options.ts';
-import type { TlsParams } from '../transfer/messages.ts';
+import { pinnedTlsOptions } from '../../transfer/tls-options.ts';
+import type { TlsParams } from '../../transfer/messages.ts';
 import { parseRange } from './range.ts';
 
 /** The URL path of a served fixture: `/fixtures/<name>`. */
@@ -25,6 +25,8 @@ export interface FixtureServerParams {
   readonly key: string;
   readonly host: string;
   readonly fixtures: readonly ServedFixture[];
+  /** Holds every response back this long before its head (0 or absent: none). For tests: a server slower by a known, large amount. */
+  readonly responseDelayMs?: number;
 }
 
 /** What the server has done so far; the run takes differences around each cell. */
@@ -52,6 +54,7 @@ export function createFixtureServer(params: FixtureServerParams): { server: Serv
   const byName = new Map(params.fixtures.map((f) => [f.name, f]));
   let requests = 0;
   let bodyBytesSent = 0;
+  const delayMs = params.responseDelayMs ?? 0;
   const server = createServer(
     {
       key: params.key,
@@ -63,40 +66,44 @@ export function createFixtureServer(params: FixtureServerParams): { server: Serv
     (req: IncomingMessage, res: ServerResponse) => {
       requests += 1;
       res.on('error', () => undefined);
-      const method = req.method ?? 'GET';
-      if (method !== 'GET' && method !== 'HEAD') {
-        plain(res, 405, `method ${method} not allowed: expected GET or HEAD\n`, { allow: 'GET, HEAD' });
-        return;
-      }
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
-      const fixture = path.startsWith(FIXTURES_PATH) ? byName.get(path.slice(FIXTURES_PATH.length)) : undefined;
-      if (!fixture) {
-        plain(res, 404, `no fixture at ${path}: expected ${FIXTURES_PATH}<name> of ${[...byName.keys()].join(', ')}\n`);
-        return;
-      }
-      const range = parseRange(req.headers.range, fixture.sizeBytes);
-      if (range.kind === 'unsatisfiable') {
-        plain(res, 416, `range not satisfiable: ${range.reason}\n`, { 'content-range': `bytes */${fixture.sizeBytes}` });
-        return;
-      }
-      const [start, end] = range.kind === 'range' ? [range.start, range.end] : [0, fixture.sizeBytes - 1];
-      const headers: Record<string, string | number> = {
-        'content-type': 'application/octet-stream',
-        'content-length': end - start + 1,
-        'accept-ranges': 'bytes',
-      };
-      if (range.kind === 'range') headers['content-range'] = `bytes ${start}-${end}/${fixture.sizeBytes}`;
-      res.writeHead(range.kind === 'range' ? 206 : 200, headers);
-      if (method === 'HEAD') {
-        res.end();
-        return;
-      }
-      const file = createReadStream(fixture.path, { start, end, highWaterMark: READ_CHUNK_BYTES });
-      file.on('data', (chunk) => (bodyBytesSent += chunk.length));
-      // A client that goes away mid-file (autocannon at the end of a cell) is normal.
-      pipeline(file, res).catch(() => undefined);
+      if (delayMs > 0) setTimeout(() => respond(req, res), delayMs);
+      else respond(req, res);
     },
   );
+  function respond(req: IncomingMessage, res: ServerResponse): void {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') {
+      plain(res, 405, `method ${method} not allowed: expected GET or HEAD\n`, { allow: 'GET, HEAD' });
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const fixture = path.startsWith(FIXTURES_PATH) ? byName.get(path.slice(FIXTURES_PATH.length)) : undefined;
+    if (!fixture) {
+      plain(res, 404, `no fixture at ${path}: expected ${FIXTURES_PATH}<name> of ${[...byName.keys()].join(', ')}\n`);
+      return;
+    }
+    const range = parseRange(req.headers.range, fixture.sizeBytes);
+    if (range.kind === 'unsatisfiable') {
+      plain(res, 416, `range not satisfiable: ${range.reason}\n`, { 'content-range': `bytes */${fixture.sizeBytes}` });
+      return;
+    }
+    const [start, end] = range.kind === 'range' ? [range.start, range.end] : [0, fixture.sizeBytes - 1];
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/octet-stream',
+      'content-length': end - start + 1,
+      'accept-ranges': 'bytes',
+    };
+    if (range.kind === 'range') headers['content-range'] = `bytes ${start}-${end}/${fixture.sizeBytes}`;
+    res.writeHead(range.kind === 'range' ? 206 : 200, headers);
+    if (method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const file = createReadStream(fixture.path, { start, end, highWaterMark: READ_CHUNK_BYTES });
+    file.on('data', (chunk) => (bodyBytesSent += chunk.length));
+    // A client that goes away mid-file (autocannon at the end of a cell) is normal.
+    pipeline(file, res).catch(() => undefined);
+  }
   server.on('tlsClientError', () => undefined);
   const stats = (): ServerStats => {
     const cpu = process.cpuUsage();

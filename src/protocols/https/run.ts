@@ -3,21 +3,21 @@ import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import { DEFAULTS as RUN_DEFAULTS, resolveConfig } from '../config/schema.ts';
-import { formatBytes } from '../config/units.ts';
-import { BenchError } from '../errors.ts';
-import { FixtureCache } from '../fixtures/cache.ts';
-import type { Fixture } from '../fixtures/types.ts';
-import { hex } from '../outcome.ts';
-import type { RunContext, RunResult } from '../results.ts';
-import { collectEnvironment } from '../runner/environment.ts';
-import { runBenchmark } from '../runner/orchestrator.ts';
-import { RunCertificates } from '../tls/certs.ts';
-import type { TlsParams } from '../transfer/messages.ts';
+import { DEFAULTS as RUN_DEFAULTS, resolveConfig } from '../../config/schema.ts';
+import { formatBytes } from '../../config/units.ts';
+import { BenchError } from '../../errors.ts';
+import { FixtureCache } from '../../fixtures/cache.ts';
+import type { Fixture } from '../../fixtures/types.ts';
+import { hex } from '../../outcome.ts';
+import type { RunContext, RunResult } from '../../results.ts';
+import { collectEnvironment } from '../../runner/environment.ts';
+import { runBenchmark } from '../../runner/orchestrator.ts';
+import { RunCertificates } from '../../tls/certs.ts';
+import type { TlsParams } from '../../transfer/messages.ts';
 import type { HttpsConfig } from './config.ts';
 import { measureCell, type CellSpec } from './load.ts';
 import { randomRanges } from './range.ts';
-import { HTTPS_RESULTS_VERSION, type HttpsCell, type HttpsResult, type RawStreamCell, type VerifiedFetch } from './results.ts';
+import { HTTPS_RESULTS_VERSION, type HttpsLoadRecord, type HttpsResult, type RawStreamCell, type VerifiedFetch } from './results.ts';
 import { FixtureServerProcess } from './server-process.ts';
 import { verifiedFetch } from './verify.ts';
 
@@ -30,7 +30,7 @@ export interface HttpsRunHooks {
   readonly onPhase?: (text: string) => void;
   readonly onVerified?: (v: VerifiedFetch) => void;
   readonly onCellStart?: (spec: CellSpec, index: number, total: number) => void;
-  readonly onCell?: (cell: HttpsCell) => void;
+  readonly onCell?: (cell: HttpsLoadRecord) => void;
 }
 
 export interface HttpsRunOptions {
@@ -42,6 +42,8 @@ export interface HttpsRunOptions {
   readonly signal?: AbortSignal;
   /** false: no raw-stream comparison (tests of the HTTPS half alone). */
   readonly rawComparison?: boolean;
+  /** Tests only: the server holds every response back this long (a run slower by a known, large amount). */
+  readonly serverDelayMs?: number;
 }
 
 export interface HttpsRun {
@@ -120,7 +122,7 @@ export async function runHttpsBench(config: HttpsConfig, opts: HttpsRunOptions):
   const tempDir = await mkdtemp(join(tmpdir(), `tls-sst-bench-https-${process.pid}-`));
   await chmod(tempDir, 0o700);
   const pids: number[] = [];
-  const cells: HttpsCell[] = [];
+  const cells: HttpsLoadRecord[] = [];
   const verified: VerifiedFetch[] = [];
   let server: FixtureServerProcess | null = null;
   let rawRun: RunResult | null = null;
@@ -134,6 +136,7 @@ export async function runHttpsBench(config: HttpsConfig, opts: HttpsRunOptions):
       key: files.key,
       host: HOST,
       fixtures: [...fixtures.values()].map((f) => ({ name: f.name, path: f.path, sizeBytes: f.sizeBytes })),
+      ...(opts.serverDelayMs ? { responseDelayMs: opts.serverDelayMs } : {}),
     });
     pids.push(server.pid);
     const ca = files.caCert;
