@@ -4,15 +4,11 @@ import { writeFileAtomic } from '../atomic-write.ts';
 import { compareExitCode, compareRuns, comparableRun, DEFAULT_COMPARE_OPTIONS, type ComparableRun, type SampleSource } from '../compare/compare.ts';
 import { usageError } from '../errors.ts';
 import { parseAlpha as alphaLevel, parseFraction } from '../config/parsers.ts';
+import { applyLayers } from '../config/layers.ts';
+import { defaultsOf, option, optionTable, type RawOptions } from '../config/options.ts';
 import { https } from '../protocols/https/index.ts';
 import { compareMarkdown, compareText } from '../report/compare.ts';
 import { assertWritableDir } from './run-command.ts';
-
-export interface CompareFlags {
-  readonly threshold?: string;
-  readonly alpha?: string;
-  readonly md?: string;
-}
 
 /** `--alpha`: a significance level such as 0.05 (or 5%), above 0 and below 1. */
 export function parseAlpha(text: string): number {
@@ -24,6 +20,39 @@ export function parseThreshold(text: string): number {
   return parseFraction(text, '--threshold', 'a percentage such as 5% or a fraction such as 0.05, from 0% to below 100%', (v) => v >= 0 && v < 1);
 }
 
+/** compare's flags; the defaults are the library's own (DEFAULT_COMPARE_OPTIONS), spelled as a user types them. */
+export const COMPARE_OPTIONS = [
+  option({
+    key: 'threshold',
+    target: 'threshold',
+    flag: '--threshold',
+    valueName: 'percent',
+    description: 'a significant drop of more than this is a regression',
+    parse: (t) => parseThreshold(t),
+    default: `${DEFAULT_COMPARE_OPTIONS.threshold * 100}%`,
+  }),
+  option({
+    key: 'alpha',
+    target: 'alpha',
+    flag: '--alpha',
+    valueName: 'p',
+    description: 'significance level of a regression',
+    parse: (t) => parseAlpha(t),
+    default: String(DEFAULT_COMPARE_OPTIONS.alpha),
+  }),
+  option({
+    key: 'md',
+    target: 'md',
+    flag: '--md',
+    valueName: 'file',
+    description: 'also write the comparison as Markdown to this file',
+    parse: (t) => t,
+    default: { value: undefined, help: null },
+  }),
+];
+const COMPARE_TABLE = optionTable(COMPARE_OPTIONS);
+
+export type CompareFlags = RawOptions<typeof COMPARE_OPTIONS>;
 /** The protocols whose samples are not transfer records (until the protocol registry lists them). */
 const SAMPLE_SOURCES: readonly SampleSource[] = [https.comparableSamples];
 
@@ -54,13 +83,10 @@ export async function loadRun(path: string): Promise<ComparableRun> {
 
 /** `tls-sst-bench compare <base> <new>`: 1 on a significant regression, else 0. */
 export async function compareCommand(basePath: string, newPath: string, flags: CompareFlags, out: (text: string) => void): Promise<number> {
-  const options = {
-    threshold: flags.threshold === undefined ? DEFAULT_COMPARE_OPTIONS.threshold : parseThreshold(flags.threshold),
-    alpha: flags.alpha === undefined ? DEFAULT_COMPARE_OPTIONS.alpha : parseAlpha(flags.alpha),
-  };
-  const mdPath = flags.md === undefined ? undefined : resolve(flags.md);
+  const { md, ...options } = applyLayers(COMPARE_TABLE, defaultsOf(COMPARE_OPTIONS), [{ where: 'flags', raw: flags }]);
+  const mdPath = md === undefined ? undefined : resolve(md);
   if (mdPath !== undefined) {
-    if ((await stat(mdPath).catch(() => null))?.isDirectory()) throw usageError(`--md "${flags.md}" is a folder: expected a file name`);
+    if ((await stat(mdPath).catch(() => null))?.isDirectory()) throw usageError(`--md "${md}" is a folder: expected a file name`);
     await assertWritableDir(dirname(mdPath), '--md');
   }
   const base = await loadRun(basePath);

@@ -5,22 +5,13 @@ import { FIXTURE_PROFILES, type FixtureProfile } from '../fixtures/types.ts';
 import { FixtureCache } from '../fixtures/cache.ts';
 import { SIZE_BOUNDS } from '../config/schema.ts';
 import { humanBytes, parseBytesList } from '../config/units.ts';
+import { applyLayers } from '../config/layers.ts';
+import { defaultsOf, option, optionTable, type RawOptions } from '../config/options.ts';
 import { usageError } from '../errors.ts';
 import { hex } from '../outcome.ts';
 import { DEFAULT_FIXTURES_DIR } from '../paths.ts';
 import { table } from '../report/terminal.ts';
 import { assertWritableDir } from './run-command.ts';
-
-export interface FixturesFlags {
-  readonly sizes?: string;
-  readonly profile?: string;
-  readonly seed?: string;
-  readonly fixturesDir?: string;
-}
-
-function cacheOf(flags: FixturesFlags): FixtureCache {
-  return new FixtureCache(flags.fixturesDir ? resolve(flags.fixturesDir) : DEFAULT_FIXTURES_DIR);
-}
 
 function parseProfiles(text: string): FixtureProfile[] {
   return text.split(',').map((p) => {
@@ -32,6 +23,28 @@ function parseProfiles(text: string): FixtureProfile[] {
 function parseSeed(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) > 2 ** 31 - 1) throw usageError(`--seed "${text}" is not accepted: expected a whole number from 0 to ${2 ** 31 - 1}`);
   return Number(text);
+}
+
+/** The fixtures that `generate` makes: every size in every profile. */
+export const FIXTURES_OPTIONS = [
+  option({
+    key: 'sizes',
+    target: 'sizes',
+    flag: '--sizes',
+    valueName: 'list',
+    description: 'sizes to generate, e.g. 1MB,64MB,1GB',
+    parse: (t, f) => parseBytesList(t, f, SIZE_BOUNDS),
+    default: '1MB,64MB',
+  }),
+  option({ key: 'profile', target: 'profiles', flag: '--profile', valueName: 'list', description: 'kv | incompressible | compressible (comma-separated)', parse: parseProfiles, default: 'kv' }),
+  option({ key: 'seed', target: 'seed', flag: '--seed', valueName: 'n', description: 'seed', parse: parseSeed, default: '1' }),
+];
+const FIXTURES_TABLE = optionTable(FIXTURES_OPTIONS);
+
+export type FixturesFlags = RawOptions<typeof FIXTURES_OPTIONS> & { readonly fixturesDir?: string };
+
+function cacheOf(flags: FixturesFlags): FixtureCache {
+  return new FixtureCache(flags.fixturesDir ? resolve(flags.fixturesDir) : DEFAULT_FIXTURES_DIR);
 }
 
 /** sst_dump's verdict on a file, or null when sst_dump is not installed. */
@@ -53,9 +66,9 @@ export async function fixturesCommand(action: string, flags: FixturesFlags, out:
   if (st && !st.isDirectory()) throw usageError(`--fixtures-dir "${flags.fixturesDir ?? cache.dir}" is not a folder: expected the fixture cache folder (or a path where one may be made)`);
   switch (action) {
     case 'generate': {
-      const sizes = parseBytesList(flags.sizes ?? '1MB,64MB', '--sizes', SIZE_BOUNDS);
-      const profiles = parseProfiles(flags.profile ?? 'kv');
-      const seed = parseSeed(flags.seed ?? '1');
+      const { fixturesDir: _dir, ...raw } = flags;
+      // Only generate reads them: list, verify and clean ignore them, as they always did.
+      const { sizes, profiles, seed } = applyLayers(FIXTURES_TABLE, defaultsOf(FIXTURES_OPTIONS), [{ where: 'flags', raw }]);
       await assertWritableDir(cache.dir, '--fixtures-dir');
       await cache.assertRoomFor(profiles.flatMap((profile) => sizes.map((sizeBytes) => ({ sizeBytes, seed, profile }))));
       for (const profile of profiles) {

@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import { join } from 'node:path';
+import type { Command } from 'commander';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { formatBytes } from '../config/units.ts';
 import { usageError } from '../errors.ts';
 import { httpsPresets } from '../config/presets.ts';
-import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsRawConfig } from '../protocols/https/config.ts';
+import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsConfig, type HttpsRawConfig } from '../protocols/https/config.ts';
 import { https } from '../protocols/https/index.ts';
 import { httpsReportModel } from '../protocols/https/report-model.ts';
 import type { HttpsRunJson } from '../protocols/https/run-json.ts';
@@ -13,11 +13,8 @@ import { resultsJson } from '../report/json.ts';
 import { markdownSummary } from '../report/markdown.ts';
 import type { HttpsRun } from '../protocols/https/run.ts';
 import { httpsTerminal } from '../protocols/https/terminal.ts';
-import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
-import { makeRunId } from '../runner/orchestrator.ts';
-import { assertWritableDir } from './run-command.ts';
+import { addFixturesDirOption, addTableOptions, runSteps } from './command.ts';
 import { writeRunFiles } from '../report/write.ts';
-import { signalExitCode, stoppable } from './signals.ts';
 
 /** Flags as commander hands them over: strings (booleans for --json), keys in camelCase. */
 export type HttpsFlags = HttpsRawConfig & { readonly preset?: string; readonly fixturesDir?: string };
@@ -63,64 +60,58 @@ export async function writeHttpsRun(runDir: string, run: HttpsRun): Promise<Http
 
 /** `tls-sst-bench https`: returns the exit code. */
 export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): Promise<number> {
-  const config = resolveHttpsConfig(httpsLayers(flags), flags.preset);
-  const outRoot = outRootOf(config.out);
-  await assertWritableDir(outRoot, '--out');
-  const fixturesDir = flags.fixturesDir ? resolve(flags.fixturesDir) : DEFAULT_FIXTURES_DIR;
-  await assertWritableDir(fixturesDir, '--fixtures-dir');
-  await mkdir(fixturesDir, { recursive: true });
-
-  const runId = makeRunId();
   const command = ['tls-sst-bench', ...argv].join(' ');
   const log = (text: string): void => void process.stderr.write(`${text}\n`);
-  let run: HttpsRun;
-  {
-    run = await stoppable((signal) => https.run(config, {
-      runId,
-      command,
-      fixturesDir,
-      signal,
-      hooks: {
-        onPhase: (t) => log(`https: ${t}`),
-        onVerified: (v) => log(`https: verified fetch ${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''}: ${v.problem ?? `ok, ${v.protocolNegotiated} ${v.suiteNegotiated}, CRC32C ${v.crc32cReceived}`}`),
-        onCellStart: (s, i, n) => log(`https: [${i + 1}/${n}] ${formatBytes(s.sizeBytes)} ${s.mode} x${s.connections} for ${s.durationMs / 1000} s`),
-        onCell: (c) => log(`https:        ${cellLine(c)}`),
-      },
-    }));
-  }
-  const runDir = join(outRoot, runId);
-  const common = await writeHttpsRun(runDir, run);
-  const summary = httpsTerminal(httpsReportModel(run.result));
-  const where = `results: ${runDir}/ (${HTTPS_RUN_FILES.join(', ')}${run.rawRun ? `, ${RAW_STREAM_DIR}/` : ''})`;
-  if (config.json) {
-    process.stderr.write(`${summary}\n\n${where}\n`);
-    process.stdout.write(resultsJson(common));
-  } else {
-    process.stdout.write(`${summary}\n\n${where}\n`);
-  }
-  const mismatches = run.rawRun?.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH') ?? [];
-  if (mismatches.length > 0) {
-    process.stderr.write(`ERROR: ${mismatches.length} raw transfer(s) negotiated another suite than asked for: ${mismatches[0]!.outcome.errorMessage}\n`);
-    return 1;
-  }
-  return run.result.context.interrupted ? (signalExitCode() ?? 130) : 0;
+  let common: HttpsRunJson | null = null;
+  return runSteps<HttpsConfig, HttpsRun>({
+    resolve: () => resolveHttpsConfig(httpsLayers(flags), flags.preset),
+    out: (config) => config.out,
+    fixturesDir: flags.fixturesDir,
+    prepare: async (_config, folders) => void (await mkdir(folders.fixturesDir, { recursive: true })),
+    run: (config, { runId, fixturesDir }, signal) =>
+      https.run(config, {
+        runId,
+        command,
+        fixturesDir,
+        signal,
+        hooks: {
+          onPhase: (t) => log(`https: ${t}`),
+          onVerified: (v) => log(`https: verified fetch ${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''}: ${v.problem ?? `ok, ${v.protocolNegotiated} ${v.suiteNegotiated}, CRC32C ${v.crc32cReceived}`}`),
+          onCellStart: (s, i, n) => log(`https: [${i + 1}/${n}] ${formatBytes(s.sizeBytes)} ${s.mode} x${s.connections} for ${s.durationMs / 1000} s`),
+          onCell: (c) => log(`https:        ${cellLine(c)}`),
+        },
+      }),
+    interrupted: (run) => run.result.context.interrupted,
+    write: async (_config, { runDir }, run) => {
+      common = await writeHttpsRun(runDir, run);
+    },
+    show: (config, { runDir }, run) => {
+      const summary = httpsTerminal(httpsReportModel(run.result));
+      const where = `results: ${runDir}/ (${HTTPS_RUN_FILES.join(', ')}${run.rawRun ? `, ${RAW_STREAM_DIR}/` : ''})`;
+      if (config.json) {
+        process.stderr.write(`${summary}\n\n${where}\n`);
+        process.stdout.write(resultsJson(common ?? https.resultsOf(run)));
+      } else {
+        process.stdout.write(`${summary}\n\n${where}\n`);
+      }
+      const mismatches = run.rawRun?.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH') ?? [];
+      if (mismatches.length === 0) return 0;
+      process.stderr.write(`ERROR: ${mismatches.length} raw transfer(s) negotiated another suite than asked for: ${mismatches[0]!.outcome.errorMessage}\n`);
+      return 1;
+    },
+  });
 }
 
-/** Registers `https` on the program; its flags come from HTTPS_OPTIONS, so they cannot drift from the config. */
+/** Registers `https` on the program; its flags and their --help come from HTTPS_OPTIONS, so they cannot drift from the config. */
 export function addHttpsCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('https')
     .description('HTTPS mode: fixtures served by node:https, N concurrent autocannon clients fetching whole files or ranges, beside a raw TLS stream')
     .option('--preset <name>', `https preset from bench/https.ts: ${Object.keys(httpsPresets()).join(', ')}`)
-    .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)')
     // Our own message for an unknown flag: the program's lists `run`'s flags.
     .allowUnknownOption()
     .allowExcessArguments();
-  for (const spec of Object.values(HTTPS_OPTIONS)) {
-    const boolean = 'boolean' in spec && spec.boolean === true;
-    const valueName = 'valueName' in spec ? spec.valueName : 'value';
-    cmd.addOption(new Option(boolean ? spec.flag : `${spec.flag} <${valueName}>`, spec.description));
-  }
+  addTableOptions(addFixturesDirOption(cmd), HTTPS_OPTIONS);
   cmd.action(async (opts: HttpsFlags, self: Command) => {
     const stray = self.args[0];
     if (stray !== undefined) {

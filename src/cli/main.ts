@@ -4,15 +4,17 @@ import { Command, CommanderError, Option } from 'commander';
 import { PROJECT_ROOT } from '../paths.ts';
 import { sweepDeadProcessDirs } from '../private-dirs.ts';
 import { handleSignals } from './signals.ts';
-import { OPTIONS, type RawConfig } from '../config/schema.ts';
+import { RUN_OPTIONS, type RawConfig } from '../config/schema.ts';
+import { THRESHOLD_OPTIONS } from '../config/threshold-config.ts';
+import { addFixturesDirOption, addTableOptions } from './command.ts';
 import { presetNames } from '../config/presets.ts';
 import { BenchError, isUsageError, usageError } from '../errors.ts';
 import { agentCommand, type AgentFlags } from './agent-command.ts';
 import { ciphersText } from './ciphers-command.ts';
-import { compareCommand, type CompareFlags } from './compare-command.ts';
-import { fixturesCommand, type FixturesFlags } from './fixtures-command.ts';
+import { COMPARE_OPTIONS, compareCommand, type CompareFlags } from './compare-command.ts';
+import { FIXTURES_OPTIONS, fixturesCommand, type FixturesFlags } from './fixtures-command.ts';
 import { addHttpsCommand } from './https-command.ts';
-import { profileCommand, PROFILE_TOOLS, type ProfileFlags } from './profile-command.ts';
+import { profileCommand, PROFILE_OPTIONS, type ProfileFlags } from './profile-command.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { thresholdCommand, type ThresholdFlags } from './threshold-command.ts';
@@ -56,16 +58,7 @@ function addRunOptions(cmd: Command): Command {
         return value;
       }),
     )
-    .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)');
-  for (const spec of Object.values(OPTIONS)) {
-    const boolean = 'boolean' in spec && spec.boolean === true;
-    const valueName = 'valueName' in spec ? spec.valueName : 'value';
-    const option = new Option(boolean ? spec.flag : `${spec.flag} <${valueName}>`, spec.description);
-    // A repeated flag collects its values; they reach the parser as one list.
-    if ('repeatable' in spec && spec.repeatable === true) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
-    cmd.addOption(option);
-  }
-  return cmd;
+  return addTableOptions(addFixturesDirOption(cmd), RUN_OPTIONS);
 }
 
 /** Run flags given after `--` to another command, parsed as `run` would. */
@@ -94,39 +87,15 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
     setExit(await runCommand(flags, { fixturesDir, argv: [...argv] }));
   });
 
-  program
-    .command('fixtures')
+  addFixturesDirOption(addTableOptions(program.command('fixtures'), FIXTURES_OPTIONS))
     .description('manage the SST fixture cache')
     .argument('<action>', 'generate | verify | list | clean')
-    .option('--sizes <list>', 'sizes to generate, e.g. 1MB,64MB,1GB')
-    .option('--profile <list>', 'kv | incompressible | compressible (comma-separated)')
-    .option('--seed <n>', 'seed (default 1)')
-    .option('--fixtures-dir <dir>', 'fixture cache folder (default fixtures/ of the project)')
     .action(async (action: string, opts: FixturesFlags) => {
       setExit(await fixturesCommand(action, opts, (line) => io.out(`${line}\n`)));
     });
 
-  program
-    .command('threshold')
+  addFixturesDirOption(addTableOptions(program.command('threshold'), THRESHOLD_OPTIONS), 'fixture folder; probes use a temp folder inside it')
     .description('bisect over size to the smallest size at which a way of ending the stream loses data')
-    .option('--shutdown <name>', 'shutdown strategy (default destroy)')
-    .option('--write-path <name>', 'backpressure | buffered (default buffered)')
-    .option('--receiver <name>', 'receiver mode (default until-eof)')
-    .option('--receiver-peer <name>', 'node | openssl (default node)')
-    .option('--suite <name>', 'cipher suite (default TLS_AES_128_GCM_SHA256)')
-    .option('--chunk <size>', 'write size (default 16KiB)')
-    .option('--min <size>', 'smallest size searched (default 1MB)')
-    .option('--max <size>', 'largest size searched (default 1GB)')
-    .option('--trials <n>', 'transfers per probed size; one failure fails the size (default 3)')
-    .option('--tolerance <fraction>', 'stop when failing/passing sizes are this close (default 5%)')
-    .option('--stall-timeout <duration>', 'no progress for this long -> stalled (default 15s)')
-    .option('--seed <n>', 'fixture seed (default 1)')
-    .option('--host <address>', 'address the sender binds and the receiver connects to: IPv4/IPv6 literal or localhost (default 127.0.0.1)')
-    .option('--profile <name>', 'fixture profile (default kv)')
-    .option('--source <name>', 'file | memory (default file)')
-    .option('--out <dir>', 'folder that receives <run-id>/threshold.json (default results)')
-    .option('--fixtures-dir <dir>', 'fixture folder; probes use a temp folder inside it')
-    .option('--json', 'print threshold.json on stdout')
     .action(async (opts: ThresholdFlags) => {
       setExit(
         await thresholdCommand(
@@ -137,14 +106,10 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
       );
     });
 
-  program
-    .command('compare')
+  addTableOptions(program.command('compare'), COMPARE_OPTIONS)
     .description('per-scenario change of mean MB/s between two runs, with a Welch t-test; exit 1 on a significant regression')
     .argument('<base-run>', 'run folder (or its results.json) to compare against')
     .argument('<new-run>', 'run folder (or its results.json) to compare')
-    .option('--threshold <percent>', 'a significant drop of more than this is a regression (default 5%)')
-    .option('--alpha <p>', 'significance level of a regression (default 0.05)')
-    .option('--md <file>', 'also write the comparison as Markdown to this file')
     .action(async (basePath: string, newPath: string, opts: CompareFlags) => {
       setExit(await compareCommand(basePath, newPath, opts, (text) => io.out(`${text}\n`)));
     });
@@ -159,11 +124,8 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
 
   addHttpsCommand(program, setExit);
 
-  program
-    .command('profile')
+  addTableOptions(program.command('profile'), PROFILE_OPTIONS)
     .description('profile the sender or receiver worker during one scenario: tls-sst-bench profile --role sender --tool cpu-prof -- <run flags>')
-    .option('--role <role>', 'sender | receiver (default sender)')
-    .option('--tool <tool>', `${PROFILE_TOOLS.join(' | ')} (default cpu-prof)`)
     .argument('[runFlags...]', 'run flags after --, giving exactly one scenario')
     .action(async (runArgs: string[], opts: ProfileFlags) => {
       const { fixturesDir, ...runFlags } = parseRunFlags(runArgs);

@@ -1,16 +1,18 @@
 import { mkdir, readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { applyLayers } from '../config/layers.ts';
+import { defaultsOf, option, optionTable, type OptionValues, type RawOptions } from '../config/options.ts';
 import { BenchError, usageError } from '../errors.ts';
-import { planScenarios } from '../matrix.ts';
-import { DEFAULT_FIXTURES_DIR, outRootOf } from '../paths.ts';
+import { planScenarios, type Scenario } from '../matrix.ts';
 import { terminalSummary } from '../report/terminal.ts';
+import type { RunResult } from '../results.ts';
 import { spawn } from 'node:child_process';
-import { makeRunId, runBenchmark, type RunOptions } from '../runner/orchestrator.ts';
+import { runBenchmark, type RunOptions } from '../runner/orchestrator.ts';
 import type { WorkerRole } from '../runner/workers.ts';
-import { assertWritableDir, configsFromCli } from './run-command.ts';
+import { runSteps } from './command.ts';
+import { configsFromCli } from './run-command.ts';
 import { writeRunFiles } from '../report/write.ts';
-import type { RawConfig } from '../config/schema.ts';
-import { signalExitCode, stoppable } from './signals.ts';
+import type { RawConfig, RunConfig } from '../config/schema.ts';
 
 export const PROFILE_TOOLS = ['cpu-prof', 'flame', 'doctor'] as const;
 export type ProfileTool = (typeof PROFILE_TOOLS)[number];
@@ -30,11 +32,38 @@ function npx(args: readonly string[], cwd: string): Promise<{ code: number | nul
   });
 }
 
-export interface ProfileFlags {
-  readonly role?: string;
-  readonly tool?: string;
-  readonly fixturesDir?: string;
-}
+/** profile's own flags (the run's come after `--`). */
+export const PROFILE_OPTIONS = [
+  option({
+    key: 'role',
+    target: 'role',
+    flag: '--role',
+    valueName: 'role',
+    description: 'the worker profiled: sender or receiver',
+    parse: (t, f) => {
+      const role = (['sender', 'receiver'] as const).find((r) => r === t);
+      if (!role) throw usageError(`${f} "${t}" is not accepted: expected sender or receiver`);
+      return role;
+    },
+    default: 'sender',
+  }),
+  option({
+    key: 'tool',
+    target: 'tool',
+    flag: '--tool',
+    valueName: 'tool',
+    description: `the profiler: ${PROFILE_TOOLS.join(' | ')}`,
+    parse: (t, f) => {
+      const tool = PROFILE_TOOLS.find((x) => x === t);
+      if (!tool) throw usageError(`${f} "${t}" is not accepted: expected one of ${PROFILE_TOOLS.join(', ')}`);
+      return tool;
+    },
+    default: 'cpu-prof',
+  }),
+];
+const PROFILE_TABLE = optionTable(PROFILE_OPTIONS);
+
+export type ProfileFlags = RawOptions<typeof PROFILE_OPTIONS> & { readonly fixturesDir?: string };
 
 /** How the profiled worker is started: Node's own flag, or under Clinic.js (which starts it itself). */
 function launchFor(tool: ProfileTool, role: WorkerRole, dir: string): Pick<RunOptions, 'workerFlags' | 'workerWrappers'> {
@@ -50,32 +79,45 @@ function launchFor(tool: ProfileTool, role: WorkerRole, dir: string): Pick<RunOp
  * run's usual files.
  */
 export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & { preset?: string; config?: string }, out: (t: string) => void): Promise<number> {
-  const role = (['sender', 'receiver'] as const).find((r) => r === (flags.role ?? 'sender'));
-  if (!role) throw usageError(`--role "${flags.role}" is not accepted: expected sender or receiver`);
-  const tool = PROFILE_TOOLS.find((t) => t === (flags.tool ?? 'cpu-prof'));
-  if (!tool) throw usageError(`--tool "${flags.tool}" is not accepted: expected one of ${PROFILE_TOOLS.join(', ')}`);
-  const configs = await configsFromCli(runFlags);
-  const config = configs[0]!;
-  const scenarios = planScenarios(configs);
-  if (scenarios.length !== 1) {
-    throw usageError(`the run flags give ${scenarios.length} scenarios: expected exactly one to profile (narrow them with --filter or single values)`);
-  }
-  if (config.agent) throw usageError('--agent is not accepted by profile: expected both workers on this host (profile the agent host with its own profile run)');
-  const outRoot = outRootOf(config.out);
-  const fixturesDir = flags.fixturesDir ? resolve(flags.fixturesDir) : DEFAULT_FIXTURES_DIR;
-  await assertWritableDir(outRoot, '--out');
-  await assertWritableDir(fixturesDir, '--fixtures-dir');
-  const runId = makeRunId();
-  const runDir = join(outRoot, runId);
-  const profileDir = join(runDir, 'profile');
-  await mkdir(profileDir, { recursive: true });
-  const run = await stoppable((signal) =>
-    runBenchmark(config, { runId, command: `tls-sst-bench profile --role ${role} --tool ${tool}`, fixturesDir, scenarios, signal, ...launchFor(tool, role, profileDir) }),
-  );
-  await writeRunFiles(runDir, run);
-  out(terminalSummary(run));
-  // Interrupted: the run's files are written; the profile may be partial, not rendered.
-  if (run.context.interrupted) return signalExitCode() ?? 130;
+  const { fixturesDir, ...own } = flags;
+  let scenarios: Scenario[] = [];
+  let profileDir = '';
+  let label = '';
+  return runSteps<OptionValues<typeof PROFILE_OPTIONS> & { readonly run: RunConfig }, RunResult>({
+    resolve: async () => {
+      const { role, tool } = applyLayers(PROFILE_TABLE, defaultsOf(PROFILE_OPTIONS), [{ where: 'flags', raw: own }]);
+      label = `tls-sst-bench profile --role ${role} --tool ${tool}`;
+      const configs = await configsFromCli(runFlags);
+      scenarios = planScenarios(configs);
+      return { role, tool, run: configs[0]! };
+    },
+    check: async ({ run: config }) => {
+      if (scenarios.length !== 1) {
+        throw usageError(`the run flags give ${scenarios.length} scenarios: expected exactly one to profile (narrow them with --filter or single values)`);
+      }
+      if (config.agent) throw usageError('--agent is not accepted by profile: expected both workers on this host (profile the agent host with its own profile run)');
+    },
+    out: ({ run: config }) => config.out,
+    fixturesDir,
+    prepare: async (_config, { runDir }) => {
+      profileDir = join(runDir, 'profile');
+      await mkdir(profileDir, { recursive: true });
+    },
+    run: ({ role, tool, run: config }, { runId, fixturesDir: dir }, signal) =>
+      runBenchmark(config, { runId, command: label, fixturesDir: dir, scenarios, signal, ...launchFor(tool, role, profileDir) }),
+    interrupted: (run) => run.context.interrupted,
+    write: (_config, { runDir }, run) => writeRunFiles(runDir, run),
+    show: (_config, _folders, run) => {
+      out(terminalSummary(run));
+      return 0;
+    },
+    // Interrupted: the run's files are written; the profile may be partial, not rendered.
+    finish: ({ role, tool }) => showProfile(role, tool, profileDir, out),
+  });
+}
+
+/** Where the profile went (Clinic's HTML rendered first); exit 0, or a BenchError when nothing was collected. */
+async function showProfile(role: WorkerRole, tool: ProfileTool, profileDir: string, out: (t: string) => void): Promise<number> {
   if (tool === 'cpu-prof') {
     const files = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
     if (files.length === 0) throw new BenchError('INTERNAL', `no profile was written into ${profileDir}`);

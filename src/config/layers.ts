@@ -24,15 +24,17 @@ function rawToText(value: RawValue, where: string, key: string): string {
 /**
  * Parses the layers' values over `base` with an option table, later layers
  * winning (preset, config file, flags). An error names the flag for the
- * `flags` layer, else the layer and key. Unknown keys are errors.
+ * `flags` layer, else the layer and key. Unknown keys are errors. Each entry's
+ * parser returns its target's type (the config type is derived from the
+ * entries), so the merged object is a `C`.
  */
-export function applyLayers(
+export function applyLayers<C extends object>(
   options: Readonly<Record<string, LayerOption>>,
-  base: Record<string, unknown>,
+  base: C,
   layers: readonly { where: string; raw: Readonly<Record<string, RawValue | undefined>> }[],
-): Record<string, unknown> {
+): C {
   const keys = Object.keys(options);
-  const merged = { ...base };
+  const merged: Record<string, unknown> = { ...(base as Readonly<Record<string, unknown>>) };
   for (const { where, raw } of layers) {
     for (const [key, value] of Object.entries(raw)) {
       const spec = options[key];
@@ -41,5 +43,5 @@ export function applyLayers(
       merged[spec.target] = spec.parse(rawToText(value, where, key), where === 'flags' ? spec.flag : `${where}: ${key}`);
     }
   }
-  return merged;
+  return merged as C;
 }

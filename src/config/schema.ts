@@ -1,37 +1,16 @@
-import { FIXTURE_PROFILES, type FixtureProfile } from '../fixtures/types.ts';
+import { FIXTURE_PROFILES } from '../fixtures/types.ts';
 import { usageError } from '../errors.ts';
-import {
-  DEFAULT_SUITES,
-  KEY_TYPES,
-  parseKeyType,
-  parseTlsVersion,
-  resolveSuite,
-  type KeyType,
-  type TlsVersion,
-} from '../tls/suites.ts';
-import {
-  RECEIVER_MODES,
-  SHUTDOWN_STRATEGIES,
-  RECEIVER_PEERS,
-  SOURCES,
-  WRITE_PATHS,
-  type ReceiverModeName,
-  type ReceiverPeerName,
-  SENDER_PEERS,
-  type SenderPeerName,
-  type ShutdownStrategyName,
-  type SourceName,
-  type WritePathName,
-} from '../transfer/strategies.ts';
-import { DEFAULT_READ_PATH, ONREAD_BOUNDS, parseReadPaths, type ReadPath } from '../transfer/read-path.ts';
+import { DEFAULT_SUITES, KEY_TYPES, parseKeyType, parseTlsVersion, resolveSuite } from '../tls/suites.ts';
+import { RECEIVER_MODES, SHUTDOWN_STRATEGIES, RECEIVER_PEERS, SOURCES, WRITE_PATHS, SENDER_PEERS } from '../transfer/strategies.ts';
+import { PROTOCOL_NAMES, PROTOCOL_OPTIONS } from '../protocols/registry.ts';
+import { DEFAULT_READ_PATH, ONREAD_BOUNDS, parseReadPaths } from '../transfer/read-path.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
-import type { ProtocolName } from '../protocols/maps.ts';
-import { PROTOCOL_NAMES, PROTOCOL_OPTIONS } from '../protocols/registry.ts';
-import { REFERENCE_LANES, type ReferenceLane } from '../reference-lanes.ts';
-import { currentRuntime, parseRuntimes, type Runtime } from './runtimes.ts';
-import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, parseAlpha, parseFraction, type HostPort } from './parsers.ts';
-import { ORDERS, type Order, type WarmupPolicy } from '../runner/sampling-options.ts';
+import { defaultsOf, firstOfEachAxis, option, optionTable, type OptionValues, type RawOptions } from './options.ts';
+import { REFERENCE_LANES } from '../reference-lanes.ts';
+import { currentRuntime, parseRuntimes } from './runtimes.ts';
+import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, parseAlpha, parseFraction } from './parsers.ts';
+import { ORDERS, type WarmupPolicy } from '../runner/sampling-options.ts';
 import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
 import { SIZE_BOUNDS } from './bounds.ts';
@@ -41,72 +20,6 @@ export { SIZE_BOUNDS } from './bounds.ts';
 export const CHUNK_BOUNDS: ByteBounds = { min: 1, max: 16 * 2 ** 20 };
 /** setMaxSendFragment accepts 512..16384. */
 export const FRAGMENT_BOUNDS: ByteBounds = { min: 512, max: 16384 };
-
-/** The validated knobs of a run. Axes are arrays; the matrix is their product. */
-export interface RunConfig {
-  readonly preset: string | undefined;
-  readonly sizes: readonly number[];
-  readonly chunks: readonly number[];
-  readonly tls: readonly TlsVersion[];
-  /** undefined: the default suites of each TLS version. */
-  readonly suites: readonly string[] | undefined;
-  readonly keys: readonly KeyType[];
-  readonly maxFragments: readonly number[];
-  readonly shutdowns: readonly ShutdownStrategyName[];
-  readonly writePaths: readonly WritePathName[];
-  readonly readPaths: readonly ReadPath[];
-  readonly receiverModes: readonly ReceiverModeName[];
-  readonly receiverPeers: readonly ReceiverPeerName[];
-  readonly senderPeers: readonly SenderPeerName[];
-  readonly protocols: readonly ProtocolName[];
-  /** Kvrocks: parallel file connections (1 or 4). */
-  readonly streams: readonly number[];
-  /** Kvrocks: checkpoint file size (the sizes are checkpoint totals). */
-  readonly fileBytes: number;
-  readonly maxAttempts: number;
-  readonly retryDelayMs: number;
-  readonly profile: FixtureProfile;
-  /** Measured transfers per scenario: the minimum with a target, else exactly this many. */
-  readonly iterations: number;
-  /** Each scenario's own warm-up (after the process warm-up of its worker pair). */
-  readonly warmup: WarmupPolicy;
-  /** 'on': each new or replaced worker pair warms up until its throughput stops rising; 'off': cold processes (their ramp shows in the numbers). */
-  readonly processWarmup: 'on' | 'off';
-  /** Sample until the 95% CI half-width of the mean MB/s is at most this % of it; null: exactly `iterations`. */
-  readonly targetRmePercent: number | null;
-  /** With a target: a scenario's measured transfers stop after this much wall time, target met or not. */
-  readonly maxTimeMs: number;
-  /** interleaved: cells that are compared take turns, one transfer each; sequential: one cell after the other. */
-  readonly order: Order;
-  /** Significance level of the tuning answers' Welch tests. */
-  readonly alpha: number;
-  /** A difference of means below this fraction of the best is no difference (tuning answers). */
-  readonly threshold: number;
-  readonly source: SourceName;
-  /** null: the project's results/ (the default); a given folder is relative to the current directory. */
-  readonly out: string | null;
-  readonly filter: string | undefined;
-  readonly stallTimeoutMs: number;
-  readonly seed: number;
-  /** The address the suite's servers bind (TLS sender, fault proxy, Kvrocks master) and its clients connect to. */
-  readonly host: string;
-  /** Faults to inject per scenario (one transfer each), e.g. 50 cuts and 20 flips; empty: none. */
-  readonly faults: readonly FaultCount[];
-  /** The reference lanes measured beside the cells (src/references.ts); empty: none. */
-  readonly references: readonly ReferenceLane[];
-  readonly smoke: boolean;
-  readonly json: boolean;
-  /** The Node binaries that run the workers (a pair each); default the orchestrator's own. */
-  readonly runtimes: readonly Runtime[];
-  /** A remote agent that runs one role's worker (README "Two hosts"); undefined: both workers here. */
-  readonly agent: HostPort | undefined;
-  /** undefined: not given (the agent runs the receiver); given without --agent it is refused. */
-  readonly agentRole: 'sender' | 'receiver' | undefined;
-  /** The control channel's mutual TLS: our client certificate and key, and the CA of the agent's certificate. */
-  readonly agentCert: string | undefined;
-  readonly agentKey: string | undefined;
-  readonly agentCa: string | undefined;
-}
 
 export interface FaultCount {
   readonly kind: ProxyFaultKind;
@@ -147,191 +60,241 @@ export function parseTargetRme(text: string, flag: string): number | null {
 }
 
 export type { RawValue };
-export type RawConfig = Partial<Record<ConfigKey, RawValue>>;
-
-interface OptionSpec<K extends keyof RunConfig> {
-  /** The config key (also the preset key); the flag is its kebab-case. */
-  readonly target: K;
-  readonly flag: string;
-  readonly valueName?: string;
-  readonly description: string;
-  readonly parse: (text: string, flag: string) => RunConfig[K];
-  /** Config keys that are booleans take no value on the command line. */
-  readonly boolean?: true;
-  /** The flag may be given several times; the values are joined as a list. */
-  readonly repeatable?: true;
-}
 
 /**
- * Every knob, once: its config key, flag, help and parser. The CLI builds its
- * options from this table and config files are checked against it, so a knob
- * cannot exist in one place and not the other.
+ * Every knob of `run`, once: its config key (also the preset key), flag, help,
+ * parser and default. The CLI builds its options and their --help from this
+ * list, config files are checked against it, and RunConfig and DEFAULTS are
+ * derived from it, so a knob cannot exist in one place and not the other.
+ * The order is the order of --help and of the keys an error lists.
  */
-export const OPTIONS = {
-  sizes: {
+export const RUN_OPTIONS = [
+  option({
+    key: 'sizes',
     target: 'sizes',
     flag: '--sizes',
     valueName: 'list',
     description: 'fixture sizes, e.g. 1MB,64MiB,1GB (KB MB GB decimal, KiB MiB GiB binary)',
     parse: (t, f) => parseBytesList(t, f, SIZE_BOUNDS),
-  },
-  chunks: {
+    default: '64MB',
+    smoke: 'first',
+  }),
+  option({
+    key: 'chunks',
     target: 'chunks',
     flag: '--chunks',
     valueName: 'list',
     description: 'write sizes of the sender, e.g. 4KiB,16KiB,64KiB,1MiB',
     parse: (t, f) => parseBytesList(t, f, CHUNK_BOUNDS),
-  },
-  tls: {
+    default: '16KiB',
+    smoke: 'first',
+  }),
+  option({
+    key: 'tls',
     target: 'tls',
     flag: '--tls',
     valueName: 'list',
     description: 'TLS versions: 1.2, 1.3 (each suite runs only under its own version)',
     parse: (t, f) => [...new Set(splitList(t, f).map(parseTlsVersion))],
-  },
-  suites: {
+    default: '1.3',
+    smoke: 'first',
+  }),
+  option({
+    key: 'suites',
     target: 'suites',
     flag: '--suites',
     valueName: 'list',
-    description: 'cipher suites in OpenSSL spelling (see `tls-sst-bench ciphers`); default: 3 per TLS version',
+    description: 'cipher suites in OpenSSL spelling (see `tls-sst-bench ciphers`)',
     parse: (t, f) => [...new Set(splitList(t, f).map((s) => resolveSuite(s).name))],
-  },
-  key: {
+    // undefined: the default suites of each TLS version
+    default: { value: undefined, help: '3 per TLS version' },
+  }),
+  option({
+    key: 'key',
     target: 'keys',
     flag: '--key',
     valueName: 'list',
     description: `server key types: ${KEY_TYPES.join(', ')}`,
     parse: (t, f) => [...new Set(splitList(t, f).map(parseKeyType))],
-  },
-  maxFragment: {
+    default: 'ecdsa-p256',
+    smoke: 'first',
+  }),
+  option({
+    key: 'maxFragment',
     target: 'maxFragments',
     flag: '--max-fragment',
     valueName: 'list',
     description: 'TLS max send fragment (setMaxSendFragment), 512 to 16384',
     parse: (t, f) => parseBytesList(t, f, FRAGMENT_BOUNDS),
-  },
-  shutdown: {
+    default: '16384',
+    smoke: 'first',
+  }),
+  option({
+    key: 'shutdown',
     target: 'shutdowns',
     flag: '--shutdown',
     valueName: 'list',
     description: `how the sender ends the stream: ${SHUTDOWN_STRATEGIES.join(', ')}`,
     parse: listOf(SHUTDOWN_STRATEGIES),
-  },
-  writePath: {
+    default: 'end',
+    smoke: 'first',
+  }),
+  option({
+    key: 'writePath',
     target: 'writePaths',
     flag: '--write-path',
     valueName: 'list',
     description: `backpressure (await 'drain') or buffered (the last 16 MiB written without waiting, as naive code does)`,
     parse: listOf(WRITE_PATHS),
-  },
-  readPath: {
+    default: 'backpressure',
+    smoke: 'first',
+  }),
+  option({
+    key: 'readPath',
     target: 'readPaths',
     flag: '--read-path',
     valueName: 'list',
     description: `how the receiver reads: data ('data' events) or onread[:SIZE] (reads into its own buffer, SIZE ${formatBytes(ONREAD_BOUNDS.min)} to ${formatBytes(ONREAD_BOUNDS.max)}, default 64KiB)`,
     parse: parseReadPaths,
-  },
-  receiver: {
+    default: DEFAULT_READ_PATH,
+    smoke: 'first',
+  }),
+  option({
+    key: 'receiver',
     target: 'receiverModes',
     flag: '--receiver',
     valueName: 'list',
     description: `how the receiver decides it is done: ${RECEIVER_MODES.join(', ')}`,
     parse: listOf(RECEIVER_MODES),
-  },
-  receiverPeer: {
+    default: 'until-eof',
+    smoke: 'first',
+  }),
+  option({
+    key: 'receiverPeer',
     target: 'receiverPeers',
     flag: '--receiver-peer',
     valueName: 'list',
     description: `who receives: ${RECEIVER_PEERS.join(', ')} (openssl: s_client, OpenSSL's view of the same sender; gnutls: gnutls-cli, GnuTLS's view)`,
     parse: listOf(RECEIVER_PEERS),
-  },
-  senderPeer: {
+    default: 'node',
+    smoke: 'first',
+  }),
+  option({
+    key: 'senderPeer',
     target: 'senderPeers',
     flag: '--sender-peer',
     valueName: 'list',
     description: `who sends (the TLS server): ${SENDER_PEERS.join(', ')} (openssl: s_server fed the fixture on stdin; shutdown end only; gnutls: peers/gnutls-sender.c, built on first use; shutdown end, destroy-after-flush, tcp-fin)`,
     parse: listOf(SENDER_PEERS),
-  },
-  protocol: {
+    default: 'node',
+    smoke: 'first',
+  }),
+  option({
+    key: 'protocol',
     target: 'protocols',
     flag: '--protocol',
     valueName: 'list',
     description: `application protocol on the stream: ${PROTOCOL_NAMES.join(', ')}`,
     parse: listOf(PROTOCOL_NAMES),
-  },
-  // Each protocol's own options (src/protocols/<name>/), where the table always had them.
+    default: 'raw',
+    smoke: 'first',
+  }),
+  // Each protocol's own options (src/protocols/<name>/options.ts), where the table always had them.
   ...PROTOCOL_OPTIONS,
-  profile: {
+  option({
+    key: 'profile',
     target: 'profile',
     flag: '--profile',
     valueName: 'name',
     description: `fixture content: ${FIXTURE_PROFILES.join(', ')}`,
     parse: oneOf(FIXTURE_PROFILES),
-  },
-  iterations: {
+    default: 'kv',
+  }),
+  option({
+    key: 'iterations',
     target: 'iterations',
     flag: '--iterations',
     valueName: 'n',
-    description: 'measured transfers per scenario (1 to 1000)',
+    description: 'measured transfers per scenario (1 to 1000): the minimum with a target, else exactly this many',
     parse: integer(1, 1000),
-  },
-  warmup: {
+    default: '5',
+  }),
+  option({
+    key: 'warmup',
     target: 'warmup',
     flag: '--warmup',
     valueName: 'n|duration',
     description: "each scenario's unrecorded warm-up: N transfers (0 to 100) or a duration of transfers such as 2s (after its worker pair's own warm-up)",
     parse: parseWarmup,
-  },
-  targetRme: {
+    default: '1',
+  }),
+  option({
+    key: 'targetRme',
     target: 'targetRmePercent',
     flag: '--target-rme',
     valueName: 'percent',
-    description: 'sample each scenario until the 95% margin of error of its mean MB/s is at most this, e.g. 2% (--iterations is then the minimum; off: exactly --iterations); default 2% unless --iterations is given',
+    description:
+      'sample each scenario until the 95% margin of error of its mean MB/s is at most this, e.g. 2% (--iterations is then the minimum; off: exactly --iterations); the default holds only when --iterations is not given',
     parse: parseTargetRme,
-  },
-  maxTime: {
+    default: `${DEFAULT_TARGET_RME_PERCENT}%`,
+  }),
+  option({
+    key: 'maxTime',
     target: 'maxTimeMs',
     flag: '--max-time',
     valueName: 'duration',
-    description: "with --target-rme: stop a scenario after this much of its transfers' time, target met or not (default 10s)",
+    description: "with --target-rme: stop a scenario after this much of its transfers' time, target met or not",
     parse: (t, f) => parseDurationMs(t, f, { min: 100, max: 3_600_000 }),
-  },
-  order: {
+    default: '10s',
+  }),
+  option({
+    key: 'order',
     target: 'order',
     flag: '--order',
     valueName: 'name',
-    description: 'interleaved (default): scenarios that are compared take turns, one transfer each, so drift hits them alike; sequential: one scenario after the other',
+    description: 'interleaved: scenarios that are compared take turns, one transfer each, so drift hits them alike; sequential: one scenario after the other',
     parse: oneOf(ORDERS),
-  },
-  alpha: {
+    default: 'interleaved',
+  }),
+  option({
+    key: 'alpha',
     target: 'alpha',
     flag: '--alpha',
     valueName: 'level',
-    description: 'significance level of the tuning answers (Welch t-test), default 0.05',
+    description: 'significance level of the tuning answers (Welch t-test)',
     parse: parseAlpha,
-  },
-  threshold: {
+    default: '0.05',
+  }),
+  option({
+    key: 'threshold',
     target: 'threshold',
     flag: '--threshold',
     valueName: 'percent',
-    description: 'tuning answers: a difference smaller than this share of the best mean counts as none, default 2%',
+    description: 'tuning answers: a difference smaller than this share of the best mean counts as none',
     parse: (t, f) => parseFraction(t, f, 'a percentage such as 2% or a fraction such as 0.02, from 0% to below 100%', (v) => v >= 0 && v < 1),
-  },
-  source: {
+    default: '2%',
+  }),
+  option({
+    key: 'source',
     target: 'source',
     flag: '--source',
     valueName: 'name',
     description: 'sender reads the fixture from: file (disk, streamed) or memory (pre-loaded image)',
     parse: oneOf(SOURCES),
-  },
-  out: {
+    default: 'file',
+  }),
+  option({
+    key: 'out',
     target: 'out',
     flag: '--out',
     valueName: 'dir',
-    description: 'folder that receives <run-id>/ (default results)',
+    description: 'folder that receives <run-id>/ (a given folder is relative to the current directory)',
     parse: folderPath,
-  },
-  filter: {
+    // null: the project's results/
+    default: { value: null, help: 'results/ of the project' },
+  }),
+  option({
+    key: 'filter',
     target: 'filter',
     flag: '--filter',
     valueName: 'terms',
@@ -340,156 +303,156 @@ export const OPTIONS = {
       if (t.trim() === '') throw usageError(`${f} "" is not accepted: expected terms such as chunk=16KiB`);
       return t.trim();
     },
-  },
-  stallTimeout: {
+    default: { value: undefined, help: null },
+  }),
+  option({
+    key: 'stallTimeout',
     target: 'stallTimeoutMs',
     flag: '--stall-timeout',
     valueName: 'duration',
-    description: 'no progress for this long -> outcome stalled, workers replaced (default 15s)',
+    description: 'no progress for this long -> outcome stalled, workers replaced',
     parse: (t, f) => parseDurationMs(t, f, { min: 100, max: 3_600_000 }),
-  },
-  seed: {
+    default: '15s',
+  }),
+  option({
+    key: 'seed',
     target: 'seed',
     flag: '--seed',
     valueName: 'n',
     description: 'fixture seed (same seed and size: byte-identical file)',
     parse: integer(0, 2 ** 31 - 1),
-  },
-  host: {
+    default: '1',
+  }),
+  option({
+    key: 'host',
     target: 'host',
     flag: '--host',
     valueName: 'address',
-    description: 'address the servers bind and the clients connect to: an IPv4 or IPv6 literal or localhost (default 127.0.0.1)',
+    description: 'address the servers bind and the clients connect to: an IPv4 or IPv6 literal or localhost',
     parse: hostAddress,
-  },
-  faults: {
+    default: '127.0.0.1',
+  }),
+  option({
+    key: 'faults',
     target: 'faults',
     flag: '--faults',
     valueName: 'list',
     description: `inject faults through a loopback proxy, one transfer each, at seeded random offsets: KIND:COUNT,... with KIND ${PROXY_FAULTS.join(', ')} (replaces --iterations)`,
     parse: parseFaults,
-  },
-  reference: {
+    default: 'none',
+  }),
+  option({
+    key: 'reference',
     target: 'references',
     flag: '--reference',
     valueName: 'list',
-    description: `ceilings measured beside the cells, on the same host and addresses: ${REFERENCE_LANES.join(', ')}, or none (default none); each cell then shows its percentage of each (README "How close to this machine's limits")`,
+    description: `ceilings measured beside the cells, on the same host and addresses: ${REFERENCE_LANES.join(', ')}, or none; each cell then shows its percentage of each (README "How close to this machine's limits")`,
     parse: (t, f) => (t.trim() === 'none' ? [] : listOf(REFERENCE_LANES)(t, f)),
-  },
-  processWarmup: {
+    default: 'none',
+  }),
+  option({
+    key: 'processWarmup',
     target: 'processWarmup',
     flag: '--process-warmup',
     valueName: 'on|off',
-    description: 'on (default): each new or replaced worker pair first moves data until its throughput stops rising (not recorded as transfers); off: cold processes, their ramp in the numbers',
+    description: 'on: each new or replaced worker pair first moves data until its throughput stops rising (not recorded as transfers); off: cold processes, their ramp in the numbers',
     parse: oneOf(['on', 'off'] as const),
-  },
-  smoke: {
+    default: 'on',
+  }),
+  option({
+    key: 'smoke',
     target: 'smoke',
     flag: '--smoke',
     description: 'first value of each axis, 1 MB, 1 iteration, no warm-up: a run in seconds',
     parse: bool,
+    default: 'false',
     boolean: true,
-  },
-  json: {
+  }),
+  option({
+    key: 'json',
     target: 'json',
     flag: '--json',
     description: 'print results.json on stdout (the summary goes to stderr)',
     parse: bool,
+    default: 'false',
     boolean: true,
-  },
-  node: {
+  }),
+  option({
+    key: 'node',
     target: 'runtimes',
     flag: '--node',
     valueName: 'path',
-    description: 'Node binary that runs the workers (repeatable: one worker pair each, compared side by side); default the Node running this command; scripts/install-node.sh installs others',
+    description:
+      'Node binary that runs the workers (repeatable: one worker pair each, compared side by side); scripts/install-node.sh installs others',
     parse: parseRuntimes,
+    // A path is checked by running it: the default is this process's own, known without that.
+    default: { value: [currentRuntime()], help: 'the Node running this command' },
+    smoke: 'first',
     repeatable: true,
-  },
-  agent: {
+  }),
+  option({
+    key: 'agent',
     target: 'agent',
     flag: '--agent',
     valueName: 'host:port',
     description: 'run one worker on a remote host through `tls-sst-bench agent` there (see --agent-role); needs --agent-cert, --agent-key, --agent-ca',
     parse: hostPort(false),
-  },
-  agentRole: {
+    // undefined: both workers here
+    default: { value: undefined, help: null },
+  }),
+  option({
+    key: 'agentRole',
     target: 'agentRole',
     flag: '--agent-role',
     valueName: 'role',
-    description: 'with --agent: which worker runs there, receiver (default) or sender',
+    description: 'with --agent: which worker runs there, receiver or sender',
     parse: oneOf(['receiver', 'sender'] as const),
-  },
-  agentCert: {
+    // undefined: not given (the agent runs the receiver); given without --agent it is refused
+    default: { value: undefined, help: 'receiver' },
+  }),
+  option({
+    key: 'agentCert',
     target: 'agentCert',
     flag: '--agent-cert',
     valueName: 'file',
     description: 'with --agent: our client certificate for the control channel (PEM; `agent certs` makes one)',
     parse: filePath,
-  },
-  agentKey: {
+    default: { value: undefined, help: null },
+  }),
+  option({
+    key: 'agentKey',
     target: 'agentKey',
     flag: '--agent-key',
     valueName: 'file',
-    description: "with --agent: the key of --agent-cert (PEM)",
+    description: 'with --agent: the key of --agent-cert (PEM)',
     parse: filePath,
-  },
-  agentCa: {
+    default: { value: undefined, help: null },
+  }),
+  option({
+    key: 'agentCa',
     target: 'agentCa',
     flag: '--agent-ca',
     valueName: 'file',
     description: "with --agent: the CA that signed the agent's certificate (PEM)",
     parse: filePath,
-  },
-} as const satisfies { readonly [key: string]: OptionSpec<keyof RunConfig> };
+    default: { value: undefined, help: null },
+  }),
+];
+
+/** The entries of `run` by config key. */
+export const OPTIONS = optionTable(RUN_OPTIONS);
+
+/** The validated knobs of a run, one field per option target; axes are arrays, the matrix is their product. */
+export interface RunConfig extends OptionValues<typeof RUN_OPTIONS> {
+  /** The preset the settings started from (`--preset`; not a config-file key). */
+  readonly preset: string | undefined;
+}
 
 export type ConfigKey = keyof typeof OPTIONS;
+export type RawConfig = RawOptions<typeof RUN_OPTIONS>;
 export const CONFIG_KEYS = Object.keys(OPTIONS) as ConfigKey[];
 
-export const DEFAULTS: RunConfig = {
-  preset: undefined,
-  sizes: [64e6],
-  chunks: [16 * 1024],
-  tls: ['1.3'],
-  suites: undefined,
-  keys: ['ecdsa-p256'],
-  maxFragments: [16384],
-  shutdowns: ['end'],
-  writePaths: ['backpressure'],
-  readPaths: [DEFAULT_READ_PATH],
-  receiverModes: ['until-eof'],
-  receiverPeers: ['node'],
-  senderPeers: ['node'],
-  protocols: ['raw'],
-  streams: [1],
-  fileBytes: 64e6,
-  maxAttempts: 3,
-  retryDelayMs: 200,
-  profile: 'kv',
-  iterations: 5,
-  warmup: { kind: 'transfers', count: 1 },
-  targetRmePercent: DEFAULT_TARGET_RME_PERCENT,
-  maxTimeMs: 10_000,
-  order: 'interleaved',
-  alpha: 0.05,
-  threshold: 0.02,
-  source: 'file',
-  out: null,
-  filter: undefined,
-  stallTimeoutMs: 15_000,
-  seed: 1,
-  host: '127.0.0.1',
-  faults: [],
-  references: [],
-  processWarmup: 'on',
-  smoke: false,
-  json: false,
-  runtimes: [currentRuntime()],
-  agent: undefined,
-  agentRole: undefined,
-  agentCert: undefined,
-  agentKey: undefined,
-  agentCa: undefined,
-};
+export const DEFAULTS: RunConfig = { preset: undefined, ...defaultsOf(RUN_OPTIONS) };
 
 /** Checks that an object (a config file or a preset) uses only known keys. */
 export function checkRawConfig(raw: unknown, where: string): RawConfig {
@@ -509,33 +472,21 @@ export function checkRawConfig(raw: unknown, where: string): RawConfig {
  * checks every value, and checks the axes against each other.
  */
 export function resolveConfig(layers: readonly { where: string; raw: RawConfig }[], preset?: string): RunConfig {
-  const merged = applyLayers(OPTIONS, { ...DEFAULTS, preset }, layers) as unknown as RunConfig;
+  const merged = applyLayers(OPTIONS, { ...DEFAULTS, preset }, layers);
   // `--iterations N` alone means exactly N transfers, as it always did; a target makes it the minimum.
   const given = (key: ConfigKey): boolean => layers.some((l) => l.raw[key] !== undefined);
   const config = given('iterations') && !given('targetRme') ? { ...merged, targetRmePercent: null } : merged;
   return config.smoke ? smokeOf(config) : config;
 }
 
-/** Node's benchmark `--test` idea: the first value of each axis, tiny and once. */
+/** Node's benchmark `--test` idea: the first value of each axis (the entries marked so), tiny and once. */
 function smokeOf(config: RunConfig): RunConfig {
   const firstVersion = config.tls[0] ?? '1.3';
   return {
     ...config,
+    ...firstOfEachAxis(RUN_OPTIONS, config),
     sizes: [Math.min(config.sizes[0] ?? 1e6, 1e6)],
-    chunks: config.chunks.slice(0, 1),
-    tls: [firstVersion],
     suites: [(config.suites ?? DEFAULT_SUITES[firstVersion]).find((s) => resolveSuite(s).version === firstVersion) ?? DEFAULT_SUITES[firstVersion][0]!],
-    keys: config.keys.slice(0, 1),
-    maxFragments: config.maxFragments.slice(0, 1),
-    shutdowns: config.shutdowns.slice(0, 1),
-    writePaths: config.writePaths.slice(0, 1),
-    readPaths: config.readPaths.slice(0, 1),
-    receiverModes: config.receiverModes.slice(0, 1),
-    receiverPeers: config.receiverPeers.slice(0, 1),
-    senderPeers: config.senderPeers.slice(0, 1),
-    protocols: config.protocols.slice(0, 1),
-    streams: config.streams.slice(0, 1),
-    runtimes: config.runtimes.slice(0, 1),
     iterations: 1,
     warmup: { kind: 'transfers', count: 0 },
     targetRmePercent: null,

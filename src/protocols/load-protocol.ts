@@ -1,3 +1,4 @@
+import type { AnyOptionEntry } from '../config/options.ts';
 import type { ComparableSample } from '../compare/compare.ts';
 import type { Finding } from '../report/finding.ts';
 
@@ -20,8 +21,8 @@ export interface LoadProtocol<Config, Options, Run, Json extends object> {
   readonly description: string;
   /** The `tls-sst-bench` command that runs it. */
   readonly command: string;
-  /** Its own option table (flag, config key, parser), as the main table's entries. */
-  readonly options: Readonly<Record<string, { readonly flag: string; readonly description: string; readonly target: string }>>;
+  /** Its own option list (key, flag, parser, default), entries of the option helper (config/options.ts). */
+  readonly options: readonly AnyOptionEntry[];
   resolveConfig(layers: readonly { where: string; raw: Readonly<Record<string, unknown>> }[], preset?: string): Config;
   /** Prepares (fixtures, certificate, server), runs every cell, and stops what it started. */
   run(config: Config, options: Options): Promise<Run>;

@@ -20,12 +20,8 @@ export const PROTOCOLS: readonly Protocol<ProtocolName>[] = [...LISTED, ...testO
 
 export const PROTOCOL_NAMES: readonly ProtocolName[] = PROTOCOLS.map((p) => p.name);
 
-type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
-/** Each listed protocol's options, as typed as the main option table's own (a test-only protocol has none). */
-type ListedOptions = Intersection<(typeof LISTED)[number]['options']>;
-
-/** Every protocol's own options, in registry order (the main option table takes them in). */
-export const PROTOCOL_OPTIONS: ListedOptions = Object.assign({}, ...LISTED.map((p) => p.options)) as ListedOptions;
+/** Every protocol's own options, in registry order (the main option table takes them in, with their exact types). */
+export const PROTOCOL_OPTIONS = [...raw.options, ...kvrocks.options] as const;
 
 /** The registered protocol of this name; undefined for an unknown one (an https row, an older results.json). */
 export function protocolNamed(name: string): Protocol<ProtocolName> | undefined {

@@ -9,6 +9,7 @@
  * The protocol's own types join the shared ones by declaration merging into
  * ./maps.ts: its scenario params, its record detail and its IPC messages.
  */
+import type { AnyOptionEntry } from '../config/options.ts';
 import type { CertPems } from '../tls/certs.ts';
 import type { FixtureCache } from '../fixtures/cache.ts';
 import type { Fixture, FixtureProfile } from '../fixtures/types.ts';
@@ -23,27 +24,6 @@ import type { ParamsOf, ProtocolName } from './maps.ts';
 
 export type { ParamsOf, ProtocolName, ScenarioParams, RecordDetail } from './maps.ts';
 export type { ScenarioOf } from '../scenario.ts';
-
-/**
- * One option of a protocol, in the shape of the main option table
- * (config/schema.ts OPTIONS): its config key, flag, help and parser. `C` is
- * the part of the run config the protocol's options write.
- */
-export interface ProtocolOption<C, K extends keyof C = keyof C> {
-  readonly target: K;
-  readonly flag: string;
-  readonly valueName?: string;
-  readonly description: string;
-  readonly parse: (text: string, flag: string) => C[K];
-  readonly boolean?: true;
-  readonly repeatable?: true;
-}
-
-/** A protocol's options, keyed like OPTIONS (camelCase of the flag): declare them `satisfies ProtocolOptions<C>`. */
-export type ProtocolOptions<C> = Readonly<Record<string, { [K in keyof C]: ProtocolOption<C, K> }[keyof C]>>;
-
-/** Any protocol's option, as the registry hands them to the main table. */
-export type AnyProtocolOption = ProtocolOption<Readonly<Record<string, unknown>>, string>;
 
 /** What of the run's config every protocol may read (RunConfig has it all, each protocol's own options included). */
 export interface ProtocolConfig {
@@ -123,13 +103,13 @@ export interface ProtocolRunner<N extends ProtocolName> {
  */
 export type WorkerHandlers<M extends { readonly type: string }> = { readonly [T in M['type']]?: (msg: Extract<M, { readonly type: T }>) => void };
 
-/** `Own`: the config keys its options write (see ProtocolOptions). */
+/** `Own`: the config keys its options write. */
 export interface Protocol<N extends ProtocolName, Own = unknown> {
   readonly name: N;
   /** One line for --protocol's help. */
   readonly description: string;
-  /** Flags only this protocol reads (same flags, config keys and errors as any option of the table). */
-  readonly options: Readonly<Record<string, AnyProtocolOption>>;
+  /** Flags only this protocol reads: entries of the main option table (config/options.ts), same flags, keys, errors and help. */
+  readonly options: readonly AnyOptionEntry[];
   /** Does it take --faults (a proxy between one sender and one receiver connection)? */
   readonly faults: boolean;
   /**

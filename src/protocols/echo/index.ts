@@ -54,7 +54,7 @@ export function echoOutcome(sizeBytes: number, checked: Heard<EchoSenderReport>,
 export const echo: Protocol<'echo'> = {
   name: 'echo',
   description: 'test only: the receiver sends the bytes back, the sender checks them',
-  options: {},
+  options: [],
   faults: false,
   handlers: { sender: new URL('./sender.ts', import.meta.url), receiver: new URL('./receiver.ts', import.meta.url) },
   check(config) {

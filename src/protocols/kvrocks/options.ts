@@ -1,8 +1,8 @@
-/** The flags only a Kvrocks sync reads, in the shape of the main option table (which lists them after --protocol). */
+/** The flags only a Kvrocks sync reads, entries of the main option table (which lists them after --protocol). */
 import { SIZE_BOUNDS } from '../../config/bounds.ts';
+import { option } from '../../config/options.ts';
 import { integer, oneOf } from '../../config/parsers.ts';
 import { parseBytes, parseBytesList, parseDurationMs, splitList } from '../../config/units.ts';
-import type { ProtocolOptions } from '../types.ts';
 
 /** The config keys its options write (besides --checkpoint, another name for --sizes). */
 export interface KvrocksConfig {
@@ -14,40 +14,51 @@ export interface KvrocksConfig {
   readonly retryDelayMs: number;
 }
 
-export const KVROCKS_OPTIONS = {
-  checkpoint: {
+export const KVROCKS_OPTIONS = [
+  option({
+    key: 'checkpoint',
     target: 'sizes',
     flag: '--checkpoint',
     valueName: 'list',
+    // no default of its own: it is --sizes
     description: 'with --protocol kvrocks: checkpoint sizes (the same axis as --sizes), e.g. 250MB',
     parse: (t, f) => parseBytesList(t, f, SIZE_BOUNDS),
-  },
-  fileSize: {
+  }),
+  option({
+    key: 'fileSize',
     target: 'fileBytes',
     flag: '--file-size',
     valueName: 'size',
-    description: 'with --protocol kvrocks: size of each checkpoint SST file (default 64MB; the last takes the rest)',
+    description: 'with --protocol kvrocks: size of each checkpoint SST file (the last takes the rest)',
     parse: (t, f) => parseBytes(t, f, SIZE_BOUNDS),
-  },
-  streams: {
+    default: '64MB',
+  }),
+  option({
+    key: 'streams',
     target: 'streams',
     flag: '--streams',
     valueName: 'list',
     description: 'with --protocol kvrocks: file connections, 1 or 4 (file i on connection i mod n)',
     parse: (t, f) => [...new Set(splitList(t, f).map((x) => oneOf(['1', '4'] as const)(x, f)).map(Number))],
-  },
-  maxAttempts: {
+    default: '1',
+    smoke: 'first',
+  }),
+  option({
+    key: 'maxAttempts',
     target: 'maxAttempts',
     flag: '--max-attempts',
     valueName: 'n',
-    description: 'with --protocol kvrocks: a failed sync is retried whole, up to this many attempts (default 3)',
+    description: 'with --protocol kvrocks: a failed sync is retried whole, up to this many attempts',
     parse: integer(1, 100),
-  },
-  retryDelay: {
+    default: '3',
+  }),
+  option({
+    key: 'retryDelay',
     target: 'retryDelayMs',
     flag: '--retry-delay',
     valueName: 'duration',
-    description: 'with --protocol kvrocks: wait before a retry (default 200ms; Kvrocks waits 10s)',
+    description: 'with --protocol kvrocks: wait before a retry (Kvrocks waits 10s)',
     parse: (t, f) => parseDurationMs(t, f, { min: 0, max: 600_000 }),
-  },
-} as const satisfies ProtocolOptions<KvrocksConfig & { readonly sizes: readonly number[] }>;
+    default: '200ms',
+  }),
+] as const;

@@ -18,7 +18,7 @@ declare module '../maps.ts' {
 export const raw = {
   name: 'raw',
   description: 'one stream of one fixture',
-  options: {},
+  options: [],
   faults: true,
   check(config) {
     for (const peer of config.receiverPeers) {
