@@ -1,14 +1,12 @@
 import { formatBytes } from './config/units.ts';
 import type { RunConfig } from './config/schema.ts';
 import { usageError } from './errors.ts';
+import { PROTOCOLS, protocolNamed, protocolOf } from './protocols/registry.ts';
 import { axesId } from './scenario-axes.ts';
-import { MAX_WRITE_BYTES as KVROCKS_MAX_WRITE_BYTES } from './kvrocks/protocol.ts';
 import { gnutlsPriority } from './tls/gnutls-priority.ts';
 import { DEFAULT_SUITES, resolveSuite, type KeyType, type TlsVersion } from './tls/suites.ts';
 import {
-  RECEIVER_PEER_MODES,
   SENDER_PEER_SHUTDOWNS,
-  type ProtocolName,
   type ReceiverModeName,
   type ReceiverPeerName,
   type SenderPeerName,
@@ -17,42 +15,16 @@ import {
 } from './transfer/strategies.ts';
 import { DEFAULT_READ_PATH, type ReadPath } from './transfer/read-path.ts';
 
-/** One cell of the matrix. `id` is built from the values and is stable across runs. */
-export interface Scenario {
-  readonly id: string;
-  readonly sizeBytes: number;
-  readonly chunkBytes: number;
-  readonly tlsVersion: TlsVersion;
-  readonly suite: string;
-  readonly keyType: KeyType;
-  readonly maxFragment: number;
-  readonly shutdown: ShutdownStrategyName;
-  readonly writePath: WritePathName;
-  /** How the receiver reads: `data` or `onread:SIZE` (read-path.ts); external receivers and Kvrocks read their own way and are `data`. */
-  readonly readPath: ReadPath;
-  readonly receiverMode: ReceiverModeName;
-  readonly receiverPeer: ReceiverPeerName;
-  /** Who sends (the TLS server): the Node worker or `openssl s_server`. */
-  readonly senderPeer: SenderPeerName;
-  /** `https` rows come from `tls-sst-bench https` (autocannon cells), never from a run's matrix. */
-  readonly protocol: ProtocolName | 'https';
-  readonly streams: number;
-  /** Kvrocks: the size of each checkpoint file (the last one takes the rest); raw: the size. */
-  readonly fileBytes: number;
-  /** The label of the Node runtime that runs the workers, when the run compares several (--node); absent: the run's only one. */
-  readonly runtime?: string;
-}
+import type { Scenario } from './scenario.ts';
+import { checkPeerMode } from './transfer/peer-modes.ts';
+
+export { checkPeerMode } from './transfer/peer-modes.ts';
+
+export type { Scenario } from './scenario.ts';
 
 /** The id: each axis's `key=value` token from the axis table (scenario-axes.ts), byte for byte as before it. */
 export function scenarioId(s: Omit<Scenario, 'id'>): string {
   return axesId(s);
-}
-
-/** An external receiver cannot play every mode (s_client cannot read a size line). */
-export function checkPeerMode(peer: ReceiverPeerName, mode: ReceiverModeName): void {
-  if (!RECEIVER_PEER_MODES[peer].includes(mode)) {
-    throw usageError(`--receiver-peer "${peer}" cannot play --receiver ${mode}: it supports ${RECEIVER_PEER_MODES[peer].join(', ')}`);
-  }
 }
 
 /**
@@ -89,6 +61,8 @@ export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenar
     protocol: 'raw',
     streams: 1,
     fileBytes: fields.sizeBytes,
+    // a raw cell needs no settings of its own; another protocol's come from its expansion
+    ...((fields.protocol ?? 'raw') === 'raw' ? { params: { protocol: 'raw' } as const } : {}),
     ...fields,
   };
   checkPeerMode(full.receiverPeer, full.receiverMode);
@@ -135,7 +109,8 @@ export function planScenarios(configs: readonly RunConfig[]): Scenario[] {
  */
 export function readPathRefusal(t: Pick<Scenario, 'protocol' | 'receiverPeer'>, readPath: ReadPath): string | null {
   if (readPath === DEFAULT_READ_PATH) return null;
-  if (t.protocol === 'kvrocks') return `--read-path "${readPath}" cannot be played by --protocol kvrocks: its replica reads 4 KiB at a time, as Kvrocks does; use data`;
+  const own = protocolOf(t)?.readPathRefusal?.(readPath);
+  if (own) return own;
   if (t.receiverPeer !== 'node') return `--read-path "${readPath}" cannot be played by --receiver-peer ${t.receiverPeer}: it reads with its own buffer; use data`;
   return null;
 }
@@ -154,48 +129,23 @@ function checkReadPathAxes(config: RunConfig, out: readonly Scenario[]): void {
   }
 }
 
-/** How the bytes travel: one raw stream to a receiver mode and peer, or a Kvrocks full sync. */
-type Transport = Pick<Scenario, 'receiverMode' | 'receiverPeer' | 'senderPeer' | 'protocol' | 'streams' | 'fileBytes'>;
+/** How the bytes travel: what each protocol expands a size into (src/protocols/<name>/). */
+type Transport = Pick<Scenario, 'receiverMode' | 'receiverPeer' | 'senderPeer' | 'protocol' | 'streams' | 'fileBytes' | 'params'>;
 
 function transports(config: RunConfig, sizeBytes: number): Transport[] {
-  const out: Transport[] = [];
-  for (const protocol of config.protocols) {
-    if (protocol === 'kvrocks') {
-      // The replica's way of reading is the protocol's (count, never EOF), and it is ours.
-      for (const streams of config.streams) out.push({ protocol, receiverMode: 'framed', receiverPeer: 'node', senderPeer: 'node', streams, fileBytes: Math.min(config.fileBytes, sizeBytes) });
-      continue;
-    }
-    for (const receiverMode of config.receiverModes) {
-      for (const receiverPeer of config.receiverPeers) {
-        // Each peer plays the modes it can (as each suite runs under its own version).
-        if (!RECEIVER_PEER_MODES[receiverPeer].includes(receiverMode)) continue;
-        for (const senderPeer of config.senderPeers) out.push({ protocol, receiverMode, receiverPeer, senderPeer, streams: 1, fileBytes: sizeBytes });
-      }
-    }
-  }
-  return out;
+  return config.protocols.flatMap((name) => registered(name).expand(config, sizeBytes).map((t) => ({ protocol: name, ...t })));
 }
 
-/** Checks the axes that only some protocols use, so none is silently ignored. */
+function registered(name: string): NonNullable<ReturnType<typeof protocolNamed>> {
+  const p = protocolNamed(name);
+  if (!p) throw new Error(`protocol ${name} is not registered (src/protocols/registry.ts)`);
+  return p;
+}
+
+/** Checks the axes that only some protocols use, so none is silently ignored: first the options of protocols not run, then each run one's. */
 function checkProtocolAxes(config: RunConfig): void {
-  const kvrocks = config.protocols.includes('kvrocks');
-  const raw = config.protocols.includes('raw');
-  if (!kvrocks && config.streams.some((n) => n !== 1)) {
-    throw usageError(`--streams "${config.streams.join(',')}" needs --protocol kvrocks: a raw transfer is one connection`);
-  }
-  if (kvrocks && config.faults.length > 0) throw usageError('--faults applies to --protocol raw only: a Kvrocks sync has many connections');
-  if (kvrocks) {
-    const big = config.chunks.find((c) => c > KVROCKS_MAX_WRITE_BYTES);
-    if (big !== undefined) throw usageError(`--chunks "${formatBytes(big)}" is too large for --protocol kvrocks: the master writes at most 16KiB at a time`);
-  }
-  if (raw) {
-    for (const peer of config.receiverPeers) {
-      if (!config.receiverModes.some((m) => RECEIVER_PEER_MODES[peer].includes(m))) checkPeerMode(peer, config.receiverModes[0]!);
-    }
-    for (const mode of config.receiverModes) {
-      if (!config.receiverPeers.some((p) => RECEIVER_PEER_MODES[p].includes(mode))) checkPeerMode(config.receiverPeers[0]!, mode);
-    }
-  }
+  for (const p of PROTOCOLS) if (!config.protocols.includes(p.name)) p.checkUnused?.(config);
+  for (const p of PROTOCOLS) if (config.protocols.includes(p.name)) p.check?.(config);
 }
 
 /** (TLS version, suite, key) triples: each suite under its own version, with the keys it can use. */

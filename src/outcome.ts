@@ -17,7 +17,7 @@ export const OUTCOME_KINDS = [
 ] as const;
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
-interface OutcomeBase {
+export interface OutcomeBase {
   readonly bytesExpected: number;
   readonly bytesReceived: number;
   /** OpenSSL/Node error code (ERR_SSL_..., ECONNRESET, 0A000126) when there was one. */
@@ -69,11 +69,7 @@ export function classify(o: ReceiveObservation): Outcome {
     errorCode: o.error?.code ?? null,
     errorMessage: o.error?.message ?? null,
   };
-  if (o.error?.phase === 'handshake') return { ...base, kind: 'handshake-failed' };
-  if (o.error) {
-    if (o.error.code !== null && RESET_CODES.has(o.error.code)) return { ...base, kind: 'reset' };
-    return { ...base, kind: 'tls-error' };
-  }
+  if (o.error) return errorOutcome(base, o.error);
   if (o.bytesReceived < o.bytesExpected) {
     return { ...base, kind: 'truncated', bytesLost: o.bytesExpected - o.bytesReceived };
   }
@@ -90,6 +86,13 @@ export function classify(o: ReceiveObservation): Outcome {
     };
   }
   return { ...base, kind: completeKind(o.closeNotify) };
+}
+
+/** A stream that ended in an error: before application data, a reset, or any other error of the TLS layer. */
+export function errorOutcome(base: OutcomeBase, error: StreamError): Outcome {
+  if (error.phase === 'handshake') return { ...base, kind: 'handshake-failed' };
+  if (error.code !== null && RESET_CODES.has(error.code)) return { ...base, kind: 'reset' };
+  return { ...base, kind: 'tls-error' };
 }
 
 /** Every byte arrived intact: which `complete` it is depends on close_notify, and unknown is said, never guessed. */

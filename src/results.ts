@@ -1,12 +1,12 @@
 import type { AgentRunContext } from './agent/control.ts';
 import type { StopPoint } from './fixtures/locate.ts';
 import type { ProxyFault } from './transfer/fault-proxy.ts';
-import type { SyncSummary } from './kvrocks/sync-summary.ts';
-import type { Scenario } from './matrix.ts';
+import type { RecordDetail } from './protocols/maps.ts';
+import type { Scenario } from './scenario.ts';
 import type { Observed, Outcome, OutcomeKind } from './outcome.ts';
 import type { SourceName } from './transfer/strategies.ts';
 import type { Trend } from './analysis/statistics.ts';
-import type { StopReason } from './runner/sampling.ts';
+import type { StopReason } from './runner/sampling-options.ts';
 import type { Ceilings, References } from './reference-lanes.ts';
 
 /** The receiver's byte count as the orchestrator heard it (about every 200 ms), for per-interval throughput. */
@@ -48,8 +48,8 @@ export interface TransferRecord {
   readonly stoppedAt: StopPoint | null;
   /** The fault injected between sender and receiver, if any. */
   readonly fault: ProxyFault | null;
-  /** For --protocol kvrocks: the full sync's attempts (a failed sync is retried whole). */
-  readonly sync: SyncSummary | null;
+  /** The protocol's own account of the transfer, tagged by `protocol` (src/protocols/<name>/); null: it has none. */
+  readonly detail: RecordDetail | null;
   /** The receiver's progress during the transfer (like iperf's intervals). */
   readonly progress: readonly ProgressSample[];
   /** Wall time the whole attempt took, handshake and IPC included. */

@@ -1,4 +1,5 @@
 import { formatBytes, humanBytes } from './config/units.ts';
+import { protocolOf } from './protocols/registry.ts';
 import { DEFAULT_READ_PATH } from './transfer/read-path.ts';
 
 /**
@@ -8,7 +9,8 @@ import { DEFAULT_READ_PATH } from './transfer/read-path.ts';
  * its default; a table column only when it varies). Ids (matrix.ts), chart
  * labels, table and CSV columns, and grouping by structured keys (tuning,
  * interleaving) all read this table, so adding an axis is one entry here.
- * A leaf: matrix.ts builds ids from it, so it reads scenarios by shape.
+ * matrix.ts builds ids from it, so it reads scenarios by shape; which protocols
+ * split their size into files, it asks the registry.
  */
 
 /** What the axes read of a scenario: matrix.ts's Scenario (without its id) has every one of these fields. */
@@ -55,6 +57,7 @@ export interface ScenarioAxis {
 }
 
 const readPathOf = (s: AxisScenario): string => s.readPath ?? DEFAULT_READ_PATH;
+const filesAxis = (s: AxisScenario): boolean => protocolOf(s)?.filesAxis === true;
 
 /** In id order. */
 export const SCENARIO_AXES: readonly ScenarioAxis[] = [
@@ -195,10 +198,10 @@ export const SCENARIO_AXES: readonly ScenarioAxis[] = [
     field: 'fileBytes',
     flag: '--file-size',
     idValue: (s) => formatBytes(s.fileBytes),
-    // only where it is a choice of its own: for raw streams it is the size again
-    inId: (s) => s.protocol === 'kvrocks',
+    // only where it is a choice of its own (the protocol says so): for raw streams it is the size again
+    inId: filesAxis,
     csv: { column: 'file_bytes', cell: (s) => s.fileBytes },
-    label: (s) => (s.protocol === 'kvrocks' ? `files ${formatBytes(s.fileBytes)}` : ''),
+    label: (s) => (filesAxis(s) ? `files ${formatBytes(s.fileBytes)}` : ''),
     column: null,
   },
   {

@@ -1,5 +1,5 @@
 import type { FixtureProfile } from '../fixtures/types.ts';
-import type { WorkerRole } from '../runner/workers.ts';
+import type { WorkerRole } from '../runner/worker-role.ts';
 import type { OrchestratorMessage, WorkerMessage } from '../transfer/messages.ts';
 
 /**

@@ -146,7 +146,8 @@ class Session {
       return { ...msg, cert: carried(files.cert, 'certificate'), key: carried(files.key, 'key'), fixturePath };
     }
     if (msg.type === 'receive') return { ...msg, ca: carried(files.ca, 'CA certificate') };
-    if (msg.type === 'kvrocks-serve' || msg.type === 'kvrocks-fetch') throw new Error('the Kvrocks protocol is not supported through an agent');
+    // An agent runs raw transfers only (runner/agent-endpoint.ts refuses other protocols before a run).
+    if (msg.type !== 'shutdown' && msg.type !== 'gc') throw new Error(`a ${msg.type} request is not supported through an agent: it runs --protocol raw only`);
     return msg;
   }
 

@@ -1,3 +1,4 @@
+import { attemptsOf, protocolOf } from '../protocols/registry.ts';
 import type { RunResult, TransferRecord } from '../results.ts';
 
 /** One way of ending a stream, as seen by one kind of receiver. */
@@ -63,11 +64,8 @@ const keyOf = (r: TransferRecord): EndingKey => ({
   writePath: r.scenario.writePath,
   receiverMode: r.scenario.receiverMode,
   receiverPeer:
-    r.scenario.protocol === 'kvrocks'
-      ? `kvrocks x${r.scenario.streams}`
-      : r.scenario.senderPeer === 'node'
-        ? r.scenario.receiverPeer
-        : `${r.scenario.receiverPeer} (sender ${r.scenario.senderPeer})`,
+    protocolOf(r.scenario)?.peerLabel?.(r.scenario) ??
+    (r.scenario.senderPeer === 'node' ? r.scenario.receiverPeer : `${r.scenario.receiverPeer} (sender ${r.scenario.senderPeer})`),
   ...(r.scenario.runtime !== undefined ? { runtime: r.scenario.runtime } : {}),
 });
 
@@ -94,7 +92,7 @@ export function endingsMatrix(run: RunResult): EndingsMatrix {
         if (rs.length === 0) continue;
         cells.set(size, {
           ...tallyEndings(rs),
-          maxAttempts: rs.some((r) => r.sync) ? Math.max(...rs.map((r) => r.sync?.attempts ?? 0)) : null,
+          maxAttempts: rs.some((r) => attemptsOf(r) !== null) ? Math.max(...rs.map((r) => attemptsOf(r) ?? 0)) : null,
         });
       }
       return { key, cells };

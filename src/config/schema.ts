@@ -1,7 +1,8 @@
 import { FIXTURE_PROFILES } from '../fixtures/types.ts';
 import { usageError } from '../errors.ts';
 import { DEFAULT_SUITES, KEY_TYPES, parseKeyType, parseTlsVersion, resolveSuite } from '../tls/suites.ts';
-import { PROTOCOLS, RECEIVER_MODES, SHUTDOWN_STRATEGIES, RECEIVER_PEERS, SOURCES, WRITE_PATHS, SENDER_PEERS } from '../transfer/strategies.ts';
+import { RECEIVER_MODES, SHUTDOWN_STRATEGIES, RECEIVER_PEERS, SOURCES, WRITE_PATHS, SENDER_PEERS } from '../transfer/strategies.ts';
+import { PROTOCOL_NAMES, PROTOCOL_OPTIONS } from '../protocols/registry.ts';
 import { DEFAULT_READ_PATH, ONREAD_BOUNDS, parseReadPaths } from '../transfer/read-path.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
 import { applyLayers, type RawValue } from './layers.ts';
@@ -12,8 +13,9 @@ import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, one
 import { ORDERS, type WarmupPolicy } from '../runner/sampling-options.ts';
 import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
-/** A fixture can be 16 KiB (the smallest valid SST we write) to 4 GiB. */
-export const SIZE_BOUNDS: ByteBounds = { min: 16 * 1024, max: 4 * 2 ** 30 };
+import { SIZE_BOUNDS } from './bounds.ts';
+
+export { SIZE_BOUNDS } from './bounds.ts';
 /** A write can be 1 byte to 16 MiB: larger writes only grow the sender's buffers. */
 export const CHUNK_BOUNDS: ByteBounds = { min: 1, max: 16 * 2 ** 20 };
 /** setMaxSendFragment accepts 512..16384. */
@@ -192,57 +194,13 @@ export const RUN_OPTIONS = [
     target: 'protocols',
     flag: '--protocol',
     valueName: 'list',
-    description: `application protocol on the stream: ${PROTOCOLS.join(', ')}`,
-    parse: listOf(PROTOCOLS),
+    description: `application protocol on the stream: ${PROTOCOL_NAMES.join(', ')}`,
+    parse: listOf(PROTOCOL_NAMES),
     default: 'raw',
     smoke: 'first',
   }),
-  option({
-    key: 'checkpoint',
-    target: 'sizes',
-    flag: '--checkpoint',
-    valueName: 'list',
-    // no default of its own: it is --sizes
-    description: 'with --protocol kvrocks: checkpoint sizes (the same axis as --sizes), e.g. 250MB',
-    parse: (t, f) => parseBytesList(t, f, SIZE_BOUNDS),
-  }),
-  option({
-    key: 'fileSize',
-    target: 'fileBytes',
-    flag: '--file-size',
-    valueName: 'size',
-    description: 'with --protocol kvrocks: size of each checkpoint SST file (the last takes the rest)',
-    parse: (t, f) => parseBytes(t, f, SIZE_BOUNDS),
-    default: '64MB',
-  }),
-  option({
-    key: 'streams',
-    target: 'streams',
-    flag: '--streams',
-    valueName: 'list',
-    description: 'with --protocol kvrocks: file connections, 1 or 4 (file i on connection i mod n)',
-    parse: (t, f) => [...new Set(splitList(t, f).map((x) => oneOf(['1', '4'] as const)(x, f)).map(Number))],
-    default: '1',
-    smoke: 'first',
-  }),
-  option({
-    key: 'maxAttempts',
-    target: 'maxAttempts',
-    flag: '--max-attempts',
-    valueName: 'n',
-    description: 'with --protocol kvrocks: a failed sync is retried whole, up to this many attempts',
-    parse: integer(1, 100),
-    default: '3',
-  }),
-  option({
-    key: 'retryDelay',
-    target: 'retryDelayMs',
-    flag: '--retry-delay',
-    valueName: 'duration',
-    description: 'with --protocol kvrocks: wait before a retry (Kvrocks waits 10s)',
-    parse: (t, f) => parseDurationMs(t, f, { min: 0, max: 600_000 }),
-    default: '200ms',
-  }),
+  // Each protocol's own options (src/protocols/<name>/options.ts), where the table always had them.
+  ...PROTOCOL_OPTIONS,
   option({
     key: 'profile',
     target: 'profile',

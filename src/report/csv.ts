@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { formatBytes } from '../config/units.ts';
+import { attemptsOf } from '../protocols/registry.ts';
 import type { RunResult, ScenarioSummary, TransferRecord } from '../results.ts';
 import { SCENARIO_AXES } from '../scenario-axes.ts';
 
@@ -104,7 +105,7 @@ export function recordRow(r: TransferRecord): Record<ResultsColumn, Cell> {
     data_blocks: r.stoppedAt?.dataBlocks ?? '',
     fault_kind: r.fault?.kind ?? '',
     fault_at_byte: r.fault?.atByte ?? '',
-    attempts: r.sync?.attempts ?? '',
+    attempts: attemptsOf(r) ?? '',
     // the workers' own versions (--node), empty for a record of no worker pair
     node_version: r.nodeVersion ?? '',
     openssl_version: r.opensslVersion ?? '',

@@ -31,8 +31,8 @@ export async function agentEndpoint(config: RunConfig, scenarios: readonly Scena
   if (config.agentCert === undefined || config.agentKey === undefined || config.agentCa === undefined) {
     throw usageError('--agent needs --agent-cert, --agent-key and --agent-ca: expected the files `tls-sst-bench agent certs --out DIR` writes (orchestrator.pem, orchestrator.key, ca.pem)');
   }
-  const kvrocks = scenarios.find((s) => s.protocol !== 'raw');
-  if (kvrocks) throw usageError(`--protocol "${kvrocks.protocol}" is not accepted with --agent: expected raw (the only protocol an agent runs)`);
+  const other = scenarios.find((s) => s.protocol !== 'raw');
+  if (other) throw usageError(`--protocol "${other.protocol}" is not accepted with --agent: expected raw (the only protocol an agent runs)`);
   if (role === 'receiver') {
     const peer = scenarios.find((s) => s.receiverPeer !== 'node');
     if (peer) throw usageError(`--receiver-peer "${peer.receiverPeer}" is not accepted with --agent-role receiver: expected node (the agent runs the node receiver)`);

@@ -10,12 +10,9 @@ import { summarizeScenario } from '../stats.ts';
 import { RunCertificates } from '../tls/certs.ts';
 import type { SenderFault } from '../transfer/messages.ts';
 import { randomFaults, type ProxyFault } from '../transfer/fault-proxy.ts';
-import { buildCheckpoint, type Checkpoint } from '../kvrocks/checkpoint.ts';
-import type { KvrocksStreams } from '../kvrocks/messages.ts';
-import { syncToTransferRecord } from '../kvrocks/record.ts';
-import { runKvrocksSync } from '../kvrocks/sync.ts';
+import { PROTOCOLS } from '../protocols/registry.ts';
+import { isScenarioOf, type PrepareContext, type ProtocolName, type ProtocolRunner } from '../protocols/types.ts';
 import { collectEnvironment } from './environment.ts';
-import { runTransfer } from './transfer.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
 import { hostNoise, hostSnapshot, pooledNoise, type HostNoise } from './host-noise.ts';
 import { interleaveGroups, nextStep, processWarmupState, targetMet, warmupDone, type SamplingPolicy, type StopReason } from './sampling.ts';
@@ -134,24 +131,33 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     WorkerProcess.killAll(); // those still starting too
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // Each protocol makes (or finds) what its cells need, in registry order; the fixtures are the run's, listed in results.json.
   const fixtures = new Map<number, Fixture>();
-  for (const sizeBytes of [...new Set(scenarios.filter((s) => s.protocol === 'raw').map((s) => s.sizeBytes))]) {
-    if (interrupted) break;
-    hooks.onPhase?.(`fixture ${sizeBytes} bytes`);
-    try {
-      fixtures.set(sizeBytes, await cache.ensure({ sizeBytes, seed: config.seed, profile: config.profile }, { onGenerate, signal: opts.signal }));
-    } catch (err) {
-      if (!interrupted) throw err;
-    }
-  }
-  // A Kvrocks scenario moves a checkpoint: SST files of fileBytes adding up to its size.
-  const checkpointKey = (s: Scenario): string => `${s.sizeBytes}/${s.fileBytes}`;
-  const checkpoints = new Map<string, Checkpoint>();
-  for (const s of scenarios.filter((x) => x.protocol === 'kvrocks')) {
-    if (interrupted) break;
-    if (checkpoints.has(checkpointKey(s))) continue;
-    hooks.onPhase?.(`checkpoint ${s.sizeBytes} bytes in files of ${s.fileBytes}`);
-    checkpoints.set(checkpointKey(s), await buildCheckpoint(cache, { totalBytes: s.sizeBytes, fileBytes: s.fileBytes, seed: config.seed, profile: config.profile }));
+  const prepareContext: PrepareContext = {
+    cache,
+    seed: config.seed,
+    profile: config.profile,
+    onPhase: hooks.onPhase,
+    interrupted: () => interrupted,
+    fixture: async (sizeBytes) => {
+      const known = fixtures.get(sizeBytes);
+      if (known || interrupted) return known ?? null;
+      hooks.onPhase?.(`fixture ${sizeBytes} bytes`);
+      try {
+        const fixture = await cache.ensure({ sizeBytes, seed: config.seed, profile: config.profile }, { onGenerate, signal: opts.signal });
+        fixtures.set(sizeBytes, fixture);
+        return fixture;
+      } catch (err) {
+        if (!interrupted) throw err;
+        return null;
+      }
+    },
+  };
+  const runners = new Map<string, ProtocolRunner<ProtocolName>>();
+  for (const protocol of PROTOCOLS) {
+    const own = scenarios.filter((s) => isScenarioOf(s, protocol.name));
+    if (own.length === 0 || interrupted) continue;
+    runners.set(protocol.name, await protocol.prepare(own, prepareContext));
   }
 
   // One private dir per run: certificates and the workers' stderr (OpenSSL traces).
@@ -179,45 +185,25 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const transfer = async (pair: WorkerPair, scenario: Scenario, iteration: number, warmup: boolean, proxyFault?: ProxyFault, noise?: HostNoise[]): Promise<TransferRecord> => {
     const certFiles = await certs.get(scenario.keyType);
     const before = hostSnapshot(pair.pids());
-    const result =
-      scenario.protocol === 'kvrocks'
-        ? syncToTransferRecord(
-            await runKvrocksSync(pair, {
-              runId: opts.runId,
-              checkpoint: checkpoints.get(checkpointKey(scenario))!,
-              certs: certFiles,
-              tls: { tlsVersion: scenario.tlsVersion, suite: scenario.suite },
-              chunkBytes: scenario.chunkBytes,
-              shutdown: scenario.shutdown,
-              writePath: scenario.writePath,
-              streams: scenario.streams as KvrocksStreams,
-              maxAttempts: config.maxAttempts,
-              retryDelayMs: config.retryDelayMs,
-              stallTimeoutMs: config.stallTimeoutMs,
-              host: config.host,
-              onListening,
-              signal: opts.signal,
-              onProgress: hooks.onTransferProgress,
-            }),
-            { scenario, iteration, warmup, source: config.source },
-          )
-        : await runTransfer(pair, {
-            runId: opts.runId,
-            scenario,
-            fixture: fixtures.get(scenario.sizeBytes)!,
-            certs: certFiles,
-            source: config.source,
-            iteration,
-            warmup,
-            stallTimeoutMs: config.stallTimeoutMs,
-            // With an agent the data connection crosses hosts: the address it chose.
-            host: agent ? agent.dataHost : config.host,
-            onListening,
-            fault: opts.faultFor?.(scenario),
-            proxyFault,
-            signal: opts.signal,
-            onProgress: hooks.onTransferProgress,
-          });
+    const name = scenario.params?.protocol;
+    const runner = name === undefined ? undefined : runners.get(name);
+    if (name === undefined || !runner || !isScenarioOf(scenario, name)) throw new Error(`scenario ${scenario.id}: no prepared protocol ${scenario.protocol} runs it`);
+    const result = await runner.run(pair, {
+      runId: opts.runId,
+      scenario,
+      iteration,
+      warmup,
+      certs: certFiles,
+      source: config.source,
+      stallTimeoutMs: config.stallTimeoutMs,
+      // With an agent the data connection crosses hosts: the address it chose.
+      host: agent ? agent.dataHost : config.host,
+      onListening,
+      fault: opts.faultFor?.(scenario),
+      proxyFault,
+      signal: opts.signal,
+      onProgress: hooks.onTransferProgress,
+    });
     const host = hostNoise(before, hostSnapshot(pair.pids()));
     if (host) noise?.push(host);
     return { ...stampRuntime(result, pair), hostBusyPercent: host?.hostBusyPercent ?? null, stealPercent: host?.stealPercent ?? null };

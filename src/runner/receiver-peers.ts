@@ -10,7 +10,7 @@ import { gnutlsPriority } from '../tls/gnutls-priority.ts';
 import { nowMs, type ReceiveRequest, type ReceiverReport } from '../transfer/messages.ts';
 import type { ReceiverPeerName } from '../transfer/strategies.ts';
 import type { Readable, Writable } from 'node:stream';
-import type { Worker } from './workers.ts';
+import type { Worker } from './worker-interface.ts';
 import { errnoName, nativeError, OPENSSL_NATIVE, parseReportLine, type NativeRecvLine } from './openssl-native.ts';
 
 /** What a process said, or how it failed to say it. */

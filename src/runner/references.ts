@@ -39,7 +39,7 @@ function laneScenario(cell: Scenario, lane: 'tcp' | 'openssl'): Scenario {
   const peer = lane === 'openssl' ? 'openssl-native' : 'node';
   // The tcp lane reads as the cell does; the native receiver has its own read loop.
   const readPath = lane === 'tcp' ? cell.readPath : DEFAULT_READ_PATH;
-  return { ...cell, id: `reference ${lane} ${cell.id}`, shutdown: 'end', writePath: 'backpressure', readPath, receiverMode: 'until-eof', senderPeer: peer, receiverPeer: peer, protocol: 'raw', streams: 1 };
+  return { ...cell, id: `reference ${lane} ${cell.id}`, shutdown: 'end', writePath: 'backpressure', readPath, receiverMode: 'until-eof', senderPeer: peer, receiverPeer: peer, protocol: 'raw', streams: 1, params: { protocol: 'raw' } };
 }
 
 /** One representative cell per distinct key, in run order. */

@@ -7,3 +7,6 @@ export type WarmupPolicy = { readonly kind: 'transfers'; readonly count: number 
 /** In what order a run's cells take their transfers: round-robin within each interleave group, or one cell after another. */
 export type Order = 'interleaved' | 'sequential';
 export const ORDERS: readonly Order[] = ['interleaved', 'sequential'];
+
+/** Why a cell stopped sampling (results.ts records it on each scenario's summary). */
+export type StopReason = 'iterations' | 'target-met' | 'max-time' | 'max-samples' | 'not-delivered' | 'interrupted';

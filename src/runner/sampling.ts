@@ -1,6 +1,6 @@
-import type { Scenario } from '../matrix.ts';
+import type { Scenario } from '../scenario.ts';
 import { mean, rmePercent } from '../analysis/statistics.ts';
-import type { Order, WarmupPolicy } from './sampling-options.ts';
+import type { Order, StopReason, WarmupPolicy } from './sampling-options.ts';
 import { differingAxes as axesThatDiffer } from '../scenario-axes.ts';
 
 export { ORDERS, type Order, type WarmupPolicy } from './sampling-options.ts';
@@ -25,7 +25,7 @@ export interface SamplingPolicy {
 /** No scenario takes more measured transfers than this, whatever its target. */
 export const MAX_SAMPLES = 1000;
 
-export type StopReason = 'iterations' | 'target-met' | 'max-time' | 'max-samples' | 'not-delivered' | 'interrupted';
+export type { StopReason } from './sampling-options.ts';
 
 export type SamplingStep = { readonly kind: 'sample' } | { readonly kind: 'stop'; readonly reason: StopReason };
 

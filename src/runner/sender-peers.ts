@@ -7,7 +7,7 @@ import type { StreamError } from '../outcome.ts';
 import { nowMs, type ServeRequest, type SenderReport, type WorkerMessage } from '../transfer/messages.ts';
 import type { SenderPeerName } from '../transfer/strategies.ts';
 import { heardFrom, opensslError, type Heard } from './receiver-peers.ts';
-import type { Worker } from './workers.ts';
+import type { Worker } from './worker-interface.ts';
 import { SourceGuard } from '../transfer/source-guard.ts';
 import { GNUTLS_SENDER } from './gnutls-sender-build.ts';
 import type { NativeProgram } from './native-build.ts';

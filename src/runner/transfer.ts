@@ -1,6 +1,6 @@
 import { locateStop } from '../fixtures/locate.ts';
 import type { Fixture } from '../fixtures/types.ts';
-import type { Scenario } from '../matrix.ts';
+import type { Scenario } from '../scenario.ts';
 import { classify, isDelivered, type Outcome } from '../outcome.ts';
 import { RECEIVER_MODES_TABLE } from '../transfer/receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
@@ -12,7 +12,7 @@ import type { SourceName } from '../transfer/strategies.ts';
 import { heardFrom, RECEIVER_PEERS, type Heard } from './receiver-peers.ts';
 import { Watchdog } from './watchdog.ts';
 import { FaultProxy, type ProxyFault } from '../transfer/fault-proxy.ts';
-import type { WorkerPair } from './workers.ts';
+import type { Pair } from './worker-interface.ts';
 
 export interface TransferRequest {
   readonly runId: string;
@@ -51,7 +51,7 @@ const PROXIED_SENDER_GRACE_MS = 500;
  * the stall timeout, or a worker that dies, becomes the outcome, the pair is
  * replaced, and the caller goes on. Never throws for a failed transfer.
  */
-export async function runTransfer(pair: WorkerPair, req: TransferRequest): Promise<TransferRecord> {
+export async function runTransfer(pair: Pair, req: TransferRequest): Promise<TransferRecord> {
   const id = nextId++;
   const host = req.host ?? '127.0.0.1';
   const tls = { tlsVersion: req.scenario.tlsVersion, suite: req.scenario.suite };
@@ -226,7 +226,7 @@ function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: H
     silentLoss: !isDelivered(outcome) && !receiverNoticed,
     stoppedAt: null,
     fault: req.proxyFault ?? null,
-    sync: null,
+    detail: null,
     progress: [],
     wallMs,
   };

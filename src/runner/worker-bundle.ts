@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { bundleDefine, PROJECT_ROOT } from '../paths.ts';
+import { PROTOCOLS } from '../protocols/registry.ts';
 import type { WorkerRole } from './worker-role.ts';
 
 const ENTRIES: Readonly<Record<WorkerRole, string>> = {
@@ -11,6 +12,33 @@ const ENTRIES: Readonly<Record<WorkerRole, string>> = {
 };
 
 const CHECKER_ENTRY = fileURLToPath(new URL('../transfer/checker-thread.ts', import.meta.url));
+
+const HANDLER_LISTS: Readonly<Record<WorkerRole, string>> = {
+  sender: fileURLToPath(new URL('../protocols/sender-handlers.ts', import.meta.url)),
+  receiver: fileURLToPath(new URL('../protocols/receiver-handlers.ts', import.meta.url)),
+};
+
+/**
+ * Each worker gets its role's module of every registered protocol by a
+ * static import, in place of protocols/<role>-handlers.ts (which finds them
+ * through the registry, and so would bundle the orchestrator's side of every
+ * protocol).
+ */
+const protocolHandlers: Plugin = {
+  name: 'protocol-handlers',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]protocols[\\/](sender|receiver)-handlers\.ts$/ }, (args) => {
+      const role = (Object.keys(HANDLER_LISTS) as WorkerRole[]).find((r) => HANDLER_LISTS[r] === args.path);
+      if (role === undefined) return undefined;
+      const files = PROTOCOLS.flatMap((p) => (p.handlers?.[role] ? [fileURLToPath(p.handlers[role])] : []));
+      const contents = [
+        ...files.map((f, i) => `import { handlers as h${i} } from ${JSON.stringify(f)};`),
+        `export const HANDLERS = [${files.map((_, i) => `h${i}`).join(', ')}];`,
+      ].join('\n');
+      return { contents, loader: 'ts', resolveDir: dirname(args.path) };
+    });
+  },
+};
 
 /**
  * The workers run as plain bundled JavaScript, not through tsx: tsx's loader
@@ -42,6 +70,7 @@ async function bundleAll(): Promise<Record<WorkerRole, string>> {
     define: bundleDefine(),
     sourcemap: 'inline',
     logLevel: 'silent',
+    plugins: [protocolHandlers],
   });
   return { sender: join(outdir, 'sender.mjs'), receiver: join(outdir, 'receiver.mjs') };
 }

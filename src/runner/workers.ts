@@ -10,8 +10,10 @@ import type { OrchestratorMessage, ReadyMessage, WorkerMessage } from '../transf
 import { workerScripts } from './worker-bundle.ts';
 import { onExit } from '../exit-cleanup.ts';
 import type { WorkerRole } from './worker-role.ts';
+import type { Worker, WorkerExit } from './worker-interface.ts';
 
 export type { WorkerRole } from './worker-role.ts';
+export type { Worker, WorkerExit } from './worker-interface.ts';
 
 /**
  * A program that starts the worker itself (a profiler: `npx clinic flame
@@ -46,33 +48,6 @@ function socketLink(socket: Socket): Link {
   return jsonLines<WorkerMessage, OrchestratorMessage>(socket, trustedLines(socket));
 }
 
-
-export interface WorkerExit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-/**
- * What runTransfer, the receiver peers and WorkerPair need of a worker: a
- * local child (WorkerProcess) or one on another host behind a remote agent
- * (src/runner/remote-worker.ts).
- */
-export interface Worker {
-  readonly role: WorkerRole;
-  readonly exited: Promise<WorkerExit>;
-  readonly pid: number;
-  readonly alive: boolean;
-  post(msg: OrchestratorMessage): void;
-  on(listener: (msg: WorkerMessage) => void): () => void;
-  /** Calls `listener` once when the worker exits (at once if it has); the returned function removes it. */
-  onExit(listener: (e: WorkerExit) => void): () => void;
-  /** The Node and OpenSSL versions the worker runs on, from its 'ready'; null if not known. */
-  readonly versions: Pick<ReadyMessage, 'node' | 'openssl'> | null;
-  next<T extends WorkerMessage>(match: (m: WorkerMessage) => m is T, timeoutMs: number): Promise<T>;
-  next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage>;
-  kill(): Promise<void>;
-  stop(graceMs?: number): Promise<void>;
-}
 
 /**
  * What every kind of worker keeps: its exit (recorded once), who listens for

@@ -1,7 +1,7 @@
 import type { Observed, StreamError } from '../outcome.ts';
 import type { ReceiverModeName, ShutdownStrategyName, SourceName, WritePathName } from './strategies.ts';
 import type { ReadPath } from './read-path.ts';
-import type { KvrocksOrchestratorMessage, KvrocksWorkerMessage } from '../kvrocks/messages.ts';
+import type { ProtocolOrchestratorMessage, ProtocolWorkerMessage } from '../protocols/maps.ts';
 import type { ClientParams, Negotiated, ProcessUsage, SenderFault, ServerParams } from './endpoints.ts';
 
 export type { ClientParams, Negotiated, ProcessUsage, SenderFault, ServerParams, TlsParams, Transport } from './endpoints.ts';
@@ -43,7 +43,9 @@ export interface ReceiveRequest extends ClientParams {
 }
 
 /** `gc`: collect garbage now (the worker was started with --expose-gc) and say how big you are; for the soak benchmark. */
-export type OrchestratorMessage = ServeRequest | ReceiveRequest | KvrocksOrchestratorMessage | { readonly type: 'shutdown' } | { readonly type: 'gc' };
+export type CoreOrchestratorMessage = ServeRequest | ReceiveRequest | { readonly type: 'shutdown' } | { readonly type: 'gc' };
+/** The core messages and every protocol's own (src/protocols/maps.ts). */
+export type OrchestratorMessage = CoreOrchestratorMessage | ProtocolOrchestratorMessage;
 
 export interface SenderReport extends ProcessUsage {
   readonly type: 'sent';
@@ -86,7 +88,8 @@ export type WorkerMessage =
   | { readonly type: 'fixture-error'; readonly id: number; readonly message: string }
   | SenderReport
   | ReceiverReport
-  | KvrocksWorkerMessage
+  /** Every protocol's own (src/protocols/maps.ts). */
+  | ProtocolWorkerMessage
   | { readonly type: 'fatal'; readonly id: number | null; readonly message: string };
 
 /** A worker's first word: its pid and the Node and OpenSSL versions it runs on (the --node runtime axis). */

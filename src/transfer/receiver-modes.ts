@@ -30,7 +30,7 @@ export const RECEIVER_MODES_TABLE: Readonly<Record<ReceiverModeName, ReceiverMod
     notices: (o) => ERRORS.has(o.kind),
   },
   framed: {
-    description: 'reads a size line, then exactly that many bytes (Kvrocks full sync); EOF before the count is an error',
+    description: 'reads a size line, then exactly that many bytes (as a replica reads each file of a full sync); EOF before the count is an error',
     framed: true,
     ack: false,
     notices: (o) => ERRORS.has(o.kind) || o.bytesReceived !== o.bytesExpected,

@@ -16,7 +16,8 @@ import { ACK, RECEIVER_MODES_TABLE } from './receiver-modes.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { collectGarbage, UsageMeter } from './usage.ts';
 import { defaultVerifier, VerifiedReader, VERIFIERS } from './verified-reader.ts';
-import { onKvrocksFetch } from '../kvrocks/replica.ts';
+import { HANDLERS } from '../protocols/receiver-handlers.ts';
+import { dispatchProtocolMessage } from '../protocols/worker-handlers.ts';
 
 function send(msg: WorkerMessage): void {
   workerChannel().send(msg);
@@ -157,8 +158,8 @@ workerChannel().onMessage((msg: OrchestratorMessage) => {
     } catch (err) {
       send({ type: 'fatal', id: msg.id, message: String(err) });
     }
-  } else if (msg.type === 'kvrocks-fetch') {
-    onKvrocksFetch(msg);
+  } else if (dispatchProtocolMessage(HANDLERS, msg)) {
+    // a protocol's own request (src/protocols/<name>/, its receiver module)
   } else if (msg.type === 'shutdown') {
     process.exit(0);
   } else if (msg.type === 'gc') {

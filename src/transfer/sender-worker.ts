@@ -17,7 +17,8 @@ import { BUFFERED_TAIL_BYTES } from './strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { collectGarbage, UsageMeter } from './usage.ts';
 import { DrainWaiter, TrackedWrites } from './write-path.ts';
-import { onKvrocksMasterMessage } from '../kvrocks/master.ts';
+import { HANDLERS } from '../protocols/sender-handlers.ts';
+import { dispatchProtocolMessage } from '../protocols/worker-handlers.ts';
 
 const sources = new SourceCache();
 
@@ -195,8 +196,8 @@ async function serve(req: ServeRequest): Promise<void> {
 workerChannel().onMessage((msg: OrchestratorMessage) => {
   if (msg.type === 'serve') {
     serve(msg).catch((err: unknown) => send({ type: 'fatal', id: msg.id, message: String(err) }));
-  } else if (msg.type === 'kvrocks-serve' || msg.type === 'kvrocks-stop') {
-    onKvrocksMasterMessage(msg);
+  } else if (dispatchProtocolMessage(HANDLERS, msg)) {
+    // a protocol's own request (src/protocols/<name>/, its sender module)
   } else if (msg.type === 'shutdown') {
     process.exit(0);
   } else if (msg.type === 'gc') {

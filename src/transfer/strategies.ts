@@ -64,9 +64,5 @@ export const SENDER_PEER_SHUTDOWNS: Readonly<Record<SenderPeerName, readonly Shu
   'openssl-native': ['end', 'destroy-after-flush', 'tcp-fin'],
 };
 
-/** raw: one stream of one fixture; kvrocks: the Kvrocks full-sync emulation (src/kvrocks/). */
-export const PROTOCOLS = ['raw', 'kvrocks'] as const;
-export type ProtocolName = (typeof PROTOCOLS)[number];
-
 export const SOURCES = ['file', 'memory'] as const;
 export type SourceName = (typeof SOURCES)[number];

@@ -1,4 +1,5 @@
 import { NODE_PROTOCOL } from '../tls/suites.ts';
+import type { StreamError } from '../outcome.ts';
 import type { TlsParams } from './messages.ts';
 
 /**
@@ -22,4 +23,9 @@ export function negotiationMismatch(p: TlsParams, protocol: string | null, suite
 export function errorCode(err: unknown): string | null {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : null;
+}
+
+/** A socket's error as a stream error of the given phase. */
+export function streamError(err: unknown, phase: StreamError['phase']): StreamError {
+  return { code: errorCode(err), message: err instanceof Error ? err.message : String(err), phase };
 }

@@ -9,7 +9,7 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-type Rec = { scenario: { shutdown: string; streams: number; protocol: string }; outcome: { kind: string; errorCode: string | null }; sync: { attempts: number; synced: boolean } | null; bytesReceived: number; bytesExpected: number };
+type Rec = { scenario: { shutdown: string; streams: number; protocol: string }; outcome: { kind: string; errorCode: string | null }; detail: { protocol: string; attempts: number; synced: boolean } | null; bytesReceived: number; bytesExpected: number };
 
 test('run --protocol kvrocks: end syncs at once over 1 and 4 connections; destroy after buffered writes fails every attempt', async () => {
   const r = await runCli([
@@ -23,11 +23,11 @@ test('run --protocol kvrocks: end syncs at once over 1 and 4 connections; destro
     assert.equal(rec.scenario.protocol, 'kvrocks');
     if (rec.scenario.shutdown === 'end') {
       assert.match(rec.outcome.kind, /^complete/);
-      assert.deepEqual([rec.sync?.attempts, rec.sync?.synced, rec.bytesReceived], [1, true, rec.bytesExpected]);
+      assert.deepEqual([rec.detail?.attempts, rec.detail?.synced, rec.bytesReceived], [1, true, rec.bytesExpected]);
     } else {
       assert.equal(rec.outcome.kind, 'truncated');
       assert.equal(rec.outcome.errorCode, 'EOF_BEFORE_COUNT');
-      assert.deepEqual([rec.sync?.attempts, rec.sync?.synced], [2, false]);
+      assert.deepEqual([rec.detail?.attempts, rec.detail?.synced], [2, false]);
     }
   }
   assert.match(r.stderr, /destroy\s+buffered\s+framed\s+kvrocks x4\s+truncated \[EOF_BEFORE_COUNT\].* after 2 attempts/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { runKvrocksSync, type KvrocksSyncRequest } from '../../src/kvrocks/sync.ts';
+import { runKvrocksSync, type KvrocksSyncRequest } from '../../src/protocols/kvrocks/sync.ts';
 import { alive } from '../support/helpers.ts';
 import { kvrocksRig, type KvrocksRig } from '../support/kvrocks-rig.ts';
 

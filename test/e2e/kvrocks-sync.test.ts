@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { KvrocksStreams } from '../../src/kvrocks/messages.ts';
-import { runKvrocksSync, type KvrocksSyncRecord } from '../../src/kvrocks/sync.ts';
+import type { KvrocksStreams } from '../../src/protocols/kvrocks/messages.ts';
+import { runKvrocksSync, type KvrocksSyncRecord } from '../../src/protocols/kvrocks/sync.ts';
 import type { ShutdownStrategyName, WritePathName } from '../../src/transfer/strategies.ts';
 import { kvrocksRig, type KvrocksRig } from '../support/kvrocks-rig.ts';
 

@@ -105,7 +105,7 @@ export function fakeRecord(scenario: Scenario, end: FakeEnd, fields: Partial<Tra
     silentLoss: false,
     stoppedAt: null,
     fault: null,
-    sync: null,
+    detail: null,
     progress: [],
     wallMs: 10,
     ...fields,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { FixtureCache } from '../../src/fixtures/cache.ts';
-import { buildCheckpoint, type Checkpoint } from '../../src/kvrocks/checkpoint.ts';
+import { buildCheckpoint, type Checkpoint } from '../../src/protocols/kvrocks/checkpoint.ts';
 import { removeWorkerBundle } from '../../src/runner/worker-bundle.ts';
 import { WorkerPair } from '../../src/runner/workers.ts';
 import type { CertPems } from '../../src/tls/certs.ts';

@@ -7,7 +7,7 @@ import { isUsageError } from '../../src/errors.ts';
 import { FixtureCache } from '../../src/fixtures/cache.ts';
 import { maskCrc } from '../../src/sst/format.ts';
 import type { Fixture } from '../../src/fixtures/types.ts';
-import { buildCheckpoint, encodeManifest, planCheckpoint } from '../../src/kvrocks/checkpoint.ts';
+import { buildCheckpoint, encodeManifest, planCheckpoint } from '../../src/protocols/kvrocks/checkpoint.ts';
 import { tempDir } from '../support/helpers.ts';
 
 let tmp: { dir: string; remove: () => Promise<void> };

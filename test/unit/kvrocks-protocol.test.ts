@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assignFiles, commandLine, errorLine, metaLine, parseCommand, parseSizeLine } from '../../src/kvrocks/protocol.ts';
+import { assignFiles, commandLine, errorLine, metaLine, parseCommand, parseSizeLine } from '../../src/protocols/kvrocks/protocol.ts';
 
 test('commands: _fetch_meta, _fetch_file <list>, anything else invalid', () => {
   assert.deepEqual(parseCommand('_fetch_meta'), { kind: 'fetch-meta' });

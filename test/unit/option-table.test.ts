@@ -19,8 +19,8 @@ import type { Order, WarmupPolicy } from '../../src/runner/sampling-options.ts';
 import type { KeyType, TlsVersion } from '../../src/tls/suites.ts';
 import type { ReadPath } from '../../src/transfer/read-path.ts';
 import type { ReferenceLane } from '../../src/reference-lanes.ts';
+import type { ProtocolName } from '../../src/protocols/maps.ts';
 import type {
-  ProtocolName,
   ReceiverModeName,
   ReceiverPeerName,
   SenderPeerName,

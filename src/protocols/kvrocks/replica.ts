@@ -16,14 +16,14 @@ import { readFileSync } from 'node:fs';
 import { connect, type TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32c } from '@node-rs/crc32';
-import type { Observed, StreamError } from '../outcome.ts';
-import { CloseNotifyDetector, CloseNotifyTally, TRACE_TAIL_BYTES } from '../transfer/close-notify.ts';
-import { nowMs, type WorkerMessage } from '../transfer/messages.ts';
-import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../transfer/tls-options.ts';
-import { UsageMeter } from '../transfer/usage.ts';
+import type { Observed, StreamError } from '../../outcome.ts';
+import { CloseNotifyDetector, CloseNotifyTally, TRACE_TAIL_BYTES } from '../../transfer/close-notify.ts';
+import { nowMs, type WorkerMessage } from '../../transfer/messages.ts';
+import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../../transfer/tls-options.ts';
+import { UsageMeter } from '../../transfer/usage.ts';
 import type { KvrocksAttemptFetched, KvrocksConnectionFetched, KvrocksExpectedFile, KvrocksFetchReport, KvrocksFetchRequest, KvrocksFileFetched } from './messages.ts';
 import { assignFiles, commandLine, lineText, MAX_META_LINE_BYTES, MAX_SIZE_LINE_BYTES, parseSizeLine, READ_BYTES } from './protocol.ts';
-import { workerChannel } from '../transfer/channel.ts';
+import { workerChannel } from '../../transfer/channel.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

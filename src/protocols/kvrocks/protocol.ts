@@ -2,7 +2,7 @@
  * The Kvrocks full-sync wire protocol (BACKGROUND.md): pure encoding and
  * parsing, shared by the master and the replica.
  */
-import { sizeLine } from '../transfer/receiver-modes.ts';
+import { sizeLine } from '../../transfer/receiver-modes.ts';
 
 export const FETCH_META = '_fetch_meta';
 export const FETCH_FILE = '_fetch_file';

@@ -9,17 +9,17 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
-import type { StreamError } from '../outcome.ts';
-import { nowMs, type Negotiated, type WorkerMessage } from '../transfer/messages.ts';
-import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
-import { SourceCache } from '../transfer/source.ts';
-import { BUFFERED_TAIL_BYTES } from '../transfer/strategies.ts';
-import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../transfer/tls-options.ts';
-import { UsageMeter } from '../transfer/usage.ts';
-import { DrainWaiter, TrackedWrites } from '../transfer/write-path.ts';
+import type { StreamError } from '../../outcome.ts';
+import { nowMs, type Negotiated, type WorkerMessage } from '../../transfer/messages.ts';
+import { SHUTDOWN_STRATEGIES_TABLE } from '../../transfer/shutdown.ts';
+import { SourceCache } from '../../transfer/source.ts';
+import { BUFFERED_TAIL_BYTES } from '../../transfer/strategies.ts';
+import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../../transfer/tls-options.ts';
+import { UsageMeter } from '../../transfer/usage.ts';
+import { DrainWaiter, TrackedWrites } from '../../transfer/write-path.ts';
 import type { KvrocksConnectionServed, KvrocksServedFile, KvrocksServeReport, KvrocksServeRequest, KvrocksStopRequest } from './messages.ts';
 import { errorLine, MAX_COMMAND_BYTES, MAX_WRITE_BYTES, metaLine, parseCommand, sizeLine, type KvrocksCommand } from './protocol.ts';
-import { workerChannel } from '../transfer/channel.ts';
+import { workerChannel } from '../../transfer/channel.ts';
 
 /** After a stop, connections still open get this long to finish before they are destroyed. */
 const STOP_GRACE_MS = 2000;

@@ -1,11 +1,11 @@
 /**
  * IPC messages of the Kvrocks full-sync emulation (added to the unions in
- * src/transfer/messages.ts). Times are nowMs() (CLOCK_MONOTONIC), comparable
+ * src/transfer/messages.ts through ../maps.ts). Times are nowMs() (CLOCK_MONOTONIC), comparable
  * across the processes of one host.
  */
-import type { Observed, StreamError } from '../outcome.ts';
-import type { ClientParams, Negotiated, ProcessUsage, ServerParams } from '../transfer/endpoints.ts';
-import type { ShutdownStrategyName, WritePathName } from '../transfer/strategies.ts';
+import type { Observed, StreamError } from '../../outcome.ts';
+import type { ClientParams, Negotiated, ProcessUsage, ServerParams } from '../../transfer/endpoints.ts';
+import type { ShutdownStrategyName, WritePathName } from '../../transfer/strategies.ts';
 
 /** How many connections the replica opens for the files: Kvrocks uses 4 when there are more than 20 files. */
 export const KVROCKS_STREAMS = [1, 4] as const;
@@ -156,3 +156,9 @@ export interface KvrocksFetchReport extends ProcessUsage {
 
 export type KvrocksOrchestratorMessage = KvrocksServeRequest | KvrocksStopRequest | KvrocksFetchRequest;
 export type KvrocksWorkerMessage = KvrocksServeReport | KvrocksAttemptStarted | KvrocksFetchReport;
+
+declare module '../maps.ts' {
+  interface ProtocolMessageMap {
+    kvrocks: { toWorker: KvrocksOrchestratorMessage; fromWorker: KvrocksWorkerMessage };
+  }
+}

@@ -6,19 +6,19 @@
  * is replaced. Never throws for a failed sync; throws a usage error for bad
  * parameters.
  */
-import { usageError } from '../errors.ts';
-import type { Observed } from '../outcome.ts';
-import { heardFrom, type Heard } from '../runner/receiver-peers.ts';
-import { Watchdog } from '../runner/watchdog.ts';
-import type { WorkerPair } from '../runner/workers.ts';
-import { SERVER_NAME, type CertPems } from '../tls/certs.ts';
-import { nowMs, type TlsParams, type WorkerMessage } from '../transfer/messages.ts';
-import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
-import type { ShutdownStrategyName, WritePathName } from '../transfer/strategies.ts';
+import { usageError } from '../../errors.ts';
+import type { Observed } from '../../outcome.ts';
+import { heardFrom, type Heard } from '../../runner/receiver-peers.ts';
+import { Watchdog } from '../../runner/watchdog.ts';
+import type { Pair } from '../../runner/worker-interface.ts';
+import { SERVER_NAME, type CertPems } from '../../tls/certs.ts';
+import { nowMs, type TlsParams, type WorkerMessage } from '../../transfer/messages.ts';
+import { SHUTDOWN_STRATEGIES_TABLE } from '../../transfer/shutdown.ts';
+import type { ShutdownStrategyName, WritePathName } from '../../transfer/strategies.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { KVROCKS_STREAMS, type KvrocksAttemptFetched, type KvrocksFetchReport, type KvrocksServeReport, type KvrocksStreams } from './messages.ts';
 import { MAX_WRITE_BYTES } from './protocol.ts';
-import { SourceGuard } from '../transfer/source-guard.ts';
+import { SourceGuard } from '../../transfer/source-guard.ts';
 
 /** What Kvrocks waits before it retries a failed full sync. */
 export const KVROCKS_RETRY_DELAY_MS = 10_000;
@@ -155,7 +155,7 @@ function validate(req: KvrocksSyncRequest): void {
   if (req.checkpoint.files.length === 0) throw usageError('kvrocks checkpoint has no files: expected at least one');
 }
 
-export async function runKvrocksSync(pair: WorkerPair, req: KvrocksSyncRequest): Promise<KvrocksSyncRecord> {
+export async function runKvrocksSync(pair: Pair, req: KvrocksSyncRequest): Promise<KvrocksSyncRecord> {
   validate(req);
   const id = nextId++;
   const host = req.host ?? '127.0.0.1';

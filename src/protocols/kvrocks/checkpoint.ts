@@ -6,14 +6,14 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import { writeFileAtomic } from '../atomic-write.ts';
-import { formatBytes } from '../config/units.ts';
-import { usageError } from '../errors.ts';
-import type { FixtureCache } from '../fixtures/cache.ts';
-import { maskCrc, writeVarint } from '../sst/format.ts';
-import { writeInternalKey } from '../sst/keys.ts';
-import { MAX_FIXTURE_BYTES, MIN_FIXTURE_BYTES } from '../sst/writer.ts';
-import type { Fixture, FixtureProfile } from '../fixtures/types.ts';
+import { writeFileAtomic } from '../../atomic-write.ts';
+import { formatBytes } from '../../config/units.ts';
+import { usageError } from '../../errors.ts';
+import type { FixtureCache } from '../../fixtures/cache.ts';
+import { maskCrc, writeVarint } from '../../sst/format.ts';
+import { writeInternalKey } from '../../sst/keys.ts';
+import { MAX_FIXTURE_BYTES, MIN_FIXTURE_BYTES } from '../../sst/writer.ts';
+import type { Fixture, FixtureProfile } from '../../fixtures/types.ts';
 
 export interface CheckpointSpec {
   /** Bytes of SST data in all (MANIFEST and CURRENT come on top). */

@@ -1,6 +1,6 @@
 import type { KvrocksSyncRecord } from './sync.ts';
 
-// A leaf: results.ts keeps this on its records, and record.ts (which builds records) must not be on results.ts's import path.
+// A leaf: the record detail of a sync (results.ts keeps it on its records through ../maps.ts).
 
 /** A full sync's own summary, kept on the transfer record of that sync. */
 export interface SyncSummary {
@@ -10,4 +10,10 @@ export interface SyncSummary {
   readonly streams: number;
   readonly synced: boolean;
   readonly attemptsDetail: KvrocksSyncRecord['attemptsDetail'];
+}
+
+declare module '../maps.ts' {
+  interface ProtocolDetailMap {
+    kvrocks: SyncSummary;
+  }
 }

@@ -1,7 +1,7 @@
-import type { Scenario } from '../matrix.ts';
-import { classify, completeKind, type Outcome } from '../outcome.ts';
-import type { TransferRecord } from '../results.ts';
-import type { SourceName } from '../transfer/strategies.ts';
+import { completeKind, errorOutcome, type Outcome } from '../../outcome.ts';
+import type { ScenarioOf } from '../../scenario.ts';
+import type { TransferRecord } from '../../results.ts';
+import type { SourceName } from '../../transfer/strategies.ts';
 import type { KvrocksSyncRecord } from './sync.ts';
 
 /**
@@ -11,7 +11,7 @@ import type { KvrocksSyncRecord } from './sync.ts';
  * truncation the replica noticed); a synced one is complete, or corrupt when
  * a file it accepted by count had the wrong content (the silent case).
  */
-export function syncToTransferRecord(sync: KvrocksSyncRecord, ctx: { scenario: Scenario; iteration: number; warmup: boolean; source: SourceName }): TransferRecord {
+export function syncToTransferRecord(sync: KvrocksSyncRecord, ctx: { scenario: ScenarioOf<'kvrocks'>; iteration: number; warmup: boolean; source: SourceName }): TransferRecord {
   const base = { bytesExpected: sync.bytesExpected, bytesReceived: sync.bytesReceived, errorCode: sync.errorCode, errorMessage: sync.errorMessage };
   const lastClose = sync.attemptsDetail.at(-1)?.closeNotify ?? null;
   let outcome: Outcome;
@@ -32,17 +32,11 @@ export function syncToTransferRecord(sync: KvrocksSyncRecord, ctx: { scenario: S
       break;
     case 'failed': {
       const code = sync.errorCode;
-      const eof = code === 'EOF_BEFORE_COUNT';
-      // Other failures (reset, TLS errors) classify as any stream's would.
-      outcome = classify({
-        bytesExpected: sync.bytesExpected,
-        crc32cExpected: 0,
-        bytesReceived: Math.min(sync.bytesReceived, sync.bytesExpected - 1),
-        crc32c: 1,
-        closeNotify: lastClose,
-        error: eof || code === null ? null : { code, message: sync.errorMessage ?? code, phase: 'transfer' },
-      });
-      outcome = { ...outcome, bytesReceived: sync.bytesReceived, errorCode: code, errorMessage: sync.errorMessage };
+      // The replica judges by count: an end before the count (or no error at all) left it short; other failures (reset, TLS errors) are any stream's.
+      outcome =
+        code === 'EOF_BEFORE_COUNT' || code === null
+          ? { ...base, kind: 'truncated', bytesLost: Math.max(1, sync.bytesExpected - sync.bytesReceived) }
+          : errorOutcome(base, { code, message: sync.errorMessage ?? code, phase: 'transfer' });
       break;
     }
   }
@@ -73,7 +67,7 @@ export function syncToTransferRecord(sync: KvrocksSyncRecord, ctx: { scenario: S
     stoppedAt: null,
     fault: null,
     progress: [],
-    sync: { attempts: sync.attempts, maxAttempts: sync.maxAttempts, files: sync.files, streams: sync.streams, synced: sync.kind === 'synced', attemptsDetail: sync.attemptsDetail },
+    detail: { protocol: 'kvrocks', attempts: sync.attempts, maxAttempts: sync.maxAttempts, files: sync.files, streams: sync.streams, synced: sync.kind === 'synced', attemptsDetail: sync.attemptsDetail },
     wallMs: sync.wallMs,
   };
 }
