@@ -6,7 +6,7 @@ import { usageError } from '../errors.ts';
 import { parseAlpha as alphaLevel, parseFraction } from '../config/parsers.ts';
 import { applyLayers } from '../config/layers.ts';
 import { defaultsOf, option, optionTable, type RawOptions } from '../config/options.ts';
-import { https } from '../protocols/https/index.ts';
+import { LOAD_PROTOCOLS } from '../protocols/load-registry.ts';
 import { compareMarkdown, compareText } from '../report/compare.ts';
 import { assertWritableDir } from './run-command.ts';
 
@@ -53,8 +53,8 @@ export const COMPARE_OPTIONS = [
 const COMPARE_TABLE = optionTable(COMPARE_OPTIONS);
 
 export type CompareFlags = RawOptions<typeof COMPARE_OPTIONS>;
-/** The protocols whose samples are not transfer records (until the protocol registry lists them). */
-const SAMPLE_SOURCES: readonly SampleSource[] = [https.comparableSamples];
+/** The protocols whose samples are not transfer records: the load protocols' registry. */
+const SAMPLE_SOURCES: readonly SampleSource[] = LOAD_PROTOCOLS.map((p) => (json: object, where: string) => p.comparableSamples(json, where));
 
 /** A run folder (holding results.json) or a results.json path, read and checked. */
 export async function loadRun(path: string): Promise<ComparableRun> {

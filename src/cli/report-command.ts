@@ -5,12 +5,12 @@ import type { RunResult } from '../results.ts';
 import { parseRunResult } from '../results-schema.ts';
 import { hasJournal, rebuildFromJournal } from '../journal.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
-import { https } from '../protocols/https/index.ts';
+import { LOAD_PROTOCOLS } from '../protocols/load-registry.ts';
 import { markdownSummary } from '../report/markdown.ts';
 import { REPORT_FILES, writeReportFiles, writeRunFiles } from '../report/write.ts';
 
 /** Protocols' own sections of summary.md, from the results.json that holds their records (until the protocol registry lists them). */
-const SUMMARY_SECTIONS: readonly ((json: object) => string | null)[] = [https.report.summarySection];
+const SUMMARY_SECTIONS: readonly ((json: object) => string | null)[] = LOAD_PROTOCOLS.map((p) => (json: object) => p.report.summarySection(json));
 
 /** Reads `<dir>/results.json`; a missing folder or file, or one that is not a run's, is a usage error. */
 export async function readRunResult(dir: string): Promise<RunResult> {

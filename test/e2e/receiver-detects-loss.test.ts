@@ -115,8 +115,12 @@ for (const readPath of ['data', 'onread:64KiB', 'onread:16KiB', 'onread:1MiB'] a
     const raw = (s: TLSSocket) => (s as TLSSocket & { _parent: { resetAndDestroy(): void } })._parent;
     const r = await receive(verifier, (s) => s.write(payload.subarray(0, 1_500_000), () => setTimeout(() => raw(s).resetAndDestroy(), 50)), readPath);
     assert.ok(r.bytesReceived <= 1_500_000, String(r.bytesReceived));
-    assert.equal(observe(r).kind, 'reset');
-    assert.equal(r.error?.code, 'ECONNRESET');
+    // As with the fault proxy's rst (faults-classified): a reset, or, when the RST overtakes what the kernel still
+    // held and Node reports an end, a truncation found by the count. Never complete, never unnoticed.
+    const o = observe(r);
+    assert.ok(o.kind === 'reset' || o.kind === 'truncated', o.kind);
+    if (o.kind === 'reset') assert.equal(r.error?.code, 'ECONNRESET');
+    if (o.kind === 'truncated') assert.equal(o.bytesLost, payload.length - r.bytesReceived);
   });
 
   test(`${verifier}, ${readPath}: framed: the size line is not payload; a short framed stream is truncated`, async () => {
