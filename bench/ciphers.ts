@@ -2,7 +2,8 @@ import type { Preset } from '../src/config/preset-types.ts';
 
 /** Every default suite of TLS 1.2 and 1.3, with both key types, at a typical and a large write size. */
 export default {
-  description: 'all default suites of TLS 1.2 and 1.3, ECDSA and RSA keys where they apply, 16 KiB and 1 MiB writes, 256 MB',
+  description:
+    'all default suites of TLS 1.2 and 1.3, ECDSA and RSA keys where they apply, 16 KiB and 1 MiB writes, 256 MB',
   settings: {
     sizes: ['256MB'],
     chunks: ['16KiB', '1MiB'],

@@ -23,7 +23,13 @@ import { WorkerPair } from '../src/runner/workers.ts';
 import { median } from '../src/analysis/statistics.ts';
 import { RunCertificates } from '../src/tls/certs.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, size: { type: 'string', default: '256MB' }, chunks: { type: 'string', default: '16KiB,1MiB' } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '15' },
+    size: { type: 'string', default: '256MB' },
+    chunks: { type: 'string', default: '16KiB,1MiB' },
+  },
+});
 const rounds = Number(values.rounds);
 const sizeBytes = parseBytes(values.size, '--size', SIZE_BOUNDS);
 const fixture = await new FixtureCache(DEFAULT_FIXTURES_DIR).ensure({ sizeBytes, seed: 1, profile: 'kv' });
@@ -35,9 +41,20 @@ try {
   for (const chunkBytes of parseBytesList(values.chunks, '--chunks', CHUNK_BOUNDS)) {
     const scenario = makeScenario({ sizeBytes, chunkBytes });
     const once = async (detect: boolean, i: number): Promise<number> => {
-      const r = await runTransfer(pair, { runId: 'cn', scenario, fixture, certs, source: 'memory', iteration: i, warmup: false, stallTimeoutMs: 30_000, detectCloseNotify: detect });
+      const r = await runTransfer(pair, {
+        runId: 'cn',
+        scenario,
+        fixture,
+        certs,
+        source: 'memory',
+        iteration: i,
+        warmup: false,
+        stallTimeoutMs: 30_000,
+        detectCloseNotify: detect,
+      });
       const expected = detect ? 'complete' : 'complete-close-unknown'; // off: close_notify is not observed, and the outcome says so
-      if (r.outcome.kind !== expected || r.closeNotify !== (detect ? true : null)) throw new Error(`unexpected: ${r.outcome.kind} close_notify=${r.closeNotify}`);
+      if (r.outcome.kind !== expected || r.closeNotify !== (detect ? true : null))
+        throw new Error(`unexpected: ${r.outcome.kind} close_notify=${r.closeNotify}`);
       return r.mbPerSec!;
     };
     await once(true, -1);
@@ -47,13 +64,18 @@ try {
     const pairRatios: number[] = [];
     for (let i = 0; i < rounds; i++) {
       // alternate which goes first, so neither always runs on a warmer machine
-      const [x, y] = i % 2 === 0 ? [await once(true, i), await once(false, i)] : [await once(false, i), await once(true, i)].reverse();
+      const [x, y] =
+        i % 2 === 0
+          ? [await once(true, i), await once(false, i)]
+          : [await once(false, i), await once(true, i)].reverse();
       a.push(x!);
       b.push(y!);
       pairRatios.push(x! / y!);
     }
     ratios.push(median(pairRatios));
-    console.log(`chunk ${formatBytes(chunkBytes).padEnd(6)} detection on ${median(a).toFixed(1)} MB/s, off ${median(b).toFixed(1)} MB/s, median of pair ratios on/off ${median(pairRatios).toFixed(3)}`);
+    console.log(
+      `chunk ${formatBytes(chunkBytes).padEnd(6)} detection on ${median(a).toFixed(1)} MB/s, off ${median(b).toFixed(1)} MB/s, median of pair ratios on/off ${median(pairRatios).toFixed(3)}`,
+    );
   }
 } finally {
   await pair.stop();
@@ -61,6 +83,10 @@ try {
   await removeWorkerBundle();
 }
 const worst = Math.min(...ratios);
-console.log(`${formatBytes(sizeBytes)}, ${rounds} rounds each, median MB/s (10^6 B/s), memory source, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
-console.log(`worst on/off: ${worst.toFixed(3)}: detection costs ${((1 - worst) * 100).toFixed(1)}% ${worst > 0.97 ? '(< 3%: ok)' : '(>= 3%: TOO MUCH)'}`);
+console.log(
+  `${formatBytes(sizeBytes)}, ${rounds} rounds each, median MB/s (10^6 B/s), memory source, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`,
+);
+console.log(
+  `worst on/off: ${worst.toFixed(3)}: detection costs ${((1 - worst) * 100).toFixed(1)}% ${worst > 0.97 ? '(< 3%: ok)' : '(>= 3%: TOO MUCH)'}`,
+);
 process.exitCode = worst > 0.97 ? 0 : 1;

@@ -65,7 +65,11 @@ async function writeChunks(path: string, next: () => Buffer | undefined): Promis
   }
 }
 
-async function writeFixture(path: string, profile: FixtureProfile, sizeBytes: number): Promise<Timing & { summary: FixtureSummary }> {
+async function writeFixture(
+  path: string,
+  profile: FixtureProfile,
+  sizeBytes: number,
+): Promise<Timing & { summary: FixtureSummary }> {
   const gen = sstChunks({ profile, sizeBytes, seed: 1 }, { reuseChunks: true });
   let summary: FixtureSummary | undefined;
   const timing = await writeChunks(path, () => {
@@ -93,7 +97,10 @@ function sstDump(args: readonly string[]): { ok: boolean; output: string } {
   const r = spawnSync('sst_dump', args, { encoding: 'utf8', maxBuffer: 64 * MiB });
   if (r.error) {
     const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
-    return { ok: false, output: missing ? 'sst_dump not on PATH (Debian/Ubuntu: apt-get install rocksdb-tools)' : String(r.error) };
+    return {
+      ok: false,
+      output: missing ? 'sst_dump not on PATH (Debian/Ubuntu: apt-get install rocksdb-tools)' : String(r.error),
+    };
   }
   const output = `${r.stdout}${r.stderr}`;
   return { ok: r.status === 0 && !/Corruption/i.test(output), output };
@@ -150,7 +157,14 @@ async function main(): Promise<number> {
           await yieldToTimers();
         }
       }
-      console.log(`${'generate only (memory), 1 GB'.padEnd(34)} ${bytes.toString().padStart(11)} B  ${mbPerSec(bytes, performance.now() - t0).toFixed(0).padStart(5)} MB/s`);
+      console.log(
+        `${'generate only (memory), 1 GB'.padEnd(34)} ${bytes.toString().padStart(11)} B  ${mbPerSec(
+          bytes,
+          performance.now() - t0,
+        )
+          .toFixed(0)
+          .padStart(5)} MB/s`,
+      );
     }
 
     const results: { path: string; sizeBytes: number; timing: Timing; summary: FixtureSummary }[] = [];
@@ -184,15 +198,21 @@ async function main(): Promise<number> {
       const t0 = performance.now();
       const verify = sstDump([`--file=${r.path}`, '--command=verify', '--verify_checksum']);
       const verifyMs = performance.now() - t0;
-      const verdict = verify.output.split('\n').find((l) => /file is ok|Corruption|not a valid|not on PATH/i.test(l)) ?? '(no verdict)';
-      console.log(`${label}: verify --verify_checksum: ${verify.ok ? 'ok' : 'FAILED'}: ${verdict.trim()} (${(verifyMs / 1000).toFixed(1)} s)`);
+      const verdict =
+        verify.output.split('\n').find((l) => /file is ok|Corruption|not a valid|not on PATH/i.test(l)) ??
+        '(no verdict)';
+      console.log(
+        `${label}: verify --verify_checksum: ${verify.ok ? 'ok' : 'FAILED'}: ${verdict.trim()} (${(verifyMs / 1000).toFixed(1)} s)`,
+      );
       if (!verify.ok) failures.push(`${label} verify: ${verdict.trim()}`);
       const scan = sstDump([`--file=${r.path}`, '--command=scan', '--read_num=5']);
       const keys = scan.output
         .split('\n')
         .filter((l) => l.startsWith("'"))
         .map((l) => l.slice(0, l.indexOf(' => ')));
-      console.log(`${label}: scan --read_num=5: ${scan.ok && keys.length === 5 ? 'ok' : 'FAILED'}: ${keys.join(' | ')}`);
+      console.log(
+        `${label}: scan --read_num=5: ${scan.ok && keys.length === 5 ? 'ok' : 'FAILED'}: ${keys.join(' | ')}`,
+      );
       if (!scan.ok || keys.length !== 5) failures.push(`${label} scan: ${scan.output.slice(-300)}`);
       console.log(`${label}: summary ${JSON.stringify(r.summary)}`);
     }

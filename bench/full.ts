@@ -7,7 +7,12 @@ export default {
     sizes: ['1MB', '16MB', '64MB', '256MB', '1GB'],
     chunks: ['4KiB', '16KiB', '64KiB', '1MiB'],
     tls: ['1.3', '1.2'],
-    suites: ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+    suites: [
+      'TLS_AES_128_GCM_SHA256',
+      'TLS_AES_256_GCM_SHA384',
+      'TLS_CHACHA20_POLY1305_SHA256',
+      'ECDHE-ECDSA-AES128-GCM-SHA256',
+    ],
     iterations: 5,
     warmup: 1,
   },

@@ -65,7 +65,7 @@ const HANDS: Record<string, Hand> = {
 /** Feeds `total` bytes; only the loop's CPU is counted, not its sleeps. */
 async function run(hand: Hand, src: Buffer): Promise<number> {
   let cpu = 0;
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     const t = nowMs();
     for (let b = 0; b < BATCH && sent < total; b += src.length, sent += src.length) hand(src);
     cpu += nowMs() - t;
@@ -78,7 +78,9 @@ async function run(hand: Hand, src: Buffer): Promise<number> {
   return cpu;
 }
 
-console.log(`read-loop ms per GB (10^9 B), ${values.gib} GiB per case, median of 5; Node ${process.versions.node}; CRC32C: ${CRC32C.implementation}`);
+console.log(
+  `read-loop ms per GB (10^9 B), ${values.gib} GiB per case, median of 5; Node ${process.versions.node}; CRC32C: ${CRC32C.implementation}`,
+);
 console.log('read size  nothing  native inline  node-rs inline  copy to ring (data)  reserve+commit (onread)');
 for (const chunk of CHUNKS) {
   const src = Buffer.alloc(chunk, 0x5a);

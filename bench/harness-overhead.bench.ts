@@ -65,7 +65,9 @@ interface Cell {
   readonly chunk: number;
   readonly suite: (typeof SUITES)[number];
 }
-const cells: Cell[] = sizes.flatMap((sizeBytes) => chunks.flatMap((chunk) => SUITES.map((suite) => ({ sizeBytes, chunk, suite }))));
+const cells: Cell[] = sizes.flatMap((sizeBytes) =>
+  chunks.flatMap((chunk) => SUITES.map((suite) => ({ sizeBytes, chunk, suite }))),
+);
 const name = (c: Cell): string => `${formatBytes(c.sizeBytes)} ${formatBytes(c.chunk)} ${c.suite}`;
 /** `--filter TEXT` keeps the cells whose size, chunk or suite name contains TEXT. */
 const chosen = cells.filter((c) => values.filter === undefined || name(c).includes(values.filter));
@@ -78,7 +80,9 @@ interface Proc {
 
 /** A script that stays up; it is told what to do on stdin and answers line by line on stdout. */
 function start(script: string, args: string[]): Proc {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(`./baseline/${script}`, import.meta.url)), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL(`./baseline/${script}`, import.meta.url)), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   return {
     child,
@@ -124,7 +128,8 @@ async function bare(c: Cell, readPath: ReadPath, check: Check): Promise<number> 
   const r = JSON.parse(await receiver.line()) as { bytes: number; crc: number; lastByteAtMs: number; suite: string };
   const s = JSON.parse(await sender.line()) as { firstByteAtMs: number; suite: string };
   const crcOk = check === 'count' || r.crc === f.crc32c;
-  if (r.bytes !== f.sizeBytes || !crcOk || r.suite !== c.suite || s.suite !== c.suite) throw new Error(`baseline broke: ${JSON.stringify({ r, s })}`);
+  if (r.bytes !== f.sizeBytes || !crcOk || r.suite !== c.suite || s.suite !== c.suite)
+    throw new Error(`baseline broke: ${JSON.stringify({ r, s })}`);
   return f.sizeBytes / 1e6 / ((r.lastByteAtMs - s.firstByteAtMs) / 1000);
 }
 
@@ -132,8 +137,18 @@ async function bare(c: Cell, readPath: ReadPath, check: Check): Promise<number> 
 async function suite(c: Cell, readPath: ReadPath): Promise<number> {
   const f = fixtureOf(c);
   const scenario = makeScenario({ sizeBytes: f.sizeBytes, chunkBytes: c.chunk, suite: c.suite, readPath });
-  const r = await runTransfer(pair, { runId: 'baseline', scenario, fixture: f, certs, source: 'memory', iteration: 0, warmup: false, stallTimeoutMs: 30_000 });
-  if (r.outcome.kind !== 'complete' || r.suiteNegotiated !== c.suite) throw new Error(`suite transfer not complete: ${JSON.stringify(r.outcome)}`);
+  const r = await runTransfer(pair, {
+    runId: 'baseline',
+    scenario,
+    fixture: f,
+    certs,
+    source: 'memory',
+    iteration: 0,
+    warmup: false,
+    stallTimeoutMs: 30_000,
+  });
+  if (r.outcome.kind !== 'complete' || r.suiteNegotiated !== c.suite)
+    throw new Error(`suite transfer not complete: ${JSON.stringify(r.outcome)}`);
   return r.mbPerSec!;
 }
 
@@ -157,21 +172,28 @@ function runLane(c: Cell, lane: Lane): Promise<number> {
 
 const samples = new Map<Cell, Map<Lane, number[]>>(chosen.map((c) => [c, new Map(LANES.map((l) => [l, []]))]));
 const startedAt = Date.now();
-console.log(`suite vs bare byte-counting TLS pipes, TLS 1.3, memory source, ${rounds} rounds after 1 discarded, onread = ${onread}; MB/s = 10^6 B/s, medians; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.versions.node}`);
-console.log(`suite receivers check every byte: ${defaultVerifier()} verifier, CRC32C ${CRC32C.implementation}; bare+crc32c: @node-rs/crc32 inline`);
+console.log(
+  `suite vs bare byte-counting TLS pipes, TLS 1.3, memory source, ${rounds} rounds after 1 discarded, onread = ${onread}; MB/s = 10^6 B/s, medians; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.versions.node}`,
+);
+console.log(
+  `suite receivers check every byte: ${defaultVerifier()} verifier, CRC32C ${CRC32C.implementation}; bare+crc32c: @node-rs/crc32 inline`,
+);
 let worst = Infinity;
 try {
   for (let round = -1; round < rounds; round++) {
     for (const c of chosen) {
       // suite first in odd rounds, bare first in even ones: neither always runs on a warmer cache
-      const order: readonly Lane[] = round % 2 === 0 ? LANES : ['suite data', 'bare data', 'suite onread', 'bare onread', 'bare data+crc32c'];
+      const order: readonly Lane[] =
+        round % 2 === 0 ? LANES : ['suite data', 'bare data', 'suite onread', 'bare onread', 'bare data+crc32c'];
       for (const lane of order) {
         const v = await runLane(c, lane);
         if (round >= 0) samples.get(c)!.get(lane)!.push(v);
       }
     }
   }
-  console.log('size    chunk  suite                          bare data  suite data  ratio  bare onread  suite onread  ratio  bare+crc32c  verify');
+  console.log(
+    'size    chunk  suite                          bare data  suite data  ratio  bare onread  suite onread  ratio  bare+crc32c  verify',
+  );
   for (const c of chosen) {
     const s = samples.get(c)!;
     const ratio = (a: Lane, b: Lane): number => median(s.get(a)!.map((x, i) => x / s.get(b)![i]!));
@@ -192,5 +214,7 @@ try {
   await removeWorkerBundle();
 }
 console.log(`took ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-console.log(`worst ratio (suite / bare byte-counting pipe, same read path): ${worst.toFixed(3)} ${worst >= LIMIT ? `>= ${LIMIT}: the harness is not the bottleneck` : `< ${LIMIT}: THE HARNESS COSTS THROUGHPUT`}`);
+console.log(
+  `worst ratio (suite / bare byte-counting pipe, same read path): ${worst.toFixed(3)} ${worst >= LIMIT ? `>= ${LIMIT}: the harness is not the bottleneck` : `< ${LIMIT}: THE HARNESS COSTS THROUGHPUT`}`,
+);
 process.exitCode = worst >= LIMIT ? 0 : 1;

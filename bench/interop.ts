@@ -18,7 +18,8 @@ const NATIVE_RECEIVERS = ['openssl-native', 'openssl-native-tolerant'];
  * the others 1 MB and 64 MB. About a minute on 2 cores.
  */
 export default {
-  description: 'EOF outcome across TLS stacks: Node sender (end, destroy-after-flush, destroy, tcp-fin) to node/openssl/gnutls receivers; openssl s_server sender to each; GnuTLS sender (end, destroy-after-flush, tcp-fin) to each; native OpenSSL sender (the same three) to node, openssl and native OpenSSL strict and tolerant',
+  description:
+    'EOF outcome across TLS stacks: Node sender (end, destroy-after-flush, destroy, tcp-fin) to node/openssl/gnutls receivers; openssl s_server sender to each; GnuTLS sender (end, destroy-after-flush, tcp-fin) to each; native OpenSSL sender (the same three) to node, openssl and native OpenSSL strict and tolerant',
   settings: {
     sizes: ['1MB', '64MB'],
     chunks: ['64KiB'],
@@ -33,10 +34,54 @@ export default {
   },
   sweeps: [
     { name: 'gnutls', settings: { sizes: ['1MB', '4MB'], receiverPeer: ['gnutls'] } },
-    { name: 'openssl-sender', settings: { sizes: ['1MB'], senderPeer: ['openssl'], shutdown: ['end'], writePath: ['backpressure'], receiverPeer: ['node', 'openssl', 'gnutls'] } },
-    { name: 'openssl-sender-64MB', settings: { sizes: ['64MB'], senderPeer: ['openssl'], shutdown: ['end'], writePath: ['backpressure'], receiverPeer: ['node', 'openssl'] } },
-    { name: 'gnutls-sender', settings: { sizes: ['1MB'], senderPeer: ['gnutls'], shutdown: GNUTLS_ENDINGS, writePath: ['backpressure'], receiverPeer: ['node', 'openssl', 'gnutls'] } },
-    { name: 'gnutls-sender-64MB', settings: { sizes: ['64MB'], senderPeer: ['gnutls'], shutdown: GNUTLS_ENDINGS, writePath: ['backpressure'], receiverPeer: ['node', 'openssl'] } },
-    { name: 'openssl-native-sender', settings: { senderPeer: ['openssl-native'], shutdown: GNUTLS_ENDINGS, writePath: ['backpressure'], receiverPeer: ['node', 'openssl', ...NATIVE_RECEIVERS] } },
+    {
+      name: 'openssl-sender',
+      settings: {
+        sizes: ['1MB'],
+        senderPeer: ['openssl'],
+        shutdown: ['end'],
+        writePath: ['backpressure'],
+        receiverPeer: ['node', 'openssl', 'gnutls'],
+      },
+    },
+    {
+      name: 'openssl-sender-64MB',
+      settings: {
+        sizes: ['64MB'],
+        senderPeer: ['openssl'],
+        shutdown: ['end'],
+        writePath: ['backpressure'],
+        receiverPeer: ['node', 'openssl'],
+      },
+    },
+    {
+      name: 'gnutls-sender',
+      settings: {
+        sizes: ['1MB'],
+        senderPeer: ['gnutls'],
+        shutdown: GNUTLS_ENDINGS,
+        writePath: ['backpressure'],
+        receiverPeer: ['node', 'openssl', 'gnutls'],
+      },
+    },
+    {
+      name: 'gnutls-sender-64MB',
+      settings: {
+        sizes: ['64MB'],
+        senderPeer: ['gnutls'],
+        shutdown: GNUTLS_ENDINGS,
+        writePath: ['backpressure'],
+        receiverPeer: ['node', 'openssl'],
+      },
+    },
+    {
+      name: 'openssl-native-sender',
+      settings: {
+        senderPeer: ['openssl-native'],
+        shutdown: GNUTLS_ENDINGS,
+        writePath: ['backpressure'],
+        receiverPeer: ['node', 'openssl', ...NATIVE_RECEIVERS],
+      },
+    },
   ],
 } as const satisfies Preset;

@@ -7,7 +7,8 @@ import type { Preset } from '../src/config/preset-types.ts';
  * master that destroys its sockets after buffered writes fails every attempt.
  */
 export default {
-  description: '250 MB checkpoint (64 MB files) over 1 and 4 connections, end vs destroy after buffered writes, 3 attempts',
+  description:
+    '250 MB checkpoint (64 MB files) over 1 and 4 connections, end vs destroy after buffered writes, 3 attempts',
   settings: {
     protocol: 'kvrocks',
     checkpoint: ['250MB'],

@@ -34,7 +34,9 @@ import { WorkerPair, type Worker } from '../src/runner/workers.ts';
 import type { WorkerMessage } from '../src/transfer/messages.ts';
 import { RunCertificates } from '../src/tls/certs.ts';
 
-const { values } = parseArgs({ options: { transfers: { type: 'string', default: '500' }, size: { type: 'string', default: '1MB' } } });
+const { values } = parseArgs({
+  options: { transfers: { type: 'string', default: '500' }, size: { type: 'string', default: '1MB' } },
+});
 const transfers = Number(values.transfers);
 const sizeBytes = parseBytes(values.size, '--size', SIZE_BOUNDS);
 const EVERY = 50;
@@ -64,9 +66,13 @@ const YOUNG_GENERATION = ['--min-semi-space-size=16', '--max-semi-space-size=16'
 const fixture = await new FixtureCache(DEFAULT_FIXTURES_DIR).ensure({ sizeBytes, seed: 1, profile: 'kv' });
 const dir = await mkdtemp(join(tmpdir(), 'tsb-soak-'));
 const certs = await (await RunCertificates.create()).get('ecdsa-p256');
-const pair = await WorkerPair.start(dir, { sender: ['--expose-gc', ...YOUNG_GENERATION], receiver: ['--expose-gc', ...YOUNG_GENERATION] });
+const pair = await WorkerPair.start(dir, {
+  sender: ['--expose-gc', ...YOUNG_GENERATION],
+  receiver: ['--expose-gc', ...YOUNG_GENERATION],
+});
 if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with node --expose-gc (npm run bench:soak does)');
-if (!YOUNG_GENERATION.every((f) => process.execArgv.includes(f))) throw new Error(`run with node ${YOUNG_GENERATION.join(' ')} (npm run bench:soak does)`);
+if (!YOUNG_GENERATION.every((f) => process.execArgv.includes(f)))
+  throw new Error(`run with node ${YOUNG_GENERATION.join(' ')} (npm run bench:soak does)`);
 const scenario = makeScenario({ sizeBytes, chunkBytes: 16384 });
 type Row = { after: number; who: string; fds: number } & Size;
 const rows: Row[] = [];
@@ -74,7 +80,16 @@ let failures = 0;
 const t0 = Date.now();
 try {
   for (let i = 1; i <= transfers; i++) {
-    const r = await runTransfer(pair, { runId: 'soak', scenario, fixture, certs, source: 'file', iteration: i, warmup: false, stallTimeoutMs: 15_000 });
+    const r = await runTransfer(pair, {
+      runId: 'soak',
+      scenario,
+      fixture,
+      certs,
+      source: 'file',
+      iteration: i,
+      warmup: false,
+      stallTimeoutMs: 15_000,
+    });
     if (r.outcome.kind !== 'complete') failures += 1;
     if (i % EVERY === 0) {
       // Let the last transfer's sockets close before counting.
@@ -89,7 +104,9 @@ try {
   await rm(dir, { recursive: true, force: true });
   await removeWorkerBundle();
 }
-console.log(`soak: ${transfers} transfers of ${formatBytes(sizeBytes)} in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${failures} not complete, workers replaced: ${pair.allPids.length > 2 ? 'yes' : 'no'}`);
+console.log(
+  `soak: ${transfers} transfers of ${formatBytes(sizeBytes)} in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${failures} not complete, workers replaced: ${pair.allPids.length > 2 ? 'yes' : 'no'}`,
+);
 console.log('after  process        fds   RSS MiB  JS heap MiB  V8 heap size MiB');
 for (const r of rows) {
   console.log(
@@ -112,5 +129,7 @@ for (const who of ['orchestrator', 'sender', 'receiver']) {
 }
 for (const g of growth) console.log(g);
 const ok = worst <= 0.1 && failures === 0;
-console.log(`worst growth over the first sample: ${(worst * 100).toFixed(1)}% ${ok ? '(<= 10%: ok)' : '(> 10% or failures: NOT OK)'}`);
+console.log(
+  `worst growth over the first sample: ${(worst * 100).toFixed(1)}% ${ok ? '(<= 10%: ok)' : '(> 10% or failures: NOT OK)'}`,
+);
 process.exitCode = ok ? 0 : 1;

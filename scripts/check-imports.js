@@ -26,7 +26,11 @@ const REGISTRY = join(src, 'protocols', 'registry.ts');
 let failed = false;
 
 const dpdm = join(root, 'node_modules', '.bin', 'dpdm');
-const cycles = spawnSync(dpdm, ['--no-warning', '--no-tree', '--no-progress', '--exit-code', 'circular:1', 'src/**/*.ts'], { cwd: root, stdio: 'inherit' });
+const cycles = spawnSync(
+  dpdm,
+  ['--no-warning', '--no-tree', '--no-progress', '--exit-code', 'circular:1', 'src/**/*.ts'],
+  { cwd: root, stdio: 'inherit' },
+);
 if (cycles.status !== 0) {
   console.error(`check:cycles: import cycles through src/ (listed above; dpdm exit ${cycles.status ?? cycles.signal})`);
   failed = true;
@@ -34,7 +38,9 @@ if (cycles.status !== 0) {
 
 // Static imports, re-exports and import(): every module specifier in quotes after `from`, `import` or `import(`.
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g;
-const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort();
+const files = readdirSync(src, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 const inside = (path, dir) => path === dir || path.startsWith(dir + sep);
 for (const file of files) {
   const path = join(src, file);
@@ -50,11 +56,15 @@ for (const file of files) {
       if (!spec.startsWith('.')) continue;
       const target = resolve(dirname(path), spec);
       if (inside(target, bench)) {
-        console.error(`check:cycles: ${relative(root, path)}:${i + 1} imports ${spec}: src/ must not import bench/ (the CLI entry, bin/presets.ts, hands the presets to src/)`);
+        console.error(
+          `check:cycles: ${relative(root, path)}:${i + 1} imports ${spec}: src/ must not import bench/ (the CLI entry, bin/presets.ts, hands the presets to src/)`,
+        );
         failed = true;
       }
       if (!mayNameKvrocks && inside(target, KVROCKS)) {
-        console.error(`check:cycles: ${relative(root, path)}:${i + 1} imports ${spec}: only src/protocols/registry.ts may import the kvrocks protocol (ask the registry)`);
+        console.error(
+          `check:cycles: ${relative(root, path)}:${i + 1} imports ${spec}: only src/protocols/registry.ts may import the kvrocks protocol (ask the registry)`,
+        );
         failed = true;
       }
     }
@@ -63,14 +73,18 @@ for (const file of files) {
   for (const { line, literal } of stringLiterals(text)) {
     if (specifiers.has(`${line}:${literal.slice(1, -1)}`)) continue;
     if (/kvrocks/i.test(literal)) {
-      console.error(`check:cycles: ${relative(root, path)}:${line} names Kvrocks in ${literal.length > 60 ? `${literal.slice(0, 57)}...` : literal}: only src/protocols/kvrocks/ and the registry may (ask the registry, or move it into the protocol)`);
+      console.error(
+        `check:cycles: ${relative(root, path)}:${line} names Kvrocks in ${literal.length > 60 ? `${literal.slice(0, 57)}...` : literal}: only src/protocols/kvrocks/ and the registry may (ask the registry, or move it into the protocol)`,
+      );
       failed = true;
     }
   }
 }
 
 if (failed) process.exit(1);
-console.log(`check:cycles: no import cycle through src/, none of its ${files.length} files imports bench/, and outside src/protocols/kvrocks/ only the registry names Kvrocks`);
+console.log(
+  `check:cycles: no import cycle through src/, none of its ${files.length} files imports bench/, and outside src/protocols/kvrocks/ only the registry names Kvrocks`,
+);
 
 /**
  * The string literals of a TypeScript file (quotes included), with the line

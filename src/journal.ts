@@ -21,7 +21,10 @@ export const JOURNAL_CONTEXT = 'context.json';
 export const JOURNAL_RECORDS = 'records.jsonl';
 
 /** What is known of a run before it runs: its context without what only the end knows. */
-export type JournalContext = Omit<RunContext, 'finishedAt' | 'interrupted' | 'workerPids' | 'listenAddresses' | 'fixtures'>;
+export type JournalContext = Omit<
+  RunContext,
+  'finishedAt' | 'interrupted' | 'workerPids' | 'listenAddresses' | 'fixtures'
+>;
 
 interface ContextFile {
   readonly journalVersion: 1;
@@ -104,9 +107,12 @@ export async function rebuildFromJournal(dir: string): Promise<RunResult> {
   try {
     file = JSON.parse(await readFile(contextPath, 'utf8')) as ContextFile;
   } catch (err) {
-    throw usageError(`"${contextPath}" cannot be read as a run journal (${(err as Error).message}): expected the context.json a run writes`);
+    throw usageError(
+      `"${contextPath}" cannot be read as a run journal (${(err as Error).message}): expected the context.json a run writes`,
+    );
   }
-  if (file.journalVersion !== 1 || typeof file.context?.runId !== 'string') throw usageError(`"${contextPath}" is not a tls-sst-bench run journal: expected the context.json a run writes`);
+  if (file.journalVersion !== 1 || typeof file.context?.runId !== 'string')
+    throw usageError(`"${contextPath}" is not a tls-sst-bench run journal: expected the context.json a run writes`);
   const recordsPath = join(dir, JOURNAL_RECORDS);
   const text = await readFile(recordsPath, 'utf8').catch(() => '');
   const records: TransferRecord[] = [];
@@ -140,7 +146,8 @@ export async function rebuildFromJournal(dir: string): Promise<RunResult> {
   );
   const last = (await stat(recordsPath).catch(() => null))?.mtime ?? null;
   // A run of one runtime names none in its scenarios: any record means it ran.
-  const ran = (label: string): boolean => records.some((r) => r.scenario.runtime === undefined || r.scenario.runtime === label);
+  const ran = (label: string): boolean =>
+    records.some((r) => r.scenario.runtime === undefined || r.scenario.runtime === label);
   const context: RunContext = {
     ...file.context,
     finishedAt: last?.toISOString() ?? null,

@@ -31,22 +31,38 @@ export function scenarioId(s: Omit<Scenario, 'id'>): string {
  * An external sender plays only its own ending (s_server: close_notify at
  * stdin EOF) and writes the whole file as one unframed stream.
  */
-export function checkSenderPeer(s: Pick<Scenario, 'senderPeer' | 'shutdown' | 'writePath' | 'receiverMode' | 'protocol'>): void {
+export function checkSenderPeer(
+  s: Pick<Scenario, 'senderPeer' | 'shutdown' | 'writePath' | 'receiverMode' | 'protocol'>,
+): void {
   if (s.senderPeer === 'node') return;
   const ok = SENDER_PEER_SHUTDOWNS[s.senderPeer];
-  if (!ok.includes(s.shutdown)) throw usageError(`--sender-peer "${s.senderPeer}" cannot play --shutdown ${s.shutdown}: it supports ${ok.join(', ')} (its own close)`);
-  if (s.writePath !== 'backpressure') throw usageError(`--sender-peer "${s.senderPeer}" cannot play --write-path ${s.writePath}: it supports backpressure (it writes as the socket drains)`);
-  if (s.receiverMode !== 'until-eof') throw usageError(`--sender-peer "${s.senderPeer}" cannot play --receiver ${s.receiverMode}: it sends no size line; it supports until-eof`);
-  if (s.protocol !== 'raw') throw usageError(`--sender-peer "${s.senderPeer}" cannot play --protocol ${s.protocol}: it supports raw`);
+  if (!ok.includes(s.shutdown))
+    throw usageError(
+      `--sender-peer "${s.senderPeer}" cannot play --shutdown ${s.shutdown}: it supports ${ok.join(', ')} (its own close)`,
+    );
+  if (s.writePath !== 'backpressure')
+    throw usageError(
+      `--sender-peer "${s.senderPeer}" cannot play --write-path ${s.writePath}: it supports backpressure (it writes as the socket drains)`,
+    );
+  if (s.receiverMode !== 'until-eof')
+    throw usageError(
+      `--sender-peer "${s.senderPeer}" cannot play --receiver ${s.receiverMode}: it sends no size line; it supports until-eof`,
+    );
+  if (s.protocol !== 'raw')
+    throw usageError(`--sender-peer "${s.senderPeer}" cannot play --protocol ${s.protocol}: it supports raw`);
 }
 
 /** A GnuTLS peer is pinned to the suite by a priority string: a suite with none is refused before anything runs. */
-export function checkPeerSuite(s: Pick<Scenario, 'receiverPeer' | 'suite' | 'tlsVersion'> & Partial<Pick<Scenario, 'senderPeer'>>): void {
+export function checkPeerSuite(
+  s: Pick<Scenario, 'receiverPeer' | 'suite' | 'tlsVersion'> & Partial<Pick<Scenario, 'senderPeer'>>,
+): void {
   if (s.receiverPeer === 'gnutls' || s.senderPeer === 'gnutls') gnutlsPriority(s.suite, s.tlsVersion);
 }
 
 /** A scenario from a few fields, the rest at their defaults (benchmarks and tests build cells this way). */
-export function makeScenario(fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenario, 'sizeBytes' | 'chunkBytes'>): Scenario {
+export function makeScenario(
+  fields: Partial<Omit<Scenario, 'id'>> & Pick<Scenario, 'sizeBytes' | 'chunkBytes'>,
+): Scenario {
   const full: Omit<Scenario, 'id'> = {
     tlsVersion: '1.3',
     suite: 'TLS_AES_128_GCM_SHA256',
@@ -111,7 +127,8 @@ export function readPathRefusal(t: Pick<Scenario, 'protocol' | 'receiverPeer'>, 
   if (readPath === DEFAULT_READ_PATH) return null;
   const own = protocolOf(t)?.readPathRefusal?.(readPath);
   if (own) return own;
-  if (t.receiverPeer !== 'node') return `--read-path "${readPath}" cannot be played by --receiver-peer ${t.receiverPeer}: it reads with its own buffer; use data`;
+  if (t.receiverPeer !== 'node')
+    return `--read-path "${readPath}" cannot be played by --receiver-peer ${t.receiverPeer}: it reads with its own buffer; use data`;
   return null;
 }
 
@@ -124,16 +141,25 @@ function readPathsOf(config: RunConfig, transport: Transport): ReadPath[] {
 
 function checkReadPathAxes(config: RunConfig, out: readonly Scenario[]): void {
   for (const readPath of config.readPaths) {
-    const refusal = out.some((s) => s.readPath === readPath) ? null : (out.map((s) => readPathRefusal(s, readPath)).find((r) => r !== null) ?? null);
+    const refusal = out.some((s) => s.readPath === readPath)
+      ? null
+      : (out.map((s) => readPathRefusal(s, readPath)).find((r) => r !== null) ?? null);
     if (refusal) throw usageError(refusal);
   }
 }
 
 /** How the bytes travel: what each protocol expands a size into (src/protocols/<name>/). */
-type Transport = Pick<Scenario, 'receiverMode' | 'receiverPeer' | 'senderPeer' | 'protocol' | 'streams' | 'fileBytes' | 'params'>;
+type Transport = Pick<
+  Scenario,
+  'receiverMode' | 'receiverPeer' | 'senderPeer' | 'protocol' | 'streams' | 'fileBytes' | 'params'
+>;
 
 function transports(config: RunConfig, sizeBytes: number): Transport[] {
-  return config.protocols.flatMap((name) => registered(name).expand(config, sizeBytes).map((t) => ({ protocol: name, ...t })));
+  return config.protocols.flatMap((name) =>
+    registered(name)
+      .expand(config, sizeBytes)
+      .map((t) => ({ protocol: name, ...t })),
+  );
 }
 
 function registered(name: string): NonNullable<ReturnType<typeof protocolNamed>> {
@@ -154,7 +180,9 @@ function tlsCells(config: RunConfig): Pick<Scenario, 'tlsVersion' | 'suite' | 'k
     for (const name of config.suites) {
       const v = resolveSuite(name).version;
       if (!config.tls.includes(v)) {
-        throw usageError(`--suites "${name}" is a TLS ${v} suite but --tls is ${config.tls.join(',')}: add ${v} to --tls or drop the suite`);
+        throw usageError(
+          `--suites "${name}" is a TLS ${v} suite but --tls is ${config.tls.join(',')}: add ${v} to --tls or drop the suite`,
+        );
       }
     }
   }
@@ -162,19 +190,26 @@ function tlsCells(config: RunConfig): Pick<Scenario, 'tlsVersion' | 'suite' | 'k
   for (const tlsVersion of config.tls) {
     const suites = suitesFor(tlsVersion, config.suites);
     if (suites.length === 0) {
-      throw usageError(`--tls "${tlsVersion}" has no suite in --suites (${(config.suites ?? []).join(',')}): add a TLS ${tlsVersion} suite or drop ${tlsVersion} from --tls`);
+      throw usageError(
+        `--tls "${tlsVersion}" has no suite in --suites (${(config.suites ?? []).join(',')}): add a TLS ${tlsVersion} suite or drop ${tlsVersion} from --tls`,
+      );
     }
     for (const suite of suites) {
       const info = resolveSuite(suite);
       const keys = config.keys.filter((k) => info.keyTypes.includes(k));
       if (keys.length === 0) {
-        throw usageError(`--suites "${suite}" needs --key ${info.keyTypes.join(' or ')}, but --key is ${config.keys.join(',')}`);
+        throw usageError(
+          `--suites "${suite}" needs --key ${info.keyTypes.join(' or ')}, but --key is ${config.keys.join(',')}`,
+        );
       }
       for (const keyType of keys) out.push({ tlsVersion, suite, keyType });
     }
   }
   for (const key of config.keys) {
-    if (!out.some((c) => c.keyType === key)) throw usageError(`--key "${key}" fits none of the suites (${config.suites?.join(',') ?? 'defaults'}): drop it or add a suite for it`);
+    if (!out.some((c) => c.keyType === key))
+      throw usageError(
+        `--key "${key}" fits none of the suites (${config.suites?.join(',') ?? 'defaults'}): drop it or add a suite for it`,
+      );
   }
   return out;
 }
@@ -200,10 +235,19 @@ function playsSender(s: Parameters<typeof checkSenderPeer>[0]): boolean {
  */
 function checkSenderAxes(config: RunConfig, out: readonly Scenario[]): void {
   if (config.senderPeers.every((p) => p === 'node')) return;
-  const first = { senderPeer: config.senderPeers[0]!, shutdown: config.shutdowns[0]!, writePath: config.writePaths[0]!, receiverMode: config.receiverModes[0]!, protocol: config.protocols[0]! };
-  for (const senderPeer of config.senderPeers) if (!out.some((s) => s.senderPeer === senderPeer)) checkSenderPeer({ ...first, senderPeer });
-  for (const shutdown of config.shutdowns) if (!out.some((s) => s.shutdown === shutdown)) checkSenderPeer({ ...first, shutdown });
-  for (const writePath of config.writePaths) if (!out.some((s) => s.writePath === writePath)) checkSenderPeer({ ...first, writePath });
+  const first = {
+    senderPeer: config.senderPeers[0]!,
+    shutdown: config.shutdowns[0]!,
+    writePath: config.writePaths[0]!,
+    receiverMode: config.receiverModes[0]!,
+    protocol: config.protocols[0]!,
+  };
+  for (const senderPeer of config.senderPeers)
+    if (!out.some((s) => s.senderPeer === senderPeer)) checkSenderPeer({ ...first, senderPeer });
+  for (const shutdown of config.shutdowns)
+    if (!out.some((s) => s.shutdown === shutdown)) checkSenderPeer({ ...first, shutdown });
+  for (const writePath of config.writePaths)
+    if (!out.some((s) => s.writePath === writePath)) checkSenderPeer({ ...first, writePath });
 }
 
 /** The product of the axes, unfiltered, sizes outermost (small files first, so a problem shows early). */
@@ -221,7 +265,17 @@ function expandAxes(config: RunConfig): Scenario[] {
                 for (const readPath of readPathsOf(config, transport)) {
                   // Runtimes innermost: the same cell on each Node back to back, under the same load.
                   for (const runtime of runtimeLabels(config)) {
-                    const fields = { sizeBytes, chunkBytes, ...tls, maxFragment, shutdown, writePath, readPath, ...transport, ...(runtime !== undefined ? { runtime } : {}) };
+                    const fields = {
+                      sizeBytes,
+                      chunkBytes,
+                      ...tls,
+                      maxFragment,
+                      shutdown,
+                      writePath,
+                      readPath,
+                      ...transport,
+                      ...(runtime !== undefined ? { runtime } : {}),
+                    };
                     // Each sender plays the endings it can (as each receiver peer plays its modes).
                     if (!playsSender(fields)) continue;
                     checkPeerSuite(fields);
@@ -247,10 +301,14 @@ export function applyFilter(scenarios: readonly Scenario[], filter: string | und
   const terms = filter.split(/\s+/).filter(Boolean);
   const kept = scenarios.filter((s) => {
     const tokens = s.id.split(' ');
-    return terms.every((term) => tokens.some((tok) => tok === term || (term.includes('=') ? false : tok.includes(term))));
+    return terms.every((term) =>
+      tokens.some((tok) => tok === term || (term.includes('=') ? false : tok.includes(term))),
+    );
   });
   if (kept.length === 0) {
-    throw usageError(`--filter "${filter}" matches none of the ${scenarios.length} scenarios: expected terms like ${scenarios[0]?.id.split(' ').slice(0, 2).join(' ') ?? 'size=64MB'}`);
+    throw usageError(
+      `--filter "${filter}" matches none of the ${scenarios.length} scenarios: expected terms like ${scenarios[0]?.id.split(' ').slice(0, 2).join(' ') ?? 'size=64MB'}`,
+    );
   }
   return kept;
 }

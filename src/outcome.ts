@@ -102,7 +102,9 @@ export function completeKind(closeNotify: Observed): 'complete' | 'complete-uncl
 
 /** An outcome in which every byte arrived intact (throughput of such a transfer is meaningful). */
 export function isDelivered(outcome: Outcome): boolean {
-  return outcome.kind === 'complete' || outcome.kind === 'complete-unclean' || outcome.kind === 'complete-close-unknown';
+  return (
+    outcome.kind === 'complete' || outcome.kind === 'complete-unclean' || outcome.kind === 'complete-close-unknown'
+  );
 }
 
 export function hex(n: number): string {

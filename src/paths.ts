@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 declare const TLS_SST_BENCH_ROOT: string | undefined;
 
 /** The project's root folder (where package.json is), wherever the CLI is run from, in src/ and in a bundle alike. */
-export const PROJECT_ROOT = typeof TLS_SST_BENCH_ROOT === 'string' ? TLS_SST_BENCH_ROOT : fileURLToPath(new URL('..', import.meta.url));
+export const PROJECT_ROOT =
+  typeof TLS_SST_BENCH_ROOT === 'string' ? TLS_SST_BENCH_ROOT : fileURLToPath(new URL('..', import.meta.url));
 
 /** esbuild's `define` for a bundle of src/ code: PROJECT_ROOT stays the project's root. */
 export function bundleDefine(): Record<string, string> {

@@ -17,7 +17,8 @@ const MAX_MB_PER_SEC = 1e9;
 /** A day: no transfer of a run takes longer. */
 const MAX_DURATION_MS = 86_400_000;
 
-const measure = (max: number, what: string) => v.nullable(v.pipe(finite, v.minValue(0, `${what} >= 0`), v.maxValue(max, `${what} <= ${max}`)));
+const measure = (max: number, what: string) =>
+  v.nullable(v.pipe(finite, v.minValue(0, `${what} >= 0`), v.maxValue(max, `${what} <= ${max}`)));
 
 const record = v.looseObject({
   scenarioId: v.string(),
@@ -28,7 +29,11 @@ const record = v.looseObject({
   durationMs: measure(MAX_DURATION_MS, 'a duration in ms'),
   handshakeMs: v.optional(measure(MAX_DURATION_MS, 'a duration in ms')),
   mbPerSec: measure(MAX_MB_PER_SEC, 'a throughput in MB/s'),
-  outcome: v.looseObject({ kind: v.picklist(OUTCOME_KINDS), bytesExpected: v.optional(nonNegativeInt), bytesReceived: v.optional(nonNegativeInt) }),
+  outcome: v.looseObject({
+    kind: v.picklist(OUTCOME_KINDS),
+    bytesExpected: v.optional(nonNegativeInt),
+    bytesReceived: v.optional(nonNegativeInt),
+  }),
   progress: v.optional(v.array(v.looseObject({})), []),
 });
 
@@ -43,7 +48,13 @@ export const runJsonSchema = v.looseObject({
   schemaVersion: v.literal(RESULTS_JSON_VERSION),
   context: v.looseObject({
     runId: v.string(),
-    environment: v.looseObject({ node: v.string(), openssl: v.optional(v.string()), cpuModel: v.optional(v.string()), cpuFlags: v.looseObject({}), tcpSysctls: v.looseObject({}) }),
+    environment: v.looseObject({
+      node: v.string(),
+      openssl: v.optional(v.string()),
+      cpuModel: v.optional(v.string()),
+      cpuFlags: v.looseObject({}),
+      tcpSysctls: v.looseObject({}),
+    }),
     runtimes: v.optional(v.array(v.looseObject({ node: v.optional(v.string()), openssl: v.optional(v.string()) }))),
   }),
   scenarios: v.array(scenario),
@@ -54,13 +65,19 @@ export type RunJson = v.InferOutput<typeof runJsonSchema>;
 /** A parsed results.json checked against the schema, or a usage error naming `where` and the first thing wrong. */
 export function parseRunJson(value: unknown, where: string): RunJson {
   const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
-  if (!isObject) throw usageError(`${where} is not a tls-sst-bench results.json: expected a JSON object { schemaVersion, context, scenarios, records }`);
+  if (!isObject)
+    throw usageError(
+      `${where} is not a tls-sst-bench results.json: expected a JSON object { schemaVersion, context, scenarios, records }`,
+    );
   const version = (value as { schemaVersion?: unknown }).schemaVersion;
   if (version !== RESULTS_JSON_VERSION) {
-    throw usageError(`${where} has schemaVersion ${JSON.stringify(version) ?? 'undefined'}: expected ${RESULTS_JSON_VERSION} (the results.json version this tls-sst-bench reads)`);
+    throw usageError(
+      `${where} has schemaVersion ${JSON.stringify(version) ?? 'undefined'}: expected ${RESULTS_JSON_VERSION} (the results.json version this tls-sst-bench reads)`,
+    );
   }
   const result = v.safeParse(runJsonSchema, value);
-  if (!result.success) throw usageError(`${where} is not a tls-sst-bench results.json: ${describeIssue(result.issues)}`);
+  if (!result.success)
+    throw usageError(`${where} is not a tls-sst-bench results.json: ${describeIssue(result.issues)}`);
   return result.output;
 }
 

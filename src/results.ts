@@ -146,7 +146,14 @@ export interface RunContext {
   readonly runtimes?: readonly RuntimeRecord[];
   /** Every address the run's servers (sender, fault proxy, Kvrocks master) listened on: config.host, as bound. */
   readonly listenAddresses?: readonly string[];
-  readonly fixtures: readonly { name: string; sizeBytes: number; seed: number; profile: string; crc32c: string; dataBlocks: number }[];
+  readonly fixtures: readonly {
+    name: string;
+    sizeBytes: number;
+    seed: number;
+    profile: string;
+    crc32c: string;
+    dataBlocks: number;
+  }[];
   /** With --agent: the remote host, its sessions and clock offsets (`environment` is the orchestrator's host). */
   readonly agent?: AgentRunContext | null;
   /** Every worker pair's warm-up curve; absent in older results.json. */
@@ -171,7 +178,12 @@ export interface Environment {
   readonly arch: string;
   readonly kernel: string;
   readonly cpuModel: string;
-  readonly cpuFlags: { readonly aes: boolean; readonly vaes: boolean; readonly avx2: boolean; readonly avx512f: boolean };
+  readonly cpuFlags: {
+    readonly aes: boolean;
+    readonly vaes: boolean;
+    readonly avx2: boolean;
+    readonly avx512f: boolean;
+  };
   readonly cores: number;
   readonly memoryBytes: number;
   readonly tcpSysctls: Readonly<Record<string, string | null>>;

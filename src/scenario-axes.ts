@@ -250,7 +250,10 @@ export function axisFields(name: string): readonly AxisField[] {
  * ones absent from an older scenario), by field name in a stable order. Two
  * scenarios are in one group when their keys are equal.
  */
-export function groupKey(s: AxisScenario, except: readonly string[] = []): { key: string; group: Record<string, string | number> } {
+export function groupKey(
+  s: AxisScenario,
+  except: readonly string[] = [],
+): { key: string; group: Record<string, string | number> } {
   const skip = new Set(except.flatMap(axisFields));
   const entries = SCENARIO_AXES.filter((a) => !skip.has(a.field))
     .map((a): [string, string | number | undefined] => [a.field, s[a.field]])

@@ -1,7 +1,13 @@
 import type { ParamsOf, ProtocolName, ScenarioParams } from './protocols/maps.ts';
 import type { KeyType, TlsVersion } from './tls/suites.ts';
 import type { ReadPath } from './transfer/read-path.ts';
-import type { ReceiverModeName, ReceiverPeerName, SenderPeerName, ShutdownStrategyName, WritePathName } from './transfer/strategies.ts';
+import type {
+  ReceiverModeName,
+  ReceiverPeerName,
+  SenderPeerName,
+  ShutdownStrategyName,
+  WritePathName,
+} from './transfer/strategies.ts';
 
 // A leaf (matrix.ts re-exports it): the protocols use this type, and matrix.ts, which expands scenarios, uses the protocols.
 

@@ -10,7 +10,12 @@ import * as v from 'valibot';
 export const finite = v.pipe(v.number(), v.finite('a finite number'));
 export const nonNegativeInt = v.pipe(v.number(), v.safeInteger('a whole number'), v.minValue(0, 'a number >= 0'));
 /** A TCP port, or 0 for "any". */
-export const port = v.pipe(v.number(), v.integer('a port number'), v.minValue(0, 'a port number'), v.maxValue(65535, 'a port number <= 65535'));
+export const port = v.pipe(
+  v.number(),
+  v.integer('a port number'),
+  v.minValue(0, 'a port number'),
+  v.maxValue(65535, 'a port number <= 65535'),
+);
 /** Free text from a peer, bounded so one message cannot fill a log. */
 export const text = (maxLength = 4096) => v.pipe(v.string(), v.maxLength(maxLength, `at most ${maxLength} characters`));
 
@@ -36,7 +41,11 @@ export function describeIssue(issues: readonly v.BaseIssue<unknown>[]): string {
 }
 
 /** The value, parsed; or throws `fail(line)` with one line naming the first problem. */
-export function parseWith<S extends v.GenericSchema>(schema: S, value: unknown, fail: (line: string) => Error): v.InferOutput<S> {
+export function parseWith<S extends v.GenericSchema>(
+  schema: S,
+  value: unknown,
+  fail: (line: string) => Error,
+): v.InferOutput<S> {
   const result = v.safeParse(schema, value);
   if (!result.success) throw fail(describeIssue(result.issues));
   return result.output;

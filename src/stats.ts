@@ -56,7 +56,11 @@ export interface SamplingFacts {
  * One scenario's row. Throughput only when every measured transfer delivered
  * every byte; trend and outliers over its MB/s in time order.
  */
-export function summarizeScenario(scenario: Scenario, measured: readonly TransferRecord[], facts: SamplingFacts): ScenarioSummary {
+export function summarizeScenario(
+  scenario: Scenario,
+  measured: readonly TransferRecord[],
+  facts: SamplingFacts,
+): ScenarioSummary {
   const allDelivered = measured.length > 0 && measured.every((r) => isDelivered(r.outcome));
   const rates = present(measured.map((r) => r.mbPerSec));
   const usable = allDelivered && rates.length === measured.length;
@@ -68,7 +72,9 @@ export function summarizeScenario(scenario: Scenario, measured: readonly Transfe
     measuredMs: facts.measuredMs,
     trend: usable ? mannKendall(rates, facts.alpha, facts.threshold * 100).trend : 'none',
     outliers: usable ? outlierIndices(rates).map((i) => measured[i]!.iteration) : [],
-    hostBusyPercent: facts.host ? facts.host.hostBusyPercent : meanOrNull(present(measured.map((r) => r.hostBusyPercent))),
+    hostBusyPercent: facts.host
+      ? facts.host.hostBusyPercent
+      : meanOrNull(present(measured.map((r) => r.hostBusyPercent))),
     stealPercent: facts.host ? facts.host.stealPercent : meanOrNull(present(measured.map((r) => r.stealPercent))),
   };
   return {

@@ -16,7 +16,15 @@ for await (const line of createInterface({ input: process.stdin })) {
   await new Promise((resolve) => {
     let bytes = 0;
     let crc = 0;
-    const options = { host: '127.0.0.1', port: Number(port), servername: 'localhost', ca, ciphers: suite, minVersion: proto, maxVersion: proto };
+    const options = {
+      host: '127.0.0.1',
+      port: Number(port),
+      servername: 'localhost',
+      ca,
+      ciphers: suite,
+      minVersion: proto,
+      maxVersion: proto,
+    };
     if (readPath.startsWith('onread:')) {
       const size = Number(readPath.slice('onread:'.length));
       if (!buffers.has(size)) buffers.set(size, Buffer.allocUnsafe(size));

@@ -74,7 +74,12 @@ export function estimateOffset(samples: readonly ClockSample[]): ClockOffset {
   if (samples.length === 0) throw new Error('estimateOffset: no samples');
   const best = samples.reduce((a, b) => (b.receivedMs - b.sentMs < a.receivedMs - a.sentMs ? b : a));
   const rttMs = best.receivedMs - best.sentMs;
-  return { offsetMs: best.remoteMs - (best.sentMs + best.receivedMs) / 2, rttMs, uncertaintyMs: rttMs / 2, samples: samples.length };
+  return {
+    offsetMs: best.remoteMs - (best.sentMs + best.receivedMs) / 2,
+    rttMs,
+    uncertaintyMs: rttMs / 2,
+    samples: samples.length,
+  };
 }
 
 /** A time the remote worker reported, on the orchestrator's clock. */

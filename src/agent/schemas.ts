@@ -23,9 +23,19 @@ export const MAX_CONTROL_LINE_CHARS = 1 << 20;
 /** A carried PEM file (a certificate chain or a key). */
 const MAX_PEM_CHARS = 64 * 1024;
 
-const uint32 = v.pipe(v.number(), v.integer('a 32-bit unsigned integer'), v.minValue(0, 'a 32-bit unsigned integer'), v.maxValue(0xffffffff, 'a 32-bit unsigned integer'));
+const uint32 = v.pipe(
+  v.number(),
+  v.integer('a 32-bit unsigned integer'),
+  v.minValue(0, 'a 32-bit unsigned integer'),
+  v.maxValue(0xffffffff, 'a 32-bit unsigned integer'),
+);
 const bounded = (b: { min: number; max: number }, what: string) =>
-  v.pipe(v.number(), v.safeInteger(what), v.minValue(b.min, `${what} >= ${b.min}`), v.maxValue(b.max, `${what} <= ${b.max}`));
+  v.pipe(
+    v.number(),
+    v.safeInteger(what),
+    v.minValue(b.min, `${what} >= ${b.min}`),
+    v.maxValue(b.max, `${what} <= ${b.max}`),
+  );
 const role = v.picklist(['sender', 'receiver']);
 const hostName = text(255);
 /** Replaced by the agent with its own copy before the worker sees it: any string will do, but bounded. */
@@ -78,7 +88,10 @@ const receive = v.object({
   progressIntervalMs: nonNegativeInt,
   closeGraceMs: nonNegativeInt,
   detectCloseNotify: v.optional(v.boolean()),
-  readPath: v.custom<ReadPath>((p) => typeof p === 'string' && /^(?:data|onread:\d+(?:[KMG]i?B|B)?)$/.test(p), 'data or onread:SIZE'),
+  readPath: v.custom<ReadPath>(
+    (p) => typeof p === 'string' && /^(?:data|onread:\d+(?:[KMG]i?B|B)?)$/.test(p),
+    'data or onread:SIZE',
+  ),
 });
 
 /** What an agent's worker may be asked: Kvrocks messages are not among them (the agent runs raw transfers only). */
@@ -90,7 +103,11 @@ const toWorker: v.GenericSchema<unknown, OrchestratorMessage> = v.variant('type'
 ]);
 
 export const toAgentSchema: v.GenericSchema<unknown, ToAgent> = v.variant('type', [
-  v.object({ type: v.literal('hello'), role, fixtures: v.pipe(v.array(remoteFixture), v.maxLength(1000, 'at most 1000 fixtures')) }),
+  v.object({
+    type: v.literal('hello'),
+    role,
+    fixtures: v.pipe(v.array(remoteFixture), v.maxLength(1000, 'at most 1000 fixtures')),
+  }),
   v.object({ type: v.literal('ping'), seq: nonNegativeInt }),
   v.object({
     type: v.literal('to-worker'),
@@ -100,14 +117,24 @@ export const toAgentSchema: v.GenericSchema<unknown, ToAgent> = v.variant('type'
 ]);
 
 const negotiated = v.object({ protocol: v.nullable(text(64)), suite: v.nullable(text(200)) });
-const streamError = v.object({ code: v.nullable(text(200)), message: text(), phase: v.picklist(['handshake', 'transfer']) });
+const streamError = v.object({
+  code: v.nullable(text(200)),
+  message: text(),
+  phase: v.picklist(['handshake', 'transfer']),
+});
 const time = finite;
 const observed = v.nullable(v.boolean());
 
 /** What an agent's worker may say: the raw protocol's messages. */
 const fromWorker: v.GenericSchema<unknown, WorkerMessage> = v.variant('type', [
   v.object({ type: v.literal('ready'), pid: nonNegativeInt, node: text(64), openssl: text(64) }),
-  v.object({ type: v.literal('gc-done'), rssBytes: nonNegativeInt, heapUsedBytes: nonNegativeInt, heapTotalBytes: nonNegativeInt, externalBytes: nonNegativeInt }),
+  v.object({
+    type: v.literal('gc-done'),
+    rssBytes: nonNegativeInt,
+    heapUsedBytes: nonNegativeInt,
+    heapTotalBytes: nonNegativeInt,
+    externalBytes: nonNegativeInt,
+  }),
   v.object({ type: v.literal('listening'), id: nonNegativeInt, port, address: hostName }),
   v.object({ type: v.literal('progress'), id: nonNegativeInt, bytes: nonNegativeInt }),
   v.object({ type: v.literal('fixture-error'), id: nonNegativeInt, message: text() }),
@@ -155,6 +182,12 @@ export const fromAgentSchema: v.GenericSchema<unknown, FromAgent> = v.variant('t
   v.object({ type: v.literal('welcome'), pid: nonNegativeInt, host: hostInfo }),
   v.object({ type: v.literal('pong'), seq: nonNegativeInt, atMs: time }),
   v.object({ type: v.literal('from-worker'), msg: fromWorker }),
-  v.object({ type: v.literal('worker-exit'), code: v.nullable(v.number()), signal: v.nullable(v.custom<NodeJS.Signals>((s) => typeof s === 'string' && /^SIG[A-Z0-9]{1,10}$/.test(s), 'a signal name')) }),
+  v.object({
+    type: v.literal('worker-exit'),
+    code: v.nullable(v.number()),
+    signal: v.nullable(
+      v.custom<NodeJS.Signals>((s) => typeof s === 'string' && /^SIG[A-Z0-9]{1,10}$/.test(s), 'a signal name'),
+    ),
+  }),
   v.object({ type: v.literal('refused'), message: text() }),
 ]);

@@ -77,7 +77,9 @@ class Session {
     let chain = Promise.resolve();
     // Messages are handled in order: a 'to-worker' must not overtake the 'hello' that starts the worker.
     lines.onMessage((msg) => {
-      chain = chain.then(() => this.#handle(msg)).catch((err: unknown) => this.#refuse(err instanceof Error ? err.message : String(err)));
+      chain = chain
+        .then(() => this.#handle(msg))
+        .catch((err: unknown) => this.#refuse(err instanceof Error ? err.message : String(err)));
     });
     this.done = new Promise((resolve) => socket.once('close', () => void this.#end().then(resolve)));
   }
@@ -117,7 +119,9 @@ class Session {
     for (const spec of fixtures) {
       const f = await this.cache.ensure({ sizeBytes: spec.sizeBytes, seed: spec.seed, profile: spec.profile });
       if (f.crc32c !== spec.crc32c) {
-        throw new Error(`fixture ${f.name} here has CRC32C ${hex(f.crc32c)}, the orchestrator's has ${hex(spec.crc32c)}: not the same bytes`);
+        throw new Error(
+          `fixture ${f.name} here has CRC32C ${hex(f.crc32c)}, the orchestrator's has ${hex(spec.crc32c)}: not the same bytes`,
+        );
       }
       assertInside(this.cache.dir, f.path, 'fixture');
       this.#fixtures.set(spec.sizeBytes, f.path);
@@ -135,7 +139,9 @@ class Session {
       this.opts.log(`session ${this.n}: ${role} worker exited (code ${e.code}, signal ${e.signal})`);
     });
     this.#send({ type: 'welcome', pid: worker.pid, host: hostInfo() });
-    this.opts.log(`session ${this.n}: ${role} worker pid ${worker.pid} for ${formatHostPort(this.socket.remoteAddress ?? '?', this.socket.remotePort ?? 0)}`);
+    this.opts.log(
+      `session ${this.n}: ${role} worker pid ${worker.pid} for ${formatHostPort(this.socket.remoteAddress ?? '?', this.socket.remotePort ?? 0)}`,
+    );
   }
 
   /** The message with this host's fixture path, and the PEM it carries (handed to the worker over IPC, never written here). */
@@ -147,7 +153,8 @@ class Session {
     }
     if (msg.type === 'receive') return { ...msg, ca: carried(files.ca, 'CA certificate') };
     // An agent runs raw transfers only (runner/agent-endpoint.ts refuses other protocols before a run).
-    if (msg.type !== 'shutdown' && msg.type !== 'gc') throw new Error(`a ${msg.type} request is not supported through an agent: it runs --protocol raw only`);
+    if (msg.type !== 'shutdown' && msg.type !== 'gc')
+      throw new Error(`a ${msg.type} request is not supported through an agent: it runs --protocol raw only`);
     return msg;
   }
 
@@ -178,7 +185,14 @@ export class Agent {
   static async start(opts: AgentOptions): Promise<Agent> {
     const cache = new FixtureCache(opts.fixturesDir);
     // rejectUnauthorized is ours to apply (below), so a refused client hears why and the log names it.
-    const server = createServer({ cert: opts.cert, key: opts.key, ca: opts.ca, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
+    const server = createServer({
+      cert: opts.cert,
+      key: opts.key,
+      ca: opts.ca,
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.3',
+    });
     const agent = new Agent(server, opts);
     server.on('secureConnection', (socket: TLSSocket) => {
       socket.on('error', () => undefined);

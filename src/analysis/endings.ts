@@ -42,7 +42,10 @@ export function tallyEndings(rs: readonly TransferRecord[]): EndingTally {
 }
 
 /** Pure: records grouped by a key (compared by value), in the order keys first appear. */
-export function groupByKey<K>(records: readonly TransferRecord[], keyOf: (r: TransferRecord) => K): { key: K; records: TransferRecord[] }[] {
+export function groupByKey<K>(
+  records: readonly TransferRecord[],
+  keyOf: (r: TransferRecord) => K,
+): { key: K; records: TransferRecord[] }[] {
   const groups = new Map<string, { key: K; records: TransferRecord[] }>();
   for (const r of records) {
     const key = keyOf(r);
@@ -65,7 +68,9 @@ const keyOf = (r: TransferRecord): EndingKey => ({
   receiverMode: r.scenario.receiverMode,
   receiverPeer:
     protocolOf(r.scenario)?.peerLabel?.(r.scenario) ??
-    (r.scenario.senderPeer === 'node' ? r.scenario.receiverPeer : `${r.scenario.receiverPeer} (sender ${r.scenario.senderPeer})`),
+    (r.scenario.senderPeer === 'node'
+      ? r.scenario.receiverPeer
+      : `${r.scenario.receiverPeer} (sender ${r.scenario.senderPeer})`),
   ...(r.scenario.runtime !== undefined ? { runtime: r.scenario.runtime } : {}),
 });
 

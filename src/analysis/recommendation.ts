@@ -14,7 +14,10 @@ import { endingsMatrix, type EndingKey } from './endings.ts';
 export function tuningOptionsOf(run: Pick<RunResult, 'context'>): TuningOptions {
   const c = run.context.config as { alpha?: unknown; threshold?: unknown } | null;
   const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
-  return { alpha: num(c?.alpha, DEFAULT_TUNING_OPTIONS.alpha), threshold: num(c?.threshold, DEFAULT_TUNING_OPTIONS.threshold) };
+  return {
+    alpha: num(c?.alpha, DEFAULT_TUNING_OPTIONS.alpha),
+    threshold: num(c?.threshold, DEFAULT_TUNING_OPTIONS.threshold),
+  };
 }
 
 /** The tuning answers of the run's throughput sweep (the scenarios of its most common way of ending). */
@@ -79,21 +82,44 @@ export function recommendation(run: RunResult, main: readonly ScenarioSummary[])
   const delivered = main.filter((s) => s.throughput);
   const sizeBytes = delivered.length > 0 ? Math.max(...delivered.map((s) => s.scenario.sizeBytes)) : null;
   const atSize = delivered.filter((s) => s.scenario.sizeBytes === sizeBytes);
-  const fastest = atSize.reduce<ScenarioSummary | null>((a, b) => (a === null || b.throughput!.meanMbPerSec > a.throughput!.meanMbPerSec ? b : a), null);
+  const fastest = atSize.reduce<ScenarioSummary | null>(
+    (a, b) => (a === null || b.throughput!.meanMbPerSec > a.throughput!.meanMbPerSec ? b : a),
+    null,
+  );
   const answers = runTuning(run, main);
   const suiteAnswer = fastest ? answers.find((a) => a.axis === 'suite' && holdsFor(a, fastest.scenario)) : undefined;
   const suite = suiteAnswer ? suiteAnswer.recommended : (fastest?.scenario.suite ?? null);
-  const base = fastest && suite !== null ? (atSize.find((s) => s.scenario.suite === suite && s.scenario.chunkBytes === fastest.scenario.chunkBytes && holdsSame(s.scenario, fastest.scenario)) ?? fastest) : null;
+  const base =
+    fastest && suite !== null
+      ? (atSize.find(
+          (s) =>
+            s.scenario.suite === suite &&
+            s.scenario.chunkBytes === fastest.scenario.chunkBytes &&
+            holdsSame(s.scenario, fastest.scenario),
+        ) ?? fastest)
+      : null;
   const chunkAnswer = base ? answers.find((a) => a.axis === 'chunk' && holdsFor(a, base.scenario)) : undefined;
-  const chosen = chunkAnswer ? atSize.find((s) => s.scenarioId === chunkAnswer.values.find((v) => v.value === chunkAnswer.recommended)!.scenarioId) ?? base : base;
+  const chosen = chunkAnswer
+    ? (atSize.find(
+        (s) => s.scenarioId === chunkAnswer.values.find((v) => v.value === chunkAnswer.recommended)!.scenarioId,
+      ) ?? base)
+    : base;
 
   const matrix = endingsMatrix(run);
   const keys = matrix.rows.map((r) => r.key);
-  const lossy = matrix.rows.filter((r) => [...r.cells.values()].some((c) => c.silent > 0)).map((r) => endingLabel(r.key, keys));
+  const lossy = matrix.rows
+    .filter((r) => [...r.cells.values()].some((c) => c.silent > 0))
+    .map((r) => endingLabel(r.key, keys));
   const whole =
     matrix.rows.length > 1
       ? matrix.rows
-          .filter((r) => [...r.cells.values()].every((c) => Object.keys(c.outcomes).every((k) => k === 'complete' || k === 'complete-unclean' || k === 'complete-close-unknown')))
+          .filter((r) =>
+            [...r.cells.values()].every((c) =>
+              Object.keys(c.outcomes).every(
+                (k) => k === 'complete' || k === 'complete-unclean' || k === 'complete-close-unknown',
+              ),
+            ),
+          )
           .map((r) => `${endingLabel(r.key, keys)}${closeNote([...r.cells.values()])}`)
       : [];
 
@@ -103,14 +129,18 @@ export function recommendation(run: RunResult, main: readonly ScenarioSummary[])
     const name = `${c.suite} (TLS ${c.tlsVersion})`;
     const rate = `${mbps(chosen.throughput!.meanMbPerSec)}${cpu(cpuMsPerGb(chosen))}`;
     if (chunkAnswer) {
-      parts.push(`For ${humanBytes(sizeBytes)} streams, use ${name} with writes of at least ${chunkAnswer.recommended}: ${rate}.`);
+      parts.push(
+        `For ${humanBytes(sizeBytes)} streams, use ${name} with writes of at least ${chunkAnswer.recommended}: ${rate}.`,
+      );
       parts.push(
         chunkAnswer.noMeasurableDifference
           ? `No measurable difference between the ${chunkAnswer.values.length} chunk sizes tried (${chunkAnswer.equivalent.join(', ')}), so the smallest is as good as any.`
           : `Chunk sizes that cannot be told apart from the best (${chunkAnswer.best}): ${chunkAnswer.equivalent.join(', ')}.`,
       );
     } else {
-      parts.push(`For ${humanBytes(sizeBytes)} streams, use ${name}: ${rate} with ${formatBytes(c.chunkBytes)} writes (only one chunk size was tried).`);
+      parts.push(
+        `For ${humanBytes(sizeBytes)} streams, use ${name}: ${rate} with ${formatBytes(c.chunkBytes)} writes (only one chunk size was tried).`,
+      );
     }
     if (suiteAnswer && suiteAnswer.equivalent.length > 1) {
       const others = suiteAnswer.equivalent.filter((x) => x !== suite);
@@ -123,7 +153,8 @@ export function recommendation(run: RunResult, main: readonly ScenarioSummary[])
   } else {
     parts.push('No scenario delivered every byte in every transfer, so there is no throughput to recommend.');
   }
-  if (lossy.length > 0) parts.push(`Avoid these ways of ending the stream, they lost data silently: ${lossy.join('; ')}.`);
+  if (lossy.length > 0)
+    parts.push(`Avoid these ways of ending the stream, they lost data silently: ${lossy.join('; ')}.`);
   if (whole.length > 0) parts.push(`These delivered every byte: ${whole.join('; ')}.`);
 
   return {

@@ -34,13 +34,15 @@ export interface RuntimeComparison {
   readonly rows: readonly RuntimeRow[];
 }
 
-
 /** The runtimes that ran scenarios: from the run context, else (an older results.json) the labels in the scenario ids. */
 function runtimesOf(run: RunResult): RuntimeComparison['runtimes'] {
   const labels = [...new Set(run.scenarios.map((s) => s.scenario.runtime).filter((l): l is string => l !== undefined))];
   const known = run.context.runtimes ?? [];
   return labels
-    .map((label) => known.find((r) => r.label === label) ?? { label, path: '?', node: label.replace(/~\d+$/, ''), openssl: '?' })
+    .map(
+      (label) =>
+        known.find((r) => r.label === label) ?? { label, path: '?', node: label.replace(/~\d+$/, ''), openssl: '?' },
+    )
     .sort((a, b) => known.findIndex((r) => r.label === a.label) - known.findIndex((r) => r.label === b.label));
 }
 
@@ -51,12 +53,21 @@ export function runtimeComparison(run: RunResult): RuntimeComparison | null {
   const main = new Set(throughputScenarios(run.scenarios).map((s) => s.scenarioId));
   const suites: { tlsVersion: string; suite: string }[] = [];
   for (const s of run.scenarios) {
-    if (main.has(s.scenarioId) && !suites.some((x) => x.suite === s.scenario.suite)) suites.push({ tlsVersion: s.scenario.tlsVersion, suite: s.scenario.suite });
+    if (main.has(s.scenarioId) && !suites.some((x) => x.suite === s.scenario.suite))
+      suites.push({ tlsVersion: s.scenario.tlsVersion, suite: s.scenario.suite });
   }
   const rows = suites.map(({ tlsVersion, suite }) => {
     const stats = runtimes.map((rt) => {
       const rates = run.records
-        .filter((r) => !r.warmup && main.has(r.scenarioId) && r.scenario.suite === suite && r.scenario.runtime === rt.label && isDelivered(r.outcome) && r.mbPerSec !== null)
+        .filter(
+          (r) =>
+            !r.warmup &&
+            main.has(r.scenarioId) &&
+            r.scenario.suite === suite &&
+            r.scenario.runtime === rt.label &&
+            isDelivered(r.outcome) &&
+            r.mbPerSec !== null,
+        )
         .map((r) => r.mbPerSec!);
       if (rates.length === 0) return null;
       const s = summarize(rates);
@@ -64,7 +75,15 @@ export function runtimeComparison(run: RunResult): RuntimeComparison | null {
     });
     const first = stats[0];
     const cells = stats.map((st, i): RuntimeCell | null =>
-      st === null ? null : { samples: st.samples, meanMbPerSec: st.mean, sdMbPerSec: st.sd, ciHalfWidthMbPerSec: st.half, ratioToFirst: i === 0 || !first ? null : st.mean / first.mean },
+      st === null
+        ? null
+        : {
+            samples: st.samples,
+            meanMbPerSec: st.mean,
+            sdMbPerSec: st.sd,
+            ciHalfWidthMbPerSec: st.half,
+            ratioToFirst: i === 0 || !first ? null : st.mean / first.mean,
+          },
     );
     return { tlsVersion, suite, cells };
   });

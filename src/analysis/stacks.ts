@@ -24,17 +24,31 @@ export interface StacksMatrix {
 const RECEIVER_ORDER = ['node', 'openssl', 'gnutls'];
 
 /** The transfers the cross-stack table compares: one raw stream read to EOF, no injected fault. */
-const comparable = (r: TransferRecord): boolean => !r.warmup && r.scenario.protocol === 'raw' && r.scenario.receiverMode === 'until-eof' && r.fault === null;
+const comparable = (r: TransferRecord): boolean =>
+  !r.warmup && r.scenario.protocol === 'raw' && r.scenario.receiverMode === 'until-eof' && r.fault === null;
 
 /** Pure: sender (peer, strategy, write path, size) rows by receiver peer columns. */
 export function stacksMatrix(run: RunResult): StacksMatrix {
   const records = run.records.filter(comparable);
   const present = new Set(records.map((r) => r.scenario.receiverPeer as string));
-  const receivers = [...RECEIVER_ORDER.filter((p) => present.has(p)), ...[...present].filter((p) => !RECEIVER_ORDER.includes(p)).sort()];
-  const rows = groupByKey(records, (r): StackRowKey => ({ senderPeer: r.scenario.senderPeer, shutdown: r.scenario.shutdown, writePath: r.scenario.writePath, sizeBytes: r.scenario.sizeBytes }));
+  const receivers = [
+    ...RECEIVER_ORDER.filter((p) => present.has(p)),
+    ...[...present].filter((p) => !RECEIVER_ORDER.includes(p)).sort(),
+  ];
+  const rows = groupByKey(records, (r): StackRowKey => ({
+    senderPeer: r.scenario.senderPeer,
+    shutdown: r.scenario.shutdown,
+    writePath: r.scenario.writePath,
+    sizeBytes: r.scenario.sizeBytes,
+  }));
   // Node's sender first, then by size; within those, the order the run had.
   const senderRank = (p: string): number => (p === 'node' ? 0 : 1);
-  const sorted = [...rows].sort((a, b) => senderRank(a.key.senderPeer) - senderRank(b.key.senderPeer) || a.key.senderPeer.localeCompare(b.key.senderPeer) || a.key.sizeBytes - b.key.sizeBytes);
+  const sorted = [...rows].sort(
+    (a, b) =>
+      senderRank(a.key.senderPeer) - senderRank(b.key.senderPeer) ||
+      a.key.senderPeer.localeCompare(b.key.senderPeer) ||
+      a.key.sizeBytes - b.key.sizeBytes,
+  );
   return {
     receivers,
     rows: sorted.map(({ key, records: rs }) => {

@@ -55,8 +55,8 @@ export function variance(values: readonly number[]): number {
 // well-known set): about 15 significant digits for x > 0.
 const LANCZOS_G = 7;
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ] as const;
 
 /** ln Γ(x) for x > 0. */
@@ -299,7 +299,8 @@ export function mannKendall(values: readonly number[], alpha = 0.05, minChangePe
   const p = 2 * normalSf(Math.abs(z));
   const m = mean(values);
   const changePercent = m === 0 ? 0 : ((median(slopes) * (n - 1)) / Math.abs(m)) * 100;
-  const trend: Trend = p < alpha && Math.abs(changePercent) > minChangePercent ? (changePercent > 0 ? 'rising' : 'falling') : 'none';
+  const trend: Trend =
+    p < alpha && Math.abs(changePercent) > minChangePercent ? (changePercent > 0 ? 'rising' : 'falling') : 'none';
   return { s, z, p, changePercent, trend };
 }
 

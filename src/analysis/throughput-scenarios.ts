@@ -14,6 +14,9 @@ const endingOf = (s: ScenarioSummary): string => axesKey(s.scenario, ['shutdown'
 export function throughputScenarios(scenarios: readonly ScenarioSummary[]): ScenarioSummary[] {
   const counts = new Map<string, number>();
   for (const s of scenarios) counts.set(endingOf(s), (counts.get(endingOf(s)) ?? 0) + 1);
-  const main = [...counts.entries()].reduce<[string, number] | null>((best, e) => (best === null || e[1] > best[1] ? e : best), null)?.[0];
+  const main = [...counts.entries()].reduce<[string, number] | null>(
+    (best, e) => (best === null || e[1] > best[1] ? e : best),
+    null,
+  )?.[0];
   return scenarios.filter((s) => endingOf(s) === main);
 }

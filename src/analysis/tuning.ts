@@ -19,14 +19,26 @@ export interface TuningAxis {
   /** The axis (scenario-axes.ts) whose values are compared; the group is every other axis. */
   readonly axis: string;
   /** Recommend the first of the equivalent set in this order; `cheapest`: the least CPU per GB. */
-  readonly prefer: { readonly kind: 'smallest'; readonly order: (s: Scenario) => number; readonly why: string } | { readonly kind: 'cheapest' };
+  readonly prefer:
+    | { readonly kind: 'smallest'; readonly order: (s: Scenario) => number; readonly why: string }
+    | { readonly kind: 'cheapest' };
 }
 
 /** Keyed by the name the answers carry (results.json's `tuning[].axis`). */
 export const TUNING_AXES: Readonly<Record<string, TuningAxis>> = {
-  chunk: { axis: 'chunk', prefer: { kind: 'smallest', order: (s) => s.chunkBytes, why: 'the smallest write in the set (least buffered per write)' } },
+  chunk: {
+    axis: 'chunk',
+    prefer: {
+      kind: 'smallest',
+      order: (s) => s.chunkBytes,
+      why: 'the smallest write in the set (least buffered per write)',
+    },
+  },
   suite: { axis: 'suite', prefer: { kind: 'cheapest' } },
-  streams: { axis: 'streams', prefer: { kind: 'smallest', order: (s) => s.streams, why: 'the fewest connections in the set' } },
+  streams: {
+    axis: 'streams',
+    prefer: { kind: 'smallest', order: (s) => s.streams, why: 'the fewest connections in the set' },
+  },
   writePath: { axis: 'write', prefer: { kind: 'cheapest' } },
   readPath: { axis: 'read', prefer: { kind: 'cheapest' } },
 };
@@ -93,9 +105,19 @@ function samplesById(run: Pick<RunResult, 'records'>): Map<string, number[]> {
 
 const pct = (fraction: number): string => `${Number((fraction * 100).toPrecision(4))}%`;
 
-function answerFor(axis: string, spec: TuningAxis, members: readonly ScenarioSummary[], group: Record<string, string | number>, samples: Map<string, number[]>, opts: TuningOptions): TuningAnswer {
+function answerFor(
+  axis: string,
+  spec: TuningAxis,
+  members: readonly ScenarioSummary[],
+  group: Record<string, string | number>,
+  samples: Map<string, number[]>,
+  opts: TuningOptions,
+): TuningAnswer {
   const prefer = spec.prefer;
-  const ordered = prefer.kind === 'smallest' ? [...members].sort((a, b) => prefer.order(a.scenario) - prefer.order(b.scenario)) : [...members];
+  const ordered =
+    prefer.kind === 'smallest'
+      ? [...members].sort((a, b) => prefer.order(a.scenario) - prefer.order(b.scenario))
+      : [...members];
   // Highest mean; a tie goes to the first in the axis's order.
   const best = ordered.reduce((a, b) => (b.throughput!.meanMbPerSec > a.throughput!.meanMbPerSec ? b : a));
   const bestSamples = samples.get(best.scenarioId) ?? [];
@@ -117,12 +139,15 @@ function answerFor(axis: string, spec: TuningAxis, members: readonly ScenarioSum
     };
   });
   // Told apart from the best only when both significant at alpha and slower by more than the threshold.
-  const distinct = (v: TuningValue): boolean => v.pVsBest !== null && v.pVsBest < opts.alpha && -v.changeVsBestPercent > opts.threshold * 100;
+  const distinct = (v: TuningValue): boolean =>
+    v.pVsBest !== null && v.pVsBest < opts.alpha && -v.changeVsBestPercent > opts.threshold * 100;
   const equivalent = values.filter((v) => !distinct(v));
   const recommended =
     spec.prefer.kind === 'smallest'
       ? equivalent[0]!
-      : equivalent.reduce((a, b) => (b.cpuMsPerGb !== null && (a.cpuMsPerGb === null || b.cpuMsPerGb < a.cpuMsPerGb) ? b : a));
+      : equivalent.reduce((a, b) =>
+          b.cpuMsPerGb !== null && (a.cpuMsPerGb === null || b.cpuMsPerGb < a.cpuMsPerGb) ? b : a,
+        );
   const none = equivalent.length === values.length;
   const bestValue = valueOf(spec, best.scenario);
   const why = spec.prefer.kind === 'smallest' ? spec.prefer.why : 'the least CPU per GB in the set';
@@ -133,17 +158,32 @@ function answerFor(axis: string, spec: TuningAxis, members: readonly ScenarioSum
     none
       ? `no measurable difference between the ${values.length} ${axis} values (${rule}); ${recommended.value} is ${why}.`
       : `best ${bestValue}; ${equivalent.length > 1 ? `${equivalent.map((v) => v.value).join(', ')} cannot be told apart from it (${rule})` : 'every other value is slower beyond the noise'}; use ${recommended.value}, ${why}.`,
-    ...(missed.length > 0 ? [`${missed.join(', ')} missed the rme target, so the set may be wider than the truth.`] : []),
+    ...(missed.length > 0
+      ? [`${missed.join(', ')} missed the rme target, so the set may be wider than the truth.`]
+      : []),
     ...(few.length > 0 ? [`${few.join(', ')} had fewer than 2 samples: nothing can be told apart from it.`] : []),
   ];
-  return { axis, group, values, best: bestValue, equivalent: equivalent.map((v) => v.value), recommended: recommended.value, cpuMsPerGb: recommended.cpuMsPerGb, noMeasurableDifference: none, note: parts.join(' ') };
+  return {
+    axis,
+    group,
+    values,
+    best: bestValue,
+    equivalent: equivalent.map((v) => v.value),
+    recommended: recommended.value,
+    cpuMsPerGb: recommended.cpuMsPerGb,
+    noMeasurableDifference: none,
+    note: parts.join(' '),
+  };
 }
 
 /**
  * Pure: every tuning answer of the run, for each axis with at least two
  * delivered values in some group, ordered by size, then axis, then group.
  */
-export function tuningAnswers(run: Pick<RunResult, 'scenarios' | 'records'>, opts: TuningOptions = DEFAULT_TUNING_OPTIONS): TuningAnswer[] {
+export function tuningAnswers(
+  run: Pick<RunResult, 'scenarios' | 'records'>,
+  opts: TuningOptions = DEFAULT_TUNING_OPTIONS,
+): TuningAnswer[] {
   const delivered = run.scenarios.filter((s) => s.throughput !== null);
   const samples = samplesById(run);
   const out: { size: number; axisIndex: number; key: string; answer: TuningAnswer }[] = [];
@@ -157,8 +197,15 @@ export function tuningAnswers(run: Pick<RunResult, 'scenarios' | 'records'>, opt
     }
     for (const [key, { group, members }] of groups) {
       if (new Set(members.map((m) => valueOf(spec, m.scenario))).size < 2) continue;
-      out.push({ size: members[0]!.scenario.sizeBytes, axisIndex, key, answer: answerFor(axis, spec, members, group, samples, opts) });
+      out.push({
+        size: members[0]!.scenario.sizeBytes,
+        axisIndex,
+        key,
+        answer: answerFor(axis, spec, members, group, samples, opts),
+      });
     }
   });
-  return out.sort((a, b) => a.size - b.size || a.axisIndex - b.axisIndex || a.key.localeCompare(b.key)).map((x) => x.answer);
+  return out
+    .sort((a, b) => a.size - b.size || a.axisIndex - b.axisIndex || a.key.localeCompare(b.key))
+    .map((x) => x.answer);
 }

@@ -63,7 +63,9 @@ export function noiseWarnings(run: Pick<RunResult, 'scenarios' | 'records' | 'co
         text: `${cell}: desired confidence was not achieved: ±${f1(t.rmePercent)}% after ${t.samples} transfers (${sampling.stopReason === 'max-time' ? '--max-time reached' : 'sample limit reached'}), target ±${sampling.targetRmePercent}%. Use a quieter machine, a longer --max-time, or a larger size.`,
       });
     }
-    const measured = run.records.filter((r) => r.scenarioId === id && !r.warmup && isDelivered(r.outcome) && r.mbPerSec !== null);
+    const measured = run.records.filter(
+      (r) => r.scenarioId === id && !r.warmup && isDelivered(r.outcome) && r.mbPerSec !== null,
+    );
     const rates = measured.map((r) => r.mbPerSec!);
     // Outliers are common on a shared VM; they are worth a line when they move the mean by more than half the threshold.
     const outlierSet = new Set(sampling.outliers);

@@ -1,7 +1,14 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.ts';
-import { compareExitCode, compareRuns, comparableRun, DEFAULT_COMPARE_OPTIONS, type ComparableRun, type SampleSource } from '../compare/compare.ts';
+import {
+  compareExitCode,
+  compareRuns,
+  comparableRun,
+  DEFAULT_COMPARE_OPTIONS,
+  type ComparableRun,
+  type SampleSource,
+} from '../compare/compare.ts';
 import { usageError } from '../errors.ts';
 import { parseAlpha as alphaLevel, parseFraction } from '../config/parsers.ts';
 import { applyLayers } from '../config/layers.ts';
@@ -17,7 +24,12 @@ export function parseAlpha(text: string): number {
 
 /** `--threshold`: `5%` or `0.05`, from 0% (any significant drop) to below 100%. */
 export function parseThreshold(text: string): number {
-  return parseFraction(text, '--threshold', 'a percentage such as 5% or a fraction such as 0.05, from 0% to below 100%', (v) => v >= 0 && v < 1);
+  return parseFraction(
+    text,
+    '--threshold',
+    'a percentage such as 5% or a fraction such as 0.05, from 0% to below 100%',
+    (v) => v >= 0 && v < 1,
+  );
 }
 
 /** compare's flags; the defaults are the library's own (DEFAULT_COMPARE_OPTIONS), spelled as a user types them. */
@@ -54,12 +66,17 @@ const COMPARE_TABLE = optionTable(COMPARE_OPTIONS);
 
 export type CompareFlags = RawOptions<typeof COMPARE_OPTIONS>;
 /** The protocols whose samples are not transfer records: the load protocols' registry. */
-const SAMPLE_SOURCES: readonly SampleSource[] = LOAD_PROTOCOLS.map((p) => (json: object, where: string) => p.comparableSamples(json, where));
+const SAMPLE_SOURCES: readonly SampleSource[] = LOAD_PROTOCOLS.map(
+  (p) => (json: object, where: string) => p.comparableSamples(json, where),
+);
 
 /** A run folder (holding results.json) or a results.json path, read and checked. */
 export async function loadRun(path: string): Promise<ComparableRun> {
   const st = await stat(path).catch(() => null);
-  if (!st) throw usageError(`run "${path}" does not exist: expected a run folder containing results.json, or a results.json file`);
+  if (!st)
+    throw usageError(
+      `run "${path}" does not exist: expected a run folder containing results.json, or a results.json file`,
+    );
   const file = st.isDirectory() ? join(path, 'results.json') : path;
   let text: string;
   try {
@@ -76,17 +93,25 @@ export async function loadRun(path: string): Promise<ComparableRun> {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw usageError(`"${file}" is not valid JSON (${(err as Error).message}): expected a results.json written by tls-sst-bench run`);
+    throw usageError(
+      `"${file}" is not valid JSON (${(err as Error).message}): expected a results.json written by tls-sst-bench run`,
+    );
   }
   return comparableRun(parsed, `"${file}"`, SAMPLE_SOURCES);
 }
 
 /** `tls-sst-bench compare <base> <new>`: 1 on a significant regression, else 0. */
-export async function compareCommand(basePath: string, newPath: string, flags: CompareFlags, out: (text: string) => void): Promise<number> {
+export async function compareCommand(
+  basePath: string,
+  newPath: string,
+  flags: CompareFlags,
+  out: (text: string) => void,
+): Promise<number> {
   const { md, ...options } = applyLayers(COMPARE_TABLE, defaultsOf(COMPARE_OPTIONS), [{ where: 'flags', raw: flags }]);
   const mdPath = md === undefined ? undefined : resolve(md);
   if (mdPath !== undefined) {
-    if ((await stat(mdPath).catch(() => null))?.isDirectory()) throw usageError(`--md "${md}" is a folder: expected a file name`);
+    if ((await stat(mdPath).catch(() => null))?.isDirectory())
+      throw usageError(`--md "${md}" is a folder: expected a file name`);
     await assertWritableDir(dirname(mdPath), '--md');
   }
   const base = await loadRun(basePath);

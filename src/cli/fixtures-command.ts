@@ -21,7 +21,8 @@ function parseProfiles(text: string): FixtureProfile[] {
 }
 
 function parseSeed(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 2 ** 31 - 1) throw usageError(`--seed "${text}" is not accepted: expected a whole number from 0 to ${2 ** 31 - 1}`);
+  if (!/^\d+$/.test(text) || Number(text) > 2 ** 31 - 1)
+    throw usageError(`--seed "${text}" is not accepted: expected a whole number from 0 to ${2 ** 31 - 1}`);
   return Number(text);
 }
 
@@ -36,8 +37,24 @@ export const FIXTURES_OPTIONS = [
     parse: (t, f) => parseBytesList(t, f, SIZE_BOUNDS),
     default: '1MB,64MB',
   }),
-  option({ key: 'profile', target: 'profiles', flag: '--profile', valueName: 'list', description: 'kv | incompressible | compressible (comma-separated)', parse: parseProfiles, default: 'kv' }),
-  option({ key: 'seed', target: 'seed', flag: '--seed', valueName: 'n', description: 'seed', parse: parseSeed, default: '1' }),
+  option({
+    key: 'profile',
+    target: 'profiles',
+    flag: '--profile',
+    valueName: 'list',
+    description: 'kv | incompressible | compressible (comma-separated)',
+    parse: parseProfiles,
+    default: 'kv',
+  }),
+  option({
+    key: 'seed',
+    target: 'seed',
+    flag: '--seed',
+    valueName: 'n',
+    description: 'seed',
+    parse: parseSeed,
+    default: '1',
+  }),
 ];
 const FIXTURES_TABLE = optionTable(FIXTURES_OPTIONS);
 
@@ -50,7 +67,10 @@ function cacheOf(flags: FixturesFlags): FixtureCache {
 /** sst_dump's verdict on a file, or null when sst_dump is not installed. */
 function sstDumpVerify(path: string): string | null {
   try {
-    const out = execFileSync('sst_dump', [`--file=${path}`, '--command=verify', '--verify_checksum'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('sst_dump', [`--file=${path}`, '--command=verify', '--verify_checksum'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return /The file is ok/.test(out) ? 'ok' : `not ok: ${out.trim().split('\n').pop()}`;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
@@ -59,24 +79,37 @@ function sstDumpVerify(path: string): string | null {
   }
 }
 
-export async function fixturesCommand(action: string, flags: FixturesFlags, out: (line: string) => void): Promise<number> {
+export async function fixturesCommand(
+  action: string,
+  flags: FixturesFlags,
+  out: (line: string) => void,
+): Promise<number> {
   const cache = cacheOf(flags);
   // A file where the folder should be is a mistake for every action, not an empty cache.
   const st = await stat(cache.dir).catch(() => null);
-  if (st && !st.isDirectory()) throw usageError(`--fixtures-dir "${flags.fixturesDir ?? cache.dir}" is not a folder: expected the fixture cache folder (or a path where one may be made)`);
+  if (st && !st.isDirectory())
+    throw usageError(
+      `--fixtures-dir "${flags.fixturesDir ?? cache.dir}" is not a folder: expected the fixture cache folder (or a path where one may be made)`,
+    );
   switch (action) {
     case 'generate': {
       const { fixturesDir: _dir, ...raw } = flags;
       // Only generate reads them: list, verify and clean ignore them, as they always did.
-      const { sizes, profiles, seed } = applyLayers(FIXTURES_TABLE, defaultsOf(FIXTURES_OPTIONS), [{ where: 'flags', raw }]);
+      const { sizes, profiles, seed } = applyLayers(FIXTURES_TABLE, defaultsOf(FIXTURES_OPTIONS), [
+        { where: 'flags', raw },
+      ]);
       await assertWritableDir(cache.dir, '--fixtures-dir');
-      await cache.assertRoomFor(profiles.flatMap((profile) => sizes.map((sizeBytes) => ({ sizeBytes, seed, profile }))));
+      await cache.assertRoomFor(
+        profiles.flatMap((profile) => sizes.map((sizeBytes) => ({ sizeBytes, seed, profile }))),
+      );
       for (const profile of profiles) {
         for (const sizeBytes of sizes) {
           const t0 = performance.now();
           const f = await cache.ensure({ sizeBytes, seed, profile });
           const ms = performance.now() - t0;
-          out(`${f.name}  ${humanBytes(f.sizeBytes)}  crc32c ${hex(f.crc32c)}  ${f.dataBlocks} data blocks  (${ms.toFixed(0)} ms)`);
+          out(
+            `${f.name}  ${humanBytes(f.sizeBytes)}  crc32c ${hex(f.crc32c)}  ${f.dataBlocks} data blocks  (${ms.toFixed(0)} ms)`,
+          );
         }
       }
       return 0;
@@ -90,7 +123,9 @@ export async function fixturesCommand(action: string, flags: FixturesFlags, out:
         const status = entry ? await cache.status(entry) : 'missing';
         const dump = status === 'ok' ? sstDumpVerify(f.path) : null;
         if (status !== 'ok' || (dump !== null && dump !== 'ok')) bad += 1;
-        out(`${f.name}: crc32c ${status}${dump === null ? (status === 'ok' ? ', sst_dump not installed' : '') : `, sst_dump ${dump}`}`);
+        out(
+          `${f.name}: crc32c ${status}${dump === null ? (status === 'ok' ? ', sst_dump not installed' : '') : `, sst_dump ${dump}`}`,
+        );
       }
       return bad === 0 ? 0 : 1;
     }
@@ -103,7 +138,15 @@ export async function fixturesCommand(action: string, flags: FixturesFlags, out:
       out(
         table(
           ['name', 'size', 'bytes', 'profile', 'seed', 'crc32c', 'data blocks'],
-          list.map((f) => [f.name, humanBytes(f.sizeBytes), String(f.sizeBytes), f.profile, String(f.seed), hex(f.crc32c), String(f.dataBlocks)]),
+          list.map((f) => [
+            f.name,
+            humanBytes(f.sizeBytes),
+            String(f.sizeBytes),
+            f.profile,
+            String(f.seed),
+            hex(f.crc32c),
+            String(f.dataBlocks),
+          ]),
           [false, true, true, false, true, false, true],
         ),
       );

@@ -10,7 +10,11 @@ export async function assertLocalAddress(host: string, flag: string): Promise<vo
   await new Promise<void>((resolve, reject) => {
     const srv = createServer();
     srv.once('error', (err: NodeJS.ErrnoException) => {
-      reject(usageError(`${flag} "${host}" cannot be bound (${err.code ?? err.message}): expected an address of this host (127.0.0.1, ::1, or one \`ip addr\` lists)`));
+      reject(
+        usageError(
+          `${flag} "${host}" cannot be bound (${err.code ?? err.message}): expected an address of this host (127.0.0.1, ::1, or one \`ip addr\` lists)`,
+        ),
+      );
     });
     srv.listen(0, host, () => srv.close(() => resolve()));
   });

@@ -27,7 +27,9 @@ export const RAW_STREAM_DIR = 'raw-stream';
 /** The progress line of a finished cell: sampled MB/s with its CI when there are samples, else the cell's total. */
 function cellLine(c: HttpsRun['result']['https'][number]): string {
   const st = c.intervalMbPerSec;
-  const mb = st ? `${st.meanMbPerSec.toFixed(1)}${Number.isFinite(st.ciHalfWidthMbPerSec) ? ` ±${st.ciHalfWidthMbPerSec!.toFixed(1)}` : ''} MB/s over ${st.samples} s` : `${c.mbPerSec.toFixed(1)} MB/s (no measured interval)`;
+  const mb = st
+    ? `${st.meanMbPerSec.toFixed(1)}${Number.isFinite(st.ciHalfWidthMbPerSec) ? ` ±${st.ciHalfWidthMbPerSec!.toFixed(1)}` : ''} MB/s over ${st.samples} s`
+    : `${c.mbPerSec.toFixed(1)} MB/s (no measured interval)`;
   return `${mb}, ${(c.intervalRequestsPerSec ?? c.requestsPerSec).toFixed(1)} req/s, p99 ${c.latencyP99Ms} ms, errors ${c.errors}, non2xx ${c.non2xx}`;
 }
 
@@ -36,7 +38,10 @@ export function httpsLayers(flags: HttpsFlags): { where: string; raw: HttpsRawCo
   const layers: { where: string; raw: HttpsRawConfig }[] = [];
   if (preset !== undefined) {
     const p = httpsPresets()[preset];
-    if (!p) throw usageError(`--preset "${preset}" is not an https preset: expected one of ${Object.keys(httpsPresets()).join(', ')}`);
+    if (!p)
+      throw usageError(
+        `--preset "${preset}" is not an https preset: expected one of ${Object.keys(httpsPresets()).join(', ')}`,
+      );
     layers.push({ where: `preset ${preset}`, raw: p.settings });
   }
   layers.push({ where: 'flags', raw: rest });
@@ -44,16 +49,27 @@ export function httpsLayers(flags: HttpsFlags): { where: string; raw: HttpsRawCo
 }
 
 /** What an https run folder holds (besides raw-stream/, when the raw comparison ran). */
-export const HTTPS_RUN_FILES = ['results.json', 'results.csv', 'scenarios.csv', ...Object.keys(https.report.files), 'summary.md', 'report.html'] as const;
+export const HTTPS_RUN_FILES = [
+  'results.json',
+  'results.csv',
+  'scenarios.csv',
+  ...Object.keys(https.report.files),
+  'summary.md',
+  'report.html',
+] as const;
 
 /** Writes an https run's folder (HTTPS_RUN_FILES, and raw-stream/); returns what results.json holds. */
 export async function writeHttpsRun(runDir: string, run: HttpsRun): Promise<HttpsRunJson> {
   await mkdir(runDir, { recursive: true });
   const common = https.resultsOf(run);
   await writeRunFiles(runDir, common);
-  for (const [name, render] of Object.entries(https.report.files)) await writeFileAtomic(join(runDir, name), render(run.result));
+  for (const [name, render] of Object.entries(https.report.files))
+    await writeFileAtomic(join(runDir, name), render(run.result));
   // summary.md: the raw stream's report as any run's, then the HTTPS cells from the same model as the terminal's.
-  await writeFileAtomic(join(runDir, 'summary.md'), [markdownSummary(common), https.report.summarySection(common) ?? ''].join('\n'));
+  await writeFileAtomic(
+    join(runDir, 'summary.md'),
+    [markdownSummary(common), https.report.summarySection(common) ?? ''].join('\n'),
+  );
   if (run.rawRun) await writeRunFiles(join(runDir, RAW_STREAM_DIR), run.rawRun);
   return common;
 }
@@ -76,8 +92,14 @@ export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): 
         signal,
         hooks: {
           onPhase: (t) => log(`https: ${t}`),
-          onVerified: (v) => log(`https: verified fetch ${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''}: ${v.problem ?? `ok, ${v.protocolNegotiated} ${v.suiteNegotiated}, CRC32C ${v.crc32cReceived}`}`),
-          onCellStart: (s, i, n) => log(`https: [${i + 1}/${n}] ${formatBytes(s.sizeBytes)} ${s.mode} x${s.connections} for ${s.durationMs / 1000} s`),
+          onVerified: (v) =>
+            log(
+              `https: verified fetch ${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''}: ${v.problem ?? `ok, ${v.protocolNegotiated} ${v.suiteNegotiated}, CRC32C ${v.crc32cReceived}`}`,
+            ),
+          onCellStart: (s, i, n) =>
+            log(
+              `https: [${i + 1}/${n}] ${formatBytes(s.sizeBytes)} ${s.mode} x${s.connections} for ${s.durationMs / 1000} s`,
+            ),
           onCell: (c) => log(`https:        ${cellLine(c)}`),
         },
       }),
@@ -96,7 +118,9 @@ export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): 
       }
       const mismatches = run.rawRun?.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH') ?? [];
       if (mismatches.length === 0) return 0;
-      process.stderr.write(`ERROR: ${mismatches.length} raw transfer(s) negotiated another suite than asked for: ${mismatches[0]!.outcome.errorMessage}\n`);
+      process.stderr.write(
+        `ERROR: ${mismatches.length} raw transfer(s) negotiated another suite than asked for: ${mismatches[0]!.outcome.errorMessage}\n`,
+      );
       return 1;
     },
   });
@@ -106,7 +130,9 @@ export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): 
 export function addHttpsCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('https')
-    .description('HTTPS mode: fixtures served by node:https, N concurrent autocannon clients fetching whole files or ranges, beside a raw TLS stream')
+    .description(
+      'HTTPS mode: fixtures served by node:https, N concurrent autocannon clients fetching whole files or ranges, beside a raw TLS stream',
+    )
     .option('--preset <name>', `https preset from bench/https.ts: ${Object.keys(httpsPresets()).join(', ')}`)
     // Our own message for an unknown flag: the program's lists `run`'s flags.
     .allowUnknownOption()
@@ -116,7 +142,9 @@ export function addHttpsCommand(program: Command, setExit: (code: number) => voi
     const stray = self.args[0];
     if (stray !== undefined) {
       throw usageError(
-        stray.startsWith('-') ? `unknown option "${stray}": expected one of ${OWN_FLAGS.join(', ')} (see https --help)` : `unexpected argument "${stray}": https takes only flags (${OWN_FLAGS.join(', ')})`,
+        stray.startsWith('-')
+          ? `unknown option "${stray}": expected one of ${OWN_FLAGS.join(', ')} (see https --help)`
+          : `unexpected argument "${stray}": https takes only flags (${OWN_FLAGS.join(', ')})`,
       );
     }
     setExit(await httpsCommand(opts, process.argv.slice(2)));

@@ -49,21 +49,27 @@ type RunFlags = RawConfig & { preset?: string; config?: string; fixturesDir?: st
 
 /** The options of `run`, from the option table; `profile` parses its run flags with the same set. */
 function addRunOptions(cmd: Command): Command {
-  cmd
-    .option('--preset <name>', `a preset from bench/: ${presetNames().join(', ')}`)
-    .addOption(
-      new Option('--config <file>', 'JSON file of settings; keys are the flag names in camelCase (stallTimeout, maxFragment, ...); once').argParser((value: string, previous: string | undefined) => {
-        // Which of two files wins would be a guess: refused.
-        if (previous !== undefined) throw usageError(`--config "${value}" is given after --config "${previous}": expected one --config (merge the files into one)`);
-        return value;
-      }),
-    )
+  cmd.option('--preset <name>', `a preset from bench/: ${presetNames().join(', ')}`).addOption(
+    new Option(
+      '--config <file>',
+      'JSON file of settings; keys are the flag names in camelCase (stallTimeout, maxFragment, ...); once',
+    ).argParser((value: string, previous: string | undefined) => {
+      // Which of two files wins would be a guess: refused.
+      if (previous !== undefined)
+        throw usageError(
+          `--config "${value}" is given after --config "${previous}": expected one --config (merge the files into one)`,
+        );
+      return value;
+    }),
+  );
   return addTableOptions(addFixturesDirOption(cmd), RUN_OPTIONS);
 }
 
 /** Run flags given after `--` to another command, parsed as `run` would. */
 function parseRunFlags(args: readonly string[]): RunFlags {
-  const cmd = addRunOptions(new Command('run')).exitOverride().configureOutput({ writeErr: () => undefined });
+  const cmd = addRunOptions(new Command('run'))
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
   cmd.parse([...args], { from: 'user' });
   return cmd.opts<RunFlags>();
 }
@@ -81,7 +87,9 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
     .configureOutput({ writeOut: io.out, writeErr: () => undefined })
     .showSuggestionAfterError(false);
 
-  const run = addRunOptions(program.command('run').description('run the benchmark matrix (preset, config file and flags, later wins)'));
+  const run = addRunOptions(
+    program.command('run').description('run the benchmark matrix (preset, config file and flags, later wins)'),
+  );
   run.action(async (opts: RunFlags) => {
     const { fixturesDir, ...flags } = opts;
     setExit(await runCommand(flags, { fixturesDir, argv: [...argv] }));
@@ -94,7 +102,10 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
       setExit(await fixturesCommand(action, opts, (line) => io.out(`${line}\n`)));
     });
 
-  addFixturesDirOption(addTableOptions(program.command('threshold'), THRESHOLD_OPTIONS), 'fixture folder; probes use a temp folder inside it')
+  addFixturesDirOption(
+    addTableOptions(program.command('threshold'), THRESHOLD_OPTIONS),
+    'fixture folder; probes use a temp folder inside it',
+  )
     .description('bisect over size to the smallest size at which a way of ending the stream loses data')
     .action(async (opts: ThresholdFlags) => {
       setExit(
@@ -107,7 +118,9 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
     });
 
   addTableOptions(program.command('compare'), COMPARE_OPTIONS)
-    .description('per-scenario change of mean MB/s between two runs, with a Welch t-test; exit 1 on a significant regression')
+    .description(
+      'per-scenario change of mean MB/s between two runs, with a Welch t-test; exit 1 on a significant regression',
+    )
     .argument('<base-run>', 'run folder (or its results.json) to compare against')
     .argument('<new-run>', 'run folder (or its results.json) to compare')
     .action(async (basePath: string, newPath: string, opts: CompareFlags) => {
@@ -116,7 +129,9 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
 
   program
     .command('report')
-    .description('re-render summary.md, report.html and charts/ of a run folder from its results.json; a folder with only its journal (a killed run) gets all its files, marked interrupted')
+    .description(
+      're-render summary.md, report.html and charts/ of a run folder from its results.json; a folder with only its journal (a killed run) gets all its files, marked interrupted',
+    )
     .argument('<run-dir>', 'a run folder, results/<run-id>')
     .action(async (runDir: string) => {
       setExit(await reportCommand(runDir, (line) => io.out(`${line}\n`)));
@@ -125,7 +140,9 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
   addHttpsCommand(program, setExit);
 
   addTableOptions(program.command('profile'), PROFILE_OPTIONS)
-    .description('profile the sender or receiver worker during one scenario: tls-sst-bench profile --role sender --tool cpu-prof -- <run flags>')
+    .description(
+      'profile the sender or receiver worker during one scenario: tls-sst-bench profile --role sender --tool cpu-prof -- <run flags>',
+    )
     .argument('[runFlags...]', 'run flags after --, giving exactly one scenario')
     .action(async (runArgs: string[], opts: ProfileFlags) => {
       const { fixturesDir, ...runFlags } = parseRunFlags(runArgs);
@@ -141,7 +158,9 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
 
   program
     .command('agent')
-    .description('run one worker for a remote orchestrator (`run --agent`): agent --listen HOST:PORT --cert --key --ca; or make the certificates: agent certs --out DIR')
+    .description(
+      'run one worker for a remote orchestrator (`run --agent`): agent --listen HOST:PORT --cert --key --ca; or make the certificates: agent certs --out DIR',
+    )
     .argument('[action]', 'certs: write a control-channel CA and certificates; none: serve')
     .option('--listen <host:port>', 'address of the control channel (port 0: any free port; printed on stdout)')
     .option('--cert <file>', "the agent's certificate (agent.pem of `agent certs`)")
@@ -163,7 +182,8 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
  */
 function acceptedFlags(program: Command, argv: readonly string[]): string[] {
   const command = program.commands.find((c) => c.name() === argv[0]);
-  const target = command?.name() === 'profile' && argv.includes('--') ? addRunOptions(new Command('run')) : (command ?? program);
+  const target =
+    command?.name() === 'profile' && argv.includes('--') ? addRunOptions(new Command('run')) : (command ?? program);
   const flags = target.options.map((o) => o.long).filter((f): f is string => f !== undefined);
   return [...new Set([...flags, '--help'])];
 }
@@ -205,7 +225,8 @@ export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Pro
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version')
+        return 0;
       return fail(io, commanderMessage(err, program, argv), EXIT_USAGE);
     }
     if (isUsageError(err)) return fail(io, err.message, EXIT_USAGE);

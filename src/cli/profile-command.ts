@@ -24,7 +24,11 @@ const CLINIC_ENV = { NO_INSIGHT: '1' };
 
 function npx(args: readonly string[], cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['-y', CLINIC, ...args], { cwd, env: { ...process.env, ...CLINIC_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['-y', CLINIC, ...args], {
+      cwd,
+      env: { ...process.env, ...CLINIC_ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -66,10 +70,23 @@ const PROFILE_TABLE = optionTable(PROFILE_OPTIONS);
 export type ProfileFlags = RawOptions<typeof PROFILE_OPTIONS> & { readonly fixturesDir?: string };
 
 /** How the profiled worker is started: Node's own flag, or under Clinic.js (which starts it itself). */
-function launchFor(tool: ProfileTool, role: WorkerRole, dir: string): Pick<RunOptions, 'workerFlags' | 'workerWrappers'> {
+function launchFor(
+  tool: ProfileTool,
+  role: WorkerRole,
+  dir: string,
+): Pick<RunOptions, 'workerFlags' | 'workerWrappers'> {
   if (tool === 'cpu-prof') return { workerFlags: { [role]: ['--cpu-prof', `--cpu-prof-dir=${dir}`] } };
   // Collect only; the HTML is made afterwards, without opening a browser.
-  return { workerWrappers: { [role]: { command: 'npx', args: ['-y', CLINIC, tool, '--collect-only', '--dest', dir, '--'], env: CLINIC_ENV, stopGraceMs: 180_000 } } };
+  return {
+    workerWrappers: {
+      [role]: {
+        command: 'npx',
+        args: ['-y', CLINIC, tool, '--collect-only', '--dest', dir, '--'],
+        env: CLINIC_ENV,
+        stopGraceMs: 180_000,
+      },
+    },
+  };
 }
 
 /**
@@ -78,7 +95,11 @@ function launchFor(tool: ProfileTool, role: WorkerRole, dir: string): Pick<RunOp
  * Clinic's data and HTML) goes to `results/<run-id>/profile/`, next to the
  * run's usual files.
  */
-export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & { preset?: string; config?: string }, out: (t: string) => void): Promise<number> {
+export async function profileCommand(
+  flags: ProfileFlags,
+  runFlags: RawConfig & { preset?: string; config?: string },
+  out: (t: string) => void,
+): Promise<number> {
   const { fixturesDir, ...own } = flags;
   let scenarios: Scenario[] = [];
   let profileDir = '';
@@ -93,9 +114,14 @@ export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & 
     },
     check: async ({ run: config }) => {
       if (scenarios.length !== 1) {
-        throw usageError(`the run flags give ${scenarios.length} scenarios: expected exactly one to profile (narrow them with --filter or single values)`);
+        throw usageError(
+          `the run flags give ${scenarios.length} scenarios: expected exactly one to profile (narrow them with --filter or single values)`,
+        );
       }
-      if (config.agent) throw usageError('--agent is not accepted by profile: expected both workers on this host (profile the agent host with its own profile run)');
+      if (config.agent)
+        throw usageError(
+          '--agent is not accepted by profile: expected both workers on this host (profile the agent host with its own profile run)',
+        );
     },
     out: ({ run: config }) => config.out,
     fixturesDir,
@@ -104,7 +130,14 @@ export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & 
       await mkdir(profileDir, { recursive: true });
     },
     run: ({ role, tool, run: config }, { runId, fixturesDir: dir }, signal) =>
-      runBenchmark(config, { runId, command: label, fixturesDir: dir, scenarios, signal, ...launchFor(tool, role, profileDir) }),
+      runBenchmark(config, {
+        runId,
+        command: label,
+        fixturesDir: dir,
+        scenarios,
+        signal,
+        ...launchFor(tool, role, profileDir),
+      }),
     interrupted: (run) => run.context.interrupted,
     write: (_config, { runDir }, run) => writeRunFiles(runDir, run),
     show: (_config, _folders, run) => {
@@ -117,23 +150,35 @@ export async function profileCommand(flags: ProfileFlags, runFlags: RawConfig & 
 }
 
 /** Where the profile went (Clinic's HTML rendered first); exit 0, or a BenchError when nothing was collected. */
-async function showProfile(role: WorkerRole, tool: ProfileTool, profileDir: string, out: (t: string) => void): Promise<number> {
+async function showProfile(
+  role: WorkerRole,
+  tool: ProfileTool,
+  profileDir: string,
+  out: (t: string) => void,
+): Promise<number> {
   if (tool === 'cpu-prof') {
     const files = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
     if (files.length === 0) throw new BenchError('INTERNAL', `no profile was written into ${profileDir}`);
     // A receiver with the checker thread (no native CRC32C here) writes two: its read loop's and the checker's.
-    out(`\n${tool} profile of the ${role} worker${files.length > 1 ? ' (one per thread)' : ''}: ${files.map((f) => join(profileDir, f)).join(', ')}`);
+    out(
+      `\n${tool} profile of the ${role} worker${files.length > 1 ? ' (one per thread)' : ''}: ${files.map((f) => join(profileDir, f)).join(', ')}`,
+    );
     out('(open it in Chrome DevTools > Performance, or https://www.speedscope.app)');
     return 0;
   }
   // One worker process per data folder (a replaced worker makes another).
   const collected = (await readdir(profileDir)).filter((f) => f.endsWith(`.clinic-${tool}`));
-  if (collected.length === 0) throw new BenchError('INTERNAL', `Clinic.js ${tool} collected nothing into ${profileDir}`);
+  if (collected.length === 0)
+    throw new BenchError('INTERNAL', `Clinic.js ${tool} collected nothing into ${profileDir}`);
   const html: string[] = [];
   for (const data of collected) {
     const r = await npx([tool, '--visualize-only', join(profileDir, data)], profileDir);
     const file = join(profileDir, `${data}.html`);
-    if (r.code !== 0 || !(await readdir(profileDir)).includes(`${data}.html`)) throw new BenchError('INTERNAL', `Clinic.js ${tool} could not render ${data}: ${r.output.trim().split('\n').pop() ?? ''}`);
+    if (r.code !== 0 || !(await readdir(profileDir)).includes(`${data}.html`))
+      throw new BenchError(
+        'INTERNAL',
+        `Clinic.js ${tool} could not render ${data}: ${r.output.trim().split('\n').pop() ?? ''}`,
+      );
     html.push(file);
   }
   out(`\nClinic.js ${tool} of the ${role} worker: ${html.join(', ')}`);

@@ -48,7 +48,9 @@ export class Progress implements RunHooks {
     this.#totalBytes = scenarios.reduce((a, s) => a + s.sizeBytes * perScenario, 0);
     this.#startedAt = Date.now();
     // With a target rme a scenario may take more: the plan is the least the run will do.
-    this.#stream.write(`${scenarios.length} scenarios x at least ${perScenario} transfers (${humanBytes(this.#totalBytes)})\n`);
+    this.#stream.write(
+      `${scenarios.length} scenarios x at least ${perScenario} transfers (${humanBytes(this.#totalBytes)})\n`,
+    );
   };
 
   readonly onTransferStart = (index: number, s: Scenario, iteration: number, warmup: boolean): void => {
@@ -75,7 +77,9 @@ export class Progress implements RunHooks {
 
   /** done/planned, or just done once past the plan. */
   #counter(): string {
-    return this.#doneTransfers <= this.#transfers ? `${this.#doneTransfers}/${this.#transfers}` : `${this.#doneTransfers}`;
+    return this.#doneTransfers <= this.#transfers
+      ? `${this.#doneTransfers}/${this.#transfers}`
+      : `${this.#doneTransfers}`;
   }
 
   #clear(): void {

@@ -10,18 +10,23 @@ import { markdownSummary } from '../report/markdown.ts';
 import { REPORT_FILES, writeReportFiles, writeRunFiles } from '../report/write.ts';
 
 /** Protocols' own sections of summary.md, from the results.json that holds their records (until the protocol registry lists them). */
-const SUMMARY_SECTIONS: readonly ((json: object) => string | null)[] = LOAD_PROTOCOLS.map((p) => (json: object) => p.report.summarySection(json));
+const SUMMARY_SECTIONS: readonly ((json: object) => string | null)[] = LOAD_PROTOCOLS.map(
+  (p) => (json: object) => p.report.summarySection(json),
+);
 
 /** Reads `<dir>/results.json`; a missing folder or file, or one that is not a run's, is a usage error. */
 export async function readRunResult(dir: string): Promise<RunResult> {
   const st = await stat(dir).catch(() => null);
-  if (!st?.isDirectory()) throw usageError(`run folder "${dir}" does not exist: expected a folder results/<run-id> with results.json`);
+  if (!st?.isDirectory())
+    throw usageError(`run folder "${dir}" does not exist: expected a folder results/<run-id> with results.json`);
   const path = join(dir, 'results.json');
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw usageError(`"${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): expected the results.json a run writes`);
+    throw usageError(
+      `"${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): expected the results.json a run writes`,
+    );
   }
   let parsed: unknown;
   try {
@@ -48,14 +53,17 @@ export async function reportCommand(runDir: string, out: (line: string) => void)
     const rebuilt = await rebuildFromJournal(dir);
     await assertWritable(dir);
     await writeRunFiles(dir, rebuilt);
-    out(`${dir}/: rebuilt from its journal (${rebuilt.records.length} transfer records, marked interrupted): results.json, results.csv, scenarios.csv, ${REPORT_FILES.join(', ')}, charts/`);
+    out(
+      `${dir}/: rebuilt from its journal (${rebuilt.records.length} transfer records, marked interrupted): results.json, results.csv, scenarios.csv, ${REPORT_FILES.join(', ')}, charts/`,
+    );
     return 0;
   }
   const run = await readRunResult(dir);
   await assertWritable(dir);
   const written = await writeReportFiles(dir, run);
   const sections = SUMMARY_SECTIONS.flatMap((section) => section(run) ?? []);
-  if (sections.length > 0) await writeFileAtomic(join(dir, 'summary.md'), [markdownSummary(run), ...sections].join('\n'));
+  if (sections.length > 0)
+    await writeFileAtomic(join(dir, 'summary.md'), [markdownSummary(run), ...sections].join('\n'));
   out(`${dir}/: ${written.join(', ')}`);
   return 0;
 }

@@ -28,17 +28,24 @@ export async function readConfigFile(path: string): Promise<RawConfig> {
   let text: string;
   // A FIFO or a device would block the read (or never end): only a regular file is read.
   const st = await stat(path).catch(() => null);
-  if (st && !st.isFile()) throw usageError(`--config "${path}" is not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket'}): expected a JSON file`);
+  if (st && !st.isFile())
+    throw usageError(
+      `--config "${path}" is not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket'}): expected a JSON file`,
+    );
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw usageError(`--config "${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): expected a readable JSON file`);
+    throw usageError(
+      `--config "${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): expected a readable JSON file`,
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw usageError(`--config "${path}" is not valid JSON (${(err as Error).message}): expected an object of settings`);
+    throw usageError(
+      `--config "${path}" is not valid JSON (${(err as Error).message}): expected an object of settings`,
+    );
   }
   return checkRawConfig(parsed, `--config ${path}`);
 }
@@ -66,7 +73,10 @@ export interface RunCommandOptions {
 }
 
 /** `tls-sst-bench run`: returns the exit code. */
-export async function runCommand(flags: RawConfig & { preset?: string; config?: string }, opts: RunCommandOptions): Promise<number> {
+export async function runCommand(
+  flags: RawConfig & { preset?: string; config?: string },
+  opts: RunCommandOptions,
+): Promise<number> {
   let configs: RunConfig[] = [];
   let scenarios: Scenario[] = [];
   let sweeps: ReturnType<typeof sweepOf> = new Map();
@@ -85,7 +95,8 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
       // The GnuTLS sender is compiled on first use: no compiler or headers is refused now, before anything runs.
       if (scenarios.some((s) => s.senderPeer === 'gnutls')) checkGnutlsSenderToolchain();
       if (scenarios.some((s) => s.senderPeer === 'openssl-native')) checkOpensslNativeToolchain('--sender-peer');
-      if (scenarios.some((s) => s.receiverPeer.startsWith('openssl-native'))) checkOpensslNativeToolchain('--receiver-peer');
+      if (scenarios.some((s) => s.receiverPeer.startsWith('openssl-native')))
+        checkOpensslNativeToolchain('--receiver-peer');
       agent = await agentEndpoint(config, scenarios);
       if (!agent) await assertLocalAddress(config.host, '--host');
     },
@@ -95,7 +106,9 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
       await sweepFixturesDir(fixturesDir);
       // Every fixture the run will make, checked against the free disk before any is written.
       const rawSizes = new Set(scenarios.filter((s) => s.protocol === 'raw').map((s) => s.sizeBytes));
-      await new FixtureCache(fixturesDir).assertRoomFor([...rawSizes].map((sizeBytes) => ({ sizeBytes, seed: config.seed, profile: config.profile })));
+      await new FixtureCache(fixturesDir).assertRoomFor(
+        [...rawSizes].map((sizeBytes) => ({ sizeBytes, seed: config.seed, profile: config.profile })),
+      );
       // The run folder and its journal exist before the first transfer: a killed run keeps every finished one.
       journal = await RunJournal.open(runDir, {
         runId,
@@ -103,7 +116,13 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
         command,
         config,
         environment: collectEnvironment(),
-        runtimes: config.runtimes.map((r) => ({ label: r.label, path: r.path, node: r.node, openssl: r.openssl, ran: false })),
+        runtimes: config.runtimes.map((r) => ({
+          label: r.label,
+          path: r.path,
+          node: r.node,
+          openssl: r.openssl,
+          ran: false,
+        })),
         agent: null,
       });
     },
@@ -112,7 +131,16 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
       const progress = new Progress();
       let run: RunResult;
       try {
-        run = await runBenchmark(config, { runId, command, fixturesDir, hooks: open.hooks(progress), signal, scenarios, agent, samplingConfigFor: (s) => sweeps.get(s.id) });
+        run = await runBenchmark(config, {
+          runId,
+          command,
+          fixturesDir,
+          hooks: open.hooks(progress),
+          signal,
+          scenarios,
+          agent,
+          samplingConfigFor: (s) => sweeps.get(s.id),
+        });
       } catch (err) {
         await open.discardIfEmpty();
         throw err;
@@ -134,11 +162,15 @@ export async function runCommand(flags: RawConfig & { preset?: string; config?: 
         process.stderr.write(`${summary}\n\nresults: ${runDir}\n`);
         process.stdout.write(resultsJson(run));
       } else {
-        process.stdout.write(`${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, ${run.references ? 'references.csv, ' : ''}results.json, summary.md, report.html, charts/)\n`);
+        process.stdout.write(
+          `${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, ${run.references ? 'references.csv, ' : ''}results.json, summary.md, report.html, charts/)\n`,
+        );
       }
       const mismatches = run.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH');
       if (mismatches.length === 0) return 0;
-      process.stderr.write(`ERROR: ${mismatches.length} transfer(s) negotiated another suite than asked for; their numbers are not valid: ${mismatches[0]!.outcome.errorMessage}\n`);
+      process.stderr.write(
+        `ERROR: ${mismatches.length} transfer(s) negotiated another suite than asked for; their numbers are not valid: ${mismatches[0]!.outcome.errorMessage}\n`,
+      );
       return 1;
     },
   });

@@ -55,7 +55,10 @@ export function signalExitCode(): number | null {
  * given (at once if one came already), so it ends early and returns what it
  * has. `what` is the line said when the signal comes.
  */
-export async function stoppable<T>(work: (signal: AbortSignal) => Promise<T>, what = 'stopping after the transfer in flight, then writing the results so far'): Promise<T> {
+export async function stoppable<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  what = 'stopping after the transfer in flight, then writing the results so far',
+): Promise<T> {
   const phase = { controller: new AbortController(), what };
   stopping = phase;
   if (received !== null) phase.controller.abort();

@@ -15,7 +15,11 @@ export { parseTolerance } from '../config/threshold-config.ts';
 /** Flags as commander hands them over: the option list's keys, and the fixture folder. */
 export type ThresholdFlags = ThresholdRawConfig & { readonly fixturesDir?: string };
 
-export async function thresholdCommand(flags: ThresholdFlags, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+export async function thresholdCommand(
+  flags: ThresholdFlags,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
   const { fixturesDir, ...raw } = flags;
   let scenarioAt: (sizeBytes: number) => Scenario = () => {
     throw new Error('no config yet');
@@ -28,9 +32,21 @@ export async function thresholdCommand(flags: ThresholdFlags, out: (text: string
     resolve: () => {
       const config = resolveThresholdConfig(raw);
       const { suite, shutdown, writePath, receiverMode, receiverPeer, chunkBytes } = config;
-      if (!suite.keyTypes.includes('ecdsa-p256') && !suite.keyTypes.includes('rsa-2048')) throw usageError(`--suite "${suite.name}" has no key type`);
+      if (!suite.keyTypes.includes('ecdsa-p256') && !suite.keyTypes.includes('rsa-2048'))
+        throw usageError(`--suite "${suite.name}" has no key type`);
       const keyType = suite.keyTypes[0]!;
-      scenarioAt = (sizeBytes) => makeScenario({ sizeBytes, chunkBytes, tlsVersion: suite.version, suite: suite.name, keyType, shutdown, writePath, receiverMode, receiverPeer });
+      scenarioAt = (sizeBytes) =>
+        makeScenario({
+          sizeBytes,
+          chunkBytes,
+          tlsVersion: suite.version,
+          suite: suite.name,
+          keyType,
+          shutdown,
+          writePath,
+          receiverMode,
+          receiverPeer,
+        });
       scenarioAt(config.minBytes); // validates the combination
       return config;
     },
@@ -53,7 +69,12 @@ export async function thresholdCommand(flags: ThresholdFlags, out: (text: string
         fixturesDir: dir,
         runId,
         signal,
-        onProbe: (p) => err(`probe ${humanBytes(p.sizeBytes)}: ${p.failures}/${p.trials} failed (${Object.entries(p.outcomes).map(([k, n]) => `${k} ${n}`).join(', ')})`),
+        onProbe: (p) =>
+          err(
+            `probe ${humanBytes(p.sizeBytes)}: ${p.failures}/${p.trials} failed (${Object.entries(p.outcomes)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ')})`,
+          ),
       }),
     // The search throws when stopped mid-probe: nothing is written then.
     throwsWhenStopped: { say: err },
@@ -64,7 +85,10 @@ export async function thresholdCommand(flags: ThresholdFlags, out: (text: string
     },
     show: (config, { runId, runDir }, run) => {
       if (config.json) out(json(config, runId, run).trimEnd());
-      else out(`${thresholdText(run, scenarioAt(config.minBytes), config.tolerance)}\n\nresults: ${join(runDir, 'threshold.json')}`);
+      else
+        out(
+          `${thresholdText(run, scenarioAt(config.minBytes), config.tolerance)}\n\nresults: ${join(runDir, 'threshold.json')}`,
+        );
       return 0;
     },
   });

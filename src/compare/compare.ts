@@ -16,7 +16,9 @@ export interface ComparableRun {
   };
   /** `targetMet`: did the scenario reach its rme target (false: missed; null or absent: it had none, or an older results.json). */
   readonly scenarios: readonly (Pick<ScenarioSummary, 'scenarioId'> & { readonly targetMet?: boolean | null })[];
-  readonly records: readonly (Pick<TransferRecord, 'scenarioId' | 'warmup' | 'mbPerSec'> & { readonly outcome: Pick<Outcome, 'kind'> })[];
+  readonly records: readonly (Pick<TransferRecord, 'scenarioId' | 'warmup' | 'mbPerSec'> & {
+    readonly outcome: Pick<Outcome, 'kind'>;
+  })[];
   /** A protocol's own measurements that are not transfers (an HTTPS cell's per-second load), compared the same way. */
   readonly samples?: readonly ComparableSample[];
 }
@@ -111,7 +113,8 @@ function side(run: ComparableRun, scenarioId: string): RunSide {
   for (const r of measured) {
     outcomes[r.outcome.kind] = (outcomes[r.outcome.kind] ?? 0) + 1;
     // isDelivered reads only `kind`.
-    if (isDelivered(r.outcome as Outcome) && r.mbPerSec !== null && Number.isFinite(r.mbPerSec)) samples.push(r.mbPerSec);
+    if (isDelivered(r.outcome as Outcome) && r.mbPerSec !== null && Number.isFinite(r.mbPerSec))
+      samples.push(r.mbPerSec);
   }
   for (const s of run.samples ?? []) {
     if (s.scenarioId !== scenarioId || s.warmup) continue;
@@ -126,7 +129,11 @@ function ids(run: ComparableRun): string[] {
 }
 
 /** Pure: per-scenario change of mean MB/s from `base` to `next`, with Welch's t-test on the per-transfer samples. */
-export function compareRuns(base: ComparableRun, next: ComparableRun, options: CompareOptions = DEFAULT_COMPARE_OPTIONS): RunComparison {
+export function compareRuns(
+  base: ComparableRun,
+  next: ComparableRun,
+  options: CompareOptions = DEFAULT_COMPARE_OPTIONS,
+): RunComparison {
   const baseIds = ids(base);
   const newIds = new Set(ids(next));
   const compared: ScenarioComparison[] = [];
@@ -151,7 +158,9 @@ export function compareRuns(base: ComparableRun, next: ComparableRun, options: C
     return run.scenarios.filter((s) => s.targetMet === false && ids.has(s.scenarioId)).map((s) => s.scenarioId);
   };
   const comparedIds = new Set(compared.map((c) => c.scenarioId));
-  const units = [...(base.samples ?? []), ...(next.samples ?? [])].filter((s) => comparedIds.has(s.scenarioId)).map((s) => s.unit);
+  const units = [...(base.samples ?? []), ...(next.samples ?? [])]
+    .filter((s) => comparedIds.has(s.scenarioId))
+    .map((s) => s.unit);
   return {
     missedTarget: { base: missed(base), new: missed(next) },
     sampleUnits: [...new Set(units)],
@@ -183,15 +192,25 @@ export function comparableRun(value: unknown, where: string, sources: readonly S
   const run = parseRunJson(value, where);
   const samples = sources.flatMap((read) => read(run, where));
   const env = run.context.environment;
-  const runtimes = (run.context.runtimes ?? []).flatMap((r) => (typeof r.node === 'string' && typeof r.openssl === 'string' ? [{ node: r.node, openssl: r.openssl }] : []));
+  const runtimes = (run.context.runtimes ?? []).flatMap((r) =>
+    typeof r.node === 'string' && typeof r.openssl === 'string' ? [{ node: r.node, openssl: r.openssl }] : [],
+  );
   return {
     context: {
       runId: run.context.runId,
       environment: { node: env.node, openssl: env.openssl, cpuModel: env.cpuModel },
       ...(runtimes.length > 0 ? { runtimes } : {}),
     },
-    scenarios: run.scenarios.map((s) => ({ scenarioId: s.scenarioId, targetMet: typeof s.sampling?.targetMet === 'boolean' ? s.sampling.targetMet : null })),
-    records: run.records.map((r) => ({ scenarioId: r.scenarioId, warmup: r.warmup, mbPerSec: r.mbPerSec, outcome: { kind: r.outcome.kind } })),
+    scenarios: run.scenarios.map((s) => ({
+      scenarioId: s.scenarioId,
+      targetMet: typeof s.sampling?.targetMet === 'boolean' ? s.sampling.targetMet : null,
+    })),
+    records: run.records.map((r) => ({
+      scenarioId: r.scenarioId,
+      warmup: r.warmup,
+      mbPerSec: r.mbPerSec,
+      outcome: { kind: r.outcome.kind },
+    })),
     ...(samples.length > 0 ? { samples } : {}),
   };
 }

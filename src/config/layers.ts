@@ -18,7 +18,9 @@ function rawToText(value: RawValue, where: string, key: string): string {
     return value.join(',');
   }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw usageError(`${where}: key "${key}" has a value of type ${typeof value}: expected a string, number, boolean or list`);
+  throw usageError(
+    `${where}: key "${key}" has a value of type ${typeof value}: expected a string, number, boolean or list`,
+  );
 }
 
 /**
@@ -40,7 +42,10 @@ export function applyLayers<C extends object>(
       const spec = options[key];
       if (!spec) throw usageError(`${where}: unknown key "${key}": expected one of ${keys.join(', ')}`);
       if (value === undefined) continue;
-      merged[spec.target] = spec.parse(rawToText(value, where, key), where === 'flags' ? spec.flag : `${where}: ${key}`);
+      merged[spec.target] = spec.parse(
+        rawToText(value, where, key),
+        where === 'flags' ? spec.flag : `${where}: ${key}`,
+      );
     }
   }
   return merged as C;

@@ -43,7 +43,9 @@ export function folderPath(text: string, flag: string): string {
 /** An address to bind and connect to: an IPv4 or IPv6 literal (node:net isIP) or `localhost`; no DNS names. */
 export function hostAddress(text: string, flag: string): string {
   if (text === 'localhost' || isIP(text) !== 0) return text;
-  throw usageError(`${flag} "${text}" is not accepted: expected an IPv4 or IPv6 address (e.g. 127.0.0.1, ::1) or localhost`);
+  throw usageError(
+    `${flag} "${text}" is not accepted: expected an IPv4 or IPv6 address (e.g. 127.0.0.1, ::1) or localhost`,
+  );
 }
 
 export interface HostPort {
@@ -57,7 +59,9 @@ export function hostPort(allowZero: boolean) {
     const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text.trim());
     const port = Number(m?.[3]);
     if (!m || port > 65535 || (port === 0 && !allowZero)) {
-      throw usageError(`${flag} "${text}" is not accepted: expected HOST:PORT with PORT ${allowZero ? '0' : '1'} to 65535, e.g. 10.77.0.2:7000 or [::1]:7000`);
+      throw usageError(
+        `${flag} "${text}" is not accepted: expected HOST:PORT with PORT ${allowZero ? '0' : '1'} to 65535, e.g. 10.77.0.2:7000 or [::1]:7000`,
+      );
     }
     return { host: m[1] ?? m[2]!, port };
   };
@@ -85,6 +89,9 @@ export function parseFraction(text: string, flag: string, accepted: string, ok: 
 /** A significance level such as 0.05 (or 5%), above 0 and below 1. */
 export function parseAlpha(text: string, flag: string): number {
   const value = fraction(text);
-  if (!(value > 0 && value < 1)) throw usageError(`${flag} "${text}" is not accepted: expected a significance level above 0 and below 1, such as 0.05 or 0.01`);
+  if (!(value > 0 && value < 1))
+    throw usageError(
+      `${flag} "${text}" is not accepted: expected a significance level above 0 and below 1, such as 0.05 or 0.01`,
+    );
   return value;
 }

@@ -10,5 +10,8 @@ export interface Preset {
    * More sweeps run in the same run, each `settings` with its own axes on top
    * (e.g. the quick preset's shutdown sweep beside its chunk x suite sweep).
    */
-  readonly sweeps?: readonly { readonly name: string; readonly settings: Readonly<Partial<Record<ConfigKey, RawValue>>> }[];
+  readonly sweeps?: readonly {
+    readonly name: string;
+    readonly settings: Readonly<Partial<Record<ConfigKey, RawValue>>>;
+  }[];
 }

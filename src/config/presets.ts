@@ -9,14 +9,21 @@ export type { Preset } from './preset-types.ts';
  * The presets are the product owner's files in bench/; src/ never imports bench/
  * (no cycle through it). The CLI entry (bin/presets.ts) hands them over before main() runs.
  */
-let registered: { readonly run: Readonly<Record<string, Preset>>; readonly https: Readonly<Record<string, HttpsPreset>> } | null = null;
+let registered: {
+  readonly run: Readonly<Record<string, Preset>>;
+  readonly https: Readonly<Record<string, HttpsPreset>>;
+} | null = null;
 
-export function registerPresets(run: Readonly<Record<string, Preset>>, https: Readonly<Record<string, HttpsPreset>>): void {
+export function registerPresets(
+  run: Readonly<Record<string, Preset>>,
+  https: Readonly<Record<string, HttpsPreset>>,
+): void {
   registered = { run, https };
 }
 
 function presets(): NonNullable<typeof registered> {
-  if (registered === null) throw new Error('no presets registered: the CLI entry (bin/presets.ts) hands them to src/ before main() runs');
+  if (registered === null)
+    throw new Error('no presets registered: the CLI entry (bin/presets.ts) hands them to src/ before main() runs');
   return registered;
 }
 

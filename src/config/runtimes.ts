@@ -25,7 +25,12 @@ export interface Runtime {
 
 /** The Node running the orchestrator: the default, known without running anything. */
 export function currentRuntime(): Runtime {
-  return { label: process.versions.node, path: process.execPath, node: process.versions.node, openssl: process.versions.openssl ?? 'none' };
+  return {
+    label: process.versions.node,
+    path: process.execPath,
+    node: process.versions.node,
+    openssl: process.versions.openssl ?? 'none',
+  };
 }
 
 const ACCEPTED = `expected the path of a Node >= ${MIN_NODE_MAJOR} binary, e.g. .runtimes/node-24.x.y/bin/node from scripts/install-node.sh`;
@@ -46,7 +51,9 @@ export function probeNode(path: string, flag: string): { node: string; openssl: 
     try {
       return statSync(path);
     } catch (err) {
-      throw usageError(`${flag} "${path}" is not accepted: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`}; ${ACCEPTED}`);
+      throw usageError(
+        `${flag} "${path}" is not accepted: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`}; ${ACCEPTED}`,
+      );
     }
   })();
   if (st.isDirectory()) throw usageError(`${flag} "${path}" is not accepted: it is a folder; ${ACCEPTED}`);
@@ -59,8 +66,14 @@ export function probeNode(path: string, flag: string): { node: string; openssl: 
   // SIGKILLs all of it, so a script that hangs leaves no child behind.
   const seconds = Number(process.env[PROBE_TIMEOUT_ENV] ?? PROBE_TIMEOUT_S);
   const probe = ['-p', 'JSON.stringify({ node: process.versions.node, openssl: process.versions.openssl })'];
-  const r = spawnSync('timeout', ['-s', 'KILL', String(seconds), path, ...probe], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  if (r.status === TIMED_OUT || r.signal === 'SIGKILL') throw usageError(`${flag} "${path}" is not accepted: it did not answer \`-p process.versions\` within ${seconds} s (stopped, with its children); ${ACCEPTED}`);
+  const r = spawnSync('timeout', ['-s', 'KILL', String(seconds), path, ...probe], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  if (r.status === TIMED_OUT || r.signal === 'SIGKILL')
+    throw usageError(
+      `${flag} "${path}" is not accepted: it did not answer \`-p process.versions\` within ${seconds} s (stopped, with its children); ${ACCEPTED}`,
+    );
   const answer = r.status === 0 ? r.stdout : '';
   let versions: { node?: unknown; openssl?: unknown } = {};
   try {
@@ -70,7 +83,9 @@ export function probeNode(path: string, flag: string): { node: string; openssl: 
   }
   const node = typeof versions === 'object' && versions !== null ? versions.node : undefined;
   if (typeof node !== 'string' || !/^\d+\.\d+\.\d+/.test(node)) {
-    throw usageError(`${flag} "${path}" is not accepted: it did not answer \`-p process.versions\` as Node does; ${ACCEPTED}`);
+    throw usageError(
+      `${flag} "${path}" is not accepted: it did not answer \`-p process.versions\` as Node does; ${ACCEPTED}`,
+    );
   }
   if (Number(node.split('.')[0]) < MIN_NODE_MAJOR) {
     throw usageError(`${flag} "${path}" is not accepted: it is Node ${node}; ${ACCEPTED}`);
@@ -88,7 +103,10 @@ export function parseRuntimes(text: string, flag: string): Runtime[] {
   const paths = [...new Set(splitList(text, flag).map((p) => resolve(p)))];
   const seen = new Map<string, number>();
   return paths.map((path) => {
-    const { node, openssl } = path === process.execPath ? { node: process.versions.node, openssl: process.versions.openssl ?? 'none' } : probeNode(path, flag);
+    const { node, openssl } =
+      path === process.execPath
+        ? { node: process.versions.node, openssl: process.versions.openssl ?? 'none' }
+        : probeNode(path, flag);
     const n = (seen.get(node) ?? 0) + 1;
     seen.set(node, n);
     return { label: n === 1 ? node : `${node}~${n}`, path, node, openssl };

@@ -1,7 +1,14 @@
 import { FIXTURE_PROFILES } from '../fixtures/types.ts';
 import { usageError } from '../errors.ts';
 import { DEFAULT_SUITES, KEY_TYPES, parseKeyType, parseTlsVersion, resolveSuite } from '../tls/suites.ts';
-import { RECEIVER_MODES, SHUTDOWN_STRATEGIES, RECEIVER_PEERS, SOURCES, WRITE_PATHS, SENDER_PEERS } from '../transfer/strategies.ts';
+import {
+  RECEIVER_MODES,
+  SHUTDOWN_STRATEGIES,
+  RECEIVER_PEERS,
+  SOURCES,
+  WRITE_PATHS,
+  SENDER_PEERS,
+} from '../transfer/strategies.ts';
 import { PROTOCOL_NAMES, PROTOCOL_OPTIONS } from '../protocols/registry.ts';
 import { DEFAULT_READ_PATH, ONREAD_BOUNDS, parseReadPaths } from '../transfer/read-path.ts';
 import { PROXY_FAULTS, type ProxyFaultKind } from '../transfer/fault-proxy.ts';
@@ -9,7 +16,18 @@ import { applyLayers, type RawValue } from './layers.ts';
 import { defaultsOf, firstOfEachAxis, option, optionTable, type OptionValues, type RawOptions } from './options.ts';
 import { REFERENCE_LANES } from '../reference-lanes.ts';
 import { currentRuntime, parseRuntimes } from './runtimes.ts';
-import { bool, filePath, folderPath, hostAddress, hostPort, integer, listOf, oneOf, parseAlpha, parseFraction } from './parsers.ts';
+import {
+  bool,
+  filePath,
+  folderPath,
+  hostAddress,
+  hostPort,
+  integer,
+  listOf,
+  oneOf,
+  parseAlpha,
+  parseFraction,
+} from './parsers.ts';
 import { ORDERS, type WarmupPolicy } from '../runner/sampling-options.ts';
 import { formatBytes, parseBytes, parseBytesList, parseDurationMs, splitList, type ByteBounds } from './units.ts';
 
@@ -34,7 +52,9 @@ export function parseFaults(text: string, flag: string): FaultCount[] {
     const kind = m?.[1] ?? '';
     const count = Number(m?.[2]);
     if (!m || !(PROXY_FAULTS as readonly string[]).includes(kind) || count < 1 || count > 1000) {
-      throw usageError(`${flag} "${item}" is not accepted: expected KIND:COUNT with KIND one of ${PROXY_FAULTS.join(', ')} and COUNT 1 to 1000, e.g. fin:50,flip:20`);
+      throw usageError(
+        `${flag} "${item}" is not accepted: expected KIND:COUNT with KIND one of ${PROXY_FAULTS.join(', ')} and COUNT 1 to 1000, e.g. fin:50,flip:20`,
+      );
     }
     return { kind: kind as ProxyFaultKind, count };
   });
@@ -46,8 +66,11 @@ export const DEFAULT_TARGET_RME_PERCENT = 2;
 /** `--warmup 3` (transfers) or `--warmup 2s` (a duration of transfers). */
 export function parseWarmup(text: string, flag: string): WarmupPolicy {
   if (/^\s*-?\d+\s*$/.test(text)) return { kind: 'transfers', count: integer(0, 100)(text, flag) };
-  if (/^\s*\d+(\.\d+)?(ms|s|m)\s*$/.test(text)) return { kind: 'time', ms: parseDurationMs(text, flag, { min: 0, max: 600_000 }) };
-  throw usageError(`${flag} "${text}" is not accepted: expected a whole number of transfers from 0 to 100 or a duration such as 500ms or 2s (at most 10m)`);
+  if (/^\s*\d+(\.\d+)?(ms|s|m)\s*$/.test(text))
+    return { kind: 'time', ms: parseDurationMs(text, flag, { min: 0, max: 600_000 }) };
+  throw usageError(
+    `${flag} "${text}" is not accepted: expected a whole number of transfers from 0 to 100 or a duration such as 500ms or 2s (at most 10m)`,
+  );
 }
 
 /** `--target-rme 2%` (or 2), 0.1% to 50%; `off`: no target. */
@@ -55,7 +78,8 @@ export function parseTargetRme(text: string, flag: string): number | null {
   if (text.trim() === 'off') return null;
   const m = /^\s*(\d+(?:\.\d+)?)%?\s*$/.exec(text);
   const v = Number(m?.[1]);
-  if (!m || !(v >= 0.1 && v <= 50)) throw usageError(`${flag} "${text}" is not accepted: expected a percentage from 0.1% to 50% such as 2%, or off`);
+  if (!m || !(v >= 0.1 && v <= 50))
+    throw usageError(`${flag} "${text}" is not accepted: expected a percentage from 0.1% to 50% such as 2%, or off`);
   return v;
 }
 
@@ -224,7 +248,8 @@ export const RUN_OPTIONS = [
     target: 'warmup',
     flag: '--warmup',
     valueName: 'n|duration',
-    description: "each scenario's unrecorded warm-up: N transfers (0 to 100) or a duration of transfers such as 2s (after its worker pair's own warm-up)",
+    description:
+      "each scenario's unrecorded warm-up: N transfers (0 to 100) or a duration of transfers such as 2s (after its worker pair's own warm-up)",
     parse: parseWarmup,
     default: '1',
   }),
@@ -252,7 +277,8 @@ export const RUN_OPTIONS = [
     target: 'order',
     flag: '--order',
     valueName: 'name',
-    description: 'interleaved: scenarios that are compared take turns, one transfer each, so drift hits them alike; sequential: one scenario after the other',
+    description:
+      'interleaved: scenarios that are compared take turns, one transfer each, so drift hits them alike; sequential: one scenario after the other',
     parse: oneOf(ORDERS),
     default: 'interleaved',
   }),
@@ -271,7 +297,13 @@ export const RUN_OPTIONS = [
     flag: '--threshold',
     valueName: 'percent',
     description: 'tuning answers: a difference smaller than this share of the best mean counts as none',
-    parse: (t, f) => parseFraction(t, f, 'a percentage such as 2% or a fraction such as 0.02, from 0% to below 100%', (v) => v >= 0 && v < 1),
+    parse: (t, f) =>
+      parseFraction(
+        t,
+        f,
+        'a percentage such as 2% or a fraction such as 0.02, from 0% to below 100%',
+        (v) => v >= 0 && v < 1,
+      ),
     default: '2%',
   }),
   option({
@@ -355,7 +387,8 @@ export const RUN_OPTIONS = [
     target: 'processWarmup',
     flag: '--process-warmup',
     valueName: 'on|off',
-    description: 'on: each new or replaced worker pair first moves data until its throughput stops rising (not recorded as transfers); off: cold processes, their ramp in the numbers',
+    description:
+      'on: each new or replaced worker pair first moves data until its throughput stops rising (not recorded as transfers); off: cold processes, their ramp in the numbers',
     parse: oneOf(['on', 'off'] as const),
     default: 'on',
   }),
@@ -395,7 +428,8 @@ export const RUN_OPTIONS = [
     target: 'agent',
     flag: '--agent',
     valueName: 'host:port',
-    description: 'run one worker on a remote host through `tls-sst-bench agent` there (see --agent-role); needs --agent-cert, --agent-key, --agent-ca',
+    description:
+      'run one worker on a remote host through `tls-sst-bench agent` there (see --agent-role); needs --agent-cert, --agent-key, --agent-ca',
     parse: hostPort(false),
     // undefined: both workers here
     default: { value: undefined, help: null },
@@ -486,7 +520,10 @@ function smokeOf(config: RunConfig): RunConfig {
     ...config,
     ...firstOfEachAxis(RUN_OPTIONS, config),
     sizes: [Math.min(config.sizes[0] ?? 1e6, 1e6)],
-    suites: [(config.suites ?? DEFAULT_SUITES[firstVersion]).find((s) => resolveSuite(s).version === firstVersion) ?? DEFAULT_SUITES[firstVersion][0]!],
+    suites: [
+      (config.suites ?? DEFAULT_SUITES[firstVersion]).find((s) => resolveSuite(s).version === firstVersion) ??
+        DEFAULT_SUITES[firstVersion][0]!,
+    ],
     iterations: 1,
     warmup: { kind: 'transfers', count: 0 },
     targetRmePercent: null,

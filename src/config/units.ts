@@ -32,8 +32,10 @@ export function parseBytes(text: string, what: string, bounds: ByteBounds): numb
   const factor = UNITS[unit];
   if (factor === undefined) throw usageError(`${what} "${text}" has unknown unit "${unit}": expected ${accepted}`);
   const bytes = Number(num) * factor;
-  if (!Number.isSafeInteger(bytes)) throw usageError(`${what} "${text}" is not a whole number of bytes: expected ${accepted}`);
-  if (bytes < bounds.min || bytes > bounds.max) throw usageError(`${what} "${text}" is out of range: expected ${accepted}`);
+  if (!Number.isSafeInteger(bytes))
+    throw usageError(`${what} "${text}" is not a whole number of bytes: expected ${accepted}`);
+  if (bytes < bounds.min || bytes > bounds.max)
+    throw usageError(`${what} "${text}" is out of range: expected ${accepted}`);
   return bytes;
 }
 

@@ -19,7 +19,9 @@ export interface ProtocolMessageMap {}
 export type ProtocolName = keyof ProtocolParamsMap & string;
 
 /** The params of protocol `N`'s scenarios, tagged. */
-export type ParamsOf<N extends ProtocolName> = N extends ProtocolName ? { readonly protocol: N } & ProtocolParamsMap[N] : never;
+export type ParamsOf<N extends ProtocolName> = N extends ProtocolName
+  ? { readonly protocol: N } & ProtocolParamsMap[N]
+  : never;
 /** A scenario's params: tagged by `protocol`, like the scenario itself. */
 export type ScenarioParams = { readonly [N in ProtocolName]: ParamsOf<N> }[ProtocolName];
 
@@ -28,7 +30,9 @@ type DetailName = keyof ProtocolDetailMap & string;
 export type RecordDetail = { readonly [N in DetailName]: { readonly protocol: N } & ProtocolDetailMap[N] }[DetailName];
 
 type MessageName = keyof ProtocolMessageMap & string;
-type MessagesOf<N extends MessageName> = ProtocolMessageMap[N] extends { toWorker: infer T; fromWorker: infer F } ? { toWorker: T; fromWorker: F } : never;
+type MessagesOf<N extends MessageName> = ProtocolMessageMap[N] extends { toWorker: infer T; fromWorker: infer F }
+  ? { toWorker: T; fromWorker: F }
+  : never;
 /** Every protocol's orchestrator -> worker messages. */
 export type ProtocolOrchestratorMessage = { [N in MessageName]: MessagesOf<N>['toWorker'] }[MessageName];
 /** Every protocol's worker -> orchestrator messages. */

@@ -101,7 +101,9 @@ export interface ProtocolRunner<N extends ProtocolName> {
  * worker's channel (transfer/channel.ts). A protocol's module for one worker
  * role exports `handlers` of this type.
  */
-export type WorkerHandlers<M extends { readonly type: string }> = { readonly [T in M['type']]?: (msg: Extract<M, { readonly type: T }>) => void };
+export type WorkerHandlers<M extends { readonly type: string }> = {
+  readonly [T in M['type']]?: (msg: Extract<M, { readonly type: T }>) => void;
+};
 
 /** `Own`: the config keys its options write. */
 export interface Protocol<N extends ProtocolName, Own = unknown> {

@@ -57,7 +57,19 @@ export const OUTCOME_COLORS: Readonly<Record<OutcomeKind, string>> = {
 };
 
 /** Which kind colours a heatmap cell with mixed outcomes: the worst one present. */
-const SEVERITY: readonly OutcomeKind[] = ['complete', 'complete-close-unknown', 'complete-unclean', 'fixture-error', 'handshake-failed', 'stalled', 'reset', 'tls-error', 'worker-crashed', 'corrupt', 'truncated'];
+const SEVERITY: readonly OutcomeKind[] = [
+  'complete',
+  'complete-close-unknown',
+  'complete-unclean',
+  'fixture-error',
+  'handshake-failed',
+  'stalled',
+  'reset',
+  'tls-error',
+  'worker-crashed',
+  'corrupt',
+  'truncated',
+];
 
 const CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
@@ -72,7 +84,9 @@ const BYTES_LABEL =
   "datum.value % 1048576 === 0 ? datum.value / 1048576 + ' MiB' : datum.value % 1024 === 0 ? datum.value / 1024 + ' KiB' : datum.value % 1000000 === 0 ? datum.value / 1000000 + ' MB' : datum.value % 1000 === 0 ? datum.value / 1000 + ' KB' : datum.value + ' B'";
 
 /** Each axis's part of a label, from the axis table (in id order: size and chunk first). */
-const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario) => string }[] = SCENARIO_AXES.map((a) => ({ name: a.name, value: a.label }));
+const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario) => string }[] = SCENARIO_AXES.map(
+  (a) => ({ name: a.name, value: a.label }),
+);
 
 /** Pure: short labels made of the settings that differ among `scenarios` (size and chunk first). */
 export function scenarioLabels(scenarios: readonly Scenario[], omit: readonly string[] = []): Map<string, string> {
@@ -110,11 +124,34 @@ function throughputCharts(main: readonly ScenarioSummary[]): ChartSpec[] {
       // One sample has no interval: NaN in memory, null once written to results.json; either way no whisker,
       // so a report re-rendered from the file draws what the run drew.
       const stated = t.ciHalfWidthMbPerSec;
-      const half = stated !== null && stated !== undefined && Number.isFinite(stated) ? stated : t.samples > 1 ? (studentTQuantile(0.975, t.samples - 1) * t.sdMbPerSec) / Math.sqrt(t.samples) : NaN;
-      return { series: labels.get(s.scenarioId) ?? s.scenario.suite, chunkBytes: s.scenario.chunkBytes, mean: t.meanMbPerSec, lo: Math.max(0, t.meanMbPerSec - half), hi: t.meanMbPerSec + half, samples: t.samples };
+      const half =
+        stated !== null && stated !== undefined && Number.isFinite(stated)
+          ? stated
+          : t.samples > 1
+            ? (studentTQuantile(0.975, t.samples - 1) * t.sdMbPerSec) / Math.sqrt(t.samples)
+            : NaN;
+      return {
+        series: labels.get(s.scenarioId) ?? s.scenario.suite,
+        chunkBytes: s.scenario.chunkBytes,
+        mean: t.meanMbPerSec,
+        lo: Math.max(0, t.meanMbPerSec - half),
+        hi: t.meanMbPerSec + half,
+        samples: t.samples,
+      };
     });
-    const x = { field: 'chunkBytes', type: 'quantitative' as const, title: 'chunk size (bytes per write, log scale)', scale: { type: 'log' as const, base: 2 }, axis: { values: chunks, labelExpr: BYTES_LABEL, grid: false } };
-    const color = { field: 'series', type: 'nominal' as const, title: 'suite', legend: { orient: 'bottom' as const, columns: 1 } };
+    const x = {
+      field: 'chunkBytes',
+      type: 'quantitative' as const,
+      title: 'chunk size (bytes per write, log scale)',
+      scale: { type: 'log' as const, base: 2 },
+      axis: { values: chunks, labelExpr: BYTES_LABEL, grid: false },
+    };
+    const color = {
+      field: 'series',
+      type: 'nominal' as const,
+      title: 'suite',
+      legend: { orient: 'bottom' as const, columns: 1 },
+    };
     out.push({
       name: `throughput-${formatBytes(size)}`,
       title: `Throughput vs chunk size, ${humanBytes(size)} transfers`,
@@ -127,14 +164,21 @@ function throughputCharts(main: readonly ScenarioSummary[]): ChartSpec[] {
         height: 260,
         data: { values },
         layer: [
-          { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+          {
+            mark: { type: 'rule', strokeWidth: 1.5 },
+            encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+          },
           {
             mark: { type: 'line', point: { filled: true, size: 50 } },
             encoding: {
               x,
               y: { field: 'mean', type: 'quantitative', title: 'mean MB/s', scale: { zero: true } },
               color,
-              tooltip: [{ field: 'series' }, { field: 'chunkBytes', title: 'chunk bytes' }, { field: 'mean', format: '.1f', title: 'mean MB/s' }],
+              tooltip: [
+                { field: 'series' },
+                { field: 'chunkBytes', title: 'chunk bytes' },
+                { field: 'mean', format: '.1f', title: 'mean MB/s' },
+              ],
             },
           },
         ],
@@ -145,8 +189,12 @@ function throughputCharts(main: readonly ScenarioSummary[]): ChartSpec[] {
 }
 
 /** Pure: CPU ms per 10^9 bytes, per suite and size, from the throughput sweep's delivered scenarios (mean over chunk sizes). */
-export function cpuPerGbRows(main: readonly ScenarioSummary[]): { suite: string; size: string; sizeBytes: number; role: 'sender' | 'receiver'; msPerGb: number }[] {
-  const usable = main.filter((s) => s.throughput && s.meanSenderCpuMs !== null && s.meanReceiverCpuMs !== null && s.scenario.sizeBytes > 0);
+export function cpuPerGbRows(
+  main: readonly ScenarioSummary[],
+): { suite: string; size: string; sizeBytes: number; role: 'sender' | 'receiver'; msPerGb: number }[] {
+  const usable = main.filter(
+    (s) => s.throughput && s.meanSenderCpuMs !== null && s.meanReceiverCpuMs !== null && s.scenario.sizeBytes > 0,
+  );
   const labels = scenarioLabels(
     usable.map((s) => s.scenario),
     ['size', 'chunk'],
@@ -165,20 +213,37 @@ export function cpuPerGbRows(main: readonly ScenarioSummary[]): { suite: string;
   return [...groups.values()]
     .sort((a, b) => a.sizeBytes - b.sizeBytes || a.suite.localeCompare(b.suite))
     .flatMap((g) => [
-      { suite: g.suite, size: humanBytes(g.sizeBytes), sizeBytes: g.sizeBytes, role: 'sender' as const, msPerGb: avg(g.sender) },
-      { suite: g.suite, size: humanBytes(g.sizeBytes), sizeBytes: g.sizeBytes, role: 'receiver' as const, msPerGb: avg(g.receiver) },
+      {
+        suite: g.suite,
+        size: humanBytes(g.sizeBytes),
+        sizeBytes: g.sizeBytes,
+        role: 'sender' as const,
+        msPerGb: avg(g.sender),
+      },
+      {
+        suite: g.suite,
+        size: humanBytes(g.sizeBytes),
+        sizeBytes: g.sizeBytes,
+        role: 'receiver' as const,
+        msPerGb: avg(g.receiver),
+      },
     ]);
 }
 
 function cpuChart(main: readonly ScenarioSummary[]): ChartSpec | OmittedChart {
   const rows = cpuPerGbRows(main);
   const title = 'CPU per GB by suite';
-  if (rows.length === 0) return { title, reason: 'No delivered scenario recorded the CPU time of both sides, so there is no CPU cost to show.' };
+  if (rows.length === 0)
+    return {
+      title,
+      reason: 'No delivered scenario recorded the CPU time of both sides, so there is no CPU cost to show.',
+    };
   const sizes = [...new Set(rows.map((r) => r.size))];
   return {
     name: 'cpu-per-gb',
     title,
-    caption: 'CPU milliseconds per 10^9 bytes moved, sender and receiver process, per suite and transfer size (mean over the chunk sizes tried). Lower is cheaper.',
+    caption:
+      'CPU milliseconds per 10^9 bytes moved, sender and receiver process, per suite and transfer size (mean over the chunk sizes tried). Lower is cheaper.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: CONFIG,
@@ -190,12 +255,30 @@ function cpuChart(main: readonly ScenarioSummary[]): ChartSpec | OmittedChart {
       width: 420,
       height: { step: 14 },
       encoding: {
-        row: { field: 'size', type: 'ordinal', title: 'transfer size', sort: sizes, header: { labelAngle: 0, labelAlign: 'left' } },
+        row: {
+          field: 'size',
+          type: 'ordinal',
+          title: 'transfer size',
+          sort: sizes,
+          header: { labelAngle: 0, labelAlign: 'left' },
+        },
         y: { field: 'suite', type: 'nominal', title: null, axis: { labelLimit: 640 } },
         yOffset: { field: 'role', type: 'nominal', sort: ['sender', 'receiver'] },
         x: { field: 'msPerGb', type: 'quantitative', title: 'CPU ms per GB' },
-        color: { field: 'role', type: 'nominal', title: 'process', sort: ['sender', 'receiver'], scale: { range: ['#1565c0', '#f9a825'] }, legend: { orient: 'bottom' } },
-        tooltip: [{ field: 'suite' }, { field: 'size' }, { field: 'role' }, { field: 'msPerGb', format: '.0f', title: 'CPU ms per GB' }],
+        color: {
+          field: 'role',
+          type: 'nominal',
+          title: 'process',
+          sort: ['sender', 'receiver'],
+          scale: { range: ['#1565c0', '#f9a825'] },
+          legend: { orient: 'bottom' },
+        },
+        tooltip: [
+          { field: 'suite' },
+          { field: 'size' },
+          { field: 'role' },
+          { field: 'msPerGb', format: '.0f', title: 'CPU ms per GB' },
+        ],
       },
     },
   };
@@ -206,14 +289,32 @@ export function runtimeBars(run: RunResult): RuntimeBar[] {
   return runtimeBarsOf(runtimeComparison(run));
 }
 
-type RuntimeBar = { suite: string; runtime: string; mean: number; low: number; high: number; samples: number; ratio: number | null };
+type RuntimeBar = {
+  suite: string;
+  runtime: string;
+  mean: number;
+  low: number;
+  high: number;
+  samples: number;
+  ratio: number | null;
+};
 
 function runtimeBarsOf(c: RuntimeComparison | null): RuntimeBar[] {
   if (!c) return [];
   return c.rows.flatMap((row) =>
     row.cells.flatMap((cell, i) =>
       cell
-        ? [{ suite: row.suite, runtime: `node ${c.runtimes[i]!.label}`, mean: cell.meanMbPerSec, low: Math.max(0, cell.meanMbPerSec - cell.ciHalfWidthMbPerSec), high: cell.meanMbPerSec + cell.ciHalfWidthMbPerSec, samples: cell.samples, ratio: cell.ratioToFirst }]
+        ? [
+            {
+              suite: row.suite,
+              runtime: `node ${c.runtimes[i]!.label}`,
+              mean: cell.meanMbPerSec,
+              low: Math.max(0, cell.meanMbPerSec - cell.ciHalfWidthMbPerSec),
+              high: cell.meanMbPerSec + cell.ciHalfWidthMbPerSec,
+              samples: cell.samples,
+              ratio: cell.ratioToFirst,
+            },
+          ]
         : [],
     ),
   );
@@ -230,7 +331,8 @@ function runtimeChart(c: RuntimeComparison | null): ChartSpec | null {
   return {
     name: 'runtimes',
     title: 'Throughput per suite by Node runtime',
-    caption: 'Mean MB/s of every delivered measured transfer of each suite, one bar per Node runtime (--node), whisker the 95% confidence interval of the mean. Longer is faster.',
+    caption:
+      'Mean MB/s of every delivered measured transfer of each suite, one bar per Node runtime (--node), whisker the 95% confidence interval of the mean. Longer is faster.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: CONFIG,
@@ -245,8 +347,20 @@ function runtimeChart(c: RuntimeComparison | null): ChartSpec | null {
             y,
             yOffset,
             x: { field: 'mean', type: 'quantitative', title: 'MB/s (10^6 bytes per second)' },
-            color: { field: 'runtime', type: 'nominal', title: 'runtime', sort: runtimes, legend: { orient: 'bottom' } },
-            tooltip: [{ field: 'suite' }, { field: 'runtime' }, { field: 'mean', format: '.1f', title: 'mean MB/s' }, { field: 'samples' }, { field: 'ratio', format: '.2f', title: 'vs first runtime' }],
+            color: {
+              field: 'runtime',
+              type: 'nominal',
+              title: 'runtime',
+              sort: runtimes,
+              legend: { orient: 'bottom' },
+            },
+            tooltip: [
+              { field: 'suite' },
+              { field: 'runtime' },
+              { field: 'mean', format: '.1f', title: 'mean MB/s' },
+              { field: 'samples' },
+              { field: 'ratio', format: '.2f', title: 'vs first runtime' },
+            ],
           },
         },
         {
@@ -263,7 +377,14 @@ export function endingCells(run: RunResult): EndingHeatCell[] {
   return endingCellsOf(endingsMatrix(run));
 }
 
-type EndingHeatCell = { ending: string; size: string; kind: OutcomeKind; text: string; silent: boolean; textColor: string };
+type EndingHeatCell = {
+  ending: string;
+  size: string;
+  kind: OutcomeKind;
+  text: string;
+  silent: boolean;
+  textColor: string;
+};
 
 function endingCellsOf(m: EndingsMatrix): EndingHeatCell[] {
   const keys = m.rows.map((r) => r.key);
@@ -273,7 +394,16 @@ function endingCellsOf(m: EndingsMatrix): EndingHeatCell[] {
       if (!c) return [];
       const kinds = Object.keys(c.outcomes) as OutcomeKind[];
       const kind = [...SEVERITY].reverse().find((k) => kinds.includes(k)) ?? 'complete';
-      return [{ ending: endingLabel(key, keys), size: humanBytes(size), kind, text: cellText(c).replace(' SILENT', '\nSILENT'), silent: c.silent > 0, textColor: kind === 'complete-unclean' || kind === 'complete-close-unknown' ? '#000000' : '#ffffff' }];
+      return [
+        {
+          ending: endingLabel(key, keys),
+          size: humanBytes(size),
+          kind,
+          text: cellText(c).replace(' SILENT', '\nSILENT'),
+          silent: c.silent > 0,
+          textColor: kind === 'complete-unclean' || kind === 'complete-close-unknown' ? '#000000' : '#ffffff',
+        },
+      ];
     }),
   );
 }
@@ -288,7 +418,8 @@ function endingsChart(m: EndingsMatrix): ChartSpec | OmittedChart {
   return {
     name: 'endings',
     title,
-    caption: 'Way of ending the stream (rows) by transfer size (columns); the colour is the worst outcome in the cell. A thick black border and SILENT mark transfers that lost data without the receiver being told; -N is the most bytes lost.',
+    caption:
+      'Way of ending the stream (rows) by transfer size (columns); the colour is the worst outcome in the cell. A thick black border and SILENT mark transfers that lost data without the receiver being told; -N is the most bytes lost.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: { ...CONFIG, view: { strokeWidth: 0 } },
@@ -297,20 +428,35 @@ function endingsChart(m: EndingsMatrix): ChartSpec | OmittedChart {
       width: { step: 230 },
       height: { step: 46 },
       encoding: {
-        x: { field: 'size', type: 'ordinal', sort: sizes, title: 'transfer size', axis: { orient: 'top', labelAngle: 0 } },
+        x: {
+          field: 'size',
+          type: 'ordinal',
+          sort: sizes,
+          title: 'transfer size',
+          axis: { orient: 'top', labelAngle: 0 },
+        },
         y: { field: 'ending', type: 'nominal', sort: endings, title: null, axis: { labelLimit: 640 } },
       },
       layer: [
         {
           mark: { type: 'rect', cornerRadius: 2 },
           encoding: {
-            color: { field: 'kind', type: 'nominal', title: 'outcome', scale: { domain: kinds, range: kinds.map((k) => OUTCOME_COLORS[k]) }, legend: { orient: 'bottom' } },
+            color: {
+              field: 'kind',
+              type: 'nominal',
+              title: 'outcome',
+              scale: { domain: kinds, range: kinds.map((k) => OUTCOME_COLORS[k]) },
+              legend: { orient: 'bottom' },
+            },
             stroke: { condition: { test: 'datum.silent', value: '#000000' }, value: '#ffffff' },
             strokeWidth: { condition: { test: 'datum.silent', value: 4 }, value: 1 },
             tooltip: [{ field: 'ending' }, { field: 'size' }, { field: 'text', title: 'outcomes' }],
           },
         },
-        { mark: { type: 'text', fontSize: 11, lineBreak: '\n', limit: 300 }, encoding: { text: { field: 'text' }, color: { field: 'textColor', type: 'nominal', scale: null } } },
+        {
+          mark: { type: 'text', fontSize: 11, lineBreak: '\n', limit: 300 },
+          encoding: { text: { field: 'text' }, color: { field: 'textColor', type: 'nominal', scale: null } },
+        },
       ],
     },
   };
@@ -321,15 +467,31 @@ function spreadChart(run: RunResult): ChartSpec | OmittedChart {
   const order = run.scenarios.map((s) => s.scenarioId);
   const measured = run.records.filter((r) => !r.warmup && r.mbPerSec !== null);
   const ids = order.filter((id) => measured.some((r) => r.scenarioId === id));
-  if (ids.length === 0) return { title, reason: 'No measured transfer has a rate (none got as far as its first byte), so there is no spread to show.' };
+  if (ids.length === 0)
+    return {
+      title,
+      reason: 'No measured transfer has a rate (none got as far as its first byte), so there is no spread to show.',
+    };
   const shownIds = new Set(ids.slice(0, MAX_SPREAD_SCENARIOS));
   const labels = scenarioLabels(run.scenarios.filter((s) => shownIds.has(s.scenarioId)).map((s) => s.scenario));
-  const points = measured.filter((r) => shownIds.has(r.scenarioId)).map((r) => ({ scenario: labels.get(r.scenarioId) ?? r.scenarioId, mbPerSec: r.mbPerSec!, outcome: r.outcome.kind, iteration: r.iteration }));
-  const means = run.scenarios.filter((s) => shownIds.has(s.scenarioId) && s.throughput).map((s) => ({ scenario: labels.get(s.scenarioId) ?? s.scenarioId, mean: s.throughput!.meanMbPerSec }));
+  const points = measured
+    .filter((r) => shownIds.has(r.scenarioId))
+    .map((r) => ({
+      scenario: labels.get(r.scenarioId) ?? r.scenarioId,
+      mbPerSec: r.mbPerSec!,
+      outcome: r.outcome.kind,
+      iteration: r.iteration,
+    }));
+  const means = run.scenarios
+    .filter((s) => shownIds.has(s.scenarioId) && s.throughput)
+    .map((s) => ({ scenario: labels.get(s.scenarioId) ?? s.scenarioId, mean: s.throughput!.meanMbPerSec }));
   const kinds = OUTCOME_KINDS.filter((k) => points.some((p) => p.outcome === k));
   const sort = [...shownIds].map((id) => labels.get(id) ?? id);
   const y = { field: 'scenario', type: 'nominal' as const, sort, title: null, axis: { labelLimit: 640 } };
-  const more = ids.length > shownIds.size ? ` Only the first ${shownIds.size} of ${ids.length} scenarios are shown; results.csv has every transfer.` : '';
+  const more =
+    ids.length > shownIds.size
+      ? ` Only the first ${shownIds.size} of ${ids.length} scenarios are shown; results.csv has every transfer.`
+      : '';
   return {
     name: 'spread',
     title,
@@ -347,12 +509,29 @@ function spreadChart(run: RunResult): ChartSpec | OmittedChart {
           encoding: {
             y,
             x: { field: 'mbPerSec', type: 'quantitative', title: 'MB/s', scale: { zero: true } },
-            color: { field: 'outcome', type: 'nominal', title: 'outcome', scale: { domain: kinds, range: kinds.map((k) => OUTCOME_COLORS[k]) }, legend: { orient: 'bottom' } },
-            tooltip: [{ field: 'scenario' }, { field: 'iteration' }, { field: 'mbPerSec', format: '.1f', title: 'MB/s' }, { field: 'outcome' }],
+            color: {
+              field: 'outcome',
+              type: 'nominal',
+              title: 'outcome',
+              scale: { domain: kinds, range: kinds.map((k) => OUTCOME_COLORS[k]) },
+              legend: { orient: 'bottom' },
+            },
+            tooltip: [
+              { field: 'scenario' },
+              { field: 'iteration' },
+              { field: 'mbPerSec', format: '.1f', title: 'MB/s' },
+              { field: 'outcome' },
+            ],
           },
         },
         ...(means.length > 0
-          ? [{ data: { values: means }, mark: { type: 'tick' as const, color: '#000000', thickness: 2, size: 14 }, encoding: { y, x: { field: 'mean', type: 'quantitative' as const } } }]
+          ? [
+              {
+                data: { values: means },
+                mark: { type: 'tick' as const, color: '#000000', thickness: 2, size: 14 },
+                encoding: { y, x: { field: 'mean', type: 'quantitative' as const } },
+              },
+            ]
           : []),
       ],
     },
@@ -377,16 +556,26 @@ function timelineChart(run: RunResult): ChartSpec | OmittedChart {
   const mean = (id: string): number => summaries.get(id)?.throughput?.meanMbPerSec ?? -1;
   // The fastest scenarios (delivered ones first), one representative transfer each.
   const ids = [...new Set(withSamples.map((r) => r.scenarioId))].sort((a, b) => mean(b) - mean(a));
-  const chosen = ids.slice(0, MAX_TIMELINE_LINES).map((id) => medianRecord(withSamples.filter((r) => r.scenarioId === id))!);
+  const chosen = ids
+    .slice(0, MAX_TIMELINE_LINES)
+    .map((id) => medianRecord(withSamples.filter((r) => r.scenarioId === id))!);
   const span = Math.max(...chosen.map((r) => r.durationMs ?? r.wallMs));
   const intervalMs = timelineIntervalMs(span);
   const labels = scenarioLabels(chosen.map((r) => r.scenario));
   const points = chosen.flatMap((r) =>
-    intervalThroughput(r.progress, intervalMs).map((i) => ({ scenario: labels.get(r.scenarioId) ?? r.scenarioId, seconds: (i.startMs + i.endMs) / 2000, mbPerSec: i.mbPerSec, interval: `${(i.startMs / 1000).toFixed(1)}-${(i.endMs / 1000).toFixed(1)} s` })),
+    intervalThroughput(r.progress, intervalMs).map((i) => ({
+      scenario: labels.get(r.scenarioId) ?? r.scenarioId,
+      seconds: (i.startMs + i.endMs) / 2000,
+      mbPerSec: i.mbPerSec,
+      interval: `${(i.startMs / 1000).toFixed(1)}-${(i.endMs / 1000).toFixed(1)} s`,
+    })),
   );
   const longest = Math.max(0, ...[...labels.values()].map((l) => points.filter((p) => p.scenario === l).length));
   if (longest < 2) {
-    return { title, reason: `The ${humanBytes(size)} transfers lasted about ${(span / 1000).toFixed(1)} s, less than two ${intervalMs === 1000 ? '1 s' : '100 ms'} intervals, too short for a timeline.` };
+    return {
+      title,
+      reason: `The ${humanBytes(size)} transfers lasted about ${(span / 1000).toFixed(1)} s, less than two ${intervalMs === 1000 ? '1 s' : '100 ms'} intervals, too short for a timeline.`,
+    };
   }
   const more = ids.length > chosen.length ? ` The ${chosen.length} fastest of ${ids.length} scenarios are shown.` : '';
   return {
@@ -402,7 +591,12 @@ function timelineChart(run: RunResult): ChartSpec | OmittedChart {
       data: { values: points },
       mark: { type: 'line', point: { filled: true, size: 30 } },
       encoding: {
-        x: { field: 'seconds', type: 'quantitative', title: 'seconds since the transfer started (interval middle)', scale: { zero: true } },
+        x: {
+          field: 'seconds',
+          type: 'quantitative',
+          title: 'seconds since the transfer started (interval middle)',
+          scale: { zero: true },
+        },
         y: { field: 'mbPerSec', type: 'quantitative', title: 'MB/s', scale: { zero: true } },
         color: { field: 'scenario', type: 'nominal', title: 'scenario', legend: { orient: 'bottom', columns: 1 } },
         tooltip: [{ field: 'scenario' }, { field: 'interval' }, { field: 'mbPerSec', format: '.1f', title: 'MB/s' }],
@@ -417,7 +611,12 @@ export function warmupPoints(run: RunResult): { pair: string; transfer: number; 
     let at = 0;
     return w.mbPerSec.map((mbPerSec, i) => {
       at += w.durationMs[i] ?? 0;
-      return { pair: `pair ${w.generation}${w.runtime ? ` (${w.runtime})` : ''}: ${w.ended}`, transfer: i + 1, seconds: at / 1000, mbPerSec };
+      return {
+        pair: `pair ${w.generation}${w.runtime ? ` (${w.runtime})` : ''}: ${w.ended}`,
+        transfer: i + 1,
+        seconds: at / 1000,
+        mbPerSec,
+      };
     });
   });
 }
@@ -468,7 +667,11 @@ export function chartPlanOf(model: ReportModel): ChartPlan {
   const ceilings = ceilingsChart(run, main, scenarioLabels(main.map((s) => s.scenario)), CONFIG);
   if (ceilings) charts.push(ceilings);
   if (throughput.length === 0) {
-    omitted.push({ title: 'Throughput vs chunk size', reason: 'No suite and size was measured with more than one chunk size (no chunk sweep), so there is no curve to draw.' });
+    omitted.push({
+      title: 'Throughput vs chunk size',
+      reason:
+        'No suite and size was measured with more than one chunk size (no chunk sweep), so there is no curve to draw.',
+    });
   }
   for (const c of [cpuChart(main), endingsChart(model.endings), spreadChart(run), timelineChart(run)]) {
     if (isChart(c)) charts.push(c);
@@ -507,6 +710,7 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<s
 export async function renderCharts(run: RunResult, model: ReportModel = reportModel(run)): Promise<RenderedCharts> {
   const plan = chartPlanOf(model);
   const charts: RenderedChart[] = [];
-  for (const c of plan.charts) charts.push({ name: c.name, title: c.title, caption: c.caption, svg: await renderSvg(c.spec, c.name) });
+  for (const c of plan.charts)
+    charts.push({ name: c.name, title: c.title, caption: c.caption, svg: await renderSvg(c.spec, c.name) });
   return { charts, omitted: plan.omitted };
 }

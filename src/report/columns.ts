@@ -15,17 +15,22 @@ export function outcomesText(s: ScenarioSummary): string {
 }
 
 /** Scenario axes shown as a column only when they vary among the rows: the axis table's `varying` ones. */
-export const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: ScenarioSummary) => string }[] = VARYING_COLUMN_AXES.map((a) => ({
-  header: a.name,
-  value: (s: ScenarioSummary) => a.column!.cell(s.scenario),
-}));
+export const OPTIONAL_AXES: readonly { readonly header: string; readonly value: (s: ScenarioSummary) => string }[] =
+  VARYING_COLUMN_AXES.map((a) => ({
+    header: a.name,
+    value: (s: ScenarioSummary) => a.column!.cell(s.scenario),
+  }));
 
 const LEAD = ['size', 'tls', 'suite'].map(axisNamed);
 const CHUNK = axisNamed('chunk');
 
 /** The cells that name a scenario in a table: size, TLS, suite, the varying axes, chunk. */
 export function leadCells(s: ScenarioSummary, axes: typeof OPTIONAL_AXES): string[] {
-  return [...LEAD.map((a) => a.column!.cell(s.scenario)), ...axes.map((a) => a.value(s)), CHUNK.column!.cell(s.scenario)];
+  return [
+    ...LEAD.map((a) => a.column!.cell(s.scenario)),
+    ...axes.map((a) => a.value(s)),
+    CHUNK.column!.cell(s.scenario),
+  ];
 }
 
 /** The ±% cell: the 95% margin of error, with `!` when the scenario missed its --target-rme (netperf's "desired confidence was not achieved"). */

@@ -1,4 +1,10 @@
-import { regressions, type ComparableRun, type NotComparable, type RunComparison, type ScenarioComparison } from '../compare/compare.ts';
+import {
+  regressions,
+  type ComparableRun,
+  type NotComparable,
+  type RunComparison,
+  type ScenarioComparison,
+} from '../compare/compare.ts';
 import { table } from './terminal-table.ts';
 
 /** A p-value as people read them: 3 decimals, or scientific below 0.001; "-" when there is none (n < 2). */
@@ -24,8 +30,16 @@ function environmentText(ctx: ComparableRun['context']): string {
   const env = ctx.environment;
   // The workers' runtimes (--node), when they are not just the orchestrator's Node: they are what ran the transfers.
   const workers = (ctx.runtimes ?? []).filter((r) => `v${r.node}` !== env?.node || r.openssl !== env?.openssl);
-  const workersText = workers.length > 0 ? `workers on ${workers.map((r) => `Node ${r.node} (OpenSSL ${r.openssl})`).join(' + ')}` : undefined;
-  const parts = [env?.node && `Node ${env.node}`, env?.openssl && `OpenSSL ${env.openssl}`, workersText, env?.cpuModel].filter((p): p is string => typeof p === 'string' && p !== '');
+  const workersText =
+    workers.length > 0
+      ? `workers on ${workers.map((r) => `Node ${r.node} (OpenSSL ${r.openssl})`).join(' + ')}`
+      : undefined;
+  const parts = [
+    env?.node && `Node ${env.node}`,
+    env?.openssl && `OpenSSL ${env.openssl}`,
+    workersText,
+    env?.cpuModel,
+  ].filter((p): p is string => typeof p === 'string' && p !== '');
   return parts.length > 0 ? `${ctx.runId} (${parts.join(', ')})` : ctx.runId;
 }
 
@@ -38,7 +52,14 @@ function splitCommon(ids: readonly string[]): { common: string[]; short: (id: st
   const tokens = ids.map((id) => id.split(' '));
   const common = tokens[0]!.filter((t) => tokens.every((ts) => ts.includes(t)));
   const drop = new Set(common);
-  return { common, short: (id) => id.split(' ').filter((t) => !drop.has(t)).join(' ') };
+  return {
+    common,
+    short: (id) =>
+      id
+        .split(' ')
+        .filter((t) => !drop.has(t))
+        .join(' '),
+  };
 }
 
 const HEADER = ['scenario', 'base MB/s', 'new MB/s', 'change', 'p', 'sig', 'n base/new', 'verdict'] as const;
@@ -62,14 +83,18 @@ const LONG_RUN_SAMPLES = 30;
 
 function explanation(c: RunComparison): string[] {
   const { threshold, alpha } = c.options;
-  const long = c.compared.some((s) => s.base.samplesMbPerSec.length >= LONG_RUN_SAMPLES && s.new.samplesMbPerSec.length >= LONG_RUN_SAMPLES);
+  const long = c.compared.some(
+    (s) => s.base.samplesMbPerSec.length >= LONG_RUN_SAMPLES && s.new.samplesMbPerSec.length >= LONG_RUN_SAMPLES,
+  );
   return [
     'MB/s = 10^6 bytes per second, mean over the measured transfers that delivered every byte (complete, complete-unclean, complete-close-unknown); change = new vs base;',
     `p = Welch two-sample t-test (two-sided) on the per-transfer MB/s; sig: *** p<0.001, ** p<0.01, * p<0.05 (as Node's benchmark compare); alpha = ${alpha};`,
     ...c.sampleUnits.map((unit) => `scenarios whose samples are not transfers: one sample is ${unit};`),
     `regression = mean down by more than ${percentText(threshold)} with p < ${alpha} (improvement: up by as much): both, because runs at different times differ by the host's drift, which a long run's tight interval does not cover (--threshold sets it).`,
     ...(long
-      ? [`Both runs have ${LONG_RUN_SAMPLES}+ samples per scenario: p is small even for a drift of 1-2%, so read the change against the threshold, not the stars.`]
+      ? [
+          `Both runs have ${LONG_RUN_SAMPLES}+ samples per scenario: p is small even for a drift of 1-2%, so read the change against the threshold, not the stars.`,
+        ]
       : []),
   ];
 }
@@ -77,13 +102,18 @@ function explanation(c: RunComparison): string[] {
 /** The scenarios that missed their rme target, per run: their means are less sure than the others'. */
 function missedLines(c: RunComparison, name: (id: string) => string): string[] {
   const line = (which: string, ids: readonly string[]): string[] =>
-    ids.length === 0 ? [] : [`Desired confidence was not achieved in the ${which} run for ${ids.length} compared scenario(s) (missed --target-rme): ${ids.map(name).join('; ')}.`];
+    ids.length === 0
+      ? []
+      : [
+          `Desired confidence was not achieved in the ${which} run for ${ids.length} compared scenario(s) (missed --target-rme): ${ids.map(name).join('; ')}.`,
+        ];
   return [...line('base', c.missedTarget.base), ...line('new', c.missedTarget.new)];
 }
 
 function verdictLine(c: RunComparison, name: (id: string) => string): string {
   const bad = regressions(c);
-  if (c.compared.length === 0) return 'No scenario with delivered transfers in both runs: nothing compared, no significant regression.';
+  if (c.compared.length === 0)
+    return 'No scenario with delivered transfers in both runs: nothing compared, no significant regression.';
   if (bad.length === 0) return `No significant regression in ${c.compared.length} compared scenario(s).`;
   return `${bad.length} significant regression(s) of ${c.compared.length} compared scenario(s): ${bad.map((s) => `${name(s.scenarioId)} ${formatChange(s.changePercent)} (p ${formatP(s.p)})`).join('; ')}`;
 }
@@ -98,12 +128,21 @@ export function compareText(c: RunComparison): string {
   if (common.length > 0) out.push(`Every row: ${common.join(' ')}`);
   out.push('');
   if (c.compared.length > 0) {
-    out.push(table(HEADER, c.compared.map((s) => row(s, short(s.scenarioId))), NUMERIC));
+    out.push(
+      table(
+        HEADER,
+        c.compared.map((s) => row(s, short(s.scenarioId))),
+        NUMERIC,
+      ),
+    );
     out.push('');
   }
   if (c.notComparable.length > 0) {
-    out.push(`Not comparable (in both runs, but no transfer delivered every byte in one of them): ${c.notComparable.length}`);
-    for (const s of c.notComparable) out.push(`  ${s.scenarioId}: base ${outcomesText(s.baseOutcomes)}; new ${outcomesText(s.newOutcomes)}`);
+    out.push(
+      `Not comparable (in both runs, but no transfer delivered every byte in one of them): ${c.notComparable.length}`,
+    );
+    for (const s of c.notComparable)
+      out.push(`  ${s.scenarioId}: base ${outcomesText(s.baseOutcomes)}; new ${outcomesText(s.newOutcomes)}`);
     out.push('');
   }
   if (c.onlyInBase.length > 0) {
@@ -138,13 +177,17 @@ export function compareMarkdown(c: RunComparison): string {
     out.push(mdRow(HEADER));
     out.push(`|${NUMERIC.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`);
     // Bare `***` would be read as emphasis.
-    for (const s of c.compared) out.push(mdRow(row(s, `\`${s.scenarioId}\``).map((v, i) => (i === 5 ? v.replace(/\*/g, '\\*') : v))));
+    for (const s of c.compared)
+      out.push(mdRow(row(s, `\`${s.scenarioId}\``).map((v, i) => (i === 5 ? v.replace(/\*/g, '\\*') : v))));
     out.push('');
   }
   if (c.notComparable.length > 0) {
-    out.push(`### Not comparable (in both runs, but no transfer delivered every byte in one of them): ${c.notComparable.length}`);
+    out.push(
+      `### Not comparable (in both runs, but no transfer delivered every byte in one of them): ${c.notComparable.length}`,
+    );
     out.push('');
-    for (const s of c.notComparable) out.push(`- \`${s.scenarioId}\`: base ${outcomesText(s.baseOutcomes)}; new ${outcomesText(s.newOutcomes)}`);
+    for (const s of c.notComparable)
+      out.push(`- \`${s.scenarioId}\`: base ${outcomesText(s.baseOutcomes)}; new ${outcomesText(s.newOutcomes)}`);
     out.push('');
   }
   const list = (title: string, idList: readonly string[]): void => {

@@ -115,10 +115,10 @@ export function recordRow(r: TransferRecord): Record<ResultsColumn, Cell> {
 }
 
 export function resultsCsv(run: RunResult): string {
-  return stringify(
-    run.records.filter((r) => !r.warmup).map(recordRow),
-    { header: true, columns: [...RESULTS_COLUMNS] },
-  );
+  return stringify(run.records.filter((r) => !r.warmup).map(recordRow), {
+    header: true,
+    columns: [...RESULTS_COLUMNS],
+  });
 }
 
 export const SCENARIO_COLUMNS = [
@@ -164,7 +164,8 @@ export const SCENARIO_COLUMNS = [
 
 export function scenarioRow(runId: string, s: ScenarioSummary): Record<(typeof SCENARIO_COLUMNS)[number], Cell> {
   const t = s.throughput;
-  const delivered = (s.outcomes.complete ?? 0) + (s.outcomes['complete-unclean'] ?? 0) + (s.outcomes['complete-close-unknown'] ?? 0);
+  const delivered =
+    (s.outcomes.complete ?? 0) + (s.outcomes['complete-unclean'] ?? 0) + (s.outcomes['complete-close-unknown'] ?? 0);
   return {
     run_id: runId,
     scenario_id: s.scenarioId,
@@ -215,7 +216,17 @@ export function scenariosCsv(run: RunResult): string {
 }
 
 /** read_path (the tcp lane's, as its cells read) comes last: the first eight are the fixed ones. */
-export const REFERENCE_COLUMNS = ['lane', 'size_bytes', 'chunk_bytes', 'tls_version', 'suite', 'mb_per_sec', 'rme_percent', 'samples', 'read_path'] as const;
+export const REFERENCE_COLUMNS = [
+  'lane',
+  'size_bytes',
+  'chunk_bytes',
+  'tls_version',
+  'suite',
+  'mb_per_sec',
+  'rme_percent',
+  'samples',
+  'read_path',
+] as const;
 
 /** references.csv: one row per reference measurement (--reference); null if the run had none. */
 export function referencesCsv(run: RunResult): string | null {

@@ -1,14 +1,32 @@
 import { humanBytes } from '../config/units.ts';
 import type { RunResult } from '../results.ts';
-import { endedByStrategy, endingsMatrix, endingsWorthShowing, type EndingCell, type EndingKey, type EndingsMatrix } from '../analysis/endings.ts';
+import {
+  endedByStrategy,
+  endingsMatrix,
+  endingsWorthShowing,
+  type EndingCell,
+  type EndingKey,
+  type EndingsMatrix,
+} from '../analysis/endings.ts';
 import { table } from './terminal-table.ts';
 
 // The endings matrix is analysis (analysis/endings.ts); kept importable from here for its callers.
-export { endedByStrategy, endingsMatrix, groupByKey, tallyEndings, type EndingCell, type EndingKey, type EndingsMatrix, type EndingTally } from '../analysis/endings.ts';
+export {
+  endedByStrategy,
+  endingsMatrix,
+  groupByKey,
+  tallyEndings,
+  type EndingCell,
+  type EndingKey,
+  type EndingsMatrix,
+  type EndingTally,
+} from '../analysis/endings.ts';
 
 /** The `node` column of the endings tables: only in a run of several runtimes. */
 export function runtimeColumn(m: EndingsMatrix): { header: string[]; cells: (key: EndingKey) => string[] } {
-  return m.rows.some((r) => r.key.runtime !== undefined) ? { header: ['node'], cells: (key) => [key.runtime ?? ''] } : { header: [], cells: () => [] };
+  return m.rows.some((r) => r.key.runtime !== undefined)
+    ? { header: ['node'], cells: (key) => [key.runtime ?? ''] }
+    : { header: [], cells: () => [] };
 }
 
 export function cellText(c: EndingCell): string {
@@ -28,7 +46,14 @@ export function showsEndings(run: RunResult): boolean {
 export function endingsTable(m: EndingsMatrix): { header: string[]; rows: string[][] } {
   const node = runtimeColumn(m);
   const header = ['shutdown', 'write', 'receiver', 'peer', ...node.header, ...m.sizes.map(humanBytes)];
-  const rows = m.rows.map(({ key, cells }) => [key.shutdown, key.writePath, key.receiverMode, key.receiverPeer, ...node.cells(key), ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-'))]);
+  const rows = m.rows.map(({ key, cells }) => [
+    key.shutdown,
+    key.writePath,
+    key.receiverMode,
+    key.receiverPeer,
+    ...node.cells(key),
+    ...m.sizes.map((s) => (cells.has(s) ? cellText(cells.get(s)!) : '-')),
+  ]);
   return { header, rows };
 }
 
@@ -46,10 +71,19 @@ export function endingsTextOf(m: EndingsMatrix, run: RunResult): string {
   const silentTotal = silentTransfers(run);
   const silentRows = m.rows
     .filter((row) => [...row.cells.values()].some((c) => c.silent > 0))
-    .map(({ key }) => `${key.shutdown} (write=${key.writePath}, receiver=${key.receiverMode}, peer=${key.receiverPeer}${key.runtime !== undefined ? `, node=${key.runtime}` : ''})`);
+    .map(
+      ({ key }) =>
+        `${key.shutdown} (write=${key.writePath}, receiver=${key.receiverMode}, peer=${key.receiverPeer}${key.runtime !== undefined ? `, node=${key.runtime}` : ''})`,
+    );
   return [
     'How each stream ended (SILENT = bytes lost or damaged and the receiver was not told; -N = most bytes lost):',
-    table(header, rows, header.map(() => false)),
-    silentTotal > 0 ? `Silent data loss in ${silentTotal} transfer(s), from: ${silentRows.join('; ')}.` : 'No transfer lost data silently.',
+    table(
+      header,
+      rows,
+      header.map(() => false),
+    ),
+    silentTotal > 0
+      ? `Silent data loss in ${silentTotal} transfer(s), from: ${silentRows.join('; ')}.`
+      : 'No transfer lost data silently.',
   ].join('\n');
 }

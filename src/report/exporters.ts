@@ -37,7 +37,9 @@ export type ExporterName = keyof typeof EXPORTERS;
 /** The exporters that write a file of one part, in the order above. */
 export function exportersOf(part: 'results' | 'report'): FileExporter[] {
   const all = Object.entries(EXPORTERS) as [ExporterName, Exporter][];
-  return all.flatMap(([name, e]) => (e.part === part && e.file !== null ? [{ name, file: e.file, render: e.render }] : []));
+  return all.flatMap(([name, e]) =>
+    e.part === part && e.file !== null ? [{ name, file: e.file, render: e.render }] : [],
+  );
 }
 
 export interface FileExporter {

@@ -9,7 +9,15 @@ export { faultSummaries, type FaultSummary } from '../analysis/faults.ts';
 export function faultsTable(s: readonly FaultSummary[]): { header: string[]; rows: string[][]; numeric: boolean[] } {
   return {
     header: ['fault', 'injected', 'false complete', 'silent', 'classified as'],
-    rows: s.map((x) => [x.kind, String(x.injected), String(x.falseComplete), String(x.silent), Object.entries(x.outcomes).map(([k, n]) => `${k} ${n}`).join(', ')]),
+    rows: s.map((x) => [
+      x.kind,
+      String(x.injected),
+      String(x.falseComplete),
+      String(x.silent),
+      Object.entries(x.outcomes)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', '),
+    ]),
     numeric: [false, true, true, true, false],
   };
 }
@@ -27,6 +35,8 @@ export function faultsTextOf(s: readonly FaultSummary[]): string {
   return [
     'Injected faults (loopback proxy between sender and receiver, seeded random offsets):',
     table(t.header, t.rows, t.numeric),
-    falseComplete === 0 ? 'Zero false complete: every injected fault was classified as not complete.' : `${falseComplete} FALSE COMPLETE: a damaged stream was reported whole.`,
+    falseComplete === 0
+      ? 'Zero false complete: every injected fault was classified as not complete.'
+      : `${falseComplete} FALSE COMPLETE: a damaged stream was reported whole.`,
   ].join('\n');
 }

@@ -5,7 +5,12 @@ import { findings } from './sections.ts';
 import type { FindingsTable } from './finding.ts';
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** A sentence of the findings: escaped, with Markdown's **bold** kept. */
@@ -16,8 +21,12 @@ function htmlTable(t: FindingsTable): string {
     const names = [...(t.numeric[i] ? ['num'] : []), ...(/\bSILENT\b/.test(text) ? ['silent'] : [])];
     return names.length > 0 ? ` class="${names.join(' ')}"` : '';
   };
-  const head = t.header.some((h) => h !== '') ? `<thead><tr>${t.header.map((h, i) => `<th${cls(i, '')}>${escapeHtml(h)}</th>`).join('')}</tr></thead>` : '';
-  const body = t.rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i, c)}>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  const head = t.header.some((h) => h !== '')
+    ? `<thead><tr>${t.header.map((h, i) => `<th${cls(i, '')}>${escapeHtml(h)}</th>`).join('')}</tr></thead>`
+    : '';
+  const body = t.rows
+    .map((r) => `<tr>${r.map((c, i) => `<td${cls(i, c)}>${escapeHtml(c)}</td>`).join('')}</tr>`)
+    .join('\n');
   return `<div class="scroll"><table>${head}<tbody>\n${body}\n</tbody></table></div>`;
 }
 
@@ -71,7 +80,9 @@ ${c.svg}
 <figcaption>${escapeHtml(c.caption)}</figcaption>
 </figure>`,
   );
-  const omitted = rendered.omitted.map((o) => `<p class="omitted">${escapeHtml(o.title)}: not drawn. ${escapeHtml(o.reason)}</p>`);
+  const omitted = rendered.omitted.map(
+    (o) => `<p class="omitted">${escapeHtml(o.title)}: not drawn. ${escapeHtml(o.reason)}</p>`,
+  );
   const sections = findings(model).map(
     (f) => `<section id="${escapeHtml(f.id)}">
 <h2>${escapeHtml(f.title)}</h2>

@@ -9,7 +9,9 @@ const mdCell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\
 
 export function markdownTable(t: FindingsTable): string {
   const line = (cells: readonly string[]): string => `| ${cells.map(mdCell).join(' | ')} |`;
-  return [line(t.header), `|${t.numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`, ...t.rows.map(line)].join('\n');
+  return [line(t.header), `|${t.numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`, ...t.rows.map(line)].join(
+    '\n',
+  );
 }
 
 /** summary.md: the run's findings as Markdown tables. Pure. */
@@ -22,7 +24,10 @@ export function markdownDocument(model: ReportModel): string {
   const ctx = model.run.context;
   const out: string[] = [`# tls-sst-bench run ${ctx.runId}`, ''];
   if (ctx.interrupted) out.push('**Interrupted: partial results.**', '');
-  out.push(`Node ${ctx.environment.node}, OpenSSL ${ctx.environment.openssl}, ${ctx.environment.cpuModel} x${ctx.environment.cores}, kernel ${ctx.environment.kernel}. Charts: [report.html](report.html).`, '');
+  out.push(
+    `Node ${ctx.environment.node}, OpenSSL ${ctx.environment.openssl}, ${ctx.environment.cpuModel} x${ctx.environment.cores}, kernel ${ctx.environment.kernel}. Charts: [report.html](report.html).`,
+    '',
+  );
   out.push('## Recommended settings on this machine', '', model.recommendation.text, '');
   for (const f of findings(model)) {
     out.push(`## ${f.title}`, '');

@@ -15,11 +15,18 @@ const LANE_TEXT: Readonly<Record<ReferenceLane, string>> = {
 };
 
 /** The throughput table's extra columns, when the run measured ceilings: header and cells. */
-export function ceilingColumns(run: RunResult): { readonly header: readonly string[]; readonly cells: (s: ScenarioSummary) => string[] } {
+export function ceilingColumns(run: RunResult): {
+  readonly header: readonly string[];
+  readonly cells: (s: ScenarioSummary) => string[];
+} {
   if (!run.references) return { header: [], cells: () => [] };
   return {
     header: ['% tcp', '% openssl', '% cipher'],
-    cells: (s) => [fixed(s.ceilings?.pctOfTcp, 0), fixed(s.ceilings?.pctOfOpenssl, 0), fixed(s.ceilings?.pctOfCipher, 0)],
+    cells: (s) => [
+      fixed(s.ceilings?.pctOfTcp, 0),
+      fixed(s.ceilings?.pctOfOpenssl, 0),
+      fixed(s.ceilings?.pctOfCipher, 0),
+    ],
   };
 }
 
@@ -36,7 +43,14 @@ export function referencesTable(refs: References): FindingsTable {
   const reads = new Set(refs.measurements.filter((m) => m.readPath !== null).map((m) => m.readPath));
   const read = reads.size > 1 || [...reads].some((r) => r !== DEFAULT_READ_PATH);
   const header = ['lane', 'size', 'chunk', 'tls', 'suite / cipher', ...(read ? ['read'] : []), 'MB/s', '±%', 'samples'];
-  const rows = refs.measurements.map((m) => [m.lane, ...laneKey(m), ...(read ? [m.readPath ?? ''] : []), fixed(m.mbPerSec, 1), fixed(m.rmePercent, 1), String(m.samples)]);
+  const rows = refs.measurements.map((m) => [
+    m.lane,
+    ...laneKey(m),
+    ...(read ? [m.readPath ?? ''] : []),
+    fixed(m.mbPerSec, 1),
+    fixed(m.rmePercent, 1),
+    String(m.samples),
+  ]);
   return { header, rows, numeric: header.map((h) => /MB\/s|±|samples/.test(h)) };
 }
 
@@ -71,14 +85,20 @@ export function ceilingsText(run: RunResult): string | null {
   const refs = run.references;
   if (!refs) return null;
   const t = referencesTable(refs);
-  const out = ["Ceilings measured beside the cells (% tcp, % openssl, % cipher above; README \"How close to this machine's limits\"):"];
+  const out = [
+    'Ceilings measured beside the cells (% tcp, % openssl, % cipher above; README "How close to this machine\'s limits"):',
+  ];
   if (t.rows.length > 0) out.push(table(t.header, t.rows, t.numeric));
   for (const s of refs.skipped) out.push(`reference ${s.lane} skipped: ${s.reason}`);
   return out.join('\n');
 }
 
 /** Pure: each delivered cell's bar and its three ceilings' bars (MB/s), for the chart. */
-export function ceilingBars(run: RunResult, cells: readonly ScenarioSummary[], labels: ReadonlyMap<string, string>): { cell: string; bar: string; mbPerSec: number; pct: number | null }[] {
+export function ceilingBars(
+  run: RunResult,
+  cells: readonly ScenarioSummary[],
+  labels: ReadonlyMap<string, string>,
+): { cell: string; bar: string; mbPerSec: number; pct: number | null }[] {
   const refs = run.references;
   if (!refs) return [];
   return cells.flatMap((s) => {
@@ -94,15 +114,27 @@ export function ceilingBars(run: RunResult, cells: readonly ScenarioSummary[], l
 }
 
 /** The chart of report.html: every cell as a bar beside its three ceilings; null without ceilings. */
-export function ceilingsChart(run: RunResult, cells: readonly ScenarioSummary[], labels: ReadonlyMap<string, string>, config: object): ChartSpec | null {
+export function ceilingsChart(
+  run: RunResult,
+  cells: readonly ScenarioSummary[],
+  labels: ReadonlyMap<string, string>,
+  config: object,
+): ChartSpec | null {
   const bars = ceilingBars(run, cells, labels);
   if (bars.length === 0) return null;
   const order = ['this cell (node:tls)', ...REFERENCE_LANES.map((l) => `ceiling: ${l}`)];
-  const y = { field: 'cell', type: 'nominal' as const, title: null, sort: [...new Set(bars.map((b) => b.cell))], axis: { labelLimit: 640 } };
+  const y = {
+    field: 'cell',
+    type: 'nominal' as const,
+    title: null,
+    sort: [...new Set(bars.map((b) => b.cell))],
+    axis: { labelLimit: 640 },
+  };
   return {
     name: 'ceilings',
     title: "Cells against this machine's limits",
-    caption: 'Mean MB/s of each cell (dark) beside the ceilings measured in the same run: plain TCP with the same Node sender and receiver, a native OpenSSL pair with the same suite, and the cipher alone on one core. Tooltips give the cell as a percentage of each.',
+    caption:
+      'Mean MB/s of each cell (dark) beside the ceilings measured in the same run: plain TCP with the same Node sender and receiver, a native OpenSSL pair with the same suite, and the cipher alone on one core. Tooltips give the cell as a percentage of each.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config,
@@ -115,8 +147,20 @@ export function ceilingsChart(run: RunResult, cells: readonly ScenarioSummary[],
         y,
         yOffset: { field: 'bar', type: 'nominal', sort: order },
         x: { field: 'mbPerSec', type: 'quantitative', title: 'MB/s (10^6 bytes per second)' },
-        color: { field: 'bar', type: 'nominal', title: null, sort: order, scale: { domain: order, range: ['#1b1b1b', '#1565c0', '#6a1b9a', '#9e9e9e'] }, legend: { orient: 'bottom' } },
-        tooltip: [{ field: 'cell' }, { field: 'bar' }, { field: 'mbPerSec', format: '.1f', title: 'MB/s' }, { field: 'pct', format: '.0f', title: 'cell as % of it' }],
+        color: {
+          field: 'bar',
+          type: 'nominal',
+          title: null,
+          sort: order,
+          scale: { domain: order, range: ['#1b1b1b', '#1565c0', '#6a1b9a', '#9e9e9e'] },
+          legend: { orient: 'bottom' },
+        },
+        tooltip: [
+          { field: 'cell' },
+          { field: 'bar' },
+          { field: 'mbPerSec', format: '.1f', title: 'MB/s' },
+          { field: 'pct', format: '.0f', title: 'cell as % of it' },
+        ],
       },
     },
   };

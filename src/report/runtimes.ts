@@ -12,7 +12,11 @@ export function runtimesSentence(c: RuntimeComparison): string {
 /** Header and rows shared by the terminal, summary.md and report.html. */
 export function runtimeTable(c: RuntimeComparison): { header: string[]; rows: string[][]; numeric: boolean[] } {
   const first = c.runtimes[0]!.label;
-  const header = ['tls', 'suite', ...c.runtimes.flatMap((r, i) => (i === 0 ? [`${r.label} MB/s`] : [`${r.label} MB/s`, `vs ${first}`]))];
+  const header = [
+    'tls',
+    'suite',
+    ...c.runtimes.flatMap((r, i) => (i === 0 ? [`${r.label} MB/s`] : [`${r.label} MB/s`, `vs ${first}`])),
+  ];
   const rows = c.rows.map((row) => [
     row.tlsVersion,
     row.suite,
@@ -25,4 +29,4 @@ export function runtimeTable(c: RuntimeComparison): { header: string[]; rows: st
 }
 
 export const RUNTIME_TABLE_NOTE =
-  'Mean ± sd of per-transfer MB/s (10^6 bytes per second) over every delivered measured transfer of the suite on that runtime (all sizes and chunks of the throughput table); vs = mean / the first runtime\'s mean (above 1.00x: faster).';
+  "Mean ± sd of per-transfer MB/s (10^6 bytes per second) over every delivered measured transfer of the suite on that runtime (all sizes and chunks of the throughput table); vs = mean / the first runtime's mean (above 1.00x: faster).";

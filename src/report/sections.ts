@@ -28,8 +28,14 @@ function throughputFinding(model: ReportModel): Finding {
     ],
     table: throughputTable(model, 'document'),
     after: [
-      ...(main.length < run.scenarios.length ? [`${run.scenarios.length - main.length} more scenario(s), with other ways of ending the stream, are in the endings table and scenarios.csv.`] : []),
-      ...(failed.length > 0 ? [`No throughput for ${failed.length} scenario(s) whose transfers did not all deliver every byte.`] : []),
+      ...(main.length < run.scenarios.length
+        ? [
+            `${run.scenarios.length - main.length} more scenario(s), with other ways of ending the stream, are in the endings table and scenarios.csv.`,
+          ]
+        : []),
+      ...(failed.length > 0
+        ? [`No throughput for ${failed.length} scenario(s) whose transfers did not all deliver every byte.`]
+        : []),
     ],
   };
 }
@@ -38,18 +44,35 @@ function throughputFinding(model: ReportModel): Finding {
 function runtimesFinding(model: ReportModel): Finding | null {
   const c = model.runtimes;
   if (!c) return null;
-  return { id: 'runtimes', title: 'Throughput per suite by Node runtime', before: [runtimesSentence(c), RUNTIME_TABLE_NOTE], table: runtimeTable(c), after: [] };
+  return {
+    id: 'runtimes',
+    title: 'Throughput per suite by Node runtime',
+    before: [runtimesSentence(c), RUNTIME_TABLE_NOTE],
+    table: runtimeTable(c),
+    after: [],
+  };
 }
 
 function tuningFinding(model: ReportModel): Finding {
   const answers = model.tuning;
   const title = 'Tuning answers';
-  if (answers.length === 0) return { id: 'tuning', title, before: ['No setting was measured with more than one value in otherwise equal scenarios, so there is nothing to choose between.'], table: null, after: [] };
+  if (answers.length === 0)
+    return {
+      id: 'tuning',
+      title,
+      before: [
+        'No setting was measured with more than one value in otherwise equal scenarios, so there is nothing to choose between.',
+      ],
+      table: null,
+      after: [],
+    };
   const { alpha, threshold } = model.tuningOptions;
   return {
     id: 'tuning',
     title,
-    before: [`${TUNING_NOTE} Here alpha = ${alpha}, threshold = ${Number((threshold * 100).toPrecision(4))}% (--alpha, --threshold); MB/s ± 95% = mean and 95% confidence half-width. results.json has the same answers under "tuning".`],
+    before: [
+      `${TUNING_NOTE} Here alpha = ${alpha}, threshold = ${Number((threshold * 100).toPrecision(4))}% (--alpha, --threshold); MB/s ± 95% = mean and 95% confidence half-width. results.json has the same answers under "tuning".`,
+    ],
     table: tuningTable(answers),
     after: [],
   };
@@ -58,7 +81,13 @@ function tuningFinding(model: ReportModel): Finding {
 function warningsFinding(model: ReportModel): Finding | null {
   const warnings = model.warnings;
   if (warnings.length === 0) return null;
-  return { id: 'warnings', title: `Warnings (${warnings.length})`, before: warnings.map((w) => `**${w.kind}**: ${w.text}`), table: null, after: [] };
+  return {
+    id: 'warnings',
+    title: `Warnings (${warnings.length})`,
+    before: warnings.map((w) => `**${w.kind}**: ${w.text}`),
+    table: null,
+    after: [],
+  };
 }
 
 function endingsFinding(model: ReportModel): Finding {
@@ -69,14 +98,24 @@ function endingsFinding(model: ReportModel): Finding {
     title: 'How each stream ended',
     before: ['SILENT = bytes lost or damaged and the receiver was not told; -N = most bytes lost; [..] = error codes.'],
     table: rows.length > 0 ? { header, rows, numeric: header.map(() => false) } : null,
-    after: [silent > 0 ? `**Silent data loss in ${silent} measured transfer(s).**` : 'No measured transfer lost data silently.'],
+    after: [
+      silent > 0
+        ? `**Silent data loss in ${silent} measured transfer(s).**`
+        : 'No measured transfer lost data silently.',
+    ],
   };
 }
 
 function stacksFinding(model: ReportModel): Finding | null {
   if (!model.stacks) return null;
   const t = stacksTableOf(model.stacks);
-  return { id: 'stacks', title: STACKS_TITLE, before: [STACKS_LEGEND], table: { header: t.header, rows: t.rows, numeric: t.header.map(() => false) }, after: [] };
+  return {
+    id: 'stacks',
+    title: STACKS_TITLE,
+    before: [STACKS_LEGEND],
+    table: { header: t.header, rows: t.rows, numeric: t.header.map(() => false) },
+    after: [],
+  };
 }
 
 function faultsFinding(model: ReportModel): Finding | null {
@@ -88,7 +127,11 @@ function faultsFinding(model: ReportModel): Finding | null {
     title: 'Injected faults',
     before: ['A loopback proxy between sender and receiver cut, reset or stalled streams at seeded random offsets.'],
     table: faultsTable(s),
-    after: [falseComplete === 0 ? 'Zero false complete: every injected fault was classified as not complete.' : `**${falseComplete} false complete: a damaged stream was reported whole.**`],
+    after: [
+      falseComplete === 0
+        ? 'Zero false complete: every injected fault was classified as not complete.'
+        : `**${falseComplete} false complete: a damaged stream was reported whole.**`,
+    ],
   };
 }
 
@@ -104,17 +147,33 @@ export function environmentRows(run: RunResult): [string, string][] {
     ['platform', `${env.platform} ${env.arch}`],
     ['kernel', env.kernel],
     ['CPU', env.cpuModel],
-    ['CPU flags', `aes ${yes(env.cpuFlags.aes)}, vaes ${yes(env.cpuFlags.vaes)}, avx2 ${yes(env.cpuFlags.avx2)}, avx512f ${yes(env.cpuFlags.avx512f)}`],
+    [
+      'CPU flags',
+      `aes ${yes(env.cpuFlags.aes)}, vaes ${yes(env.cpuFlags.vaes)}, avx2 ${yes(env.cpuFlags.avx2)}, avx512f ${yes(env.cpuFlags.avx512f)}`,
+    ],
     ['cores', String(env.cores)],
     ['memory', humanBytes(env.memoryBytes)],
     ...Object.entries(env.tcpSysctls).map(([k, v]): [string, string] => [k, v ?? 'unknown']),
-    ['git revision', env.gitRevision === null ? 'unknown' : `${env.gitRevision}${env.gitDirty ? ' (with uncommitted changes)' : ''}`],
+    [
+      'git revision',
+      env.gitRevision === null ? 'unknown' : `${env.gitRevision}${env.gitDirty ? ' (with uncommitted changes)' : ''}`,
+    ],
     ['host', env.hostname],
-    ...(env.verification ? [['byte check', `CRC32C ${env.verification.verifier === 'inline' ? 'on the read loop' : 'on a checker thread'}, ${env.verification.crc32c}`] as [string, string]] : []),
+    ...(env.verification
+      ? [
+          [
+            'byte check',
+            `CRC32C ${env.verification.verifier === 'inline' ? 'on the read loop' : 'on a checker thread'}, ${env.verification.crc32c}`,
+          ] as [string, string],
+        ]
+      : []),
     ['run', `${ctx.runId}, ${ctx.startedAt} to ${ctx.finishedAt ?? '(not finished)'}`],
     ['command', ctx.command],
     // the workers' Node binaries (--node), as the workers reported their versions
-    ...(ctx.runtimes ?? []).map((r): [string, string] => [`runtime ${r.label}`, `${r.path}: Node ${r.node}, OpenSSL ${r.openssl}${r.ran ? '' : ' (ran no scenario)'}`]),
+    ...(ctx.runtimes ?? []).map((r): [string, string] => [
+      `runtime ${r.label}`,
+      `${r.path}: Node ${r.node}, OpenSSL ${r.openssl}${r.ran ? '' : ' (ran no scenario)'}`,
+    ]),
     ...agentRows(run),
     // the ceilings of --reference, and where each came from
     ...(run.references ? ceilingSources(run.references) : []),
@@ -137,6 +196,12 @@ export function findings(model: ReportModel): Finding[] {
     endingsFinding(model),
     ...(stacks ? [stacks] : []),
     ...(faults ? [faults] : []),
-    { id: 'environment', title: 'Environment', before: [], table: { header: ['what', 'value'], rows: environmentRows(model.run), numeric: [false, false] }, after: [] },
+    {
+      id: 'environment',
+      title: 'Environment',
+      before: [],
+      table: { header: ['what', 'value'], rows: environmentRows(model.run), numeric: [false, false] },
+      after: [],
+    },
   ];
 }

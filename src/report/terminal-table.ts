@@ -1,5 +1,9 @@
 /** Left-aligned text columns, right-aligned numbers. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[]): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: readonly boolean[],
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells
@@ -8,4 +12,3 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
-

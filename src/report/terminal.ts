@@ -16,7 +16,6 @@ export { table };
 /** The terminal shows the first warnings; summary.md and report.html have them all. */
 export const MAX_TERMINAL_WARNINGS = 12;
 
-
 /** The end-of-run summary: per-scenario table, then the tuning answer. Pure. */
 export function terminalSummary(run: RunResult): string {
   return terminalReport(reportModel(run));
@@ -30,13 +29,19 @@ export function terminalReport(model: ReportModel): string {
   const t = throughputTable(model, 'terminal');
   const out: string[] = [];
   out.push(`tls-sst-bench run ${ctx.runId}${ctx.interrupted ? '  (INTERRUPTED: partial results)' : ''}`);
-  out.push(`Node ${env.node}, OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores} (aes ${env.cpuFlags.aes ? 'yes' : 'no'}, vaes ${env.cpuFlags.vaes ? 'yes' : 'no'}, avx2 ${env.cpuFlags.avx2 ? 'yes' : 'no'}), kernel ${env.kernel}`);
+  out.push(
+    `Node ${env.node}, OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores} (aes ${env.cpuFlags.aes ? 'yes' : 'no'}, vaes ${env.cpuFlags.vaes ? 'yes' : 'no'}, avx2 ${env.cpuFlags.avx2 ? 'yes' : 'no'}), kernel ${env.kernel}`,
+  );
   for (const [what, value] of agentRows(run)) out.push(`${what}: ${value}`);
-  out.push('MB/s = 10^6 bytes per second, first byte written -> last byte received and verified; ±% = 95% margin of error of the mean (! = missed --target-rme); CPU per transfer.');
+  out.push(
+    'MB/s = 10^6 bytes per second, first byte written -> last byte received and verified; ±% = 95% margin of error of the mean (! = missed --target-rme); CPU per transfer.',
+  );
   out.push('');
   out.push(table(t.header, t.rows, t.numeric));
   if (shown.length < run.scenarios.length) {
-    out.push(`(${run.scenarios.length - shown.length} more scenarios, with other ways of ending the stream: see the table below and scenarios.csv)`);
+    out.push(
+      `(${run.scenarios.length - shown.length} more scenarios, with other ways of ending the stream: see the table below and scenarios.csv)`,
+    );
   }
 
   const limits = ceilingsText(run);
@@ -45,18 +50,29 @@ export function terminalReport(model: ReportModel): string {
   const runtimes = model.runtimes;
   if (runtimes) {
     const r = runtimeTable(runtimes);
-    out.push('', 'Throughput per suite by Node runtime:', runtimesSentence(runtimes), RUNTIME_TABLE_NOTE, table(r.header, r.rows, r.numeric));
+    out.push(
+      '',
+      'Throughput per suite by Node runtime:',
+      runtimesSentence(runtimes),
+      RUNTIME_TABLE_NOTE,
+      table(r.header, r.rows, r.numeric),
+    );
   }
 
   if (model.tuning.length > 0) {
     const u = tuningTable(model.tuning);
-    out.push('', 'Tuning answers (values that cannot be told apart from the best, and the one to use):', table(u.header, u.rows, u.numeric));
+    out.push(
+      '',
+      'Tuning answers (values that cannot be told apart from the best, and the one to use):',
+      table(u.header, u.rows, u.numeric),
+    );
   }
   const warnings = model.warnings;
   if (warnings.length > 0) {
     out.push('', `Warnings (${warnings.length}):`);
     for (const w of warnings.slice(0, MAX_TERMINAL_WARNINGS)) out.push(`  ! ${w.text}`);
-    if (warnings.length > MAX_TERMINAL_WARNINGS) out.push(`  (${warnings.length - MAX_TERMINAL_WARNINGS} more in summary.md and report.html)`);
+    if (warnings.length > MAX_TERMINAL_WARNINGS)
+      out.push(`  (${warnings.length - MAX_TERMINAL_WARNINGS} more in summary.md and report.html)`);
   }
   if (run.records.some((r) => r.fault)) {
     out.push('');

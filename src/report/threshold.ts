@@ -17,11 +17,28 @@ export function thresholdText(run: ThresholdRun, scenario: Scenario, tolerance: 
     ['size', 'bytes', 'failed', 'outcomes'],
     [...r.probes]
       .sort((a, b) => a.sizeBytes - b.sizeBytes)
-      .map((p) => [humanBytes(p.sizeBytes), String(p.sizeBytes), `${p.failures}/${p.trials}`, Object.entries(p.outcomes).map(([k, n]) => `${k} ${n}`).join(', ')]),
+      .map((p) => [
+        humanBytes(p.sizeBytes),
+        String(p.sizeBytes),
+        `${p.failures}/${p.trials}`,
+        Object.entries(p.outcomes)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', '),
+      ]),
     [true, true, true, false],
   );
   const sysctls = Object.entries(run.tcpSysctls)
     .map(([k, v]) => `  ${k} = ${v ?? 'unknown'}`)
     .join('\n');
-  return [`Failure threshold for ${what}`, '', answer, '', 'Probes (a size fails if any trial did not deliver every byte):', probes, '', 'TCP buffer settings of this machine:', sysctls].join('\n');
+  return [
+    `Failure threshold for ${what}`,
+    '',
+    answer,
+    '',
+    'Probes (a size fails if any trial did not deliver every byte):',
+    probes,
+    '',
+    'TCP buffer settings of this machine:',
+    sysctls,
+  ].join('\n');
 }

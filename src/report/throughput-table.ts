@@ -37,7 +37,10 @@ const COST_COLUMNS: readonly Column[] = [
 ];
 
 /** Which headers are right-aligned, as each view always aligned them. */
-const NUMERIC: Readonly<Record<ThroughputView, RegExp>> = { terminal: /MB\/s|±|Gbit|ms$|^%/, document: /MB\/s|±|Gbit|ms|^%/ };
+const NUMERIC: Readonly<Record<ThroughputView, RegExp>> = {
+  terminal: /MB\/s|±|Gbit|ms$|^%/,
+  document: /MB\/s|±|Gbit|ms|^%/,
+};
 
 /**
  * The throughput table of the run's main scenarios, built once for every
@@ -53,6 +56,11 @@ export function throughputTable(model: ReportModel, view: ThroughputView): Findi
     ...['size', 'tls', 'suite', ...axes.map((a) => a.header), 'chunk'],
     ...[...rates.map((c) => c.header), ...ceilings.header, ...costs.map((c) => c.header)],
   ];
-  const rows = model.main.map((s) => [...leadCells(s, axes), ...rates.map((c) => c.cell(s)), ...ceilings.cells(s), ...costs.map((c) => c.cell(s))]);
+  const rows = model.main.map((s) => [
+    ...leadCells(s, axes),
+    ...rates.map((c) => c.cell(s)),
+    ...ceilings.cells(s),
+    ...costs.map((c) => c.cell(s)),
+  ]);
   return { header, rows, numeric: header.map((h) => NUMERIC[view].test(h)) };
 }

@@ -3,19 +3,34 @@ import type { TuningAnswer } from '../analysis/tuning.ts';
 
 // The answers and the recommendation are analysis (analysis/tuning.ts, analysis/recommendation.ts); kept importable from here for their callers.
 export { cpuMsPerGb } from '../analysis/tuning.ts';
-export { endingLabel, recommendation, runTuning, tuningOptionsOf, type Recommendation } from '../analysis/recommendation.ts';
+export {
+  endingLabel,
+  recommendation,
+  runTuning,
+  tuningOptionsOf,
+  type Recommendation,
+} from '../analysis/recommendation.ts';
 
 const HIDDEN_GROUP_FIELDS = new Set(['sizeBytes', 'fileBytes']);
 
 /** The group's fields that differ among the answers of its axis (the rest is the same for all): `suite=... chunk=...`. */
 export function groupText(answer: TuningAnswer, all: readonly TuningAnswer[]): string {
   const same = all.filter((a) => a.axis === answer.axis);
-  const vary = Object.keys(answer.group).filter((k) => !HIDDEN_GROUP_FIELDS.has(k) && new Set(same.map((a) => a.group[k])).size > 1);
-  return vary.map((k) => `${k}=${k === 'chunkBytes' ? formatBytes(Number(answer.group[k])) : answer.group[k]}`).join(' ') || '-';
+  const vary = Object.keys(answer.group).filter(
+    (k) => !HIDDEN_GROUP_FIELDS.has(k) && new Set(same.map((a) => a.group[k])).size > 1,
+  );
+  return (
+    vary.map((k) => `${k}=${k === 'chunkBytes' ? formatBytes(Number(answer.group[k])) : answer.group[k]}`).join(' ') ||
+    '-'
+  );
 }
 
 /** The tuning answers as one table (terminal, summary.md, report.html). */
-export function tuningTable(answers: readonly TuningAnswer[]): { header: string[]; rows: string[][]; numeric: boolean[] } {
+export function tuningTable(answers: readonly TuningAnswer[]): {
+  header: string[];
+  rows: string[][];
+  numeric: boolean[];
+} {
   const header = ['size', 'tune', 'for', 'best', 'MB/s ± 95%', 'cannot be told apart', 'use', 'MB/s', 'CPU ms/GB'];
   const rows = answers.map((a) => {
     const best = a.values.find((v) => v.value === a.best)!;

@@ -38,7 +38,10 @@ function renderPart(model: ReportModel, charts: RenderedCharts, part: 'results' 
 
 /** Bytes of a rendered report on disk. */
 export function reportBytes(report: RenderedReport): number {
-  return report.files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) + report.charts.charts.reduce((n, c) => n + Buffer.byteLength(c.svg), 0);
+  return (
+    report.files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) +
+    report.charts.charts.reduce((n, c) => n + Buffer.byteLength(c.svg), 0)
+  );
 }
 
 /**
@@ -52,7 +55,8 @@ export async function writeReportFiles(dir: string, run: RunResult, report?: Ren
   await mkdir(chartsDir, { recursive: true });
   const names = new Set(charts.charts.map((c) => `${c.name}.svg`));
   for (const c of charts.charts) await writeFileAtomic(join(chartsDir, `${c.name}.svg`), c.svg);
-  for (const f of await readdir(chartsDir)) if (f.endsWith('.svg') && !names.has(f)) await rm(join(chartsDir, f), { force: true });
+  for (const f of await readdir(chartsDir))
+    if (f.endsWith('.svg') && !names.has(f)) await rm(join(chartsDir, f), { force: true });
   for (const [name, text] of files) await writeFileAtomic(join(dir, name), text);
   return [...files.map(([name]) => name), ...[...names].map((n) => `charts/${n}`)];
 }
@@ -74,7 +78,9 @@ export async function writeRunFiles(dir: string, run: RunResult): Promise<void> 
   const bytes = files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) + reportBytes(report);
   const journal = await hasJournal(dir);
   const noRoom = async (): Promise<never> => {
-    const kept = journal ? `only the journal was kept in ${dir} (run tls-sst-bench report on it once there is room)` : 'nothing was written';
+    const kept = journal
+      ? `only the journal was kept in ${dir} (run tls-sst-bench report on it once there is room)`
+      : 'nothing was written';
     throw usageError(
       `not enough disk for the results in ${dirname(dir)}: ${humanBytes(await freeDiskBytes(dir))} free, the run's files need ${humanBytes(bytes + RESULTS_SLACK_BYTES)}; ${kept}: expected --out on a disk with room for them`,
     );
@@ -88,7 +94,9 @@ export async function writeRunFiles(dir: string, run: RunResult): Promise<void> 
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOSPC' && code !== 'EDQUOT') throw err;
     // Half a run folder would pass for a run: the journal alone, or nothing.
-    if (journal) for (const name of [...files.map(([n]) => n), ...REPORT_FILES, 'charts']) await rm(join(dir, name), { recursive: true, force: true });
+    if (journal)
+      for (const name of [...files.map(([n]) => n), ...REPORT_FILES, 'charts'])
+        await rm(join(dir, name), { recursive: true, force: true });
     else await rm(dir, { recursive: true, force: true });
     await noRoom();
   }

@@ -27,7 +27,11 @@ function readOrNull(path: string): string | null {
 
 function git(args: string[]): string | null {
   try {
-    return execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }
@@ -55,8 +59,13 @@ export function collectEnvironment(): Environment {
     platform: process.platform,
     arch: process.arch,
     kernel: release(),
-    cpuModel: cpus()[0]?.model ?? (/model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? 'unknown'),
-    cpuFlags: { aes: flags.has('aes'), vaes: flags.has('vaes'), avx2: flags.has('avx2'), avx512f: flags.has('avx512f') },
+    cpuModel: cpus()[0]?.model ?? /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? 'unknown',
+    cpuFlags: {
+      aes: flags.has('aes'),
+      vaes: flags.has('vaes'),
+      avx2: flags.has('avx2'),
+      avx512f: flags.has('avx512f'),
+    },
     cores: cpus().length,
     memoryBytes: totalmem(),
     tcpSysctls: tcpSysctls(),

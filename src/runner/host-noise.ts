@@ -47,7 +47,11 @@ function cpuLine(text: string): { total: number; busy: number; steal: number } |
   const line = text.split('\n').find((l) => l.startsWith('cpu '));
   if (!line) return null;
   // user nice system idle iowait irq softirq steal guest guest_nice (guest time is already inside user)
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   const busy = user + nice + system + irq + softirq + steal;
   return { total: busy + idle + iowait, busy, steal };
 }
@@ -97,5 +101,11 @@ export function hostNoise(before: HostSnapshot | null, after: HostSnapshot | nul
   const other = Math.max(0, after.busy - before.busy - ours);
   const steal = Math.max(0, after.steal - before.steal);
   const share = (v: number): number | null => (total > 0 ? Math.min(100, (v / total) * 100) : null);
-  return { hostBusyPercent: share(other), stealPercent: share(steal), totalJiffies: total, otherJiffies: other, stealJiffies: steal };
+  return {
+    hostBusyPercent: share(other),
+    stealPercent: share(steal),
+    totalJiffies: total,
+    otherJiffies: other,
+    stealJiffies: steal,
+  };
 }

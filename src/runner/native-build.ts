@@ -100,10 +100,12 @@ export class NativeProgram {
    * the package to install; null when a compiler and the headers are here.
    */
   missingToolchain(): string | null {
-    if (findCompiler() === null) return `a C compiler to build ${this.sourceName}, and "${compiler()}" is not on PATH: install gcc (apt-get install gcc) or set CC`;
+    if (findCompiler() === null)
+      return `a C compiler to build ${this.sourceName}, and "${compiler()}" is not on PATH: install gcc (apt-get install gcc) or set CC`;
     const pc = spawnSync('pkg-config', ['--exists', this.spec.pkgConfig], { stdio: 'ignore' });
     const headers = pc.error === undefined ? pc.status === 0 : existsSync(this.spec.header);
-    if (!headers) return `${this.spec.devFiles} to build ${this.sourceName} (${this.spec.header} not found): install ${this.spec.devPackage} (apt-get install ${this.spec.devPackage})`;
+    if (!headers)
+      return `${this.spec.devFiles} to build ${this.sourceName} (${this.spec.header} not found): install ${this.spec.devPackage} (apt-get install ${this.spec.devPackage})`;
     return null;
   }
 
@@ -127,7 +129,11 @@ export class NativeProgram {
   cacheKey(): string {
     const hash = createHash('sha256').update(compiler());
     for (const file of buildInputs(this.source)) {
-      hash.update('\0').update(relative(dirname(this.source), file)).update('\0').update(readFileSync(file));
+      hash
+        .update('\0')
+        .update(relative(dirname(this.source), file))
+        .update('\0')
+        .update(readFileSync(file));
     }
     return hash.digest('hex').slice(0, 16);
   }
@@ -140,11 +146,21 @@ export class NativeProgram {
     await mkdir(CACHE_DIR, { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(compiler(), ['-O2', '-Wall', '-o', tmp, this.source, ...this.spec.libs], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(compiler(), ['-O2', '-Wall', '-o', tmp, this.source, ...this.spec.libs], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let text = '';
       child.stderr.on('data', (d: Buffer) => (text += d.toString()));
       child.once('error', reject);
-      child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${compiler()} could not build ${this.sourceName} (exit ${code}): ${text.trim().split('\n')[0] ?? ''}`))));
+      child.once('close', (code) =>
+        code === 0
+          ? resolve()
+          : reject(
+              new Error(
+                `${compiler()} could not build ${this.sourceName} (exit ${code}): ${text.trim().split('\n')[0] ?? ''}`,
+              ),
+            ),
+      );
     }).catch(async (err: unknown) => {
       await rm(tmp, { force: true });
       throw err;

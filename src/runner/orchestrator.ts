@@ -4,7 +4,14 @@ import { FixtureCache } from '../fixtures/cache.ts';
 import type { Fixture } from '../fixtures/types.ts';
 import { expandMatrix, makeScenario, type Scenario } from '../matrix.ts';
 import { hex, isDelivered } from '../outcome.ts';
-import type { ProcessWarmup, RunContext, RunResult, RuntimeRecord, ScenarioSummary, TransferRecord } from '../results.ts';
+import type {
+  ProcessWarmup,
+  RunContext,
+  RunResult,
+  RuntimeRecord,
+  ScenarioSummary,
+  TransferRecord,
+} from '../results.ts';
 import type { Runtime } from '../config/runtimes.ts';
 import { summarizeScenario } from '../stats.ts';
 import { RunCertificates } from '../tls/certs.ts';
@@ -15,7 +22,15 @@ import { isScenarioOf, type PrepareContext, type ProtocolName, type ProtocolRunn
 import { collectEnvironment } from './environment.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from '../transfer/shutdown.ts';
 import { hostNoise, hostSnapshot, pooledNoise, type HostNoise } from './host-noise.ts';
-import { interleaveGroups, nextStep, processWarmupState, targetMet, warmupDone, type SamplingPolicy, type StopReason } from './sampling.ts';
+import {
+  interleaveGroups,
+  nextStep,
+  processWarmupState,
+  targetMet,
+  warmupDone,
+  type SamplingPolicy,
+  type StopReason,
+} from './sampling.ts';
 import { runReferences } from './references.ts';
 import { ceilingsOf, type References } from '../references.ts';
 import { removeWorkerBundle } from './worker-bundle.ts';
@@ -62,7 +77,9 @@ export interface RunOptions {
  * the stream (same seed, same offsets), each one transfer.
  */
 export function faultPlan(config: RunConfig, scenario: Scenario): ProxyFault[] {
-  return config.faults.flatMap(({ kind, count }, i) => randomFaults(config.seed * 31 + i, count, kind, scenario.sizeBytes));
+  return config.faults.flatMap(({ kind, count }, i) =>
+    randomFaults(config.seed * 31 + i, count, kind, scenario.sizeBytes),
+  );
 }
 
 /** The record with the versions its workers reported in their 'ready' (not the orchestrator's own). */
@@ -74,17 +91,33 @@ function stampRuntime(record: TransferRecord, pair: WorkerPair): TransferRecord 
 /** A runtime as the run saw it: the workers' word on their versions, or the config-time probe if it never ran. */
 function runtimeRecord(r: Runtime, pair: WorkerPair | undefined): RuntimeRecord {
   const v = pair?.versions;
-  return { label: r.label, path: r.path, node: v?.node ?? r.node, openssl: v?.openssl ?? r.openssl, ran: pair !== undefined };
+  return {
+    label: r.label,
+    path: r.path,
+    node: v?.node ?? r.node,
+    openssl: v?.openssl ?? r.openssl,
+    ran: pair !== undefined,
+  };
 }
 
 export function makeRunId(date = new Date()): string {
-  return `${date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')}-${process.pid}`;
+  return `${date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-')}-${process.pid}`;
 }
 
 /** A scenario's stopping rule: its faults exactly (one transfer each, no warm-up), else the run's policy. */
 export function samplingPolicy(config: RunConfig, faults: number): SamplingPolicy {
-  if (faults > 0) return { warmup: { kind: 'transfers', count: 0 }, iterations: faults, targetRmePercent: null, maxTimeMs: Infinity };
-  return { warmup: config.warmup, iterations: config.iterations, targetRmePercent: config.targetRmePercent, maxTimeMs: config.maxTimeMs };
+  if (faults > 0)
+    return { warmup: { kind: 'transfers', count: 0 }, iterations: faults, targetRmePercent: null, maxTimeMs: Infinity };
+  return {
+    warmup: config.warmup,
+    iterations: config.iterations,
+    targetRmePercent: config.targetRmePercent,
+    maxTimeMs: config.maxTimeMs,
+  };
 }
 
 /** Process warm-up transfers move the run's largest fixture up to this size (smaller ones settle in fewer bytes but more noise). */
@@ -121,7 +154,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const startedAt = new Date().toISOString();
   const scenarios = opts.scenarios ?? expandMatrix(config);
   const cache = new FixtureCache(opts.fixturesDir);
-  const onGenerate = (f: { name: string; sizeBytes: number }, done: number): void => hooks.onFixtureProgress?.(f.name, done, f.sizeBytes);
+  const onGenerate = (f: { name: string; sizeBytes: number }, done: number): void =>
+    hooks.onFixtureProgress?.(f.name, done, f.sizeBytes);
   const pairs = new Map<string, WorkerPair>();
   let interrupted = false;
   // From the very start: a signal during fixture generation stops the run too.
@@ -144,7 +178,10 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       if (known || interrupted) return known ?? null;
       hooks.onPhase?.(`fixture ${sizeBytes} bytes`);
       try {
-        const fixture = await cache.ensure({ sizeBytes, seed: config.seed, profile: config.profile }, { onGenerate, signal: opts.signal });
+        const fixture = await cache.ensure(
+          { sizeBytes, seed: config.seed, profile: config.profile },
+          { onGenerate, signal: opts.signal },
+        );
         fixtures.set(sizeBytes, fixture);
         return fixture;
       } catch (err) {
@@ -171,7 +208,12 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const agent = opts.agent
     ? new AgentLauncher(
         opts.agent,
-        [...fixtures.values()].map((f) => ({ sizeBytes: f.sizeBytes, seed: f.seed, profile: f.profile, crc32c: f.crc32c })),
+        [...fixtures.values()].map((f) => ({
+          sizeBytes: f.sizeBytes,
+          seed: f.seed,
+          profile: f.profile,
+          crc32c: f.crc32c,
+        })),
       )
     : null;
   const records: TransferRecord[] = [];
@@ -182,12 +224,20 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   const listenAddresses = new Set<string>();
   const onListening = (address: string): void => void listenAddresses.add(address);
   /** One transfer of `scenario` on `pair`, with the host's other CPU use meanwhile (`noise` collects its jiffies). */
-  const transfer = async (pair: WorkerPair, scenario: Scenario, iteration: number, warmup: boolean, proxyFault?: ProxyFault, noise?: HostNoise[]): Promise<TransferRecord> => {
+  const transfer = async (
+    pair: WorkerPair,
+    scenario: Scenario,
+    iteration: number,
+    warmup: boolean,
+    proxyFault?: ProxyFault,
+    noise?: HostNoise[],
+  ): Promise<TransferRecord> => {
     const certFiles = await certs.get(scenario.keyType);
     const before = hostSnapshot(pair.pids());
     const name = scenario.params?.protocol;
     const runner = name === undefined ? undefined : runners.get(name);
-    if (name === undefined || !runner || !isScenarioOf(scenario, name)) throw new Error(`scenario ${scenario.id}: no prepared protocol ${scenario.protocol} runs it`);
+    if (name === undefined || !runner || !isScenarioOf(scenario, name))
+      throw new Error(`scenario ${scenario.id}: no prepared protocol ${scenario.protocol} runs it`);
     const result = await runner.run(pair, {
       runId: opts.runId,
       scenario,
@@ -206,20 +256,41 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     });
     const host = hostNoise(before, hostSnapshot(pair.pids()));
     if (host) noise?.push(host);
-    return { ...stampRuntime(result, pair), hostBusyPercent: host?.hostBusyPercent ?? null, stealPercent: host?.stealPercent ?? null };
+    return {
+      ...stampRuntime(result, pair),
+      hostBusyPercent: host?.hostBusyPercent ?? null,
+      stealPercent: host?.stealPercent ?? null,
+    };
   };
 
   // The pair generation each runtime's pair was last warmed up at.
   const warmed = new Map<WorkerPair, number>();
-  const warmupFixture = [...fixtures.values()].filter((f) => f.sizeBytes <= WARMUP_FIXTURE_MAX_BYTES).sort((a, b) => b.sizeBytes - a.sizeBytes)[0] ?? [...fixtures.values()][0];
+  const warmupFixture =
+    [...fixtures.values()]
+      .filter((f) => f.sizeBytes <= WARMUP_FIXTURE_MAX_BYTES)
+      .sort((a, b) => b.sizeBytes - a.sizeBytes)[0] ?? [...fixtures.values()][0];
   /** A new or replaced pair runs clean transfers (the cell's TLS settings, a normal ending) until throughput stops rising. */
   const warmUpProcesses = async (pair: WorkerPair, cell: Cell): Promise<void> => {
     // A cell that kills its sender by design never measures on a warm pair: warming one for it is wasted.
     // --smoke promises a run in seconds: no warm-up of any kind.
-    if (warmed.get(pair) === pair.generation || !warmupFixture || endsProcess(cell.scenario) || config.smoke || config.processWarmup === 'off') return;
+    if (
+      warmed.get(pair) === pair.generation ||
+      !warmupFixture ||
+      endsProcess(cell.scenario) ||
+      config.smoke ||
+      config.processWarmup === 'off'
+    )
+      return;
     const generation = pair.generation;
     const s = cell.scenario;
-    const scenario = makeScenario({ sizeBytes: warmupFixture.sizeBytes, chunkBytes: 65536, tlsVersion: s.tlsVersion, suite: s.suite, keyType: s.keyType, ...(s.runtime !== undefined ? { runtime: s.runtime } : {}) });
+    const scenario = makeScenario({
+      sizeBytes: warmupFixture.sizeBytes,
+      chunkBytes: 65536,
+      tlsVersion: s.tlsVersion,
+      suite: s.suite,
+      keyType: s.keyType,
+      ...(s.runtime !== undefined ? { runtime: s.runtime } : {}),
+    });
     hooks.onPhase?.(`warming up worker pair ${generation}${s.runtime !== undefined ? ` (${s.runtime})` : ''}`);
     const curve: number[] = [];
     const durations: number[] = [];
@@ -233,13 +304,23 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       }
       curve.push(r.mbPerSec);
       durations.push(r.durationMs);
-      const state = processWarmupState(curve, durations.reduce((a, b) => a + b, 0));
+      const state = processWarmupState(
+        curve,
+        durations.reduce((a, b) => a + b, 0),
+      );
       if (state !== 'warming') {
         ended = state;
         break;
       }
     }
-    processWarmups.push({ ...(s.runtime !== undefined ? { runtime: s.runtime } : {}), generation, scenarioId: scenario.id, mbPerSec: curve, durationMs: durations, ended });
+    processWarmups.push({
+      ...(s.runtime !== undefined ? { runtime: s.runtime } : {}),
+      generation,
+      scenarioId: scenario.id,
+      mbPerSec: curve,
+      durationMs: durations,
+      ended,
+    });
     warmed.set(pair, pair.generation);
   };
 
@@ -251,7 +332,14 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     const warmup = !warmupDone(cell.policy.warmup, cell.warmupWallMs);
     const iteration = warmup ? cell.warmupWallMs.length : cell.measured.length;
     hooks.onTransferStart?.(cell.index, cell.scenario, iteration, warmup);
-    const record = await transfer(pair, cell.scenario, iteration, warmup, warmup ? undefined : cell.faults[iteration], warmup ? undefined : cell.noise);
+    const record = await transfer(
+      pair,
+      cell.scenario,
+      iteration,
+      warmup,
+      warmup ? undefined : cell.faults[iteration],
+      warmup ? undefined : cell.noise,
+    );
     // The transfer in flight when the run was interrupted was cut by us: not a result.
     if (interrupted) throw new Error('interrupted');
     records.push(record);
@@ -260,7 +348,10 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     } else {
       cell.measured.push(record);
       cell.measuredMs += record.wallMs;
-      const step = nextStep(cell.policy, { mbPerSec: cell.measured.map((r) => (isDelivered(r.outcome) ? r.mbPerSec : null)), elapsedMs: cell.measuredMs });
+      const step = nextStep(cell.policy, {
+        mbPerSec: cell.measured.map((r) => (isDelivered(r.outcome) ? r.mbPerSec : null)),
+        elapsedMs: cell.measuredMs,
+      });
       if (step.kind === 'stop') cell.stop = step.reason;
     }
     hooks.onTransferDone?.(record);
@@ -268,25 +359,47 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
   };
 
   try {
-    hooks.onPhase?.(agent ? `starting workers (${agent.role} on agent ${formatHostPort(agent.endpoint.host, agent.endpoint.port)})` : 'starting workers');
+    hooks.onPhase?.(
+      agent
+        ? `starting workers (${agent.role} on agent ${formatHostPort(agent.endpoint.host, agent.endpoint.port)})`
+        : 'starting workers',
+    );
     for (const runtime of runtimes.filter((r) => scenarios.some((s) => runtimeOf(s) === r))) {
       if (interrupted) break;
       try {
         const launcher = opts.launchWorkers?.(runtime);
-        pairs.set(runtime.label, await (launcher ? WorkerPair.startWith(tempDir, launcher) : WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers, runtime.path, agent ?? undefined)));
+        pairs.set(
+          runtime.label,
+          await (launcher
+            ? WorkerPair.startWith(tempDir, launcher)
+            : WorkerPair.start(tempDir, opts.workerFlags, opts.workerWrappers, runtime.path, agent ?? undefined)),
+        );
       } catch (err) {
         if (!interrupted) throw err; // a worker killed while starting by the interruption
       }
     }
     hooks.onWorkers?.([...pairs.values()].flatMap((p) => p.pids()));
     const warmupGuess = config.warmup.kind === 'transfers' ? config.warmup.count : 1;
-    hooks.onPlan?.(scenarios, config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : warmupGuess + config.iterations);
+    hooks.onPlan?.(
+      scenarios,
+      config.faults.length > 0 ? config.faults.reduce((n, f) => n + f.count, 0) : warmupGuess + config.iterations,
+    );
 
     for (const group of interleaveGroups(scenarios, config.order, endsProcess)) {
       if (interrupted) break;
       const cells: Cell[] = group.map((scenario) => {
         const faults = faultPlan(config, scenario);
-        return { scenario, index: scenarios.indexOf(scenario), policy: samplingPolicy(opts.samplingConfigFor?.(scenario) ?? config, faults.length), faults, warmupWallMs: [], measured: [], measuredMs: 0, noise: [], stop: null };
+        return {
+          scenario,
+          index: scenarios.indexOf(scenario),
+          policy: samplingPolicy(opts.samplingConfigFor?.(scenario) ?? config, faults.length),
+          faults,
+          warmupWallMs: [],
+          measured: [],
+          measuredMs: 0,
+          noise: [],
+          stop: null,
+        };
       });
       // tinybench's task model runs the rounds: one task per cell, each run once per bench.run(), in order.
       const bench = new Bench({ iterations: 1, time: 0, warmup: false, throws: true });
@@ -310,7 +423,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
           if (!interrupted) throw err;
         }
         // A round that ran nothing would spin here forever without yielding to I/O.
-        if (!interrupted && records.length === before) throw new Error(`sampling loop: a round of ${bench.tasks.length} task(s) ran no transfer`);
+        if (!interrupted && records.length === before)
+          throw new Error(`sampling loop: a round of ${bench.tasks.length} task(s) ran no transfer`);
       }
       for (const cell of cells) {
         // Cut short: a summary of what it measured, if anything.
@@ -374,7 +488,12 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
       dataBlocks: f.dataBlocks,
     })),
     agent: agent
-      ? { agent: formatHostPort(agent.endpoint.host, agent.endpoint.port), role: agent.role, dataHost: agent.dataHost, sessions: agent.sessions }
+      ? {
+          agent: formatHostPort(agent.endpoint.host, agent.endpoint.port),
+          role: agent.role,
+          dataHost: agent.dataHost,
+          sessions: agent.sessions,
+        }
       : null,
     processWarmups,
   };

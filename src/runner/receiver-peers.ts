@@ -75,7 +75,14 @@ export function opensslError(stderr: string, exitCode: number | null): { code: s
   const errno = ERRNO.exec(stderr);
   if (errno) {
     const n = Number(errno[1]);
-    return { code: errnoName(n), message: stderr.trim().split('\n').find((l) => ERRNO.test(l)) ?? `errno=${n}` };
+    return {
+      code: errnoName(n),
+      message:
+        stderr
+          .trim()
+          .split('\n')
+          .find((l) => ERRNO.test(l)) ?? `errno=${n}`,
+    };
   }
   if (exitCode === 0) return null;
   return { code: `EXIT_${exitCode}`, message: stderr.trim().split('\n').pop() || `s_client exited ${exitCode}` };
@@ -92,17 +99,41 @@ const opensslReceiver: ReceiverPeer = {
   description: 'openssl s_client (OpenSSL 3): exit code and error line, close_notify from -msg',
   receive: ({ request, tempDir, stall, progress }) => {
     const msgPath = join(tempDir, `s_client-${request.id}.msg`);
-    const version = request.tls.tlsVersion === '1.3' ? ['-tls1_3', '-ciphersuites', request.tls.suite] : ['-tls1_2', '-cipher', request.tls.suite];
+    const version =
+      request.tls.tlsVersion === '1.3'
+        ? ['-tls1_3', '-ciphersuites', request.tls.suite]
+        : ['-tls1_2', '-cipher', request.tls.suite];
     // -quiet implies -ign_eof: stdin at EOF does not end the session; the server's end does.
-    const args = (pem: readonly string[]): string[] => ['s_client', '-connect', `${isIPv6(request.host) ? `[${request.host}]` : request.host}:${request.port}`, '-servername', SERVER_NAME, '-CAfile', pem[0]!, '-verify_return_error', '-quiet', ...version, '-msg', '-msgfile', msgPath];
+    const args = (pem: readonly string[]): string[] => [
+      's_client',
+      '-connect',
+      `${isIPv6(request.host) ? `[${request.host}]` : request.host}:${request.port}`,
+      '-servername',
+      SERVER_NAME,
+      '-CAfile',
+      pem[0]!,
+      '-verify_return_error',
+      '-quiet',
+      ...version,
+      '-msg',
+      '-msgfile',
+      msgPath,
+    ];
     // The CA on a pipe (fd 3): the run's certificates are never files.
-    const child = spawnTied('openssl', args, ['pipe', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<Writable, Readable, Readable>;
+    const child = spawnTied('openssl', args, ['pipe', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<
+      Writable,
+      Readable,
+      Readable
+    >;
     return externalReceive(child, request, stall, progress, async (stderr, code, bytes) => {
       const msg = await readFile(msgPath, 'latin1').catch(() => '');
       await rm(msgPath, { force: true });
       const e = opensslError(stderr, code);
       const handshakeDone = bytes > 0 || /^<<< .*Handshake.*Finished/m.test(msg);
-      return { error: e ? { ...e, phase: handshakeDone ? 'transfer' : 'handshake' } : null, closeNotify: msg === '' ? null : RECEIVED_CLOSE_NOTIFY.test(msg) };
+      return {
+        error: e ? { ...e, phase: handshakeDone ? 'transfer' : 'handshake' } : null,
+        closeNotify: msg === '' ? null : RECEIVED_CLOSE_NOTIFY.test(msg),
+      };
     });
   },
 };
@@ -159,13 +190,20 @@ const gnutlsReceiver: ReceiverPeer = {
       `--logfile=${logPath}`,
       request.host,
     ];
-    const child = spawnTied('gnutls-cli', args, ['pipe', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<Writable, Readable, Readable>;
+    const child = spawnTied('gnutls-cli', args, ['pipe', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<
+      Writable,
+      Readable,
+      Readable
+    >;
     return externalReceive(child, request, stall, progress, async (stderr, code, bytes) => {
       const log = await readFile(logPath, 'latin1').catch(() => '');
       await rm(logPath, { force: true });
       const e = gnutlsError(stderr, code);
       const handshakeDone = bytes > 0 || GNUTLS_HANDSHAKE_DONE.test(log);
-      return { error: e ? { ...e, phase: handshakeDone ? 'transfer' : 'handshake' } : null, closeNotify: log === '' ? null : GNUTLS_CLOSE_NOTIFY.test(log) };
+      return {
+        error: e ? { ...e, phase: handshakeDone ? 'transfer' : 'handshake' } : null,
+        closeNotify: log === '' ? null : GNUTLS_CLOSE_NOTIFY.test(log),
+      };
     });
   },
 };
@@ -179,7 +217,11 @@ function externalReceive(
   request: ReceiveContext['request'],
   stall: Promise<number>,
   progress: (bytes: number) => void,
-  judge: (stderr: string, code: number | null, bytes: number) => Promise<{ error: StreamError | null; closeNotify: Observed }>,
+  judge: (
+    stderr: string,
+    code: number | null,
+    bytes: number,
+  ) => Promise<{ error: StreamError | null; closeNotify: Observed }>,
 ): Promise<Heard<ReceiverReport>> {
   let stderr = '';
   let bytes = 0;
@@ -239,20 +281,32 @@ function opensslNativeReceiver(tolerant: boolean): ReceiverPeer {
   return {
     description: `peers/openssl-native.c recv (OpenSSL 3): SSL_read_ex into 1 MiB, count and CRC32C in C; SSL_OP_IGNORE_UNEXPECTED_EOF ${tolerant ? 'on' : 'off'}`,
     receive: async ({ request, stall, progress }) => {
-      const binary = await OPENSSL_NATIVE.binary().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+      const binary = await OPENSSL_NATIVE.binary().catch((err: unknown) =>
+        err instanceof Error ? err : new Error(String(err)),
+      );
       if (binary instanceof Error) return { kind: 'exited', role: 'receiver', detail: binary.message };
       const args = (pem: readonly string[]): string[] => [
         'recv',
-        '--host', request.host,
-        '--port', String(request.port),
-        '--ca', pem[0]!,
-        '--servername', request.servername,
-        '--tls', request.tls.tlsVersion,
-        '--suite', request.tls.suite,
+        '--host',
+        request.host,
+        '--port',
+        String(request.port),
+        '--ca',
+        pem[0]!,
+        '--servername',
+        request.servername,
+        '--tls',
+        request.tls.tlsVersion,
+        '--suite',
+        request.tls.suite,
         ...(tolerant ? ['--ignore-unexpected-eof'] : []),
       ];
       // The CA on a pipe; the receiver dies with us.
-      const child = spawnTied(binary, args, ['ignore', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<null, Readable, Readable>;
+      const child = spawnTied(binary, args, ['ignore', 'pipe', 'pipe'], [request.ca]) as ChildProcessByStdio<
+        null,
+        Readable,
+        Readable
+      >;
       let stdout = '';
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
@@ -269,7 +323,12 @@ function opensslNativeReceiver(tolerant: boolean): ReceiverPeer {
         child.once('error', reject);
         child.once('close', (code) => {
           const line = parseReportLine<NativeRecvLine>(stdout);
-          if (line === null) return reject(new Error(`openssl-native recv printed no report (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
+          if (line === null)
+            return reject(
+              new Error(
+                `openssl-native recv printed no report (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`,
+              ),
+            );
           resolve({
             type: 'received',
             id: request.id,

@@ -5,7 +5,13 @@ import { formatBytes, humanBytes } from '../config/units.ts';
 import type { Fixture } from '../fixtures/types.ts';
 import type { Scenario } from '../matrix.ts';
 import { isDelivered } from '../outcome.ts';
-import { evpCipherOf, type ReferenceLane, type ReferenceMeasurement, type References, type ReferenceSkip } from '../references.ts';
+import {
+  evpCipherOf,
+  type ReferenceLane,
+  type ReferenceMeasurement,
+  type References,
+  type ReferenceSkip,
+} from '../references.ts';
 import { throughputOf } from '../stats.ts';
 import type { RunCertificates } from '../tls/certs.ts';
 import type { SourceName } from '../transfer/strategies.ts';
@@ -39,7 +45,19 @@ function laneScenario(cell: Scenario, lane: 'tcp' | 'openssl'): Scenario {
   const peer = lane === 'openssl' ? 'openssl-native' : 'node';
   // The tcp lane reads as the cell does; the native receiver has its own read loop.
   const readPath = lane === 'tcp' ? cell.readPath : DEFAULT_READ_PATH;
-  return { ...cell, id: `reference ${lane} ${cell.id}`, shutdown: 'end', writePath: 'backpressure', readPath, receiverMode: 'until-eof', senderPeer: peer, receiverPeer: peer, protocol: 'raw', streams: 1, params: { protocol: 'raw' } };
+  return {
+    ...cell,
+    id: `reference ${lane} ${cell.id}`,
+    shutdown: 'end',
+    writePath: 'backpressure',
+    readPath,
+    receiverMode: 'until-eof',
+    senderPeer: peer,
+    receiverPeer: peer,
+    protocol: 'raw',
+    streams: 1,
+    params: { protocol: 'raw' },
+  };
 }
 
 /** One representative cell per distinct key, in run order. */
@@ -49,7 +67,14 @@ function distinct(cells: readonly Scenario[], key: (s: Scenario) => string): Sce
   return [...seen.values()];
 }
 
-type Measured = { readonly kind: 'measured'; readonly mbPerSec: number; readonly rmePercent: number | null; readonly samples: number } | { readonly kind: 'failed'; readonly reason: string };
+type Measured =
+  | {
+      readonly kind: 'measured';
+      readonly mbPerSec: number;
+      readonly rmePercent: number | null;
+      readonly samples: number;
+    }
+  | { readonly kind: 'failed'; readonly reason: string };
 
 /**
  * Transfers of one lane measurement: one warm-up (if the run warms up), then
@@ -57,7 +82,12 @@ type Measured = { readonly kind: 'measured'; readonly mbPerSec: number; readonly
  * that does not deliver every byte voids the measurement: a ceiling from a
  * broken stream would mislead.
  */
-async function measureTransfers(config: RunConfig, ctx: ReferenceContext, scenario: Scenario, transport: Transport): Promise<Measured> {
+async function measureTransfers(
+  config: RunConfig,
+  ctx: ReferenceContext,
+  scenario: Scenario,
+  transport: Transport,
+): Promise<Measured> {
   const fixture = ctx.fixtures.get(scenario.sizeBytes)!;
   const certs = await ctx.certs.get(scenario.keyType);
   let failure: string | null = null;
@@ -114,12 +144,22 @@ async function measureTransfers(config: RunConfig, ctx: ReferenceContext, scenar
   if (rates.length === 0) return { kind: 'failed', reason: 'no samples' };
   // tinybench ran the transfers; the statistics are the run's own module's, as for the cells
   const t = throughputOf(rates);
-  return { kind: 'measured', mbPerSec: t.meanMbPerSec, rmePercent: t.samples > 1 ? t.rmePercent : null, samples: t.samples };
+  return {
+    kind: 'measured',
+    mbPerSec: t.meanMbPerSec,
+    rmePercent: t.samples > 1 ? t.rmePercent : null,
+    samples: t.samples,
+  };
 }
 
 /** `openssl speed` prints "AES-128-GCM    4487151.62k": thousands of bytes per second at the one size asked. */
 export function parseOpensslSpeed(stdout: string): number | null {
-  const m = /^\S+\s+([\d.]+)k\s*$/m.exec(stdout.split('\n').filter((l) => /k\s*$/.test(l)).pop() ?? '');
+  const m = /^\S+\s+([\d.]+)k\s*$/m.exec(
+    stdout
+      .split('\n')
+      .filter((l) => /k\s*$/.test(l))
+      .pop() ?? '',
+  );
   return m ? (Number(m[1]) * 1000) / 1e6 : null;
 }
 
@@ -128,17 +168,28 @@ const RECORD_BYTES = 16384;
 
 function opensslSpeed(cipher: string): Promise<{ mbPerSec: number } | { reason: string }> {
   return new Promise((resolve) => {
-    const child = spawn('openssl', ['speed', '-evp', cipher, '-bytes', String(RECORD_BYTES), '-seconds', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('openssl', ['speed', '-evp', cipher, '-bytes', String(RECORD_BYTES), '-seconds', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.once('error', (e: NodeJS.ErrnoException) =>
-      resolve({ reason: e.code === 'ENOENT' ? 'needs the openssl command, not on PATH: install openssl (apt-get install openssl)' : e.message }),
+      resolve({
+        reason:
+          e.code === 'ENOENT'
+            ? 'needs the openssl command, not on PATH: install openssl (apt-get install openssl)'
+            : e.message,
+      }),
     );
     child.once('close', (code) => {
       const mb = parseOpensslSpeed(out);
-      resolve(code === 0 && mb !== null ? { mbPerSec: mb } : { reason: `openssl speed -evp ${cipher} failed (exit ${code}): ${err.trim().split('\n').pop() ?? ''}` });
+      resolve(
+        code === 0 && mb !== null
+          ? { mbPerSec: mb }
+          : { reason: `openssl speed -evp ${cipher} failed (exit ${code}): ${err.trim().split('\n').pop() ?? ''}` },
+      );
     });
   });
 }
@@ -150,7 +201,11 @@ function opensslSpeed(cipher: string): Promise<{ mbPerSec: number } | { reason: 
  * cipher. A lane that cannot run here is skipped with a one-line reason (and
  * the run goes on); a measurement whose transfers fail is skipped too.
  */
-export async function runReferences(config: RunConfig, scenarios: readonly Scenario[], ctx: ReferenceContext): Promise<References> {
+export async function runReferences(
+  config: RunConfig,
+  scenarios: readonly Scenario[],
+  ctx: ReferenceContext,
+): Promise<References> {
   const lanes = config.references;
   const measurements: ReferenceMeasurement[] = [];
   const skipped: ReferenceSkip[] = [];
@@ -162,7 +217,12 @@ export async function runReferences(config: RunConfig, scenarios: readonly Scena
   const label = (s: Scenario, withSuite: boolean): string =>
     `${humanBytes(s.sizeBytes)} chunk=${formatBytes(s.chunkBytes)}${withSuite ? ` ${s.suite}` : s.readPath !== DEFAULT_READ_PATH ? ` read=${s.readPath}` : ''}`;
 
-  const transferLane = async (lane: 'tcp' | 'openssl', key: (s: Scenario) => string, withSuite: boolean, source: string): Promise<void> => {
+  const transferLane = async (
+    lane: 'tcp' | 'openssl',
+    key: (s: Scenario) => string,
+    withSuite: boolean,
+    source: string,
+  ): Promise<void> => {
     for (const cell of distinct(cells, key)) {
       if (ctx.signal?.aborted) return;
       ctx.onPhase?.(`reference ${lane} ${label(cell, withSuite)}`);
@@ -193,14 +253,27 @@ export async function runReferences(config: RunConfig, scenarios: readonly Scena
   for (const lane of lanes) {
     if (ctx.signal?.aborted) break;
     if (lane === 'tcp') {
-      await transferLane('tcp', (s) => `${s.sizeBytes}/${s.chunkBytes}/${s.readPath}`, false, 'the suite sender and receiver workers over node:net, no TLS (same chunks, read path, CRC32C checker), shutdown end');
+      await transferLane(
+        'tcp',
+        (s) => `${s.sizeBytes}/${s.chunkBytes}/${s.readPath}`,
+        false,
+        'the suite sender and receiver workers over node:net, no TLS (same chunks, read path, CRC32C checker), shutdown end',
+      );
     } else if (lane === 'openssl') {
       if (ctx.remote) skip(lane, 'not with --agent: the native pair runs both ends on this host');
       else {
         // No compiler or headers: the build says which package is missing, and the lane is skipped.
-        const built = await OPENSSL_NATIVE.binary().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+        const built = await OPENSSL_NATIVE.binary().catch((err: unknown) =>
+          err instanceof Error ? err : new Error(String(err)),
+        );
         if (built instanceof Error) skip(lane, built.message);
-        else await transferLane('openssl', (s) => `${s.sizeBytes}/${s.chunkBytes}/${s.tlsVersion}/${s.suite}`, true, `peers/openssl-native.c (${await nativeOpensslVersion(built)}): SSL_write_ex of the chunk size, SSL_read_ex into 1 MiB, CRC32C in C, shutdown end`);
+        else
+          await transferLane(
+            'openssl',
+            (s) => `${s.sizeBytes}/${s.chunkBytes}/${s.tlsVersion}/${s.suite}`,
+            true,
+            `peers/openssl-native.c (${await nativeOpensslVersion(built)}): SSL_write_ex of the chunk size, SSL_read_ex into 1 MiB, CRC32C in C, shutdown end`,
+          );
       }
     } else {
       for (const cell of distinct(cells, (s) => evpCipherOf(s.suite) ?? s.suite)) {

@@ -1,6 +1,17 @@
 import { hostname } from 'node:os';
 import { connect, type TLSSocket } from 'node:tls';
-import { estimateOffset, formatHostPort, toLocalTimes, type CarriedFiles, type ClockOffset, type ClockSample, type FromAgent, type AgentSessionInfo, type RemoteFixture, type ToAgent } from '../agent/control.ts';
+import {
+  estimateOffset,
+  formatHostPort,
+  toLocalTimes,
+  type CarriedFiles,
+  type ClockOffset,
+  type ClockSample,
+  type FromAgent,
+  type AgentSessionInfo,
+  type RemoteFixture,
+  type ToAgent,
+} from '../agent/control.ts';
 import { BenchError } from '../errors.ts';
 import { MAX_CONTROL_LINE_CHARS, fromAgentSchema } from '../agent/schemas.ts';
 import { parseWith } from '../schema.ts';
@@ -30,7 +41,8 @@ function connectFailure(err: NodeJS.ErrnoException): string {
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /CERT|SELF_SIGNED|ISSUER|SIGNATURE/.test(code)) {
     return `its certificate does not verify (${err.message}): expected one from --agent-ca, naming the --agent host (agent certs --agent-host)`;
   }
-  if (code === 'ECONNRESET' || /alert/i.test(err.message)) return `refused the control connection (is our --agent-cert from its --ca?): ${err.message}`;
+  if (code === 'ECONNRESET' || /alert/i.test(err.message))
+    return `refused the control connection (is our --agent-cert from its --ca?): ${err.message}`;
   return `cannot connect: ${err.message}`;
 }
 
@@ -70,7 +82,8 @@ export class RemoteWorker extends WorkerEvents implements Worker {
     // The control connection is the worker's lifeline: the agent kills it when the connection goes.
     socket.once('close', () => {
       // Not our doing: say so before the exit, so a record names the agent rather than "exited (code null)".
-      if (!this.#closing && this.alive) this.emit({ type: 'fatal', id: null, message: `agent ${where}: control connection lost` });
+      if (!this.#closing && this.alive)
+        this.emit({ type: 'fatal', id: null, message: `agent ${where}: control connection lost` });
       exit({ code: null, signal: null });
     });
   }
@@ -91,10 +104,20 @@ export class RemoteWorker extends WorkerEvents implements Worker {
    * serve), measures the clock offset. An agent that cannot be reached,
    * refuses our certificate or fails to start the worker: one line naming it.
    */
-  static async connect(endpoint: AgentEndpoint, fixtures: readonly RemoteFixture[]): Promise<{ worker: RemoteWorker; info: AgentSessionInfo }> {
+  static async connect(
+    endpoint: AgentEndpoint,
+    fixtures: readonly RemoteFixture[],
+  ): Promise<{ worker: RemoteWorker; info: AgentSessionInfo }> {
     const where = formatHostPort(endpoint.host, endpoint.port);
     const fail = (why: string): BenchError => new BenchError('AGENT', `agent ${where}: ${why}`);
-    const socket = connect({ host: endpoint.host, port: endpoint.port, cert: endpoint.cert, key: endpoint.key, ca: endpoint.ca, minVersion: 'TLSv1.3' });
+    const socket = connect({
+      host: endpoint.host,
+      port: endpoint.port,
+      cert: endpoint.cert,
+      key: endpoint.key,
+      ca: endpoint.ca,
+      minVersion: 'TLSv1.3',
+    });
     socket.setTimeout(CONNECT_TIMEOUT_MS);
     // A line we cannot use ends the session: before the welcome, the run fails naming it; after, the worker is lost.
     let badLine = (why: string): void => void socket.destroy(fail(`sent a bad control line: ${why}`));
@@ -106,8 +129,16 @@ export class RemoteWorker extends WorkerEvents implements Worker {
     // Every failure before the welcome ends up here, once.
     const failed = new Promise<never>((_, reject) => {
       socket.on('timeout', () => reject(fail(`no answer for ${CONNECT_TIMEOUT_MS / 1000} s`)));
-      socket.on('error', (err: NodeJS.ErrnoException) => reject(err instanceof BenchError ? err : fail(connectFailure(err))));
-      socket.on('close', () => reject(fail('closed the control connection before the session started (did it refuse our certificate? --agent-cert must come from its --ca)')));
+      socket.on('error', (err: NodeJS.ErrnoException) =>
+        reject(err instanceof BenchError ? err : fail(connectFailure(err))),
+      );
+      socket.on('close', () =>
+        reject(
+          fail(
+            'closed the control connection before the session started (did it refuse our certificate? --agent-cert must come from its --ca)',
+          ),
+        ),
+      );
       lines.onMessage((m) => {
         if (m.type === 'refused') reject(fail(`refused the session: ${m.message}`));
       });
@@ -123,7 +154,10 @@ export class RemoteWorker extends WorkerEvents implements Worker {
         }),
       );
       lines.send({ type: 'hello', role: endpoint.role, fixtures });
-      const timer = setTimeout(() => socket.destroy(new Error(`no welcome within ${WELCOME_TIMEOUT_MS / 1000} s`)), WELCOME_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => socket.destroy(new Error(`no welcome within ${WELCOME_TIMEOUT_MS / 1000} s`)),
+        WELCOME_TIMEOUT_MS,
+      );
       const w = await Promise.race([welcome, failed]).finally(() => clearTimeout(timer));
       badLine = (why) => worker.#lost(`agent ${where} sent a bad control line: ${why}`);
       worker.#pid = w.pid;
@@ -234,7 +268,10 @@ export class AgentLauncher implements RemoteLauncher {
 
   async start(generation: number): Promise<Worker> {
     try {
-      const { worker, info } = await RemoteWorker.connect(this.endpoint, this.endpoint.role === 'sender' ? this.fixtures : []);
+      const { worker, info } = await RemoteWorker.connect(
+        this.endpoint,
+        this.endpoint.role === 'sender' ? this.fixtures : [],
+      );
       this.sessions.push(info);
       return worker;
     } catch (err) {
@@ -249,6 +286,8 @@ export class AgentLauncher implements RemoteLauncher {
    * (an address the agent reached us on) when the receiver is.
    */
   get dataHost(): string {
-    return this.endpoint.role === 'sender' ? this.endpoint.host : (this.sessions[0]?.orchestrator.address ?? '127.0.0.1');
+    return this.endpoint.role === 'sender'
+      ? this.endpoint.host
+      : (this.sessions[0]?.orchestrator.address ?? '127.0.0.1');
   }
 }

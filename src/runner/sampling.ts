@@ -11,7 +11,6 @@ export { ORDERS, type Order, type WarmupPolicy } from './sampling-options.ts';
  * functions after every transfer; tests feed them constructed series.
  */
 
-
 export interface SamplingPolicy {
   readonly warmup: WarmupPolicy;
   /** Measured transfers at least (exactly this many when there is no target). */
@@ -94,7 +93,11 @@ export type WarmupState = 'warming' | 'steady' | 'capped';
  * `window` transfers' mean is within `tolerancePercent` above the `window`
  * before them (consecutive transfers within the noise); or the time cap is reached.
  */
-export function processWarmupState(curveMbPerSec: readonly number[], elapsedMs: number, rule: SteadyRule = PROCESS_WARMUP): WarmupState {
+export function processWarmupState(
+  curveMbPerSec: readonly number[],
+  elapsedMs: number,
+  rule: SteadyRule = PROCESS_WARMUP,
+): WarmupState {
   const w = rule.window;
   if (curveMbPerSec.length >= 2 * w && elapsedMs >= rule.minMs) {
     const last = mean(curveMbPerSec.slice(-w));
@@ -103,7 +106,6 @@ export function processWarmupState(curveMbPerSec: readonly number[], elapsedMs: 
   }
   return elapsedMs >= rule.maxMs ? 'capped' : 'warming';
 }
-
 
 /** The axes (by name) in which two scenarios differ: the axis table's grouping (a suite brings its TLS version). */
 export function differingAxes(a: Scenario, b: Scenario): string[] {
@@ -118,7 +120,11 @@ export function differingAxes(a: Scenario, b: Scenario): string[] {
  * design) runs alone after its group: taking turns, it would hand every other
  * cell a cold worker pair.
  */
-export function interleaveGroups(scenarios: readonly Scenario[], order: Order, replacesPair: (s: Scenario) => boolean = () => false): Scenario[][] {
+export function interleaveGroups(
+  scenarios: readonly Scenario[],
+  order: Order,
+  replacesPair: (s: Scenario) => boolean = () => false,
+): Scenario[][] {
   if (order === 'sequential') return scenarios.map((s) => [s]);
   const parent = scenarios.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));

@@ -15,7 +15,10 @@ import { nativeError, OPENSSL_NATIVE, parseReportLine, type NativeSendLine } fro
 import { gnutlsPriority, suiteFromGnutls } from '../tls/gnutls-priority.ts';
 
 /** What a sender said at the end; CPU and memory are null where the sender is not ours to measure. */
-export type SenderResult = Omit<SenderReport, 'cpuMs' | 'rssPeakBytes'> & { readonly cpuMs: number | null; readonly rssPeakBytes: number | null };
+export type SenderResult = Omit<SenderReport, 'cpuMs' | 'rssPeakBytes'> & {
+  readonly cpuMs: number | null;
+  readonly rssPeakBytes: number | null;
+};
 
 export interface SendContext {
   readonly request: Omit<ServeRequest, 'type'>;
@@ -27,7 +30,9 @@ export interface SendContext {
 /** A sender that is listening (or failed to), its final word to come, and a way to stop it if that never comes. */
 export interface Serving {
   /** `fixture-error`: the sender found its fixture file changed and served nothing. */
-  readonly listening: Heard<{ readonly port: number; /** The address it bound. */ readonly address: string }> | { readonly kind: 'fixture-error'; readonly detail: string };
+  readonly listening:
+    | Heard<{ readonly port: number; /** The address it bound. */ readonly address: string }>
+    | { readonly kind: 'fixture-error'; readonly detail: string };
   readonly sent: Promise<Heard<SenderResult>>;
   readonly stop: () => void;
 }
@@ -44,15 +49,26 @@ export interface SenderPeer {
 const nodeSender: SenderPeer = {
   description: 'the suite sender worker (node:tls): the scenario shutdown strategy and write path',
   serve: async ({ request, worker, stall }) => {
-    const sent = heardFrom(worker.next((m): m is SenderReport => m.type === 'sent' && m.id === request.id, 2 ** 31 - 1), 'sender', stall);
-    const listeningP = worker.next((m): m is Extract<WorkerMessage, { type: 'listening' | 'fixture-error' }> => (m.type === 'listening' || m.type === 'fixture-error') && m.id === request.id, 2 ** 31 - 1);
+    const sent = heardFrom(
+      worker.next((m): m is SenderReport => m.type === 'sent' && m.id === request.id, 2 ** 31 - 1),
+      'sender',
+      stall,
+    );
+    const listeningP = worker.next(
+      (m): m is Extract<WorkerMessage, { type: 'listening' | 'fixture-error' }> =>
+        (m.type === 'listening' || m.type === 'fixture-error') && m.id === request.id,
+      2 ** 31 - 1,
+    );
     worker.post({ type: 'serve', ...request });
     const listening = await heardFrom(listeningP, 'sender', stall);
     if (listening.kind === 'report' && listening.report.type === 'fixture-error') {
       return fixtureFailed(listening.report.message);
     }
     return {
-      listening: listening.kind === 'report' && listening.report.type === 'listening' ? { kind: 'report', report: { port: listening.report.port, address: listening.report.address } } : (listening as Exclude<typeof listening, { kind: 'report' }>),
+      listening:
+        listening.kind === 'report' && listening.report.type === 'listening'
+          ? { kind: 'report', report: { port: listening.report.port, address: listening.report.address } }
+          : (listening as Exclude<typeof listening, { kind: 'report' }>),
       sent,
       stop: () => undefined,
     };
@@ -77,7 +93,8 @@ async function isListening(port: number): Promise<boolean> {
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     const text = await readFile(table, 'latin1').catch(() => '');
     // local_address is column 2, st is column 4; 0A = LISTEN
-    if (text.split('\n').some((line) => line.split(/\s+/)[2]?.endsWith(hex.trim()) && line.split(/\s+/)[4] === '0A')) return true;
+    if (text.split('\n').some((line) => line.split(/\s+/)[2]?.endsWith(hex.trim()) && line.split(/\s+/)[4] === '0A'))
+      return true;
   }
   return false;
 }
@@ -89,7 +106,11 @@ async function fileOffset(fd: number): Promise<number> {
 }
 
 /** An external sender's process: its stderr so far, whether it has exited, and its exit code when it has. */
-function watch(child: ChildProcess): { readonly closed: Promise<number | null>; readonly stderr: () => string; readonly exited: () => boolean } {
+function watch(child: ChildProcess): {
+  readonly closed: Promise<number | null>;
+  readonly stderr: () => string;
+  readonly exited: () => boolean;
+} {
   let stderr = '';
   let exited = false;
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
@@ -109,12 +130,20 @@ function watch(child: ChildProcess): { readonly closed: Promise<number | null>; 
 
 /** A sender that never listened: both of its words are that failure. */
 function neverListened(detail: string): Serving {
-  return { listening: { kind: 'exited', role: 'sender', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
+  return {
+    listening: { kind: 'exited', role: 'sender', detail },
+    sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }),
+    stop: () => undefined,
+  };
 }
 
 /** A sender that found its fixture changed and served nothing. */
 function fixtureFailed(detail: string): Serving {
-  return { listening: { kind: 'fixture-error', detail }, sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }), stop: () => undefined };
+  return {
+    listening: { kind: 'fixture-error', detail },
+    sent: Promise.resolve({ kind: 'exited', role: 'sender', detail }),
+    stop: () => undefined,
+  };
 }
 
 const LISTEN_TIMEOUT_MS = 5000;
@@ -135,9 +164,27 @@ const opensslSender: SenderPeer = {
   description: 'openssl s_server (OpenSSL 3): the fixture on stdin, close_notify at its EOF',
   serve: async ({ request, stall }) => {
     const port = await freePort(request.host);
-    const version = request.tls.tlsVersion === '1.3' ? ['-tls1_3', '-ciphersuites', request.tls.suite] : ['-tls1_2', '-cipher', request.tls.suite];
+    const version =
+      request.tls.tlsVersion === '1.3'
+        ? ['-tls1_3', '-ciphersuites', request.tls.suite]
+        : ['-tls1_2', '-cipher', request.tls.suite];
     const accept = isIP(request.host) === 6 ? `[${request.host}]:${port}` : `${request.host}:${port}`;
-    const args = (pem: readonly string[]): string[] => ['s_server', '-accept', accept, '-naccept', '1', '-quiet', '-cert', pem[0]!, '-key', pem[1]!, ...version, '-max_send_frag', String(request.maxFragment), '-nbio'];
+    const args = (pem: readonly string[]): string[] => [
+      's_server',
+      '-accept',
+      accept,
+      '-naccept',
+      '1',
+      '-quiet',
+      '-cert',
+      pem[0]!,
+      '-key',
+      pem[1]!,
+      ...version,
+      '-max_send_frag',
+      String(request.maxFragment),
+      '-nbio',
+    ];
     // The fixture file itself is its stdin: no pipe in the data path, and the
     // file offset, shared with this process's descriptor, tells how much it read.
     const fixture = await open(request.fixturePath, 'r');
@@ -150,7 +197,9 @@ const opensslSender: SenderPeer = {
       child.kill('SIGKILL');
       const code = await closed;
       await fixture.close();
-      return neverListened(`openssl s_server did not listen on ${request.host}:${port} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
+      return neverListened(
+        `openssl s_server did not listen on ${request.host}:${port} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`,
+      );
     }
     const listeningAtMs = nowMs();
     const done = closed.then(async (code): Promise<SenderResult> => {
@@ -169,7 +218,11 @@ const opensslSender: SenderPeer = {
         rssPeakBytes: null,
       };
     });
-    return { listening: { kind: 'report', report: { port, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited() || child.kill('SIGKILL')) };
+    return {
+      listening: { kind: 'report', report: { port, address: request.host } },
+      sent: heardFrom(done, 'sender', stall),
+      stop: () => void (exited() || child.kill('SIGKILL')),
+    };
   },
 };
 
@@ -195,13 +248,21 @@ async function serveNative(
   /** Its arguments, given the /dev/fd paths of the certificate and key pipes. */
   args: (pem: readonly string[]) => readonly string[],
   { request, stall }: SendContext,
-  result: (stdout: string, code: number | null, stderr: string) => Omit<SenderResult, 'type' | 'id' | 'cpuMs' | 'rssPeakBytes'>,
+  result: (
+    stdout: string,
+    code: number | null,
+    stderr: string,
+  ) => Omit<SenderResult, 'type' | 'id' | 'cpuMs' | 'rssPeakBytes'>,
 ): Promise<Serving> {
   const binary = await program.binary().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   // A build that fails here (the toolchain was checked at config time) is this transfer's sender failing.
   if (binary instanceof Error) return neverListened(binary.message);
   // Certificate and key on pipes: no key file, and the peer dies with us.
-  const child = spawnTied(binary, args, ['ignore', 'pipe', 'pipe'], [request.cert, request.key]) as ChildProcessByStdio<null, Readable, Readable>;
+  const child = spawnTied(binary, args, ['ignore', 'pipe', 'pipe'], [request.cert, request.key]) as ChildProcessByStdio<
+    null,
+    Readable,
+    Readable
+  >;
   const { closed, stderr, exited } = watch(child);
   let stdout = '';
   let onLine: (port: number) => void = () => undefined;
@@ -221,16 +282,29 @@ async function serveNative(
   if (first === null) {
     child.kill('SIGKILL');
     const code = await closed;
-    return neverListened(`${program.spec.name} did not listen on ${request.host} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`);
+    return neverListened(
+      `${program.spec.name} did not listen on ${request.host} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`,
+    );
   }
-  const done = closed.then((code): SenderResult => ({ type: 'sent', id: request.id, ...result(stdout, code, stderr()), cpuMs: null, rssPeakBytes: null }));
-  return { listening: { kind: 'report', report: { port: first, address: request.host } }, sent: heardFrom(done, 'sender', stall), stop: () => void (exited() || child.kill('SIGKILL')) };
+  const done = closed.then((code): SenderResult => ({
+    type: 'sent',
+    id: request.id,
+    ...result(stdout, code, stderr()),
+    cpuMs: null,
+    rssPeakBytes: null,
+  }));
+  return {
+    listening: { kind: 'report', report: { port: first, address: request.host } },
+    sent: heardFrom(done, 'sender', stall),
+    stop: () => void (exited() || child.kill('SIGKILL')),
+  };
 }
 
 /** The report line, or an error naming the program that printed none (it crashed or was killed). */
 function reportLine<T>(name: string, stdout: string, code: number | null, stderr: string): T {
   const line = parseReportLine<T>(stdout);
-  if (line === null) throw new Error(`${name} printed no report (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
+  if (line === null)
+    throw new Error(`${name} printed no report (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
   return line;
 }
 
@@ -248,23 +322,40 @@ function reportLine<T>(name: string, stdout: string, code: number | null, stderr
  * requested and negotiated compare). Its CPU and memory are not measured.
  */
 const gnutlsSender: SenderPeer = {
-  description: 'peers/gnutls-sender.c (GnuTLS 3.7): gnutls_record_send, then gnutls_bye (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
+  description:
+    'peers/gnutls-sender.c (GnuTLS 3.7): gnutls_record_send, then gnutls_bye (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
   serve: (ctx) => {
     const { request } = ctx;
     const args = (pem: readonly string[]): string[] => [
-      '--host', request.host,
-      '--port', '0',
-      '--cert', pem[0]!,
-      '--key', pem[1]!,
-      '--priority', gnutlsPriority(request.tls.suite, request.tls.tlsVersion),
-      '--file', request.fixturePath,
-      '--chunk', String(request.chunkBytes),
-      '--end', request.shutdown,
+      '--host',
+      request.host,
+      '--port',
+      '0',
+      '--cert',
+      pem[0]!,
+      '--key',
+      pem[1]!,
+      '--priority',
+      gnutlsPriority(request.tls.suite, request.tls.tlsVersion),
+      '--file',
+      request.fixturePath,
+      '--chunk',
+      String(request.chunkBytes),
+      '--end',
+      request.shutdown,
     ];
     return serveNative(GNUTLS_SENDER, args, ctx, (stdout, code, stderr) => {
       const line = reportLine<GnutlsSenderLine>('gnutls-sender', stdout, code, stderr);
-      const suite = line.protocol && line.cipher ? suiteFromGnutls(line.protocol, line.kx ?? '', line.cipher, line.mac ?? '') ?? line.iana : null;
-      return { bytesWritten: line.bytesWritten, firstByteAtMs: line.firstByteAtMs, negotiated: { protocol: line.protocol, suite }, error: line.error };
+      const suite =
+        line.protocol && line.cipher
+          ? (suiteFromGnutls(line.protocol, line.kx ?? '', line.cipher, line.mac ?? '') ?? line.iana)
+          : null;
+      return {
+        bytesWritten: line.bytesWritten,
+        firstByteAtMs: line.firstByteAtMs,
+        negotiated: { protocol: line.protocol, suite },
+        error: line.error,
+      };
     });
   },
 };
@@ -279,24 +370,39 @@ const gnutlsSender: SenderPeer = {
  * suite as Node does. Its CPU and memory are not measured.
  */
 const opensslNativeSender: SenderPeer = {
-  description: 'peers/openssl-native.c send (OpenSSL 3): SSL_write_ex, then SSL_shutdown (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
+  description:
+    'peers/openssl-native.c send (OpenSSL 3): SSL_write_ex, then SSL_shutdown (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
   serve: (ctx) => {
     const { request } = ctx;
     const args = (pem: readonly string[]): string[] => [
       'send',
-      '--host', request.host,
-      '--port', '0',
-      '--cert', pem[0]!,
-      '--key', pem[1]!,
-      '--tls', request.tls.tlsVersion,
-      '--suite', request.tls.suite,
-      '--file', request.fixturePath,
-      '--chunk', String(request.chunkBytes),
-      '--end', request.shutdown,
+      '--host',
+      request.host,
+      '--port',
+      '0',
+      '--cert',
+      pem[0]!,
+      '--key',
+      pem[1]!,
+      '--tls',
+      request.tls.tlsVersion,
+      '--suite',
+      request.tls.suite,
+      '--file',
+      request.fixturePath,
+      '--chunk',
+      String(request.chunkBytes),
+      '--end',
+      request.shutdown,
     ];
     return serveNative(OPENSSL_NATIVE, args, ctx, (stdout, code, stderr) => {
       const line = reportLine<NativeSendLine>('openssl-native send', stdout, code, stderr);
-      return { bytesWritten: line.bytesWritten, firstByteAtMs: line.firstByteAtMs, negotiated: { protocol: line.protocol, suite: line.suite }, error: nativeError(line.error) };
+      return {
+        bytesWritten: line.bytesWritten,
+        firstByteAtMs: line.firstByteAtMs,
+        negotiated: { protocol: line.protocol, suite: line.suite },
+        error: nativeError(line.error),
+      };
     });
   },
 };
@@ -313,7 +419,11 @@ function checkedFixture(peer: SenderPeer): SenderPeer {
   return {
     description: peer.description,
     serve: async (ctx) => {
-      const detail = await externalGuard.check({ path: ctx.request.fixturePath, sizeBytes: ctx.request.sizeBytes, crc32c: ctx.request.fixtureCrc32c });
+      const detail = await externalGuard.check({
+        path: ctx.request.fixturePath,
+        sizeBytes: ctx.request.sizeBytes,
+        crc32c: ctx.request.fixtureCrc32c,
+      });
       return detail === null ? peer.serve(ctx) : fixtureFailed(detail);
     },
   };

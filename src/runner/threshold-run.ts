@@ -84,7 +84,13 @@ export async function runThreshold(opts: ThresholdRunOptions): Promise<Threshold
       await cache.clean(); // one probe's fixture at a time on disk
       return { sizeBytes, trials: opts.trials, failures, outcomes };
     };
-    const result = await findThreshold({ minBytes: opts.minBytes, maxBytes: opts.maxBytes, tolerance: opts.tolerance, probe, onProbe: opts.onProbe });
+    const result = await findThreshold({
+      minBytes: opts.minBytes,
+      maxBytes: opts.maxBytes,
+      tolerance: opts.tolerance,
+      probe,
+      onProbe: opts.onProbe,
+    });
     return { result, records, tcpSysctls: tcpSysctls(), listenAddresses: [...listenAddresses] };
   } finally {
     opts.signal?.removeEventListener('abort', abort);

@@ -28,13 +28,24 @@ let setpriv: string | null | undefined;
  * are socket pairs, which open(2) of /dev/fd/N refuses, so bash copies each
  * into a real pipe (process substitution) and then execs the peer.
  */
-export function spawnTied(command: string, args: (pemPaths: readonly string[]) => readonly string[], stdio: readonly ('ignore' | 'pipe' | number)[], pems: readonly string[] = []): ChildProcess {
+export function spawnTied(
+  command: string,
+  args: (pemPaths: readonly string[]) => readonly string[],
+  stdio: readonly ('ignore' | 'pipe' | number)[],
+  pems: readonly string[] = [],
+): ChildProcess {
   setpriv ??= findSetpriv();
   const sockets = pems.map((_, i) => stdio.length + i);
   const pipes = pems.map((_, i) => stdio.length + pems.length + i);
   const copy = pems.map((_, i) => `exec ${pipes[i]}< <(exec cat <&${sockets[i]}); exec ${sockets[i]}<&-;`).join(' ');
-  const argv = [...(setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : []), command, ...args(pipes.map((fd) => `/dev/fd/${fd}`))];
-  const child = spawn('bash', ['-c', `${copy} exec "$@"`, 'bash', ...argv], { stdio: [...stdio, ...pems.map(() => 'pipe' as const)] });
+  const argv = [
+    ...(setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : []),
+    command,
+    ...args(pipes.map((fd) => `/dev/fd/${fd}`)),
+  ];
+  const child = spawn('bash', ['-c', `${copy} exec "$@"`, 'bash', ...argv], {
+    stdio: [...stdio, ...pems.map(() => 'pipe' as const)],
+  });
   const off = onExit(() => child.kill('SIGKILL'));
   child.once('exit', off);
   child.once('error', off);

@@ -98,7 +98,10 @@ export async function runTransfer(pair: Pair, req: TransferRequest): Promise<Tra
     serving.stop();
     watchdog.stop();
     const nothing: Heard<never> = { kind: 'exited', role: 'sender', detail: listening.detail };
-    return asFixtureError({ ...toRecord(req, nothing, nothing, nowMs() - startedAt, 0), progress: samples }, listening.detail);
+    return asFixtureError(
+      { ...toRecord(req, nothing, nothing, nowMs() - startedAt, 0), progress: samples },
+      listening.detail,
+    );
   }
 
   let received: Heard<ReceiverReport>;
@@ -144,11 +147,16 @@ export async function runTransfer(pair: Pair, req: TransferRequest): Promise<Tra
   // one left writing into a connection nobody reads (a middlebox that dropped
   // the receiver) would otherwise hold the run until the stall timeout.
   // Behind a fault proxy the sender's side was cut by the middlebox: a short grace.
-  const grace = received.kind === 'report' ? Math.min(req.stallTimeoutMs, proxy ? PROXIED_SENDER_GRACE_MS : SENDER_GRACE_MS) : req.stallTimeoutMs;
+  const grace =
+    received.kind === 'report'
+      ? Math.min(req.stallTimeoutMs, proxy ? PROXIED_SENDER_GRACE_MS : SENDER_GRACE_MS)
+      : req.stallTimeoutMs;
   let graceTimer: NodeJS.Timeout | undefined;
   const senderHeard = await Promise.race([
     sent,
-    new Promise<Heard<SenderResult>>((resolve) => (graceTimer = setTimeout(() => resolve({ kind: 'stalled', ms: grace }), grace))),
+    new Promise<Heard<SenderResult>>(
+      (resolve) => (graceTimer = setTimeout(() => resolve({ kind: 'stalled', ms: grace }), grace)),
+    ),
   ]);
   clearTimeout(graceTimer);
   serving.stop();
@@ -165,7 +173,10 @@ export async function runTransfer(pair: Pair, req: TransferRequest): Promise<Tra
   if (changed !== undefined) return asFixtureError(record, changed);
   if (record.outcome.kind !== 'truncated' || received.kind !== 'report') return record;
   // The fixture may be gone by now (fixtures clean): then where it stopped is unknown, not a crash.
-  return { ...record, stoppedAt: await locateStop(req.fixture, received.report.bytesReceived, received.report.crc32c).catch(() => null) };
+  return {
+    ...record,
+    stoppedAt: await locateStop(req.fixture, received.report.bytesReceived, received.report.crc32c).catch(() => null),
+  };
 }
 
 /**
@@ -174,12 +185,32 @@ export async function runTransfer(pair: Pair, req: TransferRequest): Promise<Tra
  * loss (silent or not) and no throughput.
  */
 function asFixtureError(record: TransferRecord, detail: string): TransferRecord {
-  const outcome: Outcome = { bytesExpected: record.bytesExpected, bytesReceived: record.bytesReceived, kind: 'fixture-error', errorCode: 'FIXTURE_CHANGED', errorMessage: detail };
-  return { ...record, outcome, durationMs: null, mbPerSec: null, receiverNoticed: false, silentLoss: false, stoppedAt: null };
+  const outcome: Outcome = {
+    bytesExpected: record.bytesExpected,
+    bytesReceived: record.bytesReceived,
+    kind: 'fixture-error',
+    errorCode: 'FIXTURE_CHANGED',
+    errorMessage: detail,
+  };
+  return {
+    ...record,
+    outcome,
+    durationMs: null,
+    mbPerSec: null,
+    receiverNoticed: false,
+    silentLoss: false,
+    stoppedAt: null,
+  };
 }
 
 /** `lastProgressBytes`: the receiver's last word on its count, for when it never reported. */
-function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: Heard<SenderResult>, wallMs: number, lastProgressBytes: number): TransferRecord {
+function toRecord(
+  req: TransferRequest,
+  received: Heard<ReceiverReport>,
+  sent: Heard<SenderResult>,
+  wallMs: number,
+  lastProgressBytes: number,
+): TransferRecord {
   const s = sent.kind === 'report' ? sent.report : null;
   const r = received.kind === 'report' ? received.report : null;
   const bytesExpected = req.fixture.sizeBytes;
@@ -196,8 +227,20 @@ function toRecord(req: TransferRequest, received: Heard<ReceiverReport>, sent: H
           error: received.report.error ?? (s?.error?.phase === 'handshake' ? s.error : null),
         })
       : received.kind === 'stalled'
-        ? { ...base, kind: 'stalled', stalledForMs: received.ms, errorCode: 'STALLED', errorMessage: `no progress for ${Math.round(received.ms)} ms` }
-        : { ...base, kind: 'worker-crashed', role: received.role, errorCode: 'WORKER_EXIT', errorMessage: received.detail };
+        ? {
+            ...base,
+            kind: 'stalled',
+            stalledForMs: received.ms,
+            errorCode: 'STALLED',
+            errorMessage: `no progress for ${Math.round(received.ms)} ms`,
+          }
+        : {
+            ...base,
+            kind: 'worker-crashed',
+            role: received.role,
+            errorCode: 'WORKER_EXIT',
+            errorMessage: received.detail,
+          };
   const bytesReceived = r?.bytesReceived ?? lastProgressBytes;
   const receiverNoticed = RECEIVER_MODES_TABLE[req.scenario.receiverMode].notices(outcome);
   const durationMs = r && s?.firstByteAtMs != null ? r.doneAtMs - s.firstByteAtMs : null;

@@ -48,7 +48,6 @@ function socketLink(socket: Socket): Link {
   return jsonLines<WorkerMessage, OrchestratorMessage>(socket, trustedLines(socket));
 }
 
-
 /**
  * What every kind of worker keeps: its exit (recorded once), who listens for
  * its messages or its exit, and `next` on top of them. Exit waiters are
@@ -105,7 +104,10 @@ export abstract class WorkerEvents {
   next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage>;
   next(match: (m: WorkerMessage) => boolean, timeoutMs: number): Promise<WorkerMessage> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new BenchError('WORKER', `${this.role} worker sent nothing for ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => done(new BenchError('WORKER', `${this.role} worker sent nothing for ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const off = this.on((m) => {
         if (m.type === 'fatal') done(new BenchError('WORKER', `${this.role} worker failed: ${m.message}`));
         else if (match(m)) done(null, m);
@@ -121,7 +123,9 @@ export abstract class WorkerEvents {
         if (err) reject(err);
         else resolve(m!);
       };
-      offExit = this.onExit((e) => done(new BenchError('WORKER', `${this.role} worker exited (code ${e.code}, signal ${e.signal})`)));
+      offExit = this.onExit((e) =>
+        done(new BenchError('WORKER', `${this.role} worker exited (code ${e.code}, signal ${e.signal})`)),
+      );
       if (settled) offExit();
     });
   }
@@ -179,7 +183,13 @@ export class WorkerProcess extends WorkerEvents implements Worker {
    * `execArgv`: extra Node flags for this worker (e.g. --cpu-prof for
    * `tls-sst-bench profile`); `nodePath`: the Node binary that runs it (--node).
    */
-  static async start(role: WorkerRole, tempDir: string, generation: number, execArgv: readonly string[] = [], nodePath = process.execPath): Promise<WorkerProcess> {
+  static async start(
+    role: WorkerRole,
+    tempDir: string,
+    generation: number,
+    execArgv: readonly string[] = [],
+    nodePath = process.execPath,
+  ): Promise<WorkerProcess> {
     const stderrPath = join(tempDir, `${role}-${generation}.stderr`);
     const script = (await workerScripts())[role];
     const fd = openSync(stderrPath, 'a', 0o600);
@@ -203,7 +213,14 @@ export class WorkerProcess extends WorkerEvents implements Worker {
   }
 
   /** The worker started by `wrapper` (a profiler), linked over loopback TCP. */
-  static async startWrapped(role: WorkerRole, tempDir: string, generation: number, wrapper: WorkerWrapper, execArgv: readonly string[] = [], nodePath = process.execPath): Promise<WorkerProcess> {
+  static async startWrapped(
+    role: WorkerRole,
+    tempDir: string,
+    generation: number,
+    wrapper: WorkerWrapper,
+    execArgv: readonly string[] = [],
+    nodePath = process.execPath,
+  ): Promise<WorkerProcess> {
     const stderrPath = join(tempDir, `${role}-${generation}.stderr`);
     const script = (await workerScripts())[role];
     const server = createServer();
@@ -229,7 +246,10 @@ export class WorkerProcess extends WorkerEvents implements Worker {
     server.close();
     if (!connected) {
       child.kill('SIGKILL');
-      throw new BenchError('WORKER', `${role} worker under ${wrapper.command} ${wrapper.args.join(' ')} did not connect (see ${stderrPath})`);
+      throw new BenchError(
+        'WORKER',
+        `${role} worker under ${wrapper.command} ${wrapper.args.join(' ')} did not connect (see ${stderrPath})`,
+      );
     }
     const worker = new WorkerProcess(role, child, stderrPath, socketLink(connected), wrapper.stopGraceMs);
     await worker.#ready();
@@ -337,8 +357,18 @@ export class WorkerPair {
   }
 
   /** `nodePath`: the Node binary of the local workers (--node); `remote`: that role's worker runs behind a remote agent, the other one here. */
-  static start(tempDir: string, flags: WorkerFlags = {}, wrappers: WorkerWrappers = {}, nodePath = process.execPath, remote?: RemoteLauncher): Promise<WorkerPair> {
-    return WorkerPair.startWith(tempDir, (role, generation) => launch(role, tempDir, generation, flags, wrappers, nodePath, remote), remote?.role);
+  static start(
+    tempDir: string,
+    flags: WorkerFlags = {},
+    wrappers: WorkerWrappers = {},
+    nodePath = process.execPath,
+    remote?: RemoteLauncher,
+  ): Promise<WorkerPair> {
+    return WorkerPair.startWith(
+      tempDir,
+      (role, generation) => launch(role, tempDir, generation, flags, wrappers, nodePath, remote),
+      remote?.role,
+    );
   }
 
   /** A pair whose workers `launcher` starts, now and at each replacement (the orchestrator's RunOptions.launchWorkers). */
@@ -369,7 +399,10 @@ export class WorkerPair {
   async replace(): Promise<void> {
     await Promise.all([this.sender.kill(), this.receiver.kill()]);
     this.#generation += 1;
-    [this.sender, this.receiver] = await Promise.all([this.launcher('sender', this.#generation), this.launcher('receiver', this.#generation)]);
+    [this.sender, this.receiver] = await Promise.all([
+      this.launcher('sender', this.#generation),
+      this.launcher('receiver', this.#generation),
+    ]);
     this.#recordPids();
   }
 
@@ -382,8 +415,18 @@ export class WorkerPair {
   }
 }
 
-function launch(role: WorkerRole, tempDir: string, generation: number, flags: WorkerFlags, wrappers: WorkerWrappers, nodePath: string, remote?: RemoteLauncher): Promise<Worker> {
+function launch(
+  role: WorkerRole,
+  tempDir: string,
+  generation: number,
+  flags: WorkerFlags,
+  wrappers: WorkerWrappers,
+  nodePath: string,
+  remote?: RemoteLauncher,
+): Promise<Worker> {
   if (remote?.role === role) return remote.start(generation);
   const wrapper = wrappers[role];
-  return wrapper ? WorkerProcess.startWrapped(role, tempDir, generation, wrapper, flags[role], nodePath) : WorkerProcess.start(role, tempDir, generation, flags[role], nodePath);
+  return wrapper
+    ? WorkerProcess.startWrapped(role, tempDir, generation, wrapper, flags[role], nodePath)
+    : WorkerProcess.start(role, tempDir, generation, flags[role], nodePath);
 }

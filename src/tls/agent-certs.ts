@@ -22,10 +22,16 @@ const DAY_MS = 24 * 3600_000;
  * written into `dir` (keys 0600). The CA key stays in memory: to admit another
  * orchestrator, make a new set.
  */
-export async function writeAgentCertificates(dir: string, hosts: readonly string[], validDays = 30): Promise<AgentCertFiles> {
+export async function writeAgentCertificates(
+  dir: string,
+  hosts: readonly string[],
+  validDays = 30,
+): Promise<AgentCertFiles> {
   await mkdir(dir, { recursive: true });
   const ca = await createIssuer('tls-sst-bench agent CA', 'ecdsa-p256', validDays * DAY_MS);
-  const agent = await issueLeaf(ca, 'tls-sst-bench agent', x509.ExtendedKeyUsage.serverAuth, [...new Set([...hosts, 'localhost', '127.0.0.1', '::1'])]);
+  const agent = await issueLeaf(ca, 'tls-sst-bench agent', x509.ExtendedKeyUsage.serverAuth, [
+    ...new Set([...hosts, 'localhost', '127.0.0.1', '::1']),
+  ]);
   const orchestrator = await issueLeaf(ca, 'tls-sst-bench orchestrator', x509.ExtendedKeyUsage.clientAuth, []);
   const files: AgentCertFiles = {
     ca: join(dir, 'ca.pem'),

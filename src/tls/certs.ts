@@ -78,7 +78,12 @@ export async function createIssuer(name: string, keyType: KeyType, validMs: numb
 }
 
 /** A leaf certificate `cn` for `usage` (server or client auth) with these names, and its private key as PEM. */
-export async function issueLeaf(issuer: Issuer, cn: string, usage: string, names: readonly string[]): Promise<{ cert: string; key: string }> {
+export async function issueLeaf(
+  issuer: Issuer,
+  cn: string,
+  usage: string,
+  names: readonly string[],
+): Promise<{ cert: string; key: string }> {
   const keys = await generateKeys(issuer.keyType);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: `02${randomBytes(8).toString('hex')}`,
@@ -92,9 +97,18 @@ export async function issueLeaf(issuer: Issuer, cn: string, usage: string, names
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       // keyEncipherment: TLS 1.2 RSA key exchange with an RSA key.
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (issuer.keyType === 'rsa-2048' ? x509.KeyUsageFlags.keyEncipherment : 0), true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | (issuer.keyType === 'rsa-2048' ? x509.KeyUsageFlags.keyEncipherment : 0),
+        true,
+      ),
       new x509.ExtendedKeyUsageExtension([usage]),
-      ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names.map((n) => (isIP(n) ? { type: 'ip', value: n } : { type: 'dns', value: n })))] : []),
+      ...(names.length > 0
+        ? [
+            new x509.SubjectAlternativeNameExtension(
+              names.map((n) => (isIP(n) ? { type: 'ip', value: n } : { type: 'dns', value: n })),
+            ),
+          ]
+        : []),
     ],
   });
   return { cert: cert.toString('pem'), key: await privateKeyPem(keys.privateKey) };

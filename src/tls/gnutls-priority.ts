@@ -53,8 +53,13 @@ export function gnutlsPriorityOf(suite: string, version: TlsVersion): string | n
 export function gnutlsPriority(suite: string, version: TlsVersion, flag = '--suites'): string {
   const p = gnutlsPriorityOf(suite, version);
   if (p !== null) return p;
-  const known = [...Object.keys(TLS13_CIPHERS), ...TLS12_KX.flatMap(([prefix]) => Object.keys(TLS12_CIPHERS).map((c) => prefix + c))];
-  throw usageError(`${flag} "${suite}" has no GnuTLS priority string, so a gnutls peer cannot use it: expected one of ${known.join(', ')}`);
+  const known = [
+    ...Object.keys(TLS13_CIPHERS),
+    ...TLS12_KX.flatMap(([prefix]) => Object.keys(TLS12_CIPHERS).map((c) => prefix + c)),
+  ];
+  throw usageError(
+    `${flag} "${suite}" has no GnuTLS priority string, so a gnutls peer cannot use it: expected one of ${known.join(', ')}`,
+  );
 }
 
 /**

@@ -52,7 +52,10 @@ export function trustedLines<In>(socket: Socket): LineRules<In> {
  * Both ends of the control connection use it (here, src/runner/workers.ts,
  * and the agent's channel).
  */
-export function jsonLines<In, Out>(socket: Socket, rules: LineRules<In>): { send(msg: Out): void; onMessage(handler: (msg: In) => void): void } {
+export function jsonLines<In, Out>(
+  socket: Socket,
+  rules: LineRules<In>,
+): { send(msg: Out): void; onMessage(handler: (msg: In) => void): void } {
   const handlers: ((msg: In) => void)[] = [];
   let buffered = '';
   let broken = false;
@@ -77,7 +80,11 @@ export function jsonLines<In, Out>(socket: Socket, rules: LineRules<In>): { send
         msg = rules.parse(JSON.parse(line));
       } catch (err) {
         const shown = `${JSON.stringify(line.slice(0, 80))}${line.length > 80 ? '...' : ''}`;
-        return bad(err instanceof SyntaxError ? `a line that is not JSON: ${shown}` : `a bad message (${(err as Error).message}): ${shown}`);
+        return bad(
+          err instanceof SyntaxError
+            ? `a line that is not JSON: ${shown}`
+            : `a bad message (${(err as Error).message}): ${shown}`,
+        );
       }
       for (const h of handlers) h(msg);
       if (broken) return;

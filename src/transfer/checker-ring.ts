@@ -37,7 +37,11 @@ const CTRL_WORDS = 8;
 
 /** Node 20 has Atomics.waitAsync (V8); the project's lib (es2023) does not declare it. */
 interface AtomicsWaitAsync {
-  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+  waitAsync(
+    array: Int32Array,
+    index: number,
+    value: number,
+  ): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 }
 
 /** 8 MiB: bounded memory, several ms of a 2.5 GB/s stream, and still in the shared cache when the checker reads it. */
@@ -138,7 +142,8 @@ export function runChecker(shared: RingShared, post: (r: CheckResult) => void, n
     Atomics.store(ctrl, CTRL.WAKE_AT, (r + (slow ? ring.length : 1)) | 0);
     Atomics.store(ctrl, CTRL.SLEEP, 1);
     // Re-read after saying we sleep: a write or finish that came in between is seen here, or it wakes us.
-    if (Atomics.load(ctrl, CTRL.W) === w && (Atomics.load(ctrl, CTRL.FIN) !== finSeen) === finishing) Atomics.wait(ctrl, CTRL.SEQ, seq);
+    if (Atomics.load(ctrl, CTRL.W) === w && (Atomics.load(ctrl, CTRL.FIN) !== finSeen) === finishing)
+      Atomics.wait(ctrl, CTRL.SEQ, seq);
     Atomics.store(ctrl, CTRL.SLEEP, 0);
   }
 }
@@ -218,7 +223,8 @@ export class RingWriter {
   commit(n: number): void {
     this.#w = (this.#w + n) | 0;
     Atomics.store(this.#ctrl, CTRL.W, this.#w);
-    if (Atomics.load(this.#ctrl, CTRL.SLEEP) === 1 && ((this.#w - Atomics.load(this.#ctrl, CTRL.WAKE_AT)) | 0) >= 0) this.#wake();
+    if (Atomics.load(this.#ctrl, CTRL.SLEEP) === 1 && ((this.#w - Atomics.load(this.#ctrl, CTRL.WAKE_AT)) | 0) >= 0)
+      this.#wake();
   }
 
   /** Copies `chunk` into the ring. false: some of it waits for room; pause reading until `onRoom`. */

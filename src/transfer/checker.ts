@@ -18,8 +18,14 @@ export class Checker {
   #failure: Error | null = null;
 
   /** `script`: the checker thread's entry; default checker.mjs beside this bundle (src/runner/worker-bundle.ts builds both). */
-  constructor(script: URL = new URL('./checker.mjs', import.meta.url), slowMs = Number(process.env[SLOW_CHECKER_ENV] ?? 0)) {
-    if (!existsSync(script)) throw new Error(`the checker thread's script ${script.pathname} is missing: receivers run from the worker bundle`);
+  constructor(
+    script: URL = new URL('./checker.mjs', import.meta.url),
+    slowMs = Number(process.env[SLOW_CHECKER_ENV] ?? 0),
+  ) {
+    if (!existsSync(script))
+      throw new Error(
+        `the checker thread's script ${script.pathname} is missing: receivers run from the worker bundle`,
+      );
     const shared = makeRing(undefined, slowMs);
     this.writer = new RingWriter(shared);
     this.#worker = new Worker(script, { workerData: shared, stdout: false, stderr: false });

@@ -108,7 +108,9 @@ export class CloseNotifyTally {
 
 /** Pure: how many received close_notify alerts a trace with record headers holds. */
 export function countReceivedCloseNotify(trace: string): number {
-  return trace.split(/^(?=(?:Sent|Received) Record$)/m).filter((record) => record.startsWith('Received Record') && record.includes(CLOSE_NOTIFY)).length;
+  return trace
+    .split(/^(?=(?:Sent|Received) Record$)/m)
+    .filter((record) => record.startsWith('Received Record') && record.includes(CLOSE_NOTIFY)).length;
 }
 
 const RECORD_HEADER = /^(?:Sent|Received) Record$/m;

@@ -32,7 +32,11 @@ export interface Crc32c {
 export const CRC32C_KERNEL_ENV = 'TLS_SST_BENCH_CRC32C_KERNEL';
 
 function nodeInclude(): string | null {
-  const candidates = [join(dirname(dirname(process.execPath)), 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
+  const candidates = [
+    join(dirname(dirname(process.execPath)), 'include', 'node'),
+    '/usr/include/node',
+    '/usr/local/include/node',
+  ];
   return candidates.find((d) => existsSync(join(d, 'node_api.h'))) ?? null;
 }
 
@@ -61,7 +65,9 @@ function loadAddon(): AddonExports | string {
     mkdirSync(cache, { recursive: true });
     // Built under a temporary name and renamed: parallel workers never load a half-written file.
     const tmp = `${out}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    const built = spawnSync(cc, ['-O2', '-shared', '-fPIC', '-Wall', `-I${include}`, '-o', tmp, source], { encoding: 'utf8' });
+    const built = spawnSync(cc, ['-O2', '-shared', '-fPIC', '-Wall', `-I${include}`, '-o', tmp, source], {
+      encoding: 'utf8',
+    });
     if (built.error !== undefined || built.status !== 0) {
       rmSync(tmp, { force: true });
       const why = built.error?.message ?? (built.stderr.trim().split('\n')[0] || `exit ${built.status}`);
@@ -86,7 +92,8 @@ function tryLoadAddon(): AddonExports | string {
 }
 
 function choose(): Crc32c {
-  if (process.env[CRC32C_KERNEL_ENV] === 'node-rs') return { fn: portableCrc32c, implementation: `@node-rs/crc32 (native: disabled by ${CRC32C_KERNEL_ENV})` };
+  if (process.env[CRC32C_KERNEL_ENV] === 'node-rs')
+    return { fn: portableCrc32c, implementation: `@node-rs/crc32 (native: disabled by ${CRC32C_KERNEL_ENV})` };
   const addon = tryLoadAddon();
   if (typeof addon === 'string') return { fn: portableCrc32c, implementation: `@node-rs/crc32 (native: ${addon})` };
   return { fn: addon.crc32c, implementation: `native ${addon.kernel}` };

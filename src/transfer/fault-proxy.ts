@@ -114,7 +114,13 @@ export class FaultProxy {
   private readonly fault: ProxyFault | null;
   private readonly target: FaultProxyOptions['target'];
   private readonly sockets = new Set<Socket>();
-  private counts = { connections: 0, bytesToClient: 0, bytesToServer: 0, faultsFired: 0, faultFiredAtEpochMs: null as number | null };
+  private counts = {
+    connections: 0,
+    bytesToClient: 0,
+    bytesToServer: 0,
+    faultsFired: 0,
+    faultFiredAtEpochMs: null as number | null,
+  };
   private closing: Promise<void> | null = null;
 
   private constructor(server: Server, opts: FaultProxyOptions) {
@@ -127,8 +133,13 @@ export class FaultProxy {
 
   static async start(opts: FaultProxyOptions): Promise<FaultProxy> {
     const fault = opts.fault;
-    if (fault !== null && (!PROXY_FAULTS.includes(fault.kind) || !Number.isSafeInteger(fault.atByte) || fault.atByte < 0)) {
-      throw new RangeError(`fault must be one of ${PROXY_FAULTS.join(', ')} at a non-negative integer byte, got ${JSON.stringify(fault)}`);
+    if (
+      fault !== null &&
+      (!PROXY_FAULTS.includes(fault.kind) || !Number.isSafeInteger(fault.atByte) || fault.atByte < 0)
+    ) {
+      throw new RangeError(
+        `fault must be one of ${PROXY_FAULTS.join(', ')} at a non-negative integer byte, got ${JSON.stringify(fault)}`,
+      );
     }
     // allowHalfOpen: a FIN from one peer is forwarded as a FIN, and the other
     // direction keeps flowing (a receiver may write an ack after 'end').
@@ -276,9 +287,12 @@ function closed(s: Socket): Promise<void> {
  */
 export function randomFaults(seed: number, count: number, kind: ProxyFaultKind, streamBytes: number): ProxyFault[] {
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
-  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
-  if (!Number.isSafeInteger(streamBytes) || streamBytes < 1) throw new RangeError(`streamBytes must be a positive integer, got ${streamBytes}`);
-  if (!PROXY_FAULTS.includes(kind)) throw new RangeError(`kind must be one of ${PROXY_FAULTS.join(', ')}, got ${String(kind)}`);
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new RangeError(`count must be a non-negative integer, got ${count}`);
+  if (!Number.isSafeInteger(streamBytes) || streamBytes < 1)
+    throw new RangeError(`streamBytes must be a positive integer, got ${streamBytes}`);
+  if (!PROXY_FAULTS.includes(kind))
+    throw new RangeError(`kind must be one of ${PROXY_FAULTS.join(', ')}, got ${String(kind)}`);
   // Fold the high bits in so seeds above 2^32 differ too.
   let state = (seed >>> 0) ^ Math.imul(Math.floor(seed / 0x100000000) >>> 0, 0x85ebca6b);
   const next = (): number => {

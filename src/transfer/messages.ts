@@ -4,7 +4,15 @@ import type { ReadPath } from './read-path.ts';
 import type { ProtocolOrchestratorMessage, ProtocolWorkerMessage } from '../protocols/maps.ts';
 import type { ClientParams, Negotiated, ProcessUsage, SenderFault, ServerParams } from './endpoints.ts';
 
-export type { ClientParams, Negotiated, ProcessUsage, SenderFault, ServerParams, TlsParams, Transport } from './endpoints.ts';
+export type {
+  ClientParams,
+  Negotiated,
+  ProcessUsage,
+  SenderFault,
+  ServerParams,
+  TlsParams,
+  Transport,
+} from './endpoints.ts';
 
 /**
  * The IPC contract between the orchestrator and its two worker processes.
@@ -43,7 +51,8 @@ export interface ReceiveRequest extends ClientParams {
 }
 
 /** `gc`: collect garbage now (the worker was started with --expose-gc) and say how big you are; for the soak benchmark. */
-export type CoreOrchestratorMessage = ServeRequest | ReceiveRequest | { readonly type: 'shutdown' } | { readonly type: 'gc' };
+export type CoreOrchestratorMessage =
+  ServeRequest | ReceiveRequest | { readonly type: 'shutdown' } | { readonly type: 'gc' };
 /** The core messages and every protocol's own (src/protocols/maps.ts). */
 export type OrchestratorMessage = CoreOrchestratorMessage | ProtocolOrchestratorMessage;
 
@@ -81,8 +90,19 @@ export interface ReceiverReport {
 
 export type WorkerMessage =
   | ReadyMessage
-  | { readonly type: 'gc-done'; readonly rssBytes: number; readonly heapUsedBytes: number; readonly heapTotalBytes: number; readonly externalBytes: number }
-  | { readonly type: 'listening'; readonly id: number; readonly port: number; /** The address the server bound, as the kernel reports it. */ readonly address: string }
+  | {
+      readonly type: 'gc-done';
+      readonly rssBytes: number;
+      readonly heapUsedBytes: number;
+      readonly heapTotalBytes: number;
+      readonly externalBytes: number;
+    }
+  | {
+      readonly type: 'listening';
+      readonly id: number;
+      readonly port: number;
+      /** The address the server bound, as the kernel reports it. */ readonly address: string;
+    }
   | { readonly type: 'progress'; readonly id: number; readonly bytes: number }
   /** Instead of 'listening': the fixture on disk is not the one expected (removed, truncated, changed), so nothing is served. */
   | { readonly type: 'fixture-error'; readonly id: number; readonly message: string }

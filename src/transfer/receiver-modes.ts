@@ -19,7 +19,13 @@ export interface ReceiverMode {
   readonly notices: (o: Outcome) => boolean;
 }
 
-const ERRORS: ReadonlySet<Outcome['kind']> = new Set(['reset', 'tls-error', 'stalled', 'handshake-failed', 'worker-crashed']);
+const ERRORS: ReadonlySet<Outcome['kind']> = new Set([
+  'reset',
+  'tls-error',
+  'stalled',
+  'handshake-failed',
+  'worker-crashed',
+]);
 
 export const RECEIVER_MODES_TABLE: Readonly<Record<ReceiverModeName, ReceiverMode>> = {
   'until-eof': {
@@ -30,13 +36,15 @@ export const RECEIVER_MODES_TABLE: Readonly<Record<ReceiverModeName, ReceiverMod
     notices: (o) => ERRORS.has(o.kind),
   },
   framed: {
-    description: 'reads a size line, then exactly that many bytes (as a replica reads each file of a full sync); EOF before the count is an error',
+    description:
+      'reads a size line, then exactly that many bytes (as a replica reads each file of a full sync); EOF before the count is an error',
     framed: true,
     ack: false,
     notices: (o) => ERRORS.has(o.kind) || o.bytesReceived !== o.bytesExpected,
   },
   'framed-ack': {
-    description: 'framed, and replies +OK when the count is met; the sender closes only after the ack (the robust protocol)',
+    description:
+      'framed, and replies +OK when the count is met; the sender closes only after the ack (the robust protocol)',
     framed: true,
     ack: true,
     notices: (o) => ERRORS.has(o.kind) || o.bytesReceived !== o.bytesExpected,

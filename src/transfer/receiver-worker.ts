@@ -11,7 +11,15 @@ import { connect, TLSSocket, type ConnectionOptions } from 'node:tls';
 import type { StreamError } from '../outcome.ts';
 import { CloseNotifyDetector, STDERR_PATH_ENV, TRACE_TAIL_BYTES } from './close-notify.ts';
 import { workerChannel } from './channel.ts';
-import { nowMs, readyMessage, type Negotiated, type OrchestratorMessage, type ReceiveRequest, type ReceiverReport, type WorkerMessage } from './messages.ts';
+import {
+  nowMs,
+  readyMessage,
+  type Negotiated,
+  type OrchestratorMessage,
+  type ReceiveRequest,
+  type ReceiverReport,
+  type WorkerMessage,
+} from './messages.ts';
 import { ACK, RECEIVER_MODES_TABLE } from './receiver-modes.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { collectGarbage, UsageMeter } from './usage.ts';
@@ -31,7 +39,9 @@ function receive(req: ReceiveRequest): void {
   const mode = RECEIVER_MODES_TABLE[req.mode];
   const tcp = req.transport === 'tcp';
   // The tcp reference lane has no TLS, hence no close_notify to see.
-  const closeNotify = new CloseNotifyDetector(req.detectCloseNotify === false || tcp ? null : (process.env[STDERR_PATH_ENV] ?? null));
+  const closeNotify = new CloseNotifyDetector(
+    req.detectCloseNotify === false || tcp ? null : (process.env[STDERR_PATH_ENV] ?? null),
+  );
   const armAt = Math.max(0, req.bytesExpected - TRACE_TAIL_BYTES);
   const startedAt = nowMs();
   let handshakeMs: number | null = null;
@@ -86,10 +96,15 @@ function receive(req: ReceiveRequest): void {
   const plain = { host: req.host, port: req.port, allowHalfOpen: mode.ack, ...reader.connectOptions() };
   // The tcp lane: the same reader and checks on a node:net socket, no TLS.
   // allowHalfOpen is honoured by tls.connect but missing from @types/node 20's ConnectionOptions.
-  const socket = tcp ? connectTcp(plain) : connect({ ...plain, servername: req.servername, ca: req.ca, ...pinnedTlsOptions(req.tls) } as ConnectionOptions);
+  const socket = tcp
+    ? connectTcp(plain)
+    : connect({ ...plain, servername: req.servername, ca: req.ca, ...pinnedTlsOptions(req.tls) } as ConnectionOptions);
   reader.attach(socket);
 
-  const progress = setInterval(() => send({ type: 'progress', id: req.id, bytes: reader.bytes }), req.progressIntervalMs);
+  const progress = setInterval(
+    () => send({ type: 'progress', id: req.id, bytes: reader.bytes }),
+    req.progressIntervalMs,
+  );
 
   socket.once(tcp ? 'connect' : 'secureConnect', () => {
     secure = true;
@@ -129,7 +144,13 @@ function receive(req: ReceiveRequest): void {
     void reader.finish().then(
       (checked) => {
         const mismatch: StreamError | null =
-          checked.bytes === checked.bytesRead ? null : { code: 'CHECKER_MISMATCH', message: `read ${checked.bytesRead} bytes but the checker saw ${checked.bytes}`, phase: 'transfer' };
+          checked.bytes === checked.bytesRead
+            ? null
+            : {
+                code: 'CHECKER_MISMATCH',
+                message: `read ${checked.bytesRead} bytes but the checker saw ${checked.bytes}`,
+                phase: 'transfer',
+              };
         const report: ReceiverReport = {
           type: 'received',
           id: req.id,

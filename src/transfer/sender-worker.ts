@@ -9,7 +9,15 @@ import { createServer, type TLSSocket } from 'node:tls';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { StreamError } from '../outcome.ts';
 import { workerChannel } from './channel.ts';
-import { nowMs, readyMessage, type Negotiated, type OrchestratorMessage, type SenderReport, type ServeRequest, type WorkerMessage } from './messages.ts';
+import {
+  nowMs,
+  readyMessage,
+  type Negotiated,
+  type OrchestratorMessage,
+  type SenderReport,
+  type ServeRequest,
+  type WorkerMessage,
+} from './messages.ts';
 import { ACK, RECEIVER_MODES_TABLE, sizeLine } from './receiver-modes.ts';
 import { SHUTDOWN_STRATEGIES_TABLE } from './shutdown.ts';
 import { FixtureChangedError, SourceCache, type FixtureSource, type SourceBlock } from './source.ts';
@@ -75,7 +83,16 @@ async function serve(req: ServeRequest): Promise<void> {
     if (reported) return;
     reported = true;
     const u = (usage ?? new UsageMeter()).stop();
-    const msg: SenderReport = { type: 'sent', id: req.id, bytesWritten, firstByteAtMs, negotiated, error, ...u, ...(fixtureError !== null ? { fixtureError } : {}) };
+    const msg: SenderReport = {
+      type: 'sent',
+      id: req.id,
+      bytesWritten,
+      firstByteAtMs,
+      negotiated,
+      error,
+      ...u,
+      ...(fixtureError !== null ? { fixtureError } : {}),
+    };
     send(msg);
   };
 
@@ -108,7 +125,11 @@ async function serve(req: ServeRequest): Promise<void> {
         await SHUTDOWN_STRATEGIES_TABLE[req.shutdown].finish({ socket, lastWriteTaken: lastWriteTaken() });
       })
       .catch((err: unknown) => {
-        error ??= { code: errorCode(err), message: err instanceof Error ? err.message : String(err), phase: 'transfer' };
+        error ??= {
+          code: errorCode(err),
+          message: err instanceof Error ? err.message : String(err),
+          phase: 'transfer',
+        };
         socket.destroy();
       })
       .finally(async () => {
@@ -137,7 +158,11 @@ async function serve(req: ServeRequest): Promise<void> {
       return;
     }
     if (req.maxFragment < 16384 && !socket.setMaxSendFragment(req.maxFragment)) {
-      error = { code: 'ERR_MAX_FRAGMENT', message: `setMaxSendFragment(${req.maxFragment}) refused`, phase: 'handshake' };
+      error = {
+        code: 'ERR_MAX_FRAGMENT',
+        message: `setMaxSendFragment(${req.maxFragment}) refused`,
+        phase: 'handshake',
+      };
       socket.destroy();
       report();
       return;

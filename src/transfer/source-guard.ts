@@ -24,8 +24,10 @@ export class SourceGuard {
   /** null when the file matches; else one line saying how it differs. */
   async check(f: ExpectedFixture): Promise<string | null> {
     const st = await stat(f.path).catch((err: NodeJS.ErrnoException) => err);
-    if (st instanceof Error) return `fixture ${f.path} cannot be read (${st.code ?? st.message}): it was removed or replaced during the run`;
-    if (st.size !== f.sizeBytes) return `fixture ${f.path} is ${st.size} bytes, expected ${f.sizeBytes}: it was truncated or rewritten during the run`;
+    if (st instanceof Error)
+      return `fixture ${f.path} cannot be read (${st.code ?? st.message}): it was removed or replaced during the run`;
+    if (st.size !== f.sizeBytes)
+      return `fixture ${f.path} is ${st.size} bytes, expected ${f.sizeBytes}: it was truncated or rewritten during the run`;
     const version = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
     if (this.#good.get(f.path) === version) return null;
     const crc = await fileCrc32c(f.path).catch(() => null);

@@ -103,7 +103,10 @@ class FileSource implements FixtureSource {
     } finally {
       // The consumer may stop early (a fault, an error): let the read-ahead
       // settle first; nobody got its block, so its buffer can go back.
-      await next?.then((b) => b.release(), () => undefined);
+      await next?.then(
+        (b) => b.release(),
+        () => undefined,
+      );
       await handle.close();
     }
   }
@@ -141,11 +144,15 @@ export class SourceCache {
     if (this.#image?.path === f.path && this.#image.crc32c === f.crc32c) return new MemorySource(this.#image.buf);
     this.#image = null;
     const buf = await readFile(f.path).catch((err: NodeJS.ErrnoException) => {
-      throw new FixtureChangedError(`fixture ${f.path} cannot be read (${err.code ?? err.message}): it was removed or replaced during the run`);
+      throw new FixtureChangedError(
+        `fixture ${f.path} cannot be read (${err.code ?? err.message}): it was removed or replaced during the run`,
+      );
     });
     const crc = crc32c(buf);
     if (buf.length !== f.sizeBytes || crc !== f.crc32c) {
-      throw new FixtureChangedError(`fixture ${f.path} read into memory is ${buf.length} bytes with CRC32C ${hex(crc)}, expected ${f.sizeBytes} bytes with ${hex(f.crc32c)}: it changed during the run`);
+      throw new FixtureChangedError(
+        `fixture ${f.path} read into memory is ${buf.length} bytes with CRC32C ${hex(crc)}, expected ${f.sizeBytes} bytes with ${hex(f.crc32c)}: it changed during the run`,
+      );
     }
     this.#image = { path: f.path, buf, crc32c: crc };
     return new MemorySource(buf);

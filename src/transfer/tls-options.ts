@@ -7,7 +7,11 @@ import type { TlsParams } from './messages.ts';
  * in `ciphers` too: Node has no `ciphersuites` option (it is silently ignored)
  * and routes `TLS_...` names to OpenSSL's ciphersuites itself.
  */
-export function pinnedTlsOptions(p: TlsParams): { ciphers: string; minVersion: 'TLSv1.2' | 'TLSv1.3'; maxVersion: 'TLSv1.2' | 'TLSv1.3' } {
+export function pinnedTlsOptions(p: TlsParams): {
+  ciphers: string;
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion: 'TLSv1.2' | 'TLSv1.3';
+} {
   const version = NODE_PROTOCOL[p.tlsVersion];
   return { ciphers: p.suite, minVersion: version, maxVersion: version };
 }

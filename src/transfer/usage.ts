@@ -40,6 +40,12 @@ export function collectGarbage(send: (msg: WorkerMessage) => void): void {
   setTimeout(() => {
     gc?.();
     const m = process.memoryUsage();
-    send({ type: 'gc-done', rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external });
+    send({
+      type: 'gc-done',
+      rssBytes: m.rss,
+      heapUsedBytes: m.heapUsed,
+      heapTotalBytes: m.heapTotal,
+      externalBytes: m.external,
+    });
   }, 20);
 }

@@ -12,7 +12,10 @@ export interface ReadableSocket {
 
 /** The `onread` option of tls.connect and net.connect. */
 export interface OnreadOption {
-  readonly onread: { readonly buffer: () => Uint8Array; readonly callback: (bytesRead: number, buf: Uint8Array) => boolean };
+  readonly onread: {
+    readonly buffer: () => Uint8Array;
+    readonly callback: (bytesRead: number, buf: Uint8Array) => boolean;
+  };
 }
 
 export interface ReaderHooks {

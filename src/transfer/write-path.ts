@@ -5,7 +5,8 @@
  */
 import type { Socket } from 'node:net';
 
-const closedWhileWaiting = (): Error => Object.assign(new Error('socket closed while waiting for drain'), { code: 'ERR_SOCKET_CLOSED' });
+const closedWhileWaiting = (): Error =>
+  Object.assign(new Error('socket closed while waiting for drain'), { code: 'ERR_SOCKET_CLOSED' });
 
 /** Waits for 'drain'; fails if the socket closes or errors first, so a dead peer cannot hang the loop. */
 export function drained(socket: Socket): Promise<void> {

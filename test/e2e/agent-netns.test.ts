@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hex } from '../../src/outcome.ts';
-import { agentFlags, makeAgentCerts, readRun, runCliIn, startAgent, type AgentCertSet, type AgentProcess } from '../support/agent-helpers.ts';
+import {
+  agentFlags,
+  makeAgentCerts,
+  readRun,
+  runCliIn,
+  startAgent,
+  type AgentCertSet,
+  type AgentProcess,
+} from '../support/agent-helpers.ts';
 import { alive, tempDir } from '../support/helpers.ts';
 
 const NETNS = fileURLToPath(new URL('../../scripts/netns.sh', import.meta.url));
@@ -37,7 +45,11 @@ before(async () => {
   try {
     execFileSync(NETNS, ['up', SUFFIX], { stdio: 'pipe' });
   } catch (err) {
-    skip = `scripts/netns.sh up failed (ip netns add not permitted here?): ${String((err as { stderr?: Buffer }).stderr ?? err).trim().split('\n')[0]}`;
+    skip = `scripts/netns.sh up failed (ip netns add not permitted here?): ${
+      String((err as { stderr?: Buffer }).stderr ?? err)
+        .trim()
+        .split('\n')[0]
+    }`;
     return;
   }
   certs = await makeAgentCerts(join(tmp.dir, 'certs'), ['10.77.0.2']);
@@ -63,13 +75,20 @@ for (const role of ['receiver', 'sender'] as const) {
     const out = join(tmp.dir, `out-${role}`);
     const r = await runCliIn(A, [
       'run',
-      '--sizes', '16MB',
-      '--chunks', '64KiB',
-      '--suites', 'TLS_AES_128_GCM_SHA256',
-      '--iterations', '2',
-      '--warmup', '0',
-      '--out', out,
-      '--fixtures-dir', fixturesDir,
+      '--sizes',
+      '16MB',
+      '--chunks',
+      '64KiB',
+      '--suites',
+      'TLS_AES_128_GCM_SHA256',
+      '--iterations',
+      '2',
+      '--warmup',
+      '0',
+      '--out',
+      out,
+      '--fixtures-dir',
+      fixturesDir,
       ...agentFlags(`10.77.0.2:${agent!.port}`, certs, role),
     ]);
     assert.equal(r.timedOut, false);
@@ -77,14 +96,23 @@ for (const role of ['receiver', 'sender'] as const) {
     const run = readRun(out);
     assert.equal(run.records.length, 2);
     // The summary names the remote host and the clock offset.
-    assert.match(r.stdout, new RegExp(`^agent: ${role} worker on 10\\.77\\.0\\.2:${agent!.port} \\(.+, address 10\\.77\\.0\\.2\\); this host .+ at 10\\.77\\.0\\.1; data connection via ${role === 'receiver' ? '10\\.77\\.0\\.1' : '10\\.77\\.0\\.2'}$`, 'm'));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^agent: ${role} worker on 10\\.77\\.0\\.2:${agent!.port} \\(.+, address 10\\.77\\.0\\.2\\); this host .+ at 10\\.77\\.0\\.1; data connection via ${role === 'receiver' ? '10\\.77\\.0\\.1' : '10\\.77\\.0\\.2'}$`,
+        'm',
+      ),
+    );
     assert.match(r.stdout, /^agent clock: offset -?\d+\.\d{3} ms ± \d+\.\d{3} ms \(best of 8 round trips/m);
     for (const rec of run.records) {
       // complete = every byte arrived, the CRC32C matched the fixture's, close_notify was seen.
       assert.equal(rec.outcome.kind, 'complete', JSON.stringify(rec.outcome));
       assert.equal(rec.bytesExpected, 16e6);
       assert.equal(rec.bytesReceived, 16e6);
-      assert.ok(rec.durationMs !== null && rec.durationMs > 0, `a positive duration across two clocks: ${rec.durationMs}`);
+      assert.ok(
+        rec.durationMs !== null && rec.durationMs > 0,
+        `a positive duration across two clocks: ${rec.durationMs}`,
+      );
     }
     const ctx = run.context;
     assert.ok(ctx.agent);
@@ -108,16 +136,22 @@ for (const role of ['receiver', 'sender'] as const) {
     assert.equal(s.clock.uncertaintyMs, s.clock.rttMs / 2);
     if (role === 'sender') {
       // The agent made its own copy of the fixture from the spec, and it is the same bytes.
-      const manifest = JSON.parse(readFileSync(join(agentFixtures, 'manifest.json'), 'utf8')) as { fixtures: Record<string, { crc32c: number }> };
+      const manifest = JSON.parse(readFileSync(join(agentFixtures, 'manifest.json'), 'utf8')) as {
+        fixtures: Record<string, { crc32c: number }>;
+      };
       const mine = ctx.fixtures[0]!;
       assert.equal(hex(manifest.fixtures[mine.name]!.crc32c), mine.crc32c);
     }
     // The session ended with the run: its worker is gone and its private dir removed.
     await agent!.waitFor(new RegExp(`session ${role === 'receiver' ? 1 : 2}: ended`), 10_000);
     // Namespaces share the pid space: the agent's worker can be checked from here too.
-    assert.ok(s.workerPid > 0 && !ctx.workerPids.includes(s.workerPid), 'workerPids are this host\'s');
+    assert.ok(s.workerPid > 0 && !ctx.workerPids.includes(s.workerPid), "workerPids are this host's");
     assert.equal(ctx.workerPids.length, 1);
-    for (const pid of [...ctx.workerPids, s.workerPid]) assert.equal(alive(pid), false, `worker ${pid} outlived the run`);
-    assert.deepEqual(readdirSync(agentTmp).filter((n) => n.startsWith('tls-sst-bench-agent-')), []);
+    for (const pid of [...ctx.workerPids, s.workerPid])
+      assert.equal(alive(pid), false, `worker ${pid} outlived the run`);
+    assert.deepEqual(
+      readdirSync(agentTmp).filter((n) => n.startsWith('tls-sst-bench-agent-')),
+      [],
+    );
   });
 }

@@ -16,7 +16,18 @@ const suites = availableSuites();
 before(async () => {
   tmp = await tempDir('allsuites');
   const config = resolveConfig([
-    { where: 'flags', raw: { tls: '1.3,1.2', key: 'ecdsa-p256,rsa-2048', suites: suites.map((s) => s.name).join(','), sizes: '100KB', chunks: '16KiB', iterations: '1', warmup: '0' } },
+    {
+      where: 'flags',
+      raw: {
+        tls: '1.3,1.2',
+        key: 'ecdsa-p256,rsa-2048',
+        suites: suites.map((s) => s.name).join(','),
+        sizes: '100KB',
+        chunks: '16KiB',
+        iterations: '1',
+        warmup: '0',
+      },
+    },
   ]);
   run = await runBenchmark(config, { runId: 'test-allsuites', command: 'test', fixturesDir: tmp.dir });
 });

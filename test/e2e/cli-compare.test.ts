@@ -18,8 +18,21 @@ const KEPT = 'chunk=64KiB';
 
 async function benchRun(out: string): Promise<string> {
   const r = await runCli([
-    'run', '--sizes', '1MB', '--chunks', '16KiB,64KiB', '--suites', 'TLS_AES_128_GCM_SHA256', '--iterations', '10', '--warmup', '1',
-    '--fixtures-dir', join(tmp.dir, 'fx'), '--out', out,
+    'run',
+    '--sizes',
+    '1MB',
+    '--chunks',
+    '16KiB,64KiB',
+    '--suites',
+    'TLS_AES_128_GCM_SHA256',
+    '--iterations',
+    '10',
+    '--warmup',
+    '1',
+    '--fixtures-dir',
+    join(tmp.dir, 'fx'),
+    '--out',
+    out,
   ]);
   assert.equal(r.code, 0, r.stderr);
   const ids = readdirSync(out);
@@ -43,14 +56,28 @@ type ResultsFile = RunResult & { schemaVersion: number };
 function slowedCopy(run: ResultsFile): ResultsFile {
   const slow = (id: string): boolean => id.includes(` ${SLOWED} `);
   const records: TransferRecord[] = run.records.map((r) =>
-    slow(r.scenarioId) ? { ...r, mbPerSec: r.mbPerSec === null ? null : r.mbPerSec * 0.5, durationMs: r.durationMs === null ? null : r.durationMs * 2 } : r,
+    slow(r.scenarioId)
+      ? {
+          ...r,
+          mbPerSec: r.mbPerSec === null ? null : r.mbPerSec * 0.5,
+          durationMs: r.durationMs === null ? null : r.durationMs * 2,
+        }
+      : r,
   );
   const scenarios: ScenarioSummary[] = run.scenarios.map((s) => {
     if (!slow(s.scenarioId)) return s;
     const t = s.throughput;
     return {
       ...s,
-      throughput: t && { ...t, meanMbPerSec: t.meanMbPerSec / 2, sdMbPerSec: t.sdMbPerSec / 2, p50MbPerSec: t.p50MbPerSec / 2, p99MbPerSec: t.p99MbPerSec / 2, minMbPerSec: t.minMbPerSec / 2, maxMbPerSec: t.maxMbPerSec / 2 },
+      throughput: t && {
+        ...t,
+        meanMbPerSec: t.meanMbPerSec / 2,
+        sdMbPerSec: t.sdMbPerSec / 2,
+        p50MbPerSec: t.p50MbPerSec / 2,
+        p99MbPerSec: t.p99MbPerSec / 2,
+        minMbPerSec: t.minMbPerSec / 2,
+        maxMbPerSec: t.maxMbPerSec / 2,
+      },
       durationSamplesMs: s.durationSamplesMs.map((d) => d * 2),
     };
   });
@@ -108,7 +135,13 @@ test('a twice-as-slow copy: exit 1, the scenario flagged with stars, Markdown wr
   assert.match(r.stdout, /1 significant regression\(s\) of 2 compared scenario\(s\): chunk=16KiB -50\.0%/);
   const text = readFileSync(md, 'utf8');
   assert.match(text, /^\| scenario \| base MB\/s \| new MB\/s \| change \| p \| sig \| n base\/new \| verdict \|$/m);
-  assert.match(text, new RegExp(`^\\| \`size=1MB ${SLOWED} [^|]*\` \\|[^|]+\\|[^|]+\\| -50\\.0% \\|[^|]+\\| (\\\\\\*){1,3} \\| 10/10 \\| REGRESSION \\|$`, 'm'));
+  assert.match(
+    text,
+    new RegExp(
+      `^\\| \`size=1MB ${SLOWED} [^|]*\` \\|[^|]+\\|[^|]+\\| -50\\.0% \\|[^|]+\\| (\\\\\\*){1,3} \\| 10/10 \\| REGRESSION \\|$`,
+      'm',
+    ),
+  );
 });
 
 test('--threshold above the drop: no regression; --alpha accepted', async () => {
@@ -121,16 +154,34 @@ test('bad input: exit 2, one line naming the value and what is accepted, nothing
   const notJson = join(tmp.dir, 'not-json.json');
   writeFileSync(notJson, 'this is not json');
   const v2 = join(tmp.dir, 'v2.json');
-  writeFileSync(v2, JSON.stringify({ ...JSON.parse(readFileSync(join(runA, 'results.json'), 'utf8')), schemaVersion: 99 }));
+  writeFileSync(
+    v2,
+    JSON.stringify({ ...JSON.parse(readFileSync(join(runA, 'results.json'), 'utf8')), schemaVersion: 99 }),
+  );
   const md = join(tmp.dir, 'bad', 'never.md');
   const missing = join(tmp.dir, 'no-such-run');
   const cases: [string[], RegExp][] = [
-    [['compare', missing, runA, '--md', md], /run ".*no-such-run" does not exist: expected a run folder containing results\.json, or a results\.json file/],
-    [['compare', runA, join(tmp.dir, 'fx'), '--md', md], /run ".*fx" has no readable results\.json \(ENOENT\): expected a run folder written by tls-sst-bench run/],
-    [['compare', notJson, runA], /not-json\.json" is not valid JSON .*: expected a results\.json written by tls-sst-bench run/],
+    [
+      ['compare', missing, runA, '--md', md],
+      /run ".*no-such-run" does not exist: expected a run folder containing results\.json, or a results\.json file/,
+    ],
+    [
+      ['compare', runA, join(tmp.dir, 'fx'), '--md', md],
+      /run ".*fx" has no readable results\.json \(ENOENT\): expected a run folder written by tls-sst-bench run/,
+    ],
+    [
+      ['compare', notJson, runA],
+      /not-json\.json" is not valid JSON .*: expected a results\.json written by tls-sst-bench run/,
+    ],
     [['compare', runA, v2, '--md', md], /v2\.json" has schemaVersion 99: expected 1/],
-    [['compare', runA, runA, '--threshold', 'abc'], /--threshold "abc" is not accepted: expected a percentage such as 5% or a fraction such as 0\.05/],
-    [['compare', runA, runA, '--alpha', '0'], /--alpha "0" is not accepted: expected a significance level above 0 and below 1/],
+    [
+      ['compare', runA, runA, '--threshold', 'abc'],
+      /--threshold "abc" is not accepted: expected a percentage such as 5% or a fraction such as 0\.05/,
+    ],
+    [
+      ['compare', runA, runA, '--alpha', '0'],
+      /--alpha "0" is not accepted: expected a significance level above 0 and below 1/,
+    ],
     [['compare', runA], /missing required argument 'new-run'/],
   ];
   const results = await Promise.all(cases.map(([args]) => runMain(args)));
@@ -141,6 +192,14 @@ test('bad input: exit 2, one line naming the value and what is accepted, nothing
 test('--threshold and --alpha values (parsed in-process: the CLI path is covered above)', () => {
   assert.deepEqual(['5%', '0.05', '0%', '12.5%', '.2'].map(parseThreshold), [0.05, 0.05, 0, 0.125, 0.2]);
   assert.deepEqual(['0.05', '0.01', '1%'].map(parseAlpha), [0.05, 0.01, 0.01]);
-  for (const bad of ['150%', '100%', '5', '-1%', '', '5 %x']) assert.throws(() => parseThreshold(bad), (e: unknown) => isUsageError(e) && e.message.includes(`--threshold "${bad}"`));
-  for (const bad of ['1.5', '1', '0%', 'p', '-0.05']) assert.throws(() => parseAlpha(bad), (e: unknown) => isUsageError(e) && e.message.includes(`--alpha "${bad}"`));
+  for (const bad of ['150%', '100%', '5', '-1%', '', '5 %x'])
+    assert.throws(
+      () => parseThreshold(bad),
+      (e: unknown) => isUsageError(e) && e.message.includes(`--threshold "${bad}"`),
+    );
+  for (const bad of ['1.5', '1', '0%', 'p', '-0.05'])
+    assert.throws(
+      () => parseAlpha(bad),
+      (e: unknown) => isUsageError(e) && e.message.includes(`--alpha "${bad}"`),
+    );
 });

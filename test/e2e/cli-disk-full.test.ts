@@ -74,16 +74,33 @@ test('fixtures generate into a cache on a small filesystem: exit 2, size and fre
   const r = await runCli(['fixtures', 'generate', '--sizes', '1MB', '--fixtures-dir', fx]);
   assert.equal(r.code, 2, r.stderr);
   const line = oneLine(r.stderr);
-  assert.equal(line, `tls-sst-bench: not enough disk for a 1.0 MB fixture in ${fx}: ${free(small)} free, need 269.4 MB (size + 268.4 MB margin)`);
+  assert.equal(
+    line,
+    `tls-sst-bench: not enough disk for a 1.0 MB fixture in ${fx}: ${free(small)} free, need 269.4 MB (size + 268.4 MB margin)`,
+  );
   assert.equal(r.stdout, '');
   assert.deepEqual(readdirSync(small), []);
 });
 
 test('fixtures generate of several: checked together before the first is written', async (t) => {
   if (skipped(t)) return;
-  const r = await runCli(['fixtures', 'generate', '--sizes', '1MB,2MB', '--profile', 'kv,incompressible', '--fixtures-dir', small]);
+  const r = await runCli([
+    'fixtures',
+    'generate',
+    '--sizes',
+    '1MB,2MB',
+    '--profile',
+    'kv,incompressible',
+    '--fixtures-dir',
+    small,
+  ]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(oneLine(r.stderr), new RegExp(`not enough disk for 4 fixtures totalling 6\\.0 MB in ${small}: ${free(small).replace('.', '\\.')} free, need 274\\.4 MB`));
+  assert.match(
+    oneLine(r.stderr),
+    new RegExp(
+      `not enough disk for 4 fixtures totalling 6\\.0 MB in ${small}: ${free(small).replace('.', '\\.')} free, need 274\\.4 MB`,
+    ),
+  );
   assert.deepEqual(readdirSync(small), []);
 });
 
@@ -92,7 +109,12 @@ test('run with --fixtures-dir on a small filesystem: exit 2 before the run, no f
   const out = join(tmp.dir, 'out-small');
   const r = await runCli(['run', '--smoke', '--fixtures-dir', join(small, 'fx'), '--out', out]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(oneLine(r.stderr), new RegExp(`^tls-sst-bench: not enough disk for a 1\\.0 MB fixture in ${small}/fx: ${free(small).replace('.', '\\.')} free, need 269\\.4 MB`));
+  assert.match(
+    oneLine(r.stderr),
+    new RegExp(
+      `^tls-sst-bench: not enough disk for a 1\\.0 MB fixture in ${small}/fx: ${free(small).replace('.', '\\.')} free, need 269\\.4 MB`,
+    ),
+  );
   assert.deepEqual(readdirSync(small), []);
   assert.equal(existsSync(out), false);
 });
@@ -106,7 +128,10 @@ test('the check is the size against the free space: 1 MB fits on 300 MiB, 64 MB 
   const freeNow = free(roomy);
   const r = await runCli(['fixtures', 'generate', '--sizes', '64MB', '--fixtures-dir', roomy]);
   assert.equal(r.code, 2, r.stderr);
-  assert.equal(oneLine(r.stderr), `tls-sst-bench: not enough disk for a 64.0 MB fixture in ${roomy}: ${freeNow} free, need 332.4 MB (size + 268.4 MB margin)`);
+  assert.equal(
+    oneLine(r.stderr),
+    `tls-sst-bench: not enough disk for a 64.0 MB fixture in ${roomy}: ${freeNow} free, need 332.4 MB (size + 268.4 MB margin)`,
+  );
   assert.deepEqual(readdirSync(roomy).sort(), before);
 });
 
@@ -119,7 +144,12 @@ test('run with --out on a small filesystem: exit 2 naming the size of the result
   // The journal was written as the run went: it is all that stays, and the line says so.
   const [runId, ...more] = readdirSync(tiny);
   assert.deepEqual(more, []);
-  assert.match(last, new RegExp(`^tls-sst-bench: not enough disk for the results in ${tiny}: ${free(tiny).replace('.', '\\.')} free, the run's files need \\d+\\.\\d KB; only the journal was kept in ${tiny}/${runId} \\(run tls-sst-bench report on it once there is room\\)`));
+  assert.match(
+    last,
+    new RegExp(
+      `^tls-sst-bench: not enough disk for the results in ${tiny}: ${free(tiny).replace('.', '\\.')} free, the run's files need \\d+\\.\\d KB; only the journal was kept in ${tiny}/${runId} \\(run tls-sst-bench report on it once there is room\\)`,
+    ),
+  );
   assert.equal(r.stdout, '');
   assert.deepEqual(readdirSync(join(tiny, runId!)).sort(), ['context.json', 'records.jsonl']);
 });

@@ -14,7 +14,18 @@ after(() => tmp.remove());
 
 test('fixtures generate, list, verify (with sst_dump), damage, verify again, clean', async () => {
   requirePrograms({ sst_dump: 'rocksdb-tools' });
-  let r = await runCli(['fixtures', 'generate', '--sizes', '1MB,100KB', '--profile', 'kv,incompressible', '--seed', '3', '--fixtures-dir', fx]);
+  let r = await runCli([
+    'fixtures',
+    'generate',
+    '--sizes',
+    '1MB,100KB',
+    '--profile',
+    'kv,incompressible',
+    '--seed',
+    '3',
+    '--fixtures-dir',
+    fx,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n').length, 4);
   assert.match(r.stdout, /^sst-kv-100KB-seed3\.sst {2}100\.0 KB {2}crc32c [0-9a-f]{8} {2}\d+ data blocks/m);

@@ -22,7 +22,11 @@ after(() => tmp.remove());
 
 interface Json {
   context: { config: { host: string }; listenAddresses: string[] };
-  records: { outcome: { kind: string }; closeNotify: boolean | null; scenario: { protocol: string; receiverPeer: string } }[];
+  records: {
+    outcome: { kind: string };
+    closeNotify: boolean | null;
+    scenario: { protocol: string; receiverPeer: string };
+  }[];
 }
 
 async function runAt(name: string, args: string[]): Promise<{ json: Json; runDir: string }> {
@@ -34,7 +38,10 @@ async function runAt(name: string, args: string[]): Promise<{ json: Json; runDir
   const runDir = join(out, runs[0]!);
   const json = JSON.parse(r.stdout) as Json;
   // results.json on disk says the same.
-  assert.deepEqual((JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as Json).context.listenAddresses, json.context.listenAddresses);
+  assert.deepEqual(
+    (JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as Json).context.listenAddresses,
+    json.context.listenAddresses,
+  );
   return { json, runDir };
 }
 
@@ -68,7 +75,16 @@ test('--host ::1 with the openssl receiver (s_client -connect [::1]:port)', asyn
 });
 
 test('--host ::1 with --protocol kvrocks: the master listens there and the sync completes', async () => {
-  const { json } = await runAt('v6-kvrocks', ['--host', '::1', '--protocol', 'kvrocks', '--checkpoint', '1MB', '--file-size', '512KB']);
+  const { json } = await runAt('v6-kvrocks', [
+    '--host',
+    '::1',
+    '--protocol',
+    'kvrocks',
+    '--checkpoint',
+    '1MB',
+    '--file-size',
+    '512KB',
+  ]);
   assert.deepEqual(json.context.listenAddresses, ['::1']);
   assert.equal(json.records[0]!.scenario.protocol, 'kvrocks');
   assert.equal(json.records[0]!.outcome.kind, 'complete');
@@ -82,11 +98,35 @@ test('--host ::1 with an injected fault: the fault proxy listens there too', asy
 
 test('threshold --host 127.0.0.2: threshold.json records the host and where the sender listened', async () => {
   const out = join(tmp.dir, 'threshold');
-  const r = await runCli(['threshold', '--shutdown', 'end', '--min', '1MB', '--max', '2MB', '--trials', '1', '--host', '127.0.0.2', '--out', out, '--fixtures-dir', fixturesDir, '--json']);
+  const r = await runCli([
+    'threshold',
+    '--shutdown',
+    'end',
+    '--min',
+    '1MB',
+    '--max',
+    '2MB',
+    '--trials',
+    '1',
+    '--host',
+    '127.0.0.2',
+    '--out',
+    out,
+    '--fixtures-dir',
+    fixturesDir,
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { host: string; listenAddresses: string[]; records: { outcome: { kind: string } }[] };
+  const j = JSON.parse(r.stdout) as {
+    host: string;
+    listenAddresses: string[];
+    records: { outcome: { kind: string } }[];
+  };
   assert.equal(j.host, '127.0.0.2');
   assert.deepEqual(j.listenAddresses, ['127.0.0.2']);
   assert.ok(j.records.length >= 1);
-  assert.ok(j.records.every((x) => x.outcome.kind === 'complete'), JSON.stringify(j.records.map((x) => x.outcome.kind)));
+  assert.ok(
+    j.records.every((x) => x.outcome.kind === 'complete'),
+    JSON.stringify(j.records.map((x) => x.outcome.kind)),
+  );
 });

@@ -16,9 +16,28 @@ test('SIGINT mid-run: workers gone, partial results written and marked interrupt
   const out = join(tmp.dir, 'out');
   const runTemps = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('tls-sst-bench-run-'));
   const tempsBefore = new Set(runTemps());
-  const child = spawn(process.execPath, [BIN, 'run', '--sizes', '4MB', '--chunks', '4KiB,16KiB', '--iterations', '200', '--warmup', '0', '--out', out, '--fixtures-dir', join(tmp.dir, 'fx')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--sizes',
+      '4MB',
+      '--chunks',
+      '4KiB,16KiB',
+      '--iterations',
+      '200',
+      '--warmup',
+      '0',
+      '--out',
+      out,
+      '--fixtures-dir',
+      join(tmp.dir, 'fx'),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -41,9 +60,14 @@ test('SIGINT mid-run: workers gone, partial results written and marked interrupt
   assert.equal(json.context.interrupted, true);
   assert.ok(json.records.length >= 3 && json.records.length < 400);
   assert.deepEqual([...new Set(json.records.map((r) => r.outcome.kind))], ['complete']);
-  const csv = readFileSync(join(out, runId!, 'results.csv'), 'utf8').trimEnd().split('\n');
+  const csv = readFileSync(join(out, runId!, 'results.csv'), 'utf8')
+    .trimEnd()
+    .split('\n');
   assert.equal(csv.length, json.records.length + 1);
   for (const pid of json.context.workerPids) assert.equal(alive(pid), false, `worker ${pid} still alive`);
   // the run's private dir (certificates, keys, worker traces) is gone
-  assert.deepEqual(runTemps().filter((n) => !tempsBefore.has(n)), []);
+  assert.deepEqual(
+    runTemps().filter((n) => !tempsBefore.has(n)),
+    [],
+  );
 });

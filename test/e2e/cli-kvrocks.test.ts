@@ -9,12 +9,46 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-type Rec = { scenario: { shutdown: string; streams: number; protocol: string }; outcome: { kind: string; errorCode: string | null }; detail: { protocol: string; attempts: number; synced: boolean } | null; bytesReceived: number; bytesExpected: number };
+type Rec = {
+  scenario: { shutdown: string; streams: number; protocol: string };
+  outcome: { kind: string; errorCode: string | null };
+  detail: { protocol: string; attempts: number; synced: boolean } | null;
+  bytesReceived: number;
+  bytesExpected: number;
+};
 
 test('run --protocol kvrocks: end syncs at once over 1 and 4 connections; destroy after buffered writes fails every attempt', async () => {
   const r = await runCli([
-      'run', '--protocol', 'kvrocks', '--checkpoint', '24MB', '--file-size', '8MB', '--streams', '1,4', '--chunks', '16KiB', '--suites', 'TLS_AES_128_GCM_SHA256', '--shutdown', 'end,destroy', '--write-path', 'buffered',
-        '--max-attempts', '2', '--retry-delay', '50ms', '--iterations', '1', '--warmup', '0', '--json', '--out', join(tmp.dir, 'out'), '--fixtures-dir', join(tmp.dir, 'fx'),
+    'run',
+    '--protocol',
+    'kvrocks',
+    '--checkpoint',
+    '24MB',
+    '--file-size',
+    '8MB',
+    '--streams',
+    '1,4',
+    '--chunks',
+    '16KiB',
+    '--suites',
+    'TLS_AES_128_GCM_SHA256',
+    '--shutdown',
+    'end,destroy',
+    '--write-path',
+    'buffered',
+    '--max-attempts',
+    '2',
+    '--retry-delay',
+    '50ms',
+    '--iterations',
+    '1',
+    '--warmup',
+    '0',
+    '--json',
+    '--out',
+    join(tmp.dir, 'out'),
+    '--fixtures-dir',
+    join(tmp.dir, 'fx'),
   ]);
   assert.equal(r.code, 0, r.stderr);
   const records = (JSON.parse(r.stdout) as { records: Rec[] }).records;
@@ -30,5 +64,8 @@ test('run --protocol kvrocks: end syncs at once over 1 and 4 connections; destro
       assert.deepEqual([rec.detail?.attempts, rec.detail?.synced], [2, false]);
     }
   }
-  assert.match(r.stderr, /destroy\s+buffered\s+framed\s+kvrocks x4\s+truncated \[EOF_BEFORE_COUNT\].* after 2 attempts/);
+  assert.match(
+    r.stderr,
+    /destroy\s+buffered\s+framed\s+kvrocks x4\s+truncated \[EOF_BEFORE_COUNT\].* after 2 attempts/,
+  );
 });

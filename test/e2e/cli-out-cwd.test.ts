@@ -19,13 +19,37 @@ after(() => tmp.remove());
 
 test('--out results from another folder writes there, not into the project results/', () => {
   const before = readdirSync(PROJECT_RESULTS);
-  const r = spawnSync(process.execPath, [BIN, 'run', '--sizes', '1MB', '--chunks', '64KiB', '--suites', 'TLS_AES_128_GCM_SHA256', '--iterations', '1', '--warmup', '0', '--out', 'results', '--fixtures-dir', join(tmp.dir, 'fx')], {
-    cwd: tmp.dir,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--sizes',
+      '1MB',
+      '--chunks',
+      '64KiB',
+      '--suites',
+      'TLS_AES_128_GCM_SHA256',
+      '--iterations',
+      '1',
+      '--warmup',
+      '0',
+      '--out',
+      'results',
+      '--fixtures-dir',
+      join(tmp.dir, 'fx'),
+    ],
+    {
+      cwd: tmp.dir,
+      encoding: 'utf8',
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   const runs = readdirSync(join(tmp.dir, 'results'));
   assert.equal(runs.length, 1);
-  assert.match(r.stdout, new RegExp(`results: ${join(tmp.dir, 'results', runs[0]!).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`));
+  assert.match(
+    r.stdout,
+    new RegExp(`results: ${join(tmp.dir, 'results', runs[0]!).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`),
+  );
   assert.deepEqual(readdirSync(PROJECT_RESULTS), before);
 });

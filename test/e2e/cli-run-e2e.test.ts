@@ -21,11 +21,11 @@ function parseCsv(text: string): string[][] {
     for (let i = 0; i < line.length; i++) {
       const ch = line[i]!;
       if (quoted) {
-        if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
+        if (ch === '"' && line[i + 1] === '"') ((cur += '"'), i++);
         else if (ch === '"') quoted = false;
         else cur += ch;
       } else if (ch === '"') quoted = true;
-      else if (ch === ',') cells.push(cur), (cur = '');
+      else if (ch === ',') (cells.push(cur), (cur = ''));
       else cur += ch;
     }
     cells.push(cur);
@@ -37,8 +37,22 @@ function parseCsv(text: string): string[][] {
 before(async () => {
   tmp = await tempDir('e2e');
   result = await cli([
-    'run', '--sizes', '2MB', '--chunks', '16KiB,1MiB', '--suites', 'TLS_AES_128_GCM_SHA256,TLS_CHACHA20_POLY1305_SHA256',
-    '--iterations', '3', '--warmup', '1', '--out', join(tmp.dir, 'out'), '--fixtures-dir', join(tmp.dir, 'fx'), '--json',
+    'run',
+    '--sizes',
+    '2MB',
+    '--chunks',
+    '16KiB,1MiB',
+    '--suites',
+    'TLS_AES_128_GCM_SHA256,TLS_CHACHA20_POLY1305_SHA256',
+    '--iterations',
+    '3',
+    '--warmup',
+    '1',
+    '--out',
+    join(tmp.dir, 'out'),
+    '--fixtures-dir',
+    join(tmp.dir, 'fx'),
+    '--json',
   ]);
   const runs = readdirSync(join(tmp.dir, 'out'));
   assert.equal(runs.length, 1);
@@ -59,10 +73,34 @@ test('results.csv: fixed header, 12 measured rows, all complete, suite negotiate
   const rows = parseCsv(readFileSync(join(runDir, 'results.csv'), 'utf8'));
   assert.deepEqual(rows[0], [...RESULTS_COLUMNS]);
   assert.deepEqual(rows[0]!.slice(0, 28), [
-    'run_id', 'scenario_id', 'iteration', 'size_bytes', 'chunk_bytes', 'tls_version', 'suite_requested', 'suite_negotiated',
-    'protocol_negotiated', 'key_type', 'shutdown', 'receiver_mode', 'protocol', 'streams', 'source', 'bytes_expected',
-    'bytes_received', 'handshake_ms', 'duration_ms', 'mb_per_sec', 'sender_cpu_ms', 'receiver_cpu_ms',
-    'sender_rss_peak_bytes', 'receiver_rss_peak_bytes', 'outcome', 'close_notify', 'error_code', 'error_message',
+    'run_id',
+    'scenario_id',
+    'iteration',
+    'size_bytes',
+    'chunk_bytes',
+    'tls_version',
+    'suite_requested',
+    'suite_negotiated',
+    'protocol_negotiated',
+    'key_type',
+    'shutdown',
+    'receiver_mode',
+    'protocol',
+    'streams',
+    'source',
+    'bytes_expected',
+    'bytes_received',
+    'handshake_ms',
+    'duration_ms',
+    'mb_per_sec',
+    'sender_cpu_ms',
+    'receiver_cpu_ms',
+    'sender_rss_peak_bytes',
+    'receiver_rss_peak_bytes',
+    'outcome',
+    'close_notify',
+    'error_code',
+    'error_message',
   ]);
   const body = rows.slice(1);
   assert.equal(body.length, 12);

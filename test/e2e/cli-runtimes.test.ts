@@ -44,9 +44,27 @@ before(async () => {
   chmodSync(wrapper, 0o755);
   const out = join(tmp.dir, 'out');
   multi = await runCli([
-    'run', '--sizes', '1MB', '--chunks', '16KiB', '--suites', SUITES.join(','), '--iterations', '2', '--warmup', '0',
-    '--node', process.execPath, '--node', link, '--node', wrapper,
-    '--out', out, '--fixtures-dir', join(tmp.dir, 'fx'),
+    'run',
+    '--sizes',
+    '1MB',
+    '--chunks',
+    '16KiB',
+    '--suites',
+    SUITES.join(','),
+    '--iterations',
+    '2',
+    '--warmup',
+    '0',
+    '--node',
+    process.execPath,
+    '--node',
+    link,
+    '--node',
+    wrapper,
+    '--out',
+    out,
+    '--fixtures-dir',
+    join(tmp.dir, 'fx'),
   ]);
   assert.equal(multi.code, 0, multi.stderr);
   multiDir = onlyRun(out);
@@ -109,7 +127,9 @@ test('every row carries the Node and OpenSSL versions of its workers (results.js
 
 /** Mean ± sd of the measured MB/s of one suite on one runtime, computed here from results.json. */
 function cellText(run: RunResult, suite: string, label: string): string {
-  const v = run.records.filter((r) => !r.warmup && r.scenario.suite === suite && r.scenario.runtime === label).map((r) => r.mbPerSec!);
+  const v = run.records
+    .filter((r) => !r.warmup && r.scenario.suite === suite && r.scenario.runtime === label)
+    .map((r) => r.mbPerSec!);
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
   const sd = Math.sqrt(v.reduce((a, x) => a + (x - mean) ** 2, 0) / (v.length - 1));
   return `${mean.toFixed(1)} ± ${sd.toFixed(1)}`;
@@ -117,7 +137,9 @@ function cellText(run: RunResult, suite: string, label: string): string {
 
 function ratioText(run: RunResult, suite: string, label: string): string {
   const m = (l: string): number => {
-    const v = run.records.filter((r) => !r.warmup && r.scenario.suite === suite && r.scenario.runtime === l).map((r) => r.mbPerSec!);
+    const v = run.records
+      .filter((r) => !r.warmup && r.scenario.suite === suite && r.scenario.runtime === l)
+      .map((r) => r.mbPerSec!);
     return v.reduce((a, b) => a + b, 0) / v.length;
   };
   return `${(m(label) / m(LABELS[0]!)).toFixed(2)}x`;
@@ -127,7 +149,15 @@ test('the summary shows per-suite MB/s side by side, with the ratio to the first
   assert.match(multi.stdout, /Throughput per suite by Node runtime:/);
   const header = multi.stdout.split('\n').find((l) => l.startsWith('tls  suite') && l.includes(' MB/s'));
   assert.ok(header, multi.stdout);
-  assert.deepEqual(header.trim().split(/\s{2,}/), ['tls', 'suite', `${LABELS[0]} MB/s`, `${LABELS[1]} MB/s`, `vs ${LABELS[0]}`, `${LABELS[2]} MB/s`, `vs ${LABELS[0]}`]);
+  assert.deepEqual(header.trim().split(/\s{2,}/), [
+    'tls',
+    'suite',
+    `${LABELS[0]} MB/s`,
+    `${LABELS[1]} MB/s`,
+    `vs ${LABELS[0]}`,
+    `${LABELS[2]} MB/s`,
+    `vs ${LABELS[0]}`,
+  ]);
   for (const suite of SUITES) {
     const row = multi.stdout.split('\n').find((l) => l.startsWith(`1.3  ${suite} `) && l.includes('±'));
     assert.ok(row, `${suite} row in:\n${multi.stdout}`);
@@ -148,7 +178,12 @@ test('summary.md and report.html have the runtime table and the grouped bar char
   const md = readFileSync(join(multiDir, 'summary.md'), 'utf8');
   assert.match(md, /## Throughput per suite by Node runtime/);
   for (const suite of SUITES) {
-    assert.ok(md.includes(`| 1.3 | ${suite} | ${cellText(multiRun, suite, LABELS[0]!)} | ${cellText(multiRun, suite, LABELS[1]!)} | ${ratioText(multiRun, suite, LABELS[1]!)} |`), md);
+    assert.ok(
+      md.includes(
+        `| 1.3 | ${suite} | ${cellText(multiRun, suite, LABELS[0]!)} | ${cellText(multiRun, suite, LABELS[1]!)} | ${ratioText(multiRun, suite, LABELS[1]!)} |`,
+      ),
+      md,
+    );
   }
   assert.ok(md.includes(`| runtime ${LABELS[1]} | ${link}: Node ${NODE}, OpenSSL ${OPENSSL} |`), md);
   const html = readFileSync(join(multiDir, 'report.html'), 'utf8');
@@ -165,7 +200,25 @@ test('one runtime from a config file (key "node", a list): ids as before, no run
   const config = join(tmp.dir, 'one.json');
   writeFileSync(config, JSON.stringify({ node: [wrapper] }));
   const before = launches().length;
-  const r = await runCli(['run', '--config', config, '--sizes', '1MB', '--chunks', '16KiB', '--suites', SUITES[0]!, '--iterations', '1', '--warmup', '0', '--out', out, '--fixtures-dir', join(tmp.dir, 'fx')]);
+  const r = await runCli([
+    'run',
+    '--config',
+    config,
+    '--sizes',
+    '1MB',
+    '--chunks',
+    '16KiB',
+    '--suites',
+    SUITES[0]!,
+    '--iterations',
+    '1',
+    '--warmup',
+    '0',
+    '--out',
+    out,
+    '--fixtures-dir',
+    join(tmp.dir, 'fx'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const dir = onlyRun(out);
   const run = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as RunResult;
@@ -183,7 +236,11 @@ test('one runtime from a config file (key "node", a list): ids as before, no run
   // this run (a new CLI process) probed the path once and started both workers through it
   const mine = launches().slice(before);
   assert.deepEqual(
-    mine.map((l) => (l.startsWith('-p ') ? 'probe' : /sender\.mjs$/.test(l) ? 'sender' : /receiver\.mjs$/.test(l) ? 'receiver' : l)).sort(),
+    mine
+      .map((l) =>
+        l.startsWith('-p ') ? 'probe' : /sender\.mjs$/.test(l) ? 'sender' : /receiver\.mjs$/.test(l) ? 'receiver' : l,
+      )
+      .sort(),
     ['probe', 'receiver', 'sender'],
   );
 });

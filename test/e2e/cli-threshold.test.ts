@@ -10,12 +10,33 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-const cli = (args: string[]) => runCli([...args, '--out', join(tmp.dir, 'out'), '--fixtures-dir', join(tmp.dir, 'fx'), '--json']);
+const cli = (args: string[]) =>
+  runCli([...args, '--out', join(tmp.dir, 'out'), '--fixtures-dir', join(tmp.dir, 'fx'), '--json']);
 
-type Json = { result: { kind: string; failingBytes?: number; passingBytes?: number; probes: { sizeBytes: number; failures: number }[] }; tcpSysctls: Record<string, string> };
+type Json = {
+  result: {
+    kind: string;
+    failingBytes?: number;
+    passingBytes?: number;
+    probes: { sizeBytes: number; failures: number }[];
+  };
+  tcpSysctls: Record<string, string>;
+};
 
 test('destroy one event-loop turn after buffered writes fails only above the socket buffers', async () => {
-  const r = await cli(['threshold', '--shutdown', 'destroy-deferred', '--write-path', 'buffered', '--min', '1MB', '--max', '32MB', '--trials', '2']);
+  const r = await cli([
+    'threshold',
+    '--shutdown',
+    'destroy-deferred',
+    '--write-path',
+    'buffered',
+    '--min',
+    '1MB',
+    '--max',
+    '32MB',
+    '--trials',
+    '2',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as Json;
   assert.equal(j.result.kind, 'found');
@@ -27,13 +48,28 @@ test('destroy one event-loop turn after buffered writes fails only above the soc
 });
 
 test('end has no threshold', async () => {
-  const r = await cli(['threshold', '--shutdown', 'end', '--write-path', 'buffered', '--min', '1MB', '--max', '24MB', '--trials', '1']);
+  const r = await cli([
+    'threshold',
+    '--shutdown',
+    'end',
+    '--write-path',
+    'buffered',
+    '--min',
+    '1MB',
+    '--max',
+    '24MB',
+    '--trials',
+    '1',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as Json;
   assert.equal(j.result.kind, 'none');
   assert.equal(j.result.probes.length, 1);
   // probe fixtures are removed; results were written
-  assert.deepEqual(readdirSync(join(tmp.dir, 'fx')).filter((n) => n.startsWith('.threshold-')), []);
+  assert.deepEqual(
+    readdirSync(join(tmp.dir, 'fx')).filter((n) => n.startsWith('.threshold-')),
+    [],
+  );
   assert.equal(readdirSync(join(tmp.dir, 'out')).length, 2);
 });
 
@@ -41,8 +77,14 @@ test('bad threshold flags exit 2 with one line', async () => {
   for (const [args, re] of [
     [['threshold', '--min', '64MB', '--max', '1MB'], /--min "64MB" is not accepted: expected a size below --max/],
     [['threshold', '--tolerance', '200%'], /--tolerance "200%" is not accepted/],
-    [['threshold', '--shutdown', 'end,destroy'], /--shutdown "end,destroy" is not accepted: threshold takes exactly one value/],
-    [['threshold', '--receiver-peer', 'openssl', '--receiver', 'framed'], /--receiver-peer "openssl" cannot play --receiver framed/],
+    [
+      ['threshold', '--shutdown', 'end,destroy'],
+      /--shutdown "end,destroy" is not accepted: threshold takes exactly one value/,
+    ],
+    [
+      ['threshold', '--receiver-peer', 'openssl', '--receiver', 'framed'],
+      /--receiver-peer "openssl" cannot play --receiver framed/,
+    ],
   ] as const) {
     const r = await cli([...args]);
     assert.equal(r.code, 2, r.stderr);

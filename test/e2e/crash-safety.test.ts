@@ -34,7 +34,10 @@ interface Started {
 }
 
 /** The CLI with its own TMPDIR, --out and --fixtures-dir (fresh: fixtures are generated); `pause`: a phase to wait in. */
-function start(args: readonly string[], opts: { pause?: string; run?: boolean; env?: NodeJS.ProcessEnv } = {}): Started {
+function start(
+  args: readonly string[],
+  opts: { pause?: string; run?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Started {
   const base = join(tmp.dir, `c${n++}`);
   const tmpdir = join(base, 'tmp');
   const out = join(base, 'out');
@@ -66,7 +69,12 @@ const runDir = (s: Started): string => {
   assert.ok(id, 'a run folder');
   return join(s.out, id);
 };
-const journalLines = (dir: string): number => (existsSync(join(dir, JOURNAL_RECORDS)) ? readFileSync(join(dir, JOURNAL_RECORDS), 'utf8').split('\n').filter((l) => l !== '').length : 0);
+const journalLines = (dir: string): number =>
+  existsSync(join(dir, JOURNAL_RECORDS))
+    ? readFileSync(join(dir, JOURNAL_RECORDS), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '').length
+    : 0;
 
 /** Pids of live processes whose environment names this TMPDIR: the CLI's children, grandchildren, peers. */
 function processesOf(tmpdir: string): number[] {
@@ -115,8 +123,12 @@ async function assertNothingLeft(s: Started): Promise<void> {
 function reportRebuilds(dir: string, journal: number): { context: { interrupted: boolean }; records: unknown[] } {
   const r = spawnSync(process.execPath, [BIN, 'report', dir], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  for (const f of ['results.json', 'results.csv', 'scenarios.csv', 'summary.md', 'report.html']) assert.ok(existsSync(join(dir, f)), f);
-  const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { context: { interrupted: boolean }; records: unknown[] };
+  for (const f of ['results.json', 'results.csv', 'scenarios.csv', 'summary.md', 'report.html'])
+    assert.ok(existsSync(join(dir, f)), f);
+  const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+    context: { interrupted: boolean };
+    records: unknown[];
+  };
   assert.equal(json.context.interrupted, true);
   assert.equal(json.records.length, journal);
   assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /Interrupted: partial results/);
@@ -134,20 +146,34 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     assert.equal(await s.exited, code, s.stderr());
     assert.equal(journalLines(dir), 0);
     // The run stopped there: its results say so (no transfer ran), and report renders them again.
-    const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { context: { interrupted: boolean }; records: unknown[] };
+    const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+      context: { interrupted: boolean };
+      records: unknown[];
+    };
     assert.equal(json.context.interrupted, true);
     assert.deepEqual(json.records, []);
-    assert.deepEqual(readdirSync(join(s.base, 'fx')).filter((f) => f.startsWith('.tmp-')), [], 'the half fixture is removed');
+    assert.deepEqual(
+      readdirSync(join(s.base, 'fx')).filter((f) => f.startsWith('.tmp-')),
+      [],
+      'the half fixture is removed',
+    );
     await assertNothingLeft(s);
   });
 
   test(`${signal} during the run: exit ${code}, every finished transfer in the journal and in results.json, nothing left`, async () => {
     const s = start(['run', ...SMALL, '--iterations', '1000']);
-    await until(s, () => existsSync(s.out) && readdirSync(s.out).length > 0 && journalLines(runDir(s)) >= 2, 'two finished transfers');
+    await until(
+      s,
+      () => existsSync(s.out) && readdirSync(s.out).length > 0 && journalLines(runDir(s)) >= 2,
+      'two finished transfers',
+    );
     s.child.kill(signal);
     assert.equal(await s.exited, code, s.stderr());
     const dir = runDir(s);
-    const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { context: { interrupted: boolean }; records: unknown[] };
+    const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+      context: { interrupted: boolean };
+      records: unknown[];
+    };
     assert.equal(json.context.interrupted, true);
     assert.equal(json.records.length, journalLines(dir));
     assert.ok(json.records.length >= 2 && json.records.length < 1000);
@@ -170,7 +196,11 @@ test('SIGINT during report rendering: exit 130 at once, the journal holds every 
 test('a second SIGINT exits at once: 130, the journal kept, report rebuilds, nothing left', async () => {
   // The first stops the run after the transfer in flight; the second comes while it would write its files.
   const s = start(['run', ...SMALL, '--iterations', '1000'], { pause: 'report' });
-  await until(s, () => existsSync(s.out) && readdirSync(s.out).length > 0 && journalLines(runDir(s)) >= 1, 'a finished transfer');
+  await until(
+    s,
+    () => existsSync(s.out) && readdirSync(s.out).length > 0 && journalLines(runDir(s)) >= 1,
+    'a finished transfer',
+  );
   s.child.kill('SIGINT');
   await until(s, () => existsSync(join(s.base, 'paused')), 'the run to stop');
   s.child.kill('SIGINT');
@@ -183,7 +213,11 @@ test('a second SIGINT exits at once: 130, the journal kept, report rebuilds, not
 
 test('SIGKILL of the orchestrator with --sender-peer openssl: no s_server left, no key on disk, report rebuilds, the next start sweeps the temp folder', async () => {
   const s = start(['run', ...SMALL, '--sender-peer', 'openssl', '--shutdown', 'end', '--iterations', '1000']);
-  await until(s, () => existsSync(s.out) && readdirSync(s.out).length > 0 && journalLines(runDir(s)) >= 2, 'two finished transfers');
+  await until(
+    s,
+    () => existsSync(s.out) && readdirSync(s.out).length > 0 && journalLines(runDir(s)) >= 2,
+    'two finished transfers',
+  );
   s.child.kill('SIGKILL');
   await s.exited;
   const dir = runDir(s);
@@ -194,9 +228,15 @@ test('SIGKILL of the orchestrator with --sender-peer openssl: no s_server left, 
   assert.equal(left.length, 1, 'the killed run could not remove its temp folder');
   reportRebuilds(dir, kept);
   // Any next start (here `ciphers`) removes the dead process's folder.
-  const next = spawnSync(process.execPath, [BIN, 'ciphers'], { env: { ...process.env, TMPDIR: s.tmpdir }, encoding: 'utf8' });
+  const next = spawnSync(process.execPath, [BIN, 'ciphers'], {
+    env: { ...process.env, TMPDIR: s.tmpdir },
+    encoding: 'utf8',
+  });
   assert.equal(next.status, 0, next.stderr);
-  assert.deepEqual(readdirSync(s.tmpdir).filter((f) => f.startsWith('tls-sst-bench-')), []);
+  assert.deepEqual(
+    readdirSync(s.tmpdir).filter((f) => f.startsWith('tls-sst-bench-')),
+    [],
+  );
 });
 
 test('a --node script that hangs: SIGINT while its worker starts kills the script and its child, exit 130', async () => {
@@ -204,10 +244,17 @@ test('a --node script that hangs: SIGINT while its worker starts kills the scrip
   mkdirSync(base, { recursive: true });
   const script = join(base, 'node');
   // Answers the version probe as Node; as a worker it starts a child and hangs.
-  writeFileSync(script, `#!/bin/bash\nif [ "$1" = -p ]; then exec ${process.execPath} "$@"; fi\nsleep 600 &\necho $! > ${join(base, 'child.pid')}\nwait\n`);
+  writeFileSync(
+    script,
+    `#!/bin/bash\nif [ "$1" = -p ]; then exec ${process.execPath} "$@"; fi\nsleep 600 &\necho $! > ${join(base, 'child.pid')}\nwait\n`,
+  );
   chmodSync(script, 0o755);
   const s = start(['run', ...SMALL, '--iterations', '1', '--node', script]);
-  await until(s, () => existsSync(join(base, 'child.pid')) && readFileSync(join(base, 'child.pid'), 'utf8').trim() !== '', 'the hanging worker');
+  await until(
+    s,
+    () => existsSync(join(base, 'child.pid')) && readFileSync(join(base, 'child.pid'), 'utf8').trim() !== '',
+    'the hanging worker',
+  );
   const childPid = Number(readFileSync(join(base, 'child.pid'), 'utf8'));
   s.child.kill('SIGINT');
   assert.equal(await s.exited, 130, s.stderr());
@@ -222,22 +269,51 @@ test('a --node script that hangs on the version probe: stopped with its children
   writeFileSync(script, `#!/bin/bash\nsleep 600 &\necho $! > ${join(base, 'child.pid')}\nwait\n`);
   chmodSync(script, 0o755);
   // One second instead of twenty: the test hook of src/config/runtimes.ts.
-  const s = start(['run', ...SMALL, '--iterations', '1', '--node', script], { env: { TLS_SST_BENCH_TEST_PROBE_TIMEOUT: '1' } });
+  const s = start(['run', ...SMALL, '--iterations', '1', '--node', script], {
+    env: { TLS_SST_BENCH_TEST_PROBE_TIMEOUT: '1' },
+  });
   assert.equal(await s.exited, 2, s.stderr());
-  assert.equal(s.stderr(), `tls-sst-bench: --node "${script}" is not accepted: it did not answer \`-p process.versions\` within 1 s (stopped, with its children); expected the path of a Node >= 20 binary, e.g. .runtimes/node-24.x.y/bin/node from scripts/install-node.sh\n`);
+  assert.equal(
+    s.stderr(),
+    `tls-sst-bench: --node "${script}" is not accepted: it did not answer \`-p process.versions\` within 1 s (stopped, with its children); expected the path of a Node >= 20 binary, e.g. .runtimes/node-24.x.y/bin/node from scripts/install-node.sh\n`,
+  );
   assert.ok(existsSync(join(base, 'child.pid')));
   await assertNothingLeft(s);
 });
 
 test('profile: SIGINT during its fixture phase exits 130 with nothing left', async () => {
   const base = join(tmp.dir, `profile-${n}`);
-  const s = start(['profile', '--role', 'sender', '--tool', 'cpu-prof', '--', ...SMALL, '--iterations', '3', '--out', join(base, 'out'), '--fixtures-dir', join(base, 'fx')], { pause: 'fixtures', run: false });
+  const s = start(
+    [
+      'profile',
+      '--role',
+      'sender',
+      '--tool',
+      'cpu-prof',
+      '--',
+      ...SMALL,
+      '--iterations',
+      '3',
+      '--out',
+      join(base, 'out'),
+      '--fixtures-dir',
+      join(base, 'fx'),
+    ],
+    { pause: 'fixtures', run: false },
+  );
   await until(s, () => existsSync(join(s.base, 'paused')), 'the fixture phase');
   s.child.kill('SIGINT');
   assert.equal(await s.exited, 130, s.stderr());
   // It wrote the run's files (no transfer), marked interrupted, where --out said.
   const [runId] = readdirSync(join(base, 'out'));
-  assert.equal((JSON.parse(readFileSync(join(base, 'out', runId!, 'results.json'), 'utf8')) as { context: { interrupted: boolean } }).context.interrupted, true);
+  assert.equal(
+    (
+      JSON.parse(readFileSync(join(base, 'out', runId!, 'results.json'), 'utf8')) as {
+        context: { interrupted: boolean };
+      }
+    ).context.interrupted,
+    true,
+  );
   await assertNothingLeft(s);
 });
 
@@ -253,12 +329,17 @@ test('SIGHUP outside a run (fixtures generate) exits 129 at once, and removes it
   assert.deepEqual(await sweepFixturesDir(fx), [join(fx, half[0]!)]);
 });
 
-test('the sweep removes only dead processes\' leftovers: temp folders, worker bundles, fixture temps', async () => {
+test("the sweep removes only dead processes' leftovers: temp folders, worker bundles, fixture temps", async () => {
   const dead = spawnSync('true').pid!;
   const base = join(tmp.dir, 'sweep');
   const tmpdir = join(base, 'tmp');
   const fx = join(base, 'fx');
-  for (const d of [`tls-sst-bench-run-${dead}-aaaaaa`, `tls-sst-bench-agent-${dead}-bbbbbb`, `tls-sst-bench-run-${process.pid}-cccccc`]) mkdirSync(join(tmpdir, d), { recursive: true });
+  for (const d of [
+    `tls-sst-bench-run-${dead}-aaaaaa`,
+    `tls-sst-bench-agent-${dead}-bbbbbb`,
+    `tls-sst-bench-run-${process.pid}-cccccc`,
+  ])
+    mkdirSync(join(tmpdir, d), { recursive: true });
   mkdirSync(join(fx, `.threshold-${dead}-dddddd`), { recursive: true });
   mkdirSync(join(fx, `.threshold-${process.pid}-eeeeee`), { recursive: true });
   writeFileSync(join(fx, `.tmp-sst-kv-1MB-seed1.sst-${dead}`), 'x');
@@ -266,11 +347,25 @@ test('the sweep removes only dead processes\' leftovers: temp folders, worker bu
   writeFileSync(join(fx, `.tmp-sst-kv-1MB-seed1.sst-${process.pid}`), 'x');
   const bundle = join(BUNDLE_ROOT, `workers-${dead}-1`);
   mkdirSync(bundle, { recursive: true });
-  const r = spawnSync(process.execPath, [BIN, 'ciphers'], { env: { ...process.env, TMPDIR: tmpdir }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, 'ciphers'], {
+    env: { ...process.env, TMPDIR: tmpdir },
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(readdirSync(tmpdir).filter((f) => f.startsWith('tls-sst-bench-')), [`tls-sst-bench-run-${process.pid}-cccccc`]);
+  assert.deepEqual(
+    readdirSync(tmpdir).filter((f) => f.startsWith('tls-sst-bench-')),
+    [`tls-sst-bench-run-${process.pid}-cccccc`],
+  );
   assert.equal(existsSync(bundle), false);
-  assert.deepEqual((await sweepFixturesDir(fx)).sort(), [`.tmp-sst-kv-1MB-seed1.sst-${dead}`, `.threshold-${dead}-dddddd`, `manifest.json.tmp-${dead}-1700000000000`].map((f) => join(fx, f)).sort());
-  assert.deepEqual(readdirSync(fx).sort(), [`.threshold-${process.pid}-eeeeee`, `.tmp-sst-kv-1MB-seed1.sst-${process.pid}`].sort());
+  assert.deepEqual(
+    (await sweepFixturesDir(fx)).sort(),
+    [`.tmp-sst-kv-1MB-seed1.sst-${dead}`, `.threshold-${dead}-dddddd`, `manifest.json.tmp-${dead}-1700000000000`]
+      .map((f) => join(fx, f))
+      .sort(),
+  );
+  assert.deepEqual(
+    readdirSync(fx).sort(),
+    [`.threshold-${process.pid}-eeeeee`, `.tmp-sst-kv-1MB-seed1.sst-${process.pid}`].sort(),
+  );
   assert.ok(statSync(join(tmpdir, `tls-sst-bench-run-${process.pid}-cccccc`)).isDirectory());
 });

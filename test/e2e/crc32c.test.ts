@@ -26,15 +26,46 @@ function crcsIn(env: Record<string, string>): { implementation: string; crcs: nu
     crcs.push(run);
     console.log(JSON.stringify({ implementation: CRC32C.implementation, crcs }));
   `;
-  const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `const LENGTHS = ${JSON.stringify(LENGTHS)};` + script], {
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
+  const out = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', `const LENGTHS = ${JSON.stringify(LENGTHS)};` + script],
+    {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    },
+  );
   assert.equal(out.status, 0, out.stderr);
   return JSON.parse(out.stdout) as { implementation: string; crcs: number[] };
 }
 
-const LENGTHS = [0, 1, 3, 8, 15, 16, 17, 63, 64, 65, 127, 128, 129, 255, 256, 257, 511, 512, 513, 767, 1023, 1024, 4095, 16384, 65536 + 3, 3 * 65536];
+const LENGTHS = [
+  0,
+  1,
+  3,
+  8,
+  15,
+  16,
+  17,
+  63,
+  64,
+  65,
+  127,
+  128,
+  129,
+  255,
+  256,
+  257,
+  511,
+  512,
+  513,
+  767,
+  1023,
+  1024,
+  4095,
+  16384,
+  65536 + 3,
+  3 * 65536,
+];
 
 function expected(): number[] {
   const data = Buffer.alloc(3 * 65536 + 4099);
@@ -46,7 +77,8 @@ function expected(): number[] {
     data[i] = x & 0xff;
   }
   const crcs: number[] = [];
-  for (const n of LENGTHS) for (const off of [0, 1, 7, 13]) crcs.push(portable(data.subarray(off, off + n), (n * 2654435761) >>> 0));
+  for (const n of LENGTHS)
+    for (const off of [0, 1, 7, 13]) crcs.push(portable(data.subarray(off, off + n), (n * 2654435761) >>> 0));
   crcs.push(portable(Buffer.from('123456789')));
   crcs.push(portable(data));
   return crcs;
@@ -74,7 +106,10 @@ test('every kernel this CPU has gives @node-rs/crc32 values, at every length and
 
 test('without a C compiler it falls back to @node-rs/crc32, says why, and the values are the same', () => {
   const got = crcsIn({ CC: '/nonexistent/cc' });
-  assert.match(got.implementation, /^@node-rs\/crc32 \(native: \/nonexistent\/cc could not build native\/crc32c\.c: .+\)$/);
+  assert.match(
+    got.implementation,
+    /^@node-rs\/crc32 \(native: \/nonexistent\/cc could not build native\/crc32c\.c: .+\)$/,
+  );
   assert.deepEqual(got.crcs, expected());
   const off = crcsIn({ [CRC32C_KERNEL_ENV]: 'node-rs' });
   assert.match(off.implementation, /^@node-rs\/crc32 \(native: disabled by TLS_SST_BENCH_CRC32C_KERNEL\)$/);

@@ -16,7 +16,17 @@ let run: RunResult;
 before(async () => {
   tmp = await tempDir('faults');
   const config = resolveConfig([
-    { where: 'flags', raw: { sizes: '4MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', receiver: 'until-eof,framed', faults: 'fin:6,flip:5,rst:4,stall:1', stallTimeout: '5s' } },
+    {
+      where: 'flags',
+      raw: {
+        sizes: '4MB',
+        chunks: '64KiB',
+        suites: 'TLS_AES_128_GCM_SHA256',
+        receiver: 'until-eof,framed',
+        faults: 'fin:6,flip:5,rst:4,stall:1',
+        stallTimeout: '5s',
+      },
+    },
   ]);
   run = await runBenchmark(config, { runId: 'test-faults', command: 'test', fixturesDir: tmp.dir });
 });
@@ -25,12 +35,15 @@ after(() => tmp.remove());
 test('one transfer per fault, every one classified as not complete', () => {
   assert.equal(run.records.length, 2 * 16);
   const s = faultSummaries(run);
-  assert.deepEqual(s.map((x) => [x.kind, x.injected, x.falseComplete]), [
-    ['fin', 12, 0],
-    ['flip', 10, 0],
-    ['rst', 8, 0],
-    ['stall', 2, 0],
-  ]);
+  assert.deepEqual(
+    s.map((x) => [x.kind, x.injected, x.falseComplete]),
+    [
+      ['fin', 12, 0],
+      ['flip', 10, 0],
+      ['rst', 8, 0],
+      ['stall', 2, 0],
+    ],
+  );
 });
 
 test('a cut (FIN) is a truncation: silent for until-eof, noticed when framed', () => {
@@ -59,25 +72,42 @@ test('a stalled stream is stalled, after the stall timeout', () => {
 });
 
 test('an RST is never complete', () => {
-  for (const r of run.records.filter((x) => x.fault?.kind === 'rst')) assert.ok(r.outcome.kind === 'reset' || r.outcome.kind === 'truncated', r.outcome.kind);
+  for (const r of run.records.filter((x) => x.fault?.kind === 'rst'))
+    assert.ok(r.outcome.kind === 'reset' || r.outcome.kind === 'truncated', r.outcome.kind);
 });
 
 test('--read-path onread: a cut is truncated, a flip a TLS error, an RST never complete, none complete', async () => {
   const config = resolveConfig([
-    { where: 'flags', raw: { sizes: '4MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', receiver: 'until-eof,framed', readPath: 'onread', faults: 'fin:3,flip:3,rst:3', stallTimeout: '5s' } },
+    {
+      where: 'flags',
+      raw: {
+        sizes: '4MB',
+        chunks: '64KiB',
+        suites: 'TLS_AES_128_GCM_SHA256',
+        receiver: 'until-eof,framed',
+        readPath: 'onread',
+        faults: 'fin:3,flip:3,rst:3',
+        stallTimeout: '5s',
+      },
+    },
   ]);
   const onread = await runBenchmark(config, { runId: 'test-faults-onread', command: 'test', fixturesDir: tmp.dir });
   assert.equal(onread.records.length, 2 * 9);
   assert.ok(onread.records.every((r) => r.scenario.readPath === 'onread:64KiB'));
-  assert.deepEqual(faultSummaries(onread).map((x) => [x.kind, x.injected, x.falseComplete]), [
-    ['fin', 6, 0],
-    ['flip', 6, 0],
-    ['rst', 6, 0],
-  ]);
+  assert.deepEqual(
+    faultSummaries(onread).map((x) => [x.kind, x.injected, x.falseComplete]),
+    [
+      ['fin', 6, 0],
+      ['flip', 6, 0],
+      ['rst', 6, 0],
+    ],
+  );
   for (const r of onread.records) {
     if (r.fault?.kind === 'fin') assert.equal(r.outcome.kind, 'truncated');
-    if (r.fault?.kind === 'flip') assert.ok(r.outcome.kind === 'tls-error' || r.outcome.kind === 'handshake-failed', r.outcome.kind);
-    if (r.fault?.kind === 'rst') assert.ok(r.outcome.kind === 'reset' || r.outcome.kind === 'truncated', r.outcome.kind);
+    if (r.fault?.kind === 'flip')
+      assert.ok(r.outcome.kind === 'tls-error' || r.outcome.kind === 'handshake-failed', r.outcome.kind);
+    if (r.fault?.kind === 'rst')
+      assert.ok(r.outcome.kind === 'reset' || r.outcome.kind === 'truncated', r.outcome.kind);
   }
 });
 

@@ -37,25 +37,46 @@ function flipByte(path: string, at: number): void {
 }
 
 /** A run of `iterations` transfers of each size; `between(n, record)` runs after transfer n (1-based) ends, before the next starts. */
-async function run(dir: string, raw: Record<string, string>, between: (n: number, r: TransferRecord) => void): Promise<RunResult> {
-  const config = resolveConfig([{ where: 'flags', raw: { chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', warmup: '0', ...raw } }]);
+async function run(
+  dir: string,
+  raw: Record<string, string>,
+  between: (n: number, r: TransferRecord) => void,
+): Promise<RunResult> {
+  const config = resolveConfig([
+    { where: 'flags', raw: { chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', warmup: '0', ...raw } },
+  ]);
   let n = 0;
-  return runBenchmark(config, { runId: 'test-fixture-changed', command: 'test', fixturesDir: dir, hooks: { onTransferDone: (r) => between(++n, r) } });
+  return runBenchmark(config, {
+    runId: 'test-fixture-changed',
+    command: 'test',
+    fixturesDir: dir,
+    hooks: { onTransferDone: (r) => between(++n, r) },
+  });
 }
 
 const kinds = (r: RunResult): string[] => r.records.map((x) => x.outcome.kind);
 
 test('--source file: a byte flipped, then restored, then the file truncated: fixture-error each time it differs, complete when whole', async () => {
   const dir = join(tmp.dir, 'file');
-  const path = (): string => join(dir, readdirSync(dir).find((f) => f.endsWith('.sst'))!);
+  const path = (): string =>
+    join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.sst'))!,
+    );
   const result = await run(dir, { sizes: '1MB', iterations: '4', source: 'file' }, (n) => {
     if (n === 1 || n === 2) flipByte(path(), 100_000);
     if (n === 3) truncateSync(path(), 500_000);
   });
   assert.deepEqual(kinds(result), ['complete', 'fixture-error', 'complete', 'fixture-error']);
   const [, flipped, , cut] = result.records;
-  assert.match(flipped!.outcome.errorMessage!, /^fixture .*sst-kv-1MB-seed\d+\.sst has CRC32C [0-9a-f]{8}, expected [0-9a-f]{8}: it changed during the run$/);
-  assert.match(cut!.outcome.errorMessage!, /^fixture .*\.sst is 500000 bytes, expected 1000000: it was truncated or rewritten during the run$/);
+  assert.match(
+    flipped!.outcome.errorMessage!,
+    /^fixture .*sst-kv-1MB-seed\d+\.sst has CRC32C [0-9a-f]{8}, expected [0-9a-f]{8}: it changed during the run$/,
+  );
+  assert.match(
+    cut!.outcome.errorMessage!,
+    /^fixture .*\.sst is 500000 bytes, expected 1000000: it was truncated or rewritten during the run$/,
+  );
   for (const r of [flipped!, cut!]) {
     assert.equal(r.outcome.errorCode, 'FIXTURE_CHANGED');
     assert.equal(r.silentLoss, false);
@@ -74,7 +95,10 @@ test('fixtures clean during a run: the run goes on and records fixture-error, no
     if (n === 1) for (const f of readdirSync(dir)) rmSync(join(dir, f), { recursive: true, force: true });
   });
   assert.deepEqual(kinds(result), ['complete', 'fixture-error', 'fixture-error']);
-  assert.match(result.records[1]!.outcome.errorMessage!, /^fixture .*\.sst cannot be read \(ENOENT\): it was removed or replaced during the run$/);
+  assert.match(
+    result.records[1]!.outcome.errorMessage!,
+    /^fixture .*\.sst cannot be read \(ENOENT\): it was removed or replaced during the run$/,
+  );
 });
 
 test('--source memory: the image is checked when it is loaded; a verified image is served whole whatever the file does later', async () => {
@@ -93,7 +117,10 @@ test('--source memory: the image is checked when it is loaded; a verified image 
       [2_000_000, 'fixture-error'],
     ],
   );
-  assert.match(result.records[2]!.outcome.errorMessage!, /^fixture .*sst-kv-2MB-seed\d+\.sst read into memory is 2000000 bytes with CRC32C [0-9a-f]{8}, expected 2000000 bytes with [0-9a-f]{8}: it changed during the run$/);
+  assert.match(
+    result.records[2]!.outcome.errorMessage!,
+    /^fixture .*sst-kv-2MB-seed\d+\.sst read into memory is 2000000 bytes with CRC32C [0-9a-f]{8}, expected 2000000 bytes with [0-9a-f]{8}: it changed during the run$/,
+  );
   // The cache itself notices at the next start and makes the file anew.
   const fixtures = await new FixtureCache(dir).list();
   assert.equal(fixtures.length, 2);
@@ -105,15 +132,30 @@ test('an external sender (openssl s_server) reads the file as it is: checked fir
     if (n === 1) for (const f of readdirSync(dir).filter((x) => x.endsWith('.sst'))) flipByte(join(dir, f), 300_000);
   });
   assert.deepEqual(kinds(result), ['complete', 'fixture-error']);
-  assert.match(result.records[1]!.outcome.errorMessage!, /has CRC32C [0-9a-f]{8}, expected [0-9a-f]{8}: it changed during the run$/);
+  assert.match(
+    result.records[1]!.outcome.errorMessage!,
+    /has CRC32C [0-9a-f]{8}, expected [0-9a-f]{8}: it changed during the run$/,
+  );
 });
 
 test('a Kvrocks sync whose checkpoint files are removed mid-run: fixture-error, not a truncated sync blamed on the stream', async () => {
   // Sequential: the files go after the first transfer, so which records follow depends on the order.
   const dir = join(tmp.dir, 'kvrocks');
-  const result = await run(dir, { protocol: 'kvrocks', checkpoint: '16MB', fileSize: '4MB', chunks: '16KiB', iterations: '2', streams: '1,4', order: 'sequential' }, (n) => {
-    if (n === 1) for (const f of readdirSync(dir)) rmSync(join(dir, f), { recursive: true, force: true });
-  });
+  const result = await run(
+    dir,
+    {
+      protocol: 'kvrocks',
+      checkpoint: '16MB',
+      fileSize: '4MB',
+      chunks: '16KiB',
+      iterations: '2',
+      streams: '1,4',
+      order: 'sequential',
+    },
+    (n) => {
+      if (n === 1) for (const f of readdirSync(dir)) rmSync(join(dir, f), { recursive: true, force: true });
+    },
+  );
   assert.deepEqual(
     result.records.map((r) => [r.scenario.streams, r.outcome.kind]),
     [
@@ -123,6 +165,9 @@ test('a Kvrocks sync whose checkpoint files are removed mid-run: fixture-error, 
       [4, 'fixture-error'],
     ],
   );
-  assert.match(result.records[1]!.outcome.errorMessage!, /^fixture .*\.sst cannot be read \(ENOENT\): it was removed or replaced during the run$/);
+  assert.match(
+    result.records[1]!.outcome.errorMessage!,
+    /^fixture .*\.sst cannot be read \(ENOENT\): it was removed or replaced during the run$/,
+  );
   assert.doesNotMatch(markdownSummary(result), /SILENT \d|Avoid these ways of ending|truncated \d|\| truncated/);
 });

@@ -19,14 +19,25 @@ const SIZES = Array.from({ length: 12 }, (_, i) => `${16 + 4 * i}KiB`).join(',')
 
 test('three concurrent fixtures generate keep every manifest entry (without the lock, entries were lost)', async () => {
   const dir = join(tmp.dir, 'fx');
-  const runs = await Promise.all(['1', '2', '3'].map((seed) => runCli(['fixtures', 'generate', '--sizes', SIZES, '--seed', seed, '--fixtures-dir', dir])));
+  const runs = await Promise.all(
+    ['1', '2', '3'].map((seed) =>
+      runCli(['fixtures', 'generate', '--sizes', SIZES, '--seed', seed, '--fixtures-dir', dir]),
+    ),
+  );
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { fixtures: Record<string, unknown> };
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sst')).sort();
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+    fixtures: Record<string, unknown>;
+  };
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sst'))
+    .sort();
   assert.equal(files.length, 36);
   assert.deepEqual(Object.keys(manifest.fixtures).sort(), files);
   // No lock or temp file is left behind.
-  assert.deepEqual(readdirSync(dir).filter((f) => !f.endsWith('.sst')), ['manifest.json']);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => !f.endsWith('.sst')),
+    ['manifest.json'],
+  );
   const list = await runCli(['fixtures', 'verify', '--fixtures-dir', dir]);
   assert.equal(list.code, 0, list.stdout);
   assert.equal(list.stdout.trim().split('\n').length, 36);

@@ -91,7 +91,10 @@ test('compare fast -> delayed server: a significant REGRESSION, exit 1', async (
   assert.match(r.text, /REGRESSION/);
   assert.match(r.text, /size=1MB mode=whole connections=1 tls=1\.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256/);
   assert.ok(r.text.includes(`${measured(fast)}/${measured(slow)}`), r.text);
-  assert.match(r.text, /one sample is one 1 s interval of an HTTPS cell's autocannon load between its warm-up and cool-down/);
+  assert.match(
+    r.text,
+    /one sample is one 1 s interval of an HTTPS cell's autocannon load between its warm-up and cool-down/,
+  );
 });
 
 test('compare of two equal runs exits 0; a run against itself too, at the default threshold', async () => {

@@ -45,14 +45,19 @@ after(async () => {
 });
 
 /** A GET with the run CA, verified; the whole body. */
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port: server.port, path, servername: SERVER_NAME, ca: files.caCert, agent: false, headers },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
       },
     );
     req.on('error', reject);
@@ -62,7 +67,18 @@ function get(path: string, headers: Record<string, string> = {}): Promise<{ stat
 
 test('autocannon for ~1 s against a 1 MB fixture: bytes moved, no errors, no non-2xx', async () => {
   const cell = await measureCell(
-    { fixture: fixture.name, sizeBytes: 1e6, mode: 'whole', rangeChunkBytes: 65536, connections: 2, durationMs: 1000, timeoutMs: 10_000, tls, keyType: 'ecdsa-p256', seed: 1 },
+    {
+      fixture: fixture.name,
+      sizeBytes: 1e6,
+      mode: 'whole',
+      rangeChunkBytes: 65536,
+      connections: 2,
+      durationMs: 1000,
+      timeoutMs: 10_000,
+      tls,
+      keyType: 'ecdsa-p256',
+      seed: 1,
+    },
     { host: '127.0.0.1', port: server.port, stats: () => server.stats() },
   );
   assert.ok(cell.bytes > 0 && cell.mbPerSec > 0, `bytes ${cell.bytes}`);
@@ -84,7 +100,18 @@ test('autocannon for ~1 s against a 1 MB fixture: bytes moved, no errors, no non
 
 test('range mode: every response is a 206 of exactly one chunk', async () => {
   const cell = await measureCell(
-    { fixture: fixture.name, sizeBytes: 1e6, mode: 'range', rangeChunkBytes: 65536, connections: 2, durationMs: 500, timeoutMs: 10_000, tls, keyType: 'ecdsa-p256', seed: 1 },
+    {
+      fixture: fixture.name,
+      sizeBytes: 1e6,
+      mode: 'range',
+      rangeChunkBytes: 65536,
+      connections: 2,
+      durationMs: 500,
+      timeoutMs: 10_000,
+      tls,
+      keyType: 'ecdsa-p256',
+      seed: 1,
+    },
     { host: '127.0.0.1', port: server.port },
   );
   assert.ok(cell.requests > 0);
@@ -96,7 +123,15 @@ test('range mode: every response is a 206 of exactly one chunk', async () => {
 
 test('verified fetch: certificate, suite and CRC32C of the content', async () => {
   const ca = files.caCert;
-  const v = await verifiedFetch({ host: '127.0.0.1', port: server.port, ca, tls, fixture: fixture.name, bytesExpected: 1e6, crc32cExpected: fixture.crc32c });
+  const v = await verifiedFetch({
+    host: '127.0.0.1',
+    port: server.port,
+    ca,
+    tls,
+    fixture: fixture.name,
+    bytesExpected: 1e6,
+    crc32cExpected: fixture.crc32c,
+  });
   assert.equal(v.problem, null);
   assert.equal(v.status, 200);
   assert.equal(v.bytesReceived, 1e6);
@@ -106,16 +141,35 @@ test('verified fetch: certificate, suite and CRC32C of the content', async () =>
   assert.equal(v.suiteNegotiated, 'TLS_AES_128_GCM_SHA256');
   assert.doesNotThrow(() => assertVerified(v));
 
-  const wrong = await verifiedFetch({ host: '127.0.0.1', port: server.port, ca, tls, fixture: fixture.name, bytesExpected: 1e6, crc32cExpected: fixture.crc32c ^ 1 });
+  const wrong = await verifiedFetch({
+    host: '127.0.0.1',
+    port: server.port,
+    ca,
+    tls,
+    fixture: fixture.name,
+    bytesExpected: 1e6,
+    crc32cExpected: fixture.crc32c ^ 1,
+  });
   assert.match(wrong.problem ?? '', /^CRC32C [0-9a-f]{8} of the content received, the fixture's is [0-9a-f]{8}$/);
-  assert.throws(() => assertVerified(wrong), (e: Error & { code?: string }) => e.code === 'FIXTURE' && /CRC32C/.test(e.message));
+  assert.throws(
+    () => assertVerified(wrong),
+    (e: Error & { code?: string }) => e.code === 'FIXTURE' && /CRC32C/.test(e.message),
+  );
 });
 
 test('verified fetch against a CA that did not issue the certificate fails with the TLS error', async () => {
   const other = await RunCertificates.create();
   try {
     const ca = (await other.get('ecdsa-p256')).caCert;
-    const v = await verifiedFetch({ host: '127.0.0.1', port: server.port, ca, tls, fixture: fixture.name, bytesExpected: 1e6, crc32cExpected: fixture.crc32c });
+    const v = await verifiedFetch({
+      host: '127.0.0.1',
+      port: server.port,
+      ca,
+      tls,
+      fixture: fixture.name,
+      bytesExpected: 1e6,
+      crc32cExpected: fixture.crc32c,
+    });
     assert.equal(v.status, null);
     assert.match(v.errorCode ?? '', /UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/);
     assert.throws(() => assertVerified(v), /verified fetch .* failed: TLS\/HTTP error/);
@@ -170,7 +224,20 @@ test('a bad range is 416 with the size; an unknown fixture 404', async () => {
 
 test('CLI: https end to end writes results.json, https.csv and the raw-stream run; no process left', async () => {
   const out = join(tmp.dir, 'out');
-  const r = await runCli(['https', '--sizes', '1MB', '--connections', '1,4', '--duration', '1s', '--out', out, '--fixtures-dir', join(tmp.dir, 'fx'), '--json']);
+  const r = await runCli([
+    'https',
+    '--sizes',
+    '1MB',
+    '--connections',
+    '1,4',
+    '--duration',
+    '1s',
+    '--out',
+    out,
+    '--fixtures-dir',
+    join(tmp.dir, 'fx'),
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /autocannon does not verify the server certificate/);
   assert.match(r.stderr, /Raw TLS stream vs HTTPS/);
@@ -181,13 +248,18 @@ test('CLI: https end to end writes results.json, https.csv and the raw-stream ru
   assert.deepEqual(JSON.parse(r.stdout), json);
   assert.equal(json.schemaVersion, 1);
   assert.equal(json.httpsVersion, 2);
-  assert.deepEqual(json.https.map((c) => c.connections), [1, 4]);
+  assert.deepEqual(
+    json.https.map((c) => c.connections),
+    [1, 4],
+  );
   for (const c of json.https) {
     assert.equal(c.protocol, 'https');
     assert.ok(c.mbPerSec > 0);
     assert.equal(c.errors + c.timeouts + c.non2xx, 0);
     assert.deepEqual(c.ending, { kind: 'served' });
-    assert.deepEqual(c.negotiated, [{ protocol: 'TLSv1.3', suite: 'TLS_AES_128_GCM_SHA256', connections: c.connections }]);
+    assert.deepEqual(c.negotiated, [
+      { protocol: 'TLSv1.3', suite: 'TLS_AES_128_GCM_SHA256', connections: c.connections },
+    ]);
     // 1 s of load is one interval, and the first is warm-up: no measured sample, the tables show the cell's total
     assert.equal(c.samples.length, 1);
     assert.equal(c.samples[0]!.warmup, true);
@@ -205,7 +277,10 @@ test('CLI: https end to end writes results.json, https.csv and the raw-stream ru
   assert.equal(samplesCsv.length, 3);
   assert.ok(existsSync(join(dir, 'raw-stream', 'results.json')));
   // the common shape holds the raw stream's transfers only: the HTTPS cells are load records, not transfers
-  assert.deepEqual(json.scenarios.map((s) => `${s.scenario.protocol} x${s.scenario.streams}`), ['raw x1']);
+  assert.deepEqual(
+    json.scenarios.map((s) => `${s.scenario.protocol} x${s.scenario.streams}`),
+    ['raw x1'],
+  );
   assert.ok(json.records.every((x) => x.scenario.protocol === 'raw'));
   const resultsCsv = readFileSync(join(dir, 'results.csv'), 'utf8');
   assert.equal((resultsCsv.match(/,https,/g) ?? []).length, 0);

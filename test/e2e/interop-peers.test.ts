@@ -26,21 +26,49 @@ let run: RunResult;
 before(async () => {
   requirePrograms({ 'gnutls-cli': 'gnutls-bin', openssl: 'openssl', cc: 'gcc' });
   tmp = await tempDir('interop');
-  const base = { sizes: '1MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', receiver: 'until-eof', iterations: '1', warmup: '0' };
+  const base = {
+    sizes: '1MB',
+    chunks: '64KiB',
+    suites: 'TLS_AES_128_GCM_SHA256',
+    receiver: 'until-eof',
+    iterations: '1',
+    warmup: '0',
+  };
   const config = resolveConfig([
-    { where: 'flags', raw: { ...base, shutdown: 'end,destroy-after-flush', writePath: 'buffered', receiverPeer: 'gnutls' } },
+    {
+      where: 'flags',
+      raw: { ...base, shutdown: 'end,destroy-after-flush', writePath: 'buffered', receiverPeer: 'gnutls' },
+    },
   ]);
-  const fromOpenssl = resolveConfig([{ where: 'flags', raw: { ...base, senderPeer: 'openssl', receiverPeer: 'node,openssl,gnutls' } }]);
-  const fromGnutls = resolveConfig([{ where: 'flags', raw: { ...base, senderPeer: 'gnutls', shutdown: 'end,destroy-after-flush,tcp-fin', receiverPeer: 'node,openssl,gnutls' } }]);
+  const fromOpenssl = resolveConfig([
+    { where: 'flags', raw: { ...base, senderPeer: 'openssl', receiverPeer: 'node,openssl,gnutls' } },
+  ]);
+  const fromGnutls = resolveConfig([
+    {
+      where: 'flags',
+      raw: {
+        ...base,
+        senderPeer: 'gnutls',
+        shutdown: 'end,destroy-after-flush,tcp-fin',
+        receiverPeer: 'node,openssl,gnutls',
+      },
+    },
+  ]);
   const a = await runBenchmark(config, { runId: 'test-interop', command: 'test', fixturesDir: tmp.dir });
   const b = await runBenchmark(fromOpenssl, { runId: 'test-interop-b', command: 'test', fixturesDir: tmp.dir });
   const c = await runBenchmark(fromGnutls, { runId: 'test-interop-c', command: 'test', fixturesDir: tmp.dir });
-  run = { ...a, records: [...a.records, ...b.records, ...c.records], scenarios: [...a.scenarios, ...b.scenarios, ...c.scenarios] };
+  run = {
+    ...a,
+    records: [...a.records, ...b.records, ...c.records],
+    scenarios: [...a.scenarios, ...b.scenarios, ...c.scenarios],
+  };
 });
 after(() => tmp.remove());
 
 const find = (sender: string, shutdown: string, receiver: string): TransferRecord => {
-  const r = run.records.find((x) => x.scenario.senderPeer === sender && x.scenario.shutdown === shutdown && x.scenario.receiverPeer === receiver);
+  const r = run.records.find(
+    (x) => x.scenario.senderPeer === sender && x.scenario.shutdown === shutdown && x.scenario.receiverPeer === receiver,
+  );
   assert.ok(r, `no record for ${sender} ${shutdown} ${receiver}`);
   return r;
 };
@@ -122,7 +150,16 @@ test('gnutls sender: negotiated suite equals the requested one, TLS 1.3 and 1.2 
   const config = resolveConfig([
     {
       where: 'flags',
-      raw: { sizes: '64KiB', chunks: '16KiB', tls: '1.3,1.2', suites: 'TLS_CHACHA20_POLY1305_SHA256,ECDHE-ECDSA-AES256-GCM-SHA384', senderPeer: 'gnutls', receiverPeer: 'openssl', iterations: '1', warmup: '0' },
+      raw: {
+        sizes: '64KiB',
+        chunks: '16KiB',
+        tls: '1.3,1.2',
+        suites: 'TLS_CHACHA20_POLY1305_SHA256,ECDHE-ECDSA-AES256-GCM-SHA384',
+        senderPeer: 'gnutls',
+        receiverPeer: 'openssl',
+        iterations: '1',
+        warmup: '0',
+      },
     },
   ]);
   const r = await runBenchmark(config, { runId: 'test-gnutls-sender-suites', command: 'test', fixturesDir: tmp.dir });
@@ -146,21 +183,69 @@ test('GnuTLS parts -> this suite name', () => {
 
 test('the cross-stack matrix of this run, as printed', () => {
   const text = stacksText(run);
-  const line = (sender: string, shutdown: string): string => text.split('\n').find((l) => l.startsWith(sender) && l.split(/\s{2,}/)[1] === shutdown)!;
-  assert.deepEqual(line('node', 'end').split(/\s{2,}/), ['node', 'end', 'buffered', '1.0 MB', '-', '-', 'complete, close_notify']);
-  assert.deepEqual(line('node', 'destroy-after-flush').split(/\s{2,}/).slice(4), ['-', '-', 'tls-error GNUTLS_E_PREMATURE_TERMINATION, no close_notify']);
-  assert.deepEqual(line('openssl', 'end').split(/\s{2,}/).slice(4), ['complete, close_notify', 'complete, close_notify', 'complete, close_notify']);
-  assert.deepEqual(line('gnutls', 'end').split(/\s{2,}/), ['gnutls', 'end', 'backpressure', '1.0 MB', 'complete, close_notify', 'complete, close_notify', 'complete, close_notify']);
-  assert.deepEqual(line('gnutls', 'destroy-after-flush').split(/\s{2,}/).slice(4), ['complete-unclean, no close_notify', 'tls-error 0A000126, no close_notify', 'tls-error GNUTLS_E_PREMATURE_TERMINATION, no close_notify']);
+  const line = (sender: string, shutdown: string): string =>
+    text.split('\n').find((l) => l.startsWith(sender) && l.split(/\s{2,}/)[1] === shutdown)!;
+  assert.deepEqual(line('node', 'end').split(/\s{2,}/), [
+    'node',
+    'end',
+    'buffered',
+    '1.0 MB',
+    '-',
+    '-',
+    'complete, close_notify',
+  ]);
+  assert.deepEqual(
+    line('node', 'destroy-after-flush')
+      .split(/\s{2,}/)
+      .slice(4),
+    ['-', '-', 'tls-error GNUTLS_E_PREMATURE_TERMINATION, no close_notify'],
+  );
+  assert.deepEqual(
+    line('openssl', 'end')
+      .split(/\s{2,}/)
+      .slice(4),
+    ['complete, close_notify', 'complete, close_notify', 'complete, close_notify'],
+  );
+  assert.deepEqual(line('gnutls', 'end').split(/\s{2,}/), [
+    'gnutls',
+    'end',
+    'backpressure',
+    '1.0 MB',
+    'complete, close_notify',
+    'complete, close_notify',
+    'complete, close_notify',
+  ]);
+  assert.deepEqual(
+    line('gnutls', 'destroy-after-flush')
+      .split(/\s{2,}/)
+      .slice(4),
+    [
+      'complete-unclean, no close_notify',
+      'tls-error 0A000126, no close_notify',
+      'tls-error GNUTLS_E_PREMATURE_TERMINATION, no close_notify',
+    ],
+  );
   assert.match(terminalSummary(run), /EOF outcome across TLS stacks/);
-  assert.match(markdownSummary(run), /## EOF outcome across TLS stacks\n[\s\S]*\| node \| destroy-after-flush \| buffered \| 1\.0 MB \| - \| - \| tls-error GNUTLS_E_PREMATURE_TERMINATION, no close_notify \|/);
+  assert.match(
+    markdownSummary(run),
+    /## EOF outcome across TLS stacks\n[\s\S]*\| node \| destroy-after-flush \| buffered \| 1\.0 MB \| - \| - \| tls-error GNUTLS_E_PREMATURE_TERMINATION, no close_notify \|/,
+  );
 });
 
 test('GnuTLS suites: real transfers pinned by the priority string, TLS 1.3 and 1.2', async () => {
   const config = resolveConfig([
     {
       where: 'flags',
-      raw: { sizes: '64KiB', chunks: '16KiB', tls: '1.3,1.2', suites: 'TLS_CHACHA20_POLY1305_SHA256,TLS_AES_128_CCM_8_SHA256,ECDHE-ECDSA-AES256-GCM-SHA384,ECDHE-ECDSA-AES128-SHA', receiverPeer: 'gnutls', iterations: '1', warmup: '0' },
+      raw: {
+        sizes: '64KiB',
+        chunks: '16KiB',
+        tls: '1.3,1.2',
+        suites:
+          'TLS_CHACHA20_POLY1305_SHA256,TLS_AES_128_CCM_8_SHA256,ECDHE-ECDSA-AES256-GCM-SHA384,ECDHE-ECDSA-AES128-SHA',
+        receiverPeer: 'gnutls',
+        iterations: '1',
+        warmup: '0',
+      },
     },
   ]);
   const r = await runBenchmark(config, { runId: 'test-gnutls-suites', command: 'test', fixturesDir: tmp.dir });
@@ -176,27 +261,60 @@ test('GnuTLS suites: real transfers pinned by the priority string, TLS 1.3 and 1
 });
 
 test('suite -> GnuTLS priority string', () => {
-  assert.equal(gnutlsPriorityOf('TLS_AES_256_GCM_SHA384', '1.3'), 'NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM:-MAC-ALL:+AEAD');
-  assert.equal(gnutlsPriorityOf('ECDHE-RSA-CHACHA20-POLY1305', '1.2'), 'NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-RSA:-CIPHER-ALL:+CHACHA20-POLY1305:-MAC-ALL:+AEAD');
-  assert.equal(gnutlsPriorityOf('AES128-SHA', '1.2'), 'NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+RSA:-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA1');
-  assert.equal(gnutlsPriorityOf('ECDHE-ECDSA-AES256-SHA384', '1.2'), 'NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-256-CBC:-MAC-ALL:+SHA384');
+  assert.equal(
+    gnutlsPriorityOf('TLS_AES_256_GCM_SHA384', '1.3'),
+    'NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM:-MAC-ALL:+AEAD',
+  );
+  assert.equal(
+    gnutlsPriorityOf('ECDHE-RSA-CHACHA20-POLY1305', '1.2'),
+    'NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-RSA:-CIPHER-ALL:+CHACHA20-POLY1305:-MAC-ALL:+AEAD',
+  );
+  assert.equal(
+    gnutlsPriorityOf('AES128-SHA', '1.2'),
+    'NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+RSA:-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA1',
+  );
+  assert.equal(
+    gnutlsPriorityOf('ECDHE-ECDSA-AES256-SHA384', '1.2'),
+    'NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-256-CBC:-MAC-ALL:+SHA384',
+  );
   // not a GnuTLS suite, and a 1.3 name under 1.2
   assert.equal(gnutlsPriorityOf('ECDHE-ECDSA-ARIA128-GCM-SHA256', '1.2'), null);
   assert.equal(gnutlsPriorityOf('TLS_AES_128_GCM_SHA256', '1.2'), null);
-  assert.throws(() => gnutlsPriority('TLS_SM4_GCM_SM3', '1.3'), /--suites "TLS_SM4_GCM_SM3" has no GnuTLS priority string, so a gnutls peer cannot use it: expected one of TLS_AES_128_GCM_SHA256/);
+  assert.throws(
+    () => gnutlsPriority('TLS_SM4_GCM_SM3', '1.3'),
+    /--suites "TLS_SM4_GCM_SM3" has no GnuTLS priority string, so a gnutls peer cannot use it: expected one of TLS_AES_128_GCM_SHA256/,
+  );
   // checked where scenarios are made, before anything runs
-  assert.throws(() => makeScenario({ sizeBytes: 1e6, chunkBytes: 16384, suite: 'TLS_SM4_GCM_SM3', receiverPeer: 'gnutls' }), /no GnuTLS priority string/);
+  assert.throws(
+    () => makeScenario({ sizeBytes: 1e6, chunkBytes: 16384, suite: 'TLS_SM4_GCM_SM3', receiverPeer: 'gnutls' }),
+    /no GnuTLS priority string/,
+  );
 });
 
 test('gnutls-cli stderr parsing', () => {
-  assert.deepEqual(gnutlsError('*** Fatal error: The TLS connection was non-properly terminated.\n*** Server has terminated the connection abnormally.\n', 1), {
-    code: 'GNUTLS_E_PREMATURE_TERMINATION',
-    message: '*** Fatal error: The TLS connection was non-properly terminated.',
+  assert.deepEqual(
+    gnutlsError(
+      '*** Fatal error: The TLS connection was non-properly terminated.\n*** Server has terminated the connection abnormally.\n',
+      1,
+    ),
+    {
+      code: 'GNUTLS_E_PREMATURE_TERMINATION',
+      message: '*** Fatal error: The TLS connection was non-properly terminated.',
+    },
+  );
+  assert.deepEqual(gnutlsError('*** Fatal error: Error decoding the received TLS packet.\n', 1), {
+    code: 'GNUTLS_E_UNEXPECTED_PACKET_LENGTH',
+    message: '*** Fatal error: Error decoding the received TLS packet.',
   });
-  assert.deepEqual(gnutlsError('*** Fatal error: Error decoding the received TLS packet.\n', 1), { code: 'GNUTLS_E_UNEXPECTED_PACKET_LENGTH', message: '*** Fatal error: Error decoding the received TLS packet.' });
-  assert.deepEqual(gnutlsError('*** Fatal error: Something new.\n', 1), { code: 'GNUTLS_ERROR', message: '*** Fatal error: Something new.' });
+  assert.deepEqual(gnutlsError('*** Fatal error: Something new.\n', 1), {
+    code: 'GNUTLS_ERROR',
+    message: '*** Fatal error: Something new.',
+  });
   assert.equal(gnutlsError('', 0), null);
-  assert.deepEqual(gnutlsError('Error setting the x509 trust file: Error while reading file.\n', 1), { code: 'EXIT_1', message: 'Error setting the x509 trust file: Error while reading file.' });
+  assert.deepEqual(gnutlsError('Error setting the x509 trust file: Error while reading file.\n', 1), {
+    code: 'EXIT_1',
+    message: 'Error setting the x509 trust file: Error while reading file.',
+  });
 });
 
 test('gnutls-cli verifies the server: a certificate from another CA fails the handshake', async () => {
@@ -230,7 +348,11 @@ test('gnutls-cli verifies the server: a certificate from another CA fails the ha
     assert.equal(heard.kind, 'report');
     if (heard.kind !== 'report') return;
     assert.equal(heard.report.bytesReceived, 0);
-    assert.deepEqual(heard.report.error, { code: 'GNUTLS_E_CERTIFICATE_ERROR', message: '*** Fatal error: Error in the certificate.', phase: 'handshake' });
+    assert.deepEqual(heard.report.error, {
+      code: 'GNUTLS_E_CERTIFICATE_ERROR',
+      message: '*** Fatal error: Error in the certificate.',
+      phase: 'handshake',
+    });
   } finally {
     server.close();
   }

@@ -26,9 +26,17 @@ let port: number;
 before(async () => {
   tmp = await tempDir('kvrocks-errors');
   ({ certs, files } = await testCerts());
-  checkpoint = await buildCheckpoint(new FixtureCache(join(tmp.dir, 'fixtures')), { totalBytes: 64 * 1024, fileBytes: 32 * 1024, seed: 3, profile: 'kv' });
+  checkpoint = await buildCheckpoint(new FixtureCache(join(tmp.dir, 'fixtures')), {
+    totalBytes: 64 * 1024,
+    fileBytes: 32 * 1024,
+    seed: 3,
+    profile: 'kv',
+  });
   pair = await WorkerPair.start(tmp.dir);
-  const listening = pair.sender.next((m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === ID, 10_000);
+  const listening = pair.sender.next(
+    (m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === ID,
+    10_000,
+  );
   pair.sender.post({
     type: 'kvrocks-serve',
     id: ID,
@@ -54,7 +62,14 @@ after(async () => {
 /** Sends one line, returns everything the master sent until its end, and whether that end came. */
 function ask(line: string): Promise<{ text: string; ended: boolean }> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: SERVER_NAME, ca: files.caCert, minVersion: 'TLSv1.3', ciphers: TLS.suite });
+    const socket = connect({
+      host: '127.0.0.1',
+      port,
+      servername: SERVER_NAME,
+      ca: files.caCert,
+      minVersion: 'TLSv1.3',
+      ciphers: TLS.suite,
+    });
     let text = '';
     let ended = false;
     socket.once('secureConnect', () => socket.write(line));

@@ -36,7 +36,9 @@ after(async () => {
 });
 
 /** A TLS server that hands each connection's first line to `answer`. */
-async function fakeMaster(answer: (line: string, socket: TLSSocket) => void): Promise<{ port: number; close: () => void }> {
+async function fakeMaster(
+  answer: (line: string, socket: TLSSocket) => void,
+): Promise<{ port: number; close: () => void }> {
   const srv = createServer({ key: files.key, cert: files.cert, minVersion: 'TLSv1.3', ciphers: TLS.suite }, (s) => {
     s.on('error', () => undefined);
     let got = '';
@@ -55,7 +57,10 @@ async function fakeMaster(answer: (line: string, socket: TLSSocket) => void): Pr
 
 function fetch(port: number, expected: KvrocksExpectedFile[], maxAttempts: number): Promise<KvrocksFetchReport> {
   const id = nextId++;
-  const report = pair.receiver.next((m): m is KvrocksFetchReport => m.type === 'kvrocks-fetched' && m.id === id, 20_000);
+  const report = pair.receiver.next(
+    (m): m is KvrocksFetchReport => m.type === 'kvrocks-fetched' && m.id === id,
+    20_000,
+  );
   pair.receiver.post({
     type: 'kvrocks-fetch',
     id,

@@ -14,7 +14,11 @@ before(async () => {
 });
 after(() => rig.dispose());
 
-function sync(shutdown: ShutdownStrategyName, writePath: WritePathName, streams: KvrocksStreams): Promise<KvrocksSyncRecord> {
+function sync(
+  shutdown: ShutdownStrategyName,
+  writePath: WritePathName,
+  streams: KvrocksStreams,
+): Promise<KvrocksSyncRecord> {
   return runKvrocksSync(rig.pair, {
     runId: 'test-kvrocks',
     checkpoint: rig.checkpoint,

@@ -15,7 +15,19 @@ before(async () => {
   requirePrograms({ openssl: 'openssl' });
   tmp = await tempDir('openssl');
   const config = resolveConfig([
-    { where: 'flags', raw: { sizes: '64MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', shutdown: 'end,destroy,destroy-after-flush', writePath: 'buffered', receiverPeer: 'openssl', iterations: '1', warmup: '0' } },
+    {
+      where: 'flags',
+      raw: {
+        sizes: '64MB',
+        chunks: '64KiB',
+        suites: 'TLS_AES_128_GCM_SHA256',
+        shutdown: 'end,destroy,destroy-after-flush',
+        writePath: 'buffered',
+        receiverPeer: 'openssl',
+        iterations: '1',
+        warmup: '0',
+      },
+    },
   ]);
   run = await runBenchmark(config, { runId: 'test-openssl', command: 'test', fixturesDir: tmp.dir });
 });
@@ -47,11 +59,20 @@ test('destroy + buffered: bytes lost, and OpenSSL says so (0A000126); a Node rec
 });
 
 test('s_client stderr parsing', () => {
-  assert.deepEqual(opensslError('40F7:error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:../ssl/record/rec_layer_s3.c:318:\n', 1), {
-    code: '0A000126',
-    message: 'error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading',
+  assert.deepEqual(
+    opensslError(
+      '40F7:error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:../ssl/record/rec_layer_s3.c:318:\n',
+      1,
+    ),
+    {
+      code: '0A000126',
+      message: 'error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading',
+    },
+  );
+  assert.deepEqual(opensslError('depth=0 CN = localhost\nread:errno=104\n', 1), {
+    code: 'ECONNRESET',
+    message: 'read:errno=104',
   });
-  assert.deepEqual(opensslError('depth=0 CN = localhost\nread:errno=104\n', 1), { code: 'ECONNRESET', message: 'read:errno=104' });
   assert.equal(opensslError('depth=0 CN = localhost\nverify return:1\n', 0), null);
   assert.deepEqual(opensslError('', 3), { code: 'EXIT_3', message: 's_client exited 3' });
 });

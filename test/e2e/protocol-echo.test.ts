@@ -16,10 +16,29 @@ let dirA: string;
 let dirB: string;
 
 async function echoRun(out: string): Promise<{ result: CliResult; dir: string }> {
-  const result = await runCli([
-    'run', '--protocol', 'echo', '--sizes', '1MB', '--chunks', '16KiB', '--suites', 'TLS_AES_128_GCM_SHA256', '--iterations', '10', '--warmup', '1',
-    '--out', out, '--fixtures-dir', join(tmp.dir, 'fx'), '--json',
-  ], ECHO);
+  const result = await runCli(
+    [
+      'run',
+      '--protocol',
+      'echo',
+      '--sizes',
+      '1MB',
+      '--chunks',
+      '16KiB',
+      '--suites',
+      'TLS_AES_128_GCM_SHA256',
+      '--iterations',
+      '10',
+      '--warmup',
+      '1',
+      '--out',
+      out,
+      '--fixtures-dir',
+      join(tmp.dir, 'fx'),
+      '--json',
+    ],
+    ECHO,
+  );
   assert.equal(result.code, 0, result.stderr);
   const runs = readdirSync(out);
   assert.equal(runs.length, 1);
@@ -37,7 +56,10 @@ test('run --protocol echo: every byte comes back, 10 measured transfers of one c
   const run = JSON.parse(runA.stdout) as RunResult;
   assert.equal(run.scenarios.length, 1);
   const id = run.scenarios[0]!.scenarioId;
-  assert.equal(id, 'size=1MB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure receiver=until-eof peer=node protocol=echo streams=1');
+  assert.equal(
+    id,
+    'size=1MB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure receiver=until-eof peer=node protocol=echo streams=1',
+  );
   const measured = run.records.filter((r) => !r.warmup);
   assert.equal(measured.length, 10);
   assert.equal(run.records.length, 11);
@@ -61,7 +83,10 @@ test('the reporters: the endings table names the echo, the CSVs and the summary 
   const csv = readFileSync(join(dirA, 'results.csv'), 'utf8').trimEnd().split('\n');
   assert.equal(csv.length, 1 + 10);
   for (const row of csv.slice(1)) assert.match(row, /,echo,/);
-  assert.match(readFileSync(join(dirA, 'summary.md'), 'utf8'), /^\| end \| backpressure \| until-eof \| echo \| complete-close-unknown \|$/m);
+  assert.match(
+    readFileSync(join(dirA, 'summary.md'), 'utf8'),
+    /^\| end \| backpressure \| until-eof \| echo \| complete-close-unknown \|$/m,
+  );
 });
 
 test('compare: a run against itself, then against a second real run, every echo sample compared', async () => {
@@ -76,7 +101,10 @@ test('compare: a run against itself, then against a second real run, every echo 
 });
 
 test('without the test hook, echo is not a protocol: exit 2, one line naming the accepted ones', async () => {
-  const r = await runCli(['run', '--protocol', 'echo', '--out', join(tmp.dir, 'never'), '--fixtures-dir', join(tmp.dir, 'fx')], { TLS_SST_BENCH_TEST_PROTOCOLS: '' });
+  const r = await runCli(
+    ['run', '--protocol', 'echo', '--out', join(tmp.dir, 'never'), '--fixtures-dir', join(tmp.dir, 'fx')],
+    { TLS_SST_BENCH_TEST_PROTOCOLS: '' },
+  );
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /--protocol "echo" is not accepted: expected one of raw, kvrocks/);

@@ -34,7 +34,16 @@ after(async () => {
 
 async function transfer(pair: WorkerPair, fixture: Fixture, readPath: ReadPath, chunkBytes = 64 * 1024) {
   const scenario = makeScenario({ sizeBytes: fixture.sizeBytes, chunkBytes, readPath });
-  return runTransfer(pair, { runId: 't', scenario, fixture, certs: files, source: 'file', iteration: 0, warmup: false, stallTimeoutMs: 60_000 });
+  return runTransfer(pair, {
+    runId: 't',
+    scenario,
+    fixture,
+    certs: files,
+    source: 'file',
+    iteration: 0,
+    warmup: false,
+    stallTimeoutMs: 60_000,
+  });
 }
 
 test('a slowed checker makes reading wait: every byte still checked, memory flat whatever the size', async () => {
@@ -59,8 +68,14 @@ test('a slowed checker makes reading wait: every byte still checked, memory flat
       // by about that much. What it may grow by is the garbage of 'data'
       // chunks that V8 has not collected yet.
       const growth = b.receiverRssPeakBytes! - a.receiverRssPeakBytes!;
-      assert.ok(growth < 40 * MiB, `${readPath}: receiver peak grew by ${(growth / MiB).toFixed(1)} MiB from 16 MiB to 128 MiB`);
-      assert.ok(b.receiverRssPeakBytes! < 128 * MiB, `${readPath}: receiver peak ${(b.receiverRssPeakBytes! / MiB).toFixed(1)} MiB`);
+      assert.ok(
+        growth < 40 * MiB,
+        `${readPath}: receiver peak grew by ${(growth / MiB).toFixed(1)} MiB from 16 MiB to 128 MiB`,
+      );
+      assert.ok(
+        b.receiverRssPeakBytes! < 128 * MiB,
+        `${readPath}: receiver peak ${(b.receiverRssPeakBytes! / MiB).toFixed(1)} MiB`,
+      );
     }
   } finally {
     await pair.stop();
@@ -117,8 +132,14 @@ test('a 1 GB transfer keeps each worker under 160 MiB, on both read paths', asyn
       for (const chunkBytes of [64 * 1024, 16 * MiB]) {
         const r = await transfer(pair, fixture, readPath, chunkBytes);
         assert.equal(r.outcome.kind, 'complete', `${readPath} ${chunkBytes}`);
-        for (const [who, peak] of [['sender', r.senderRssPeakBytes], ['receiver', r.receiverRssPeakBytes]] as const) {
-          assert.ok(peak! < 160 * MiB, `${readPath}, ${chunkBytes} B writes: ${who} peak ${(peak! / MiB).toFixed(1)} MiB`);
+        for (const [who, peak] of [
+          ['sender', r.senderRssPeakBytes],
+          ['receiver', r.receiverRssPeakBytes],
+        ] as const) {
+          assert.ok(
+            peak! < 160 * MiB,
+            `${readPath}, ${chunkBytes} B writes: ${who} peak ${(peak! / MiB).toFixed(1)} MiB`,
+          );
         }
       }
     }

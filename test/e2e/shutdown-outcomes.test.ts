@@ -16,7 +16,16 @@ before(async () => {
   const config = resolveConfig([
     {
       where: 'flags',
-      raw: { sizes: '64MB', chunks: '64KiB', suites: 'TLS_AES_128_GCM_SHA256', shutdown: SHUTDOWN_STRATEGIES.join(','), writePath: 'backpressure,buffered', receiver: 'until-eof,framed,framed-ack', iterations: '1', warmup: '0' },
+      raw: {
+        sizes: '64MB',
+        chunks: '64KiB',
+        suites: 'TLS_AES_128_GCM_SHA256',
+        shutdown: SHUTDOWN_STRATEGIES.join(','),
+        writePath: 'backpressure,buffered',
+        receiver: 'until-eof,framed,framed-ack',
+        iterations: '1',
+        warmup: '0',
+      },
     },
   ]);
   run = await runBenchmark(config, { runId: 'test-shutdown', command: 'test', fixturesDir: tmp.dir });
@@ -24,7 +33,10 @@ before(async () => {
 after(() => tmp.remove());
 
 function one(shutdown: string, writePath: string, receiver: string): TransferRecord {
-  const r = run.records.find((x) => x.scenario.shutdown === shutdown && x.scenario.writePath === writePath && x.scenario.receiverMode === receiver);
+  const r = run.records.find(
+    (x) =>
+      x.scenario.shutdown === shutdown && x.scenario.writePath === writePath && x.scenario.receiverMode === receiver,
+  );
   assert.ok(r, `${shutdown}/${writePath}/${receiver}`);
   return r;
 }
@@ -43,14 +55,20 @@ test('end -> complete, close_notify seen, under every receiver mode and write pa
 test('destroy + buffered -> truncated under until-eof, silently: the stream looked normal', () => {
   const r = one('destroy', 'buffered', 'until-eof');
   assert.equal(r.outcome.kind, 'truncated');
-  assert.ok(r.outcome.kind === 'truncated' && r.outcome.bytesLost > 1_000_000, `lost ${r.bytesExpected - r.bytesReceived}`);
+  assert.ok(
+    r.outcome.kind === 'truncated' && r.outcome.bytesLost > 1_000_000,
+    `lost ${r.bytesExpected - r.bytesReceived}`,
+  );
   assert.equal(r.outcome.errorCode, null); // no error reached the receiver
   assert.equal(r.receiverNoticed, false);
   assert.equal(r.silentLoss, true);
   // what arrived is a clean prefix: the SST block where it stopped is known
   assert.ok(r.stoppedAt, 'stoppedAt');
   assert.ok(r.stoppedAt.completeBlocks > 0 && r.stoppedAt.completeBlocks < r.stoppedAt.dataBlocks);
-  assert.match(r.stoppedAt.text, new RegExp(`^truncated at block ${r.stoppedAt.completeBlocks + 1} of ${r.stoppedAt.dataBlocks} `));
+  assert.match(
+    r.stoppedAt.text,
+    new RegExp(`^truncated at block ${r.stoppedAt.completeBlocks + 1} of ${r.stoppedAt.dataBlocks} `),
+  );
 });
 
 test('destroy + buffered under framed: not complete, and the receiver knows (count not met)', () => {
@@ -91,11 +109,17 @@ test('exit + buffered loses the buffered tail; the next transfer gets a new send
 
 test('reset is never complete while bytes are missing', () => {
   for (const r of run.records.filter((x) => x.scenario.shutdown === 'reset')) {
-    if (r.bytesReceived < r.bytesExpected) assert.ok(r.outcome.kind === 'reset' || r.outcome.kind === 'truncated', r.outcome.kind);
+    if (r.bytesReceived < r.bytesExpected)
+      assert.ok(r.outcome.kind === 'reset' || r.outcome.kind === 'truncated', r.outcome.kind);
   }
 });
 
 test('no strategy, write path or mode crashes a worker', () => {
   assert.equal(run.records.length, SHUTDOWN_STRATEGIES.length * 2 * 3);
-  assert.deepEqual(run.records.filter((r) => r.outcome.kind === 'worker-crashed' || r.outcome.kind === 'stalled').map((r) => r.scenarioId), []);
+  assert.deepEqual(
+    run.records
+      .filter((r) => r.outcome.kind === 'worker-crashed' || r.outcome.kind === 'stalled')
+      .map((r) => r.scenarioId),
+    [],
+  );
 });

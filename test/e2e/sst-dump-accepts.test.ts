@@ -23,7 +23,9 @@ function sstDump(args: readonly string[]): Run {
   const r = spawnSync('sst_dump', args, { encoding: 'utf8', maxBuffer: 512 * 2 ** 20 });
   if (r.error) {
     if ((r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error('sst_dump is not on PATH: install RocksDB tools (Debian/Ubuntu: apt-get install rocksdb-tools); this test needs it');
+      throw new Error(
+        'sst_dump is not on PATH: install RocksDB tools (Debian/Ubuntu: apt-get install rocksdb-tools); this test needs it',
+      );
     }
     throw r.error;
   }
@@ -90,7 +92,13 @@ for (const profile of FIXTURE_PROFILES) {
     });
 
     test(`${label}: scan --verify_checksum --read_num=5 gives the first 5 keys`, () => {
-      const r = sstDump([`--file=${get().path}`, '--command=scan', '--verify_checksum', '--read_num=5', '--output_hex']);
+      const r = sstDump([
+        `--file=${get().path}`,
+        '--command=scan',
+        '--verify_checksum',
+        '--read_num=5',
+        '--output_hex',
+      ]);
       assert.equal(r.status, 0, r.output);
       assert.doesNotMatch(r.output, /Corruption/i);
       assert.deepEqual(scannedEntries(r.output), expectedEntries(profile, 5));

@@ -26,7 +26,9 @@ after(async () => {
 function sstDumpVerify(path: string): string {
   const r = spawnSync('sst_dump', [`--file=${path}`, '--command=verify', '--verify_checksum'], { encoding: 'utf8' });
   if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-    throw new Error('sst_dump is not on PATH: install RocksDB tools (Debian/Ubuntu: apt-get install rocksdb-tools); this test needs it');
+    throw new Error(
+      'sst_dump is not on PATH: install RocksDB tools (Debian/Ubuntu: apt-get install rocksdb-tools); this test needs it',
+    );
   }
   if (r.error) throw r.error;
   const output = `${r.stdout}${r.stderr}`;
@@ -72,7 +74,8 @@ test('every size from 16.5 to 17.5 KiB is exact: the tail offsets pass 2^14 ther
 
 test('sizes around where the data section passes 2^21 bytes are exact', async () => {
   // Smallest size whose index block starts at or after 2^21 (the index offset is stored as a varint).
-  const indexOffset = async (sizeBytes: number) => (await readSstLayout(sstBuffer({ profile: 'incompressible', sizeBytes, seed: 3 }).bytes)).footer.index.offset;
+  const indexOffset = async (sizeBytes: number) =>
+    (await readSstLayout(sstBuffer({ profile: 'incompressible', sizeBytes, seed: 3 }).bytes)).footer.index.offset;
   let lo = 2 ** 21;
   let hi = 2 ** 21 + 64 * 1024;
   while (lo < hi) {
@@ -81,7 +84,11 @@ test('sizes around where the data section passes 2^21 bytes are exact', async ()
     else lo = mid + 1;
   }
   for (let sizeBytes = lo - 40; sizeBytes <= lo + 40; sizeBytes++) {
-    assert.equal(sstBuffer({ profile: 'incompressible', sizeBytes, seed: 3 }).bytes.length, sizeBytes, `size ${sizeBytes}`);
+    assert.equal(
+      sstBuffer({ profile: 'incompressible', sizeBytes, seed: 3 }).bytes.length,
+      sizeBytes,
+      `size ${sizeBytes}`,
+    );
   }
 });
 

@@ -13,7 +13,9 @@ let run: RunResult;
 
 before(async () => {
   tmp = await tempDir('suites');
-  const config = resolveConfig([{ where: 'flags', raw: { tls: '1.3,1.2', sizes: '1MB', chunks: '16KiB', iterations: '1', warmup: '0' } }]);
+  const config = resolveConfig([
+    { where: 'flags', raw: { tls: '1.3,1.2', sizes: '1MB', chunks: '16KiB', iterations: '1', warmup: '0' } },
+  ]);
   run = await runBenchmark(config, { runId: 'test-suites', command: 'test', fixturesDir: tmp.dir });
 });
 after(() => tmp.remove());

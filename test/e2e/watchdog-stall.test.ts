@@ -15,7 +15,17 @@ let wallMs: number;
 before(async () => {
   tmp = await tempDir('stall');
   const config = resolveConfig([
-    { where: 'flags', raw: { sizes: '4MB', chunks: '16KiB,64KiB', suites: 'TLS_AES_128_GCM_SHA256', iterations: '1', warmup: '0', stallTimeout: '1s' } },
+    {
+      where: 'flags',
+      raw: {
+        sizes: '4MB',
+        chunks: '16KiB,64KiB',
+        suites: 'TLS_AES_128_GCM_SHA256',
+        iterations: '1',
+        warmup: '0',
+        stallTimeout: '1s',
+      },
+    },
   ]);
   const t0 = Date.now();
   run = await runBenchmark(config, {

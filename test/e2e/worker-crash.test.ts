@@ -91,9 +91,13 @@ test('a receiver that trusts another CA: handshake-failed, and nothing arrives',
 
 test('no private key material in what a record holds', async () => {
   const r = await transfer();
-  const body = certs.key.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+  const body = certs.key
+    .split('\n')
+    .filter((l) => l && !l.startsWith('-----'))
+    .join('');
   const text = JSON.stringify(r);
   assert.ok(!text.includes('PRIVATE KEY') && !text.includes(body.slice(0, 40)));
   // The key went to the sender over IPC: no file of the run's temp dir holds it.
-  for (const f of readdirSync(tmp.dir, { withFileTypes: true }).filter((e) => e.isFile())) assert.ok(!readFileSync(join(tmp.dir, f.name), 'latin1').includes(body.slice(0, 40)), f.name);
+  for (const f of readdirSync(tmp.dir, { withFileTypes: true }).filter((e) => e.isFile()))
+    assert.ok(!readFileSync(join(tmp.dir, f.name), 'latin1').includes(body.slice(0, 40)), f.name);
 });

@@ -13,12 +13,20 @@ let run: RunResult;
 
 before(async () => {
   tmp = await tempDir('wrapped');
-  const config = resolveConfig([{ where: 'flags', raw: { sizes: '4MB', suites: 'TLS_AES_128_GCM_SHA256', shutdown: 'end,exit', iterations: '2', warmup: '0' } }]);
+  const config = resolveConfig([
+    {
+      where: 'flags',
+      raw: { sizes: '4MB', suites: 'TLS_AES_128_GCM_SHA256', shutdown: 'end,exit', iterations: '2', warmup: '0' },
+    },
+  ]);
   run = await runBenchmark(config, {
     runId: 'test-wrapped',
     command: 'test',
     fixturesDir: tmp.dir,
-    workerWrappers: { sender: { command: 'env', args: [], stopGraceMs: 5000 }, receiver: { command: 'env', args: [], stopGraceMs: 5000 } },
+    workerWrappers: {
+      sender: { command: 'env', args: [], stopGraceMs: 5000 },
+      receiver: { command: 'env', args: [], stopGraceMs: 5000 },
+    },
   });
 });
 after(() => tmp.remove());

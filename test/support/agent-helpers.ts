@@ -13,7 +13,13 @@ export interface AgentCertSet {
 }
 
 export async function makeAgentCerts(dir: string, hosts: readonly string[] = []): Promise<AgentCertSet> {
-  const r = await runCli(['agent', 'certs', '--out', dir, ...(hosts.length > 0 ? ['--agent-host', hosts.join(',')] : [])]);
+  const r = await runCli([
+    'agent',
+    'certs',
+    '--out',
+    dir,
+    ...(hosts.length > 0 ? ['--agent-host', hosts.join(',')] : []),
+  ]);
   if (r.code !== 0) throw new Error(`agent certs failed: ${r.stderr}`);
   return {
     ca: join(dir, 'ca.pem'),
@@ -26,7 +32,18 @@ export async function makeAgentCerts(dir: string, hosts: readonly string[] = [])
 
 /** The flags of `run` that point it at an agent with a certificate set. */
 export function agentFlags(where: string, certs: AgentCertSet, role: 'receiver' | 'sender' = 'receiver'): string[] {
-  return ['--agent', where, '--agent-role', role, '--agent-cert', certs.orchestratorCert, '--agent-key', certs.orchestratorKey, '--agent-ca', certs.ca];
+  return [
+    '--agent',
+    where,
+    '--agent-role',
+    role,
+    '--agent-cert',
+    certs.orchestratorCert,
+    '--agent-key',
+    certs.orchestratorKey,
+    '--agent-ca',
+    certs.ca,
+  ];
 }
 
 /** An agent process (`prefix`: e.g. `ip netns exec tsb-b`), its log, its bound port. */
@@ -40,10 +57,30 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startAgent(listen: string, certs: AgentCertSet, opts: { prefix?: readonly string[]; tmpDir: string; fixturesDir: string }): Promise<AgentProcess> {
-  const args = [BIN, 'agent', '--listen', listen, '--cert', certs.agentCert, '--key', certs.agentKey, '--ca', certs.ca, '--fixtures-dir', opts.fixturesDir];
+export async function startAgent(
+  listen: string,
+  certs: AgentCertSet,
+  opts: { prefix?: readonly string[]; tmpDir: string; fixturesDir: string },
+): Promise<AgentProcess> {
+  const args = [
+    BIN,
+    'agent',
+    '--listen',
+    listen,
+    '--cert',
+    certs.agentCert,
+    '--key',
+    certs.agentKey,
+    '--ca',
+    certs.ca,
+    '--fixtures-dir',
+    opts.fixturesDir,
+  ];
   const [cmd, ...pre] = opts.prefix && opts.prefix.length > 0 ? [...opts.prefix, process.execPath] : [process.execPath];
-  const child = spawn(cmd!, [...pre, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: opts.tmpDir } });
+  const child = spawn(cmd!, [...pre, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TMPDIR: opts.tmpDir },
+  });
   let text = '';
   const waiters = new Set<() => void>();
   const onData = (d: Buffer): void => {
@@ -100,10 +137,22 @@ export interface RunJson {
       readonly role: string;
       readonly dataHost: string;
       readonly sessions: {
-        readonly agent: { readonly hostname: string; readonly address: string; readonly node: string; readonly openssl: string; readonly kernel: string; readonly cpuModel: string };
+        readonly agent: {
+          readonly hostname: string;
+          readonly address: string;
+          readonly node: string;
+          readonly openssl: string;
+          readonly kernel: string;
+          readonly cpuModel: string;
+        };
         readonly orchestrator: { readonly hostname: string; readonly address: string };
         readonly workerPid: number;
-        readonly clock: { readonly offsetMs: number; readonly rttMs: number; readonly uncertaintyMs: number; readonly samples: number };
+        readonly clock: {
+          readonly offsetMs: number;
+          readonly rttMs: number;
+          readonly uncertaintyMs: number;
+          readonly samples: number;
+        };
       }[];
     } | null;
   };
@@ -120,7 +169,12 @@ export interface RunJson {
 export type { CliResult };
 
 /** The CLI under `prefix` (e.g. `ip netns exec tsb-a`); killed after `timeoutMs` so a hang fails the test instead of holding it. */
-export function runCliIn(prefix: readonly string[], args: readonly string[], timeoutMs = 180_000, onSpawn?: (child: ChildProcess) => void): Promise<CliResult & { timedOut: boolean }> {
+export function runCliIn(
+  prefix: readonly string[],
+  args: readonly string[],
+  timeoutMs = 180_000,
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<CliResult & { timedOut: boolean }> {
   return new Promise((resolve) => {
     const [cmd, ...pre] = prefix.length > 0 ? [...prefix, process.execPath] : [process.execPath];
     const child = spawn(cmd!, [...pre, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -25,7 +25,16 @@ export function fakeSummary(scenario: Scenario, records: readonly TransferRecord
     iterations: records.length,
     outcomes: delivered ? { complete: records.length } : { truncated: records.length },
     throughput: delivered
-      ? { samples: rates.length, meanMbPerSec: mean, sdMbPerSec: stats.sdMbPerSec, rmePercent: stats.rmePercent, p50MbPerSec: mean, p99MbPerSec: mean, minMbPerSec: Math.min(...rates), maxMbPerSec: Math.max(...rates) }
+      ? {
+          samples: rates.length,
+          meanMbPerSec: mean,
+          sdMbPerSec: stats.sdMbPerSec,
+          rmePercent: stats.rmePercent,
+          p50MbPerSec: mean,
+          p99MbPerSec: mean,
+          minMbPerSec: Math.min(...rates),
+          maxMbPerSec: Math.max(...rates),
+        }
       : null,
     meanHandshakeMs: 2,
     meanSenderCpuMs: stats.senderCpuMs,

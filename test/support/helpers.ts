@@ -20,12 +20,18 @@ export async function testCerts(): Promise<{ certs: RunCertificates; files: Cert
 }
 
 /** A one-connection TLS 1.3 server on 127.0.0.1:0 that runs `onSocket`. */
-export async function tlsServer(files: CertPems, onSocket: (s: TLSSocket) => void): Promise<{ port: number; close: () => void }> {
-  const srv = createServer({ key: files.key, cert: files.cert, minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' }, (s) => {
-    srv.close();
-    s.on('error', () => undefined);
-    onSocket(s);
-  });
+export async function tlsServer(
+  files: CertPems,
+  onSocket: (s: TLSSocket) => void,
+): Promise<{ port: number; close: () => void }> {
+  const srv = createServer(
+    { key: files.key, cert: files.cert, minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' },
+    (s) => {
+      srv.close();
+      s.on('error', () => undefined);
+      onSocket(s);
+    },
+  );
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   return { port: (srv.address() as AddressInfo).port, close: () => srv.close() };
 }
@@ -48,7 +54,9 @@ export function requirePrograms(programs: Readonly<Record<string, string>>): voi
     });
   const missing = Object.entries(programs).filter(([name]) => !onPath(name));
   if (missing.length > 0) {
-    throw new Error(`${missing.map(([n]) => n).join(', ')} not on PATH: this test needs Debian's ${missing.map(([, p]) => p).join(', ')}; run bash scripts/install-test-deps.sh (npm test does)`);
+    throw new Error(
+      `${missing.map(([n]) => n).join(', ')} not on PATH: this test needs Debian's ${missing.map(([, p]) => p).join(', ')}; run bash scripts/install-test-deps.sh (npm test does)`,
+    );
   }
 }
 
@@ -74,7 +82,10 @@ export interface CliResult {
 /** Runs the CLI in a child process and collects its exit code and output. */
 export function runCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

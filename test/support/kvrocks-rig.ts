@@ -19,7 +19,11 @@ export interface KvrocksRig {
 export async function kvrocksRig(name: string, spec: { totalBytes: number; fileBytes: number }): Promise<KvrocksRig> {
   const tmp = await tempDir(name);
   const { certs, files } = await testCerts();
-  const checkpoint = await buildCheckpoint(new FixtureCache(join(tmp.dir, 'fixtures')), { ...spec, seed: 1, profile: 'kv' });
+  const checkpoint = await buildCheckpoint(new FixtureCache(join(tmp.dir, 'fixtures')), {
+    ...spec,
+    seed: 1,
+    profile: 'kv',
+  });
   const pair = await WorkerPair.start(tmp.dir);
   return {
     files,

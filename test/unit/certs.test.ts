@@ -20,7 +20,12 @@ async function handshake(server: CertPems, trust: CertPems): Promise<{ ok: boole
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   try {
     return await new Promise((resolve) => {
-      const c = connect({ host: '127.0.0.1', port: (srv.address() as AddressInfo).port, servername: SERVER_NAME, ca: trust.caCert });
+      const c = connect({
+        host: '127.0.0.1',
+        port: (srv.address() as AddressInfo).port,
+        servername: SERVER_NAME,
+        ca: trust.caCert,
+      });
       c.once('secureConnect', () => {
         c.destroy();
         resolve({ ok: true });

@@ -12,11 +12,17 @@ const record = (dir: 'Sent' | 'Received', inner: string) =>
 const alert = '    Level=warning(1), description=close notify(0)\n';
 
 test('a received close_notify alert is found', () => {
-  assert.equal(receivedCloseNotify(record('Received', 'ApplicationData (23)') + record('Received', 'Alert (21)') + alert), true);
+  assert.equal(
+    receivedCloseNotify(record('Received', 'ApplicationData (23)') + record('Received', 'Alert (21)') + alert),
+    true,
+  );
 });
 
 test('our own close_notify (Sent) does not count', () => {
-  assert.equal(receivedCloseNotify(record('Received', 'ApplicationData (23)') + record('Sent', 'Alert (21)') + alert), false);
+  assert.equal(
+    receivedCloseNotify(record('Received', 'ApplicationData (23)') + record('Sent', 'Alert (21)') + alert),
+    false,
+  );
 });
 
 test('no alert at all', () => {
@@ -27,7 +33,7 @@ test('no alert at all', () => {
 // OpenSSL 3.5 (Node 24) prints the messages without the record headers: the direction is lost.
 const ticket = '    NewSessionTicket, Length=261\n        ticket_lifetime_hint=7200\n        No extensions\n\n';
 
-test('OpenSSL 3.5 trace: a close_notify before the end mark is the peer\'s', () => {
+test("OpenSSL 3.5 trace: a close_notify before the end mark is the peer's", () => {
   const received = ticket + alert;
   assert.equal(receivedCloseNotify(received + alert, received.length), true);
   assert.equal(receivedCloseNotify(received), true);

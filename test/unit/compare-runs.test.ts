@@ -14,21 +14,37 @@ const SLOW = makeScenario({ sizeBytes: 1e6, chunkBytes: 65536 });
 const OTHER = makeScenario({ sizeBytes: 1e6, chunkBytes: 4096 });
 const NEWER = makeScenario({ sizeBytes: 1e6, chunkBytes: 1048576 });
 
-function record(runId: string, scenario: Scenario, iteration: number, mbPerSec: number, kind: OutcomeKind = 'complete', warmup = false): TransferRecord {
+function record(
+  runId: string,
+  scenario: Scenario,
+  iteration: number,
+  mbPerSec: number,
+  kind: OutcomeKind = 'complete',
+  warmup = false,
+): TransferRecord {
   const delivered = kind === 'complete' || kind === 'complete-unclean';
   const received = delivered ? scenario.sizeBytes : scenario.sizeBytes / 2;
-  return fakeRecord(scenario, { kind, received }, {
-    runId,
-    iteration,
-    warmup,
-    durationMs: delivered ? scenario.sizeBytes / 1e3 / mbPerSec : null,
-    mbPerSec: delivered ? mbPerSec : null,
-    receiverNoticed: !delivered,
-  });
+  return fakeRecord(
+    scenario,
+    { kind, received },
+    {
+      runId,
+      iteration,
+      warmup,
+      durationMs: delivered ? scenario.sizeBytes / 1e3 / mbPerSec : null,
+      mbPerSec: delivered ? mbPerSec : null,
+      receiverNoticed: !delivered,
+    },
+  );
 }
 
 /** One scenario's records: a warm-up (at a wild rate, which must be ignored) and one measured record per rate. */
-function cell(runId: string, scenario: Scenario, rates: readonly number[], kind: OutcomeKind = 'complete'): TransferRecord[] {
+function cell(
+  runId: string,
+  scenario: Scenario,
+  rates: readonly number[],
+  kind: OutcomeKind = 'complete',
+): TransferRecord[] {
   return [record(runId, scenario, 0, 1, 'complete', true), ...rates.map((r, i) => record(runId, scenario, i, r, kind))];
 }
 
@@ -49,7 +65,10 @@ function summary(scenario: Scenario, records: readonly TransferRecord[]): Scenar
   };
 }
 
-function run(runId: string, cells: readonly { scenario: Scenario; rates: readonly number[]; kind?: OutcomeKind }[]): RunResult {
+function run(
+  runId: string,
+  cells: readonly { scenario: Scenario; rates: readonly number[]; kind?: OutcomeKind }[],
+): RunResult {
   const records = cells.flatMap((c) => cell(runId, c.scenario, c.rates, c.kind));
   return {
     context: {
@@ -59,7 +78,14 @@ function run(runId: string, cells: readonly { scenario: Scenario; rates: readonl
       interrupted: false,
       command: 'test',
       config: {},
-      environment: fakeEnvironment({ node: '20.19.0', openssl: '3.0.15', v8: '11', kernel: '6', memoryBytes: 1e9, hostname: 'test' }),
+      environment: fakeEnvironment({
+        node: '20.19.0',
+        openssl: '3.0.15',
+        v8: '11',
+        kernel: '6',
+        memoryBytes: 1e9,
+        hostname: 'test',
+      }),
       workerPids: [],
       fixtures: [],
     },
@@ -77,7 +103,14 @@ test('a run against itself: every change 0, p = 1, no regression', () => {
   ]);
   const c = compareRuns(a, a, { threshold: 0.05, alpha: 0.05 });
   assert.deepEqual(
-    c.compared.map((s) => ({ id: s.scenarioId, change: s.changePercent, p: s.p, stars: s.stars, verdict: s.verdict, n: s.base.samplesMbPerSec.length })),
+    c.compared.map((s) => ({
+      id: s.scenarioId,
+      change: s.changePercent,
+      p: s.p,
+      stars: s.stars,
+      verdict: s.verdict,
+      n: s.base.samplesMbPerSec.length,
+    })),
     [
       { id: FAST.id, change: 0, p: 1, stars: '', verdict: 'unchanged', n: 5 },
       { id: SLOW.id, change: 0, p: 1, stars: '', verdict: 'unchanged', n: 5 },
@@ -111,7 +144,10 @@ test('a clearly slower scenario: flagged with stars, a regression, exit code 1',
   const slow = c.compared.find((s) => s.scenarioId === SLOW.id)!;
   assert.equal(slow.verdict, 'unchanged');
   assert.equal(slow.stars, '');
-  assert.deepEqual(regressions(c).map((s) => s.scenarioId), [FAST.id]);
+  assert.deepEqual(
+    regressions(c).map((s) => s.scenarioId),
+    [FAST.id],
+  );
   assert.equal(compareExitCode(c), 1);
 
   const text = compareText(c);
@@ -121,7 +157,12 @@ test('a clearly slower scenario: flagged with stars, a regression, exit code 1',
   // The pairs both rows share are said once, above the table.
   assert.match(text, /^Every row: size=1MB tls=1\.3 suite=TLS_AES_128_GCM_SHA256/m);
   const md = compareMarkdown(c);
-  assert.match(md, new RegExp(`\\| \`${FAST.id}\` \\| 1000\\.0 \\| 500\\.0 \\| -50\\.0% \\| [^|]+ \\| \\\\\\*\\\\\\*\\\\\\* \\| 5/5 \\| REGRESSION \\|`));
+  assert.match(
+    md,
+    new RegExp(
+      `\\| \`${FAST.id}\` \\| 1000\\.0 \\| 500\\.0 \\| -50\\.0% \\| [^|]+ \\| \\\\\\*\\\\\\*\\\\\\* \\| 5/5 \\| REGRESSION \\|`,
+    ),
+  );
   assert.match(md, /^\| scenario \| base MB\/s \| new MB\/s \| change \| p \| sig \| n base\/new \| verdict \|$/m);
   assert.match(md, /^\| --- \| ---: \| ---: \| ---: \| ---: \| --- \| ---: \| --- \|$/m);
 });
@@ -175,10 +216,15 @@ test('scenarios in one run only are listed by run; scenarios without delivered t
     { scenario: SLOW, rates: [100, 100, 100], kind: 'truncated' },
   ]);
   const c = compareRuns(a, b);
-  assert.deepEqual(c.compared.map((s) => s.scenarioId), [FAST.id]);
+  assert.deepEqual(
+    c.compared.map((s) => s.scenarioId),
+    [FAST.id],
+  );
   assert.deepEqual(c.onlyInBase, [OTHER.id]);
   assert.deepEqual(c.onlyInNew, [NEWER.id]);
-  assert.deepEqual(c.notComparable, [{ scenarioId: SLOW.id, baseOutcomes: { complete: 5 }, newOutcomes: { truncated: 3 } }]);
+  assert.deepEqual(c.notComparable, [
+    { scenarioId: SLOW.id, baseOutcomes: { complete: 5 }, newOutcomes: { truncated: 3 } },
+  ]);
   const text = compareText(c);
   assert.match(text, new RegExp(`Only in base run A: 1\\n  ${OTHER.id}`));
   assert.match(text, new RegExp(`Only in new run B: 1\\n  ${NEWER.id}`));
@@ -200,7 +246,16 @@ test('partly delivered scenario: only the delivered transfers are samples; compl
 });
 
 test('starsFor: Node compare thresholds', () => {
-  assert.deepEqual([0.0005, 0.001, 0.005, 0.01, 0.03, 0.05, 0.2, NaN].map(starsFor), ['***', '**', '**', '*', '*', '', '', '']);
+  assert.deepEqual([0.0005, 0.001, 0.005, 0.01, 0.03, 0.05, 0.2, NaN].map(starsFor), [
+    '***',
+    '**',
+    '**',
+    '*',
+    '*',
+    '',
+    '',
+    '',
+  ]);
 });
 
 test('comparableRun: accepts a results.json object, rejects others with one usage error', () => {
@@ -209,20 +264,35 @@ test('comparableRun: accepts a results.json object, rejects others with one usag
   const loaded = comparableRun(parsed, 'x.json');
   assert.equal(compareRuns(loaded, a).compared[0]!.p, 1);
   const reject = (value: unknown, message: RegExp): void =>
-    assert.throws(() => comparableRun(value, 'x.json'), (e: unknown) => isUsageError(e) && message.test(e.message) && !e.message.includes('\n'));
+    assert.throws(
+      () => comparableRun(value, 'x.json'),
+      (e: unknown) => isUsageError(e) && message.test(e.message) && !e.message.includes('\n'),
+    );
   reject({ ...(parsed as object), schemaVersion: 2 }, /x\.json has schemaVersion 2: expected 1/);
   reject({ context: {}, scenarios: [], records: [] }, /schemaVersion undefined: expected 1/);
   reject([], /expected a JSON object/);
   const context = (parsed as { context: unknown }).context;
   const record = (parsed as { records: Record<string, unknown>[] }).records[0]!;
-  reject({ schemaVersion: 1, context: { runId: 'A' }, scenarios: [], records: [] }, /x\.json is not a tls-sst-bench results\.json: context\.environment is missing$/);
-  reject({ schemaVersion: 1, context, scenarios: [], records: [{ ...record, outcome: { kind: 'fine' } }] }, /records\[0\]\.outcome\.kind is "fine": expected \("complete" \| "complete-unclean" \| /);
-  reject({ schemaVersion: 1, context, scenarios: [], records: [{ ...record, durationMs: 'slow' }] }, /records\[0\]\.durationMs is "slow": expected number$/);
-  reject({ schemaVersion: 1, context, scenarios: [], records: [{ ...record, mbPerSec: 1e308 }] }, /records\[0\]\.mbPerSec: expected a throughput in MB\/s <= 1000000000, got 1e\+308$/);
+  reject(
+    { schemaVersion: 1, context: { runId: 'A' }, scenarios: [], records: [] },
+    /x\.json is not a tls-sst-bench results\.json: context\.environment is missing$/,
+  );
+  reject(
+    { schemaVersion: 1, context, scenarios: [], records: [{ ...record, outcome: { kind: 'fine' } }] },
+    /records\[0\]\.outcome\.kind is "fine": expected \("complete" \| "complete-unclean" \| /,
+  );
+  reject(
+    { schemaVersion: 1, context, scenarios: [], records: [{ ...record, durationMs: 'slow' }] },
+    /records\[0\]\.durationMs is "slow": expected number$/,
+  );
+  reject(
+    { schemaVersion: 1, context, scenarios: [], records: [{ ...record, mbPerSec: 1e308 }] },
+    /records\[0\]\.mbPerSec: expected a throughput in MB\/s <= 1000000000, got 1e\+308$/,
+  );
   reject({ schemaVersion: 1, context, scenarios: [{}], records: [] }, /scenarios\[0\]\.scenarioId is missing$/);
 });
 
-test('the header names the workers\' Node when --node ran them on another one than the orchestrator\'s', () => {
+test("the header names the workers' Node when --node ran them on another one than the orchestrator's", () => {
   const withRuntimes = (runId: string, node: string, openssl: string): unknown => {
     const r = run(runId, [{ scenario: FAST, rates: BASE_RATES }]);
     const environment = { ...r.context.environment, node: 'v20.20.2', openssl: '3.0.19' };
@@ -234,5 +304,8 @@ test('the header names the workers\' Node when --node ran them on another one th
   assert.deepEqual(next.context.runtimes, [{ node: '24.21.0', openssl: '3.5.8' }]);
   const lines = compareText(compareRuns(base, next)).split('\n');
   assert.equal(lines[0], 'tls-sst-bench compare  base A (Node v20.20.2, OpenSSL 3.0.19, Test CPU)');
-  assert.equal(lines[1], '                       new  B (Node v20.20.2, OpenSSL 3.0.19, workers on Node 24.21.0 (OpenSSL 3.5.8), Test CPU)');
+  assert.equal(
+    lines[1],
+    '                       new  B (Node v20.20.2, OpenSSL 3.0.19, workers on Node 24.21.0 (OpenSSL 3.5.8), Test CPU)',
+  );
 });

@@ -40,7 +40,12 @@ test('bad sizes are usage errors naming the value and what is accepted', () => {
   for (const [text, re] of bad) {
     assert.throws(
       () => parseBytes(text, '--sizes', SIZE_BOUNDS),
-      (err: unknown) => err instanceof BenchError && err.code === 'USAGE' && re.test(err.message) && err.message.includes(`"${text}"`) && /expected/.test(err.message),
+      (err: unknown) =>
+        err instanceof BenchError &&
+        err.code === 'USAGE' &&
+        re.test(err.message) &&
+        err.message.includes(`"${text}"`) &&
+        /expected/.test(err.message),
       text,
     );
   }

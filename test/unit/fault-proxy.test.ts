@@ -49,7 +49,9 @@ function collect(s: Socket): { done: Promise<Received>; bytesSoFar: () => number
     errorCode ??= e.code ?? e.message;
     s.destroy();
   });
-  const done = new Promise<Received>((resolve) => s.once('close', () => resolve({ bytes: Buffer.concat(chunks), ended, errorCode })));
+  const done = new Promise<Received>((resolve) =>
+    s.once('close', () => resolve({ bytes: Buffer.concat(chunks), ended, errorCode })),
+  );
   return { done, bytesSoFar: () => n };
 }
 
@@ -93,7 +95,13 @@ test('plain TCP, no fault: every byte arrives, identical, then end', async () =>
   assert.equal(got.ended, true);
   assert.equal(got.bytes.length, MiB);
   assert.ok(got.bytes.equals(ONE_MIB));
-  assert.deepEqual(proxy.stats, { connections: 1, bytesToClient: MiB, bytesToServer: 0, faultsFired: 0, faultFiredAtEpochMs: null });
+  assert.deepEqual(proxy.stats, {
+    connections: 1,
+    bytesToClient: MiB,
+    bytesToServer: 0,
+    faultsFired: 0,
+    faultFiredAtEpochMs: null,
+  });
 });
 
 test('plain TCP, fin at 300000: exactly the 300000-byte prefix, then a clean end', async () => {
@@ -162,7 +170,10 @@ test('plain TCP, flip at 5: same length, only byte 5 differs, by 0x01', async ()
 
 test('plain TCP, stall at 1000: 1000 bytes, then nothing for 500 ms; close() ends it', async () => {
   const server = await byteServer(ONE_MIB);
-  const proxy = await FaultProxy.start({ target: { host: '127.0.0.1', port: server.port }, fault: { kind: 'stall', atByte: 1000 } });
+  const proxy = await FaultProxy.start({
+    target: { host: '127.0.0.1', port: server.port },
+    fault: { kind: 'stall', atByte: 1000 },
+  });
   try {
     const client = netConnect({ host: '127.0.0.1', port: proxy.port });
     const { done, bytesSoFar } = collect(client);
@@ -258,6 +269,15 @@ test('randomFaults: deterministic per seed, different across seeds, sorted, in r
 });
 
 test('start() rejects a fault that is not one of PROXY_FAULTS or a negative offset', async () => {
-  await assert.rejects(FaultProxy.start({ target: { host: '127.0.0.1', port: 1 }, fault: { kind: 'drop' as (typeof PROXY_FAULTS)[number], atByte: 0 } }), RangeError);
-  await assert.rejects(FaultProxy.start({ target: { host: '127.0.0.1', port: 1 }, fault: { kind: 'fin', atByte: -1 } }), RangeError);
+  await assert.rejects(
+    FaultProxy.start({
+      target: { host: '127.0.0.1', port: 1 },
+      fault: { kind: 'drop' as (typeof PROXY_FAULTS)[number], atByte: 0 },
+    }),
+    RangeError,
+  );
+  await assert.rejects(
+    FaultProxy.start({ target: { host: '127.0.0.1', port: 1 }, fault: { kind: 'fin', atByte: -1 } }),
+    RangeError,
+  );
 });

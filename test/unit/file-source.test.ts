@@ -51,7 +51,10 @@ test('a later transfer reads into the buffers an earlier one released', async ()
   const second = await pass();
   // 3 MB in 1 MiB blocks: 3 blocks, read into the same 2 buffers (one being written, one read ahead).
   assert.equal(first.buffers.length, 3);
-  assert.ok(second.buffers.every((b) => first.buffers.includes(b)), 'second pass allocated new buffers');
+  assert.ok(
+    second.buffers.every((b) => first.buffers.includes(b)),
+    'second pass allocated new buffers',
+  );
   assert.equal(new Set([...first.buffers, ...second.buffers]).size, 2);
 });
 

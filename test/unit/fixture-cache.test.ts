@@ -22,14 +22,19 @@ test('generates the exact size, records it in the manifest, and reuses it', asyn
   assert.equal(statSync(f.path).size, 1_000_000);
   assert.equal(f.crc32c, crc32c(readFileSync(f.path)));
   assert.ok(f.dataBlocks > 100);
-  const manifest = JSON.parse(readFileSync(join(tmp.dir, 'manifest.json'), 'utf8')) as { fixtures: Record<string, { crc32c: number; requestedBytes: number; sizeBytes: number }> };
+  const manifest = JSON.parse(readFileSync(join(tmp.dir, 'manifest.json'), 'utf8')) as {
+    fixtures: Record<string, { crc32c: number; requestedBytes: number; sizeBytes: number }>;
+  };
   assert.equal(manifest.fixtures[f.name]!.crc32c, f.crc32c);
   assert.equal(manifest.fixtures[f.name]!.requestedBytes, 1_000_000);
   const mtime = statSync(f.path).mtimeMs;
   const again = await new FixtureCache(tmp.dir).ensure(spec);
   assert.deepEqual(again, f);
   assert.equal(statSync(f.path).mtimeMs, mtime, 'reused, not regenerated');
-  assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.startsWith('.tmp-')), []);
+  assert.deepEqual(
+    readdirSync(tmp.dir).filter((n) => n.startsWith('.tmp-')),
+    [],
+  );
 });
 
 test('a file that does not match its manifest entry is generated anew, never used', async () => {
@@ -61,7 +66,15 @@ test('a fixture larger than the free disk space is refused before anything is wr
   const { statfs } = await import('node:fs/promises');
   const fs = await statfs(tmp.dir);
   const free = fs.bavail * fs.bsize;
-  await assert.rejects(assertDiskSpace(tmp.dir, free), (err: Error & { code?: string }) => err.code === 'USAGE' && /^not enough disk for a .* fixture in .*: .* free, need .* \(size \+ .* margin\)$/.test(err.message));
+  await assert.rejects(
+    assertDiskSpace(tmp.dir, free),
+    (err: Error & { code?: string }) =>
+      err.code === 'USAGE' &&
+      /^not enough disk for a .* fixture in .*: .* free, need .* \(size \+ .* margin\)$/.test(err.message),
+  );
   await assertDiskSpace(tmp.dir, 1024); // a small one fits
-  assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.startsWith('.tmp-')), []);
+  assert.deepEqual(
+    readdirSync(tmp.dir).filter((n) => n.startsWith('.tmp-')),
+    [],
+  );
 });

@@ -29,7 +29,10 @@ test('randomRanges: chunk-aligned full chunks, same seed same order', () => {
     assert.ok(r.end < 1000);
     seen.add(r.start);
   }
-  assert.deepEqual([...seen].sort((x, y) => x - y), [0, 300, 600]);
+  assert.deepEqual(
+    [...seen].sort((x, y) => x - y),
+    [0, 300, 600],
+  );
 });
 
 test('config: defaults, the preset, flags over the preset, cross-checks', () => {
@@ -37,7 +40,13 @@ test('config: defaults, the preset, flags over the preset, cross-checks', () => 
   assert.deepEqual(d.sizes, [64e6]);
   assert.deepEqual(d.connections, [1, 4, 16]);
   assert.equal(d.tlsVersion, '1.3');
-  const p = resolveHttpsConfig([{ where: 'preset https', raw: httpsPreset.settings }, { where: 'flags', raw: { connections: '2' } }], 'https');
+  const p = resolveHttpsConfig(
+    [
+      { where: 'preset https', raw: httpsPreset.settings },
+      { where: 'flags', raw: { connections: '2' } },
+    ],
+    'https',
+  );
   assert.deepEqual(p.sizes, [64e6]);
   assert.deepEqual(p.modes, ['whole']);
   assert.equal(p.durationMs, 30_000);
@@ -45,16 +54,61 @@ test('config: defaults, the preset, flags over the preset, cross-checks', () => 
   assert.equal(p.preset, 'https');
   const v12 = resolveHttpsConfig([{ where: 'flags', raw: { suite: 'ECDHE-ECDSA-AES128-GCM-SHA256' } }]);
   assert.equal(v12.tlsVersion, '1.2');
-  assert.throws(() => resolveHttpsConfig([{ where: 'flags', raw: { suite: 'ECDHE-RSA-AES128-GCM-SHA256' } }]), /--key "ecdsa-p256" cannot serve --suite ECDHE-RSA-AES128-GCM-SHA256: expected rsa-2048/);
-  assert.throws(() => resolveHttpsConfig([{ where: 'flags', raw: { mode: 'range', sizes: '1MB', rangeChunk: '2MB' } }]), /--range-chunk "2MB" is larger than the smallest size 1MB/);
-  assert.throws(() => resolveHttpsConfig([{ where: 'flags', raw: { duration: '0s' } }]), /--duration "0s" is out of range/);
-  assert.throws(() => resolveHttpsConfig([{ where: 'preset x', raw: { chunks: '1' } as never }]), /preset x: unknown key "chunks"/);
+  assert.throws(
+    () => resolveHttpsConfig([{ where: 'flags', raw: { suite: 'ECDHE-RSA-AES128-GCM-SHA256' } }]),
+    /--key "ecdsa-p256" cannot serve --suite ECDHE-RSA-AES128-GCM-SHA256: expected rsa-2048/,
+  );
+  assert.throws(
+    () => resolveHttpsConfig([{ where: 'flags', raw: { mode: 'range', sizes: '1MB', rangeChunk: '2MB' } }]),
+    /--range-chunk "2MB" is larger than the smallest size 1MB/,
+  );
+  assert.throws(
+    () => resolveHttpsConfig([{ where: 'flags', raw: { duration: '0s' } }]),
+    /--duration "0s" is out of range/,
+  );
+  assert.throws(
+    () => resolveHttpsConfig([{ where: 'preset x', raw: { chunks: '1' } as never }]),
+    /preset x: unknown key "chunks"/,
+  );
 });
 
 test('cellFromResult: MB/s is 10^6 bytes per second of autocannon elapsed time', () => {
-  const hist = { total: 0, average: 0, mean: 0, stddev: 0, min: 0, max: 0, p0_001: 0, p0_01: 0, p0_1: 0, p1: 0, p2_5: 0, p10: 0, p25: 0, p50: 0, p75: 0, p90: 0, p97_5: 0, p99: 0, p99_9: 0, p99_99: 0, p99_999: 0 };
+  const hist = {
+    total: 0,
+    average: 0,
+    mean: 0,
+    stddev: 0,
+    min: 0,
+    max: 0,
+    p0_001: 0,
+    p0_01: 0,
+    p0_1: 0,
+    p1: 0,
+    p2_5: 0,
+    p10: 0,
+    p25: 0,
+    p50: 0,
+    p75: 0,
+    p90: 0,
+    p97_5: 0,
+    p99: 0,
+    p99_9: 0,
+    p99_99: 0,
+    p99_999: 0,
+  };
   const cell = cellFromResult(
-    { fixture: 'f.sst', sizeBytes: 64e6, mode: 'whole', rangeChunkBytes: 1024, connections: 4, durationMs: 2000, timeoutMs: 30_000, tls: { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' }, keyType: 'ecdsa-p256', seed: 1 },
+    {
+      fixture: 'f.sst',
+      sizeBytes: 64e6,
+      mode: 'whole',
+      rangeChunkBytes: 1024,
+      connections: 4,
+      durationMs: 2000,
+      timeoutMs: 30_000,
+      tls: { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' },
+      keyType: 'ecdsa-p256',
+      seed: 1,
+    },
     {
       duration: 2.5,
       requests: { ...hist, total: 20, sent: 24 },

@@ -27,7 +27,9 @@ const context = {
   command: 'tls-sst-bench run',
   config,
   environment: fakeEnvironment(),
-  runtimes: [{ label: process.versions.node, path: process.execPath, node: process.versions.node, openssl: 'x', ran: false }],
+  runtimes: [
+    { label: process.versions.node, path: process.execPath, node: process.versions.node, openssl: 'x', ran: false },
+  ],
   agent: null,
 };
 
@@ -54,10 +56,19 @@ test('a killed run: every appended record comes back, the line the crash cut is 
   assert.equal(run.context.runId, 'r1');
   assert.equal(run.context.command, 'tls-sst-bench run');
   assert.deepEqual(run.context.workerPids, []);
-  assert.deepEqual(run.context.runtimes?.map((r) => r.ran), [true]);
+  assert.deepEqual(
+    run.context.runtimes?.map((r) => r.ran),
+    [true],
+  );
   assert.ok(run.context.finishedAt !== null);
   // One summary per scenario that has records, in the order they ran; warm-ups not counted.
-  assert.deepEqual(run.scenarios.map((s) => [s.scenarioId, s.iterations]), [[a.id, 1], [b.id, 1]]);
+  assert.deepEqual(
+    run.scenarios.map((s) => [s.scenarioId, s.iterations]),
+    [
+      [a.id, 1],
+      [b.id, 1],
+    ],
+  );
   journal.close();
 });
 
@@ -72,6 +83,8 @@ test('a run that fails before any transfer leaves no folder, not even the --out 
 test('a context.json that is not a journal is a usage error naming it', async () => {
   const dir = join(tmp.dir, 'out', 'r1');
   appendFileSync(join(dir, JOURNAL_CONTEXT), 'garbage');
-  await assert.rejects(rebuildFromJournal(dir), (e: Error) => e.message.startsWith(`"${join(dir, JOURNAL_CONTEXT)}" cannot be read as a run journal`));
+  await assert.rejects(rebuildFromJournal(dir), (e: Error) =>
+    e.message.startsWith(`"${join(dir, JOURNAL_CONTEXT)}" cannot be read as a run journal`),
+  );
   assert.match(readFileSync(join(dir, JOURNAL_RECORDS), 'utf8'), /^\{/);
 });

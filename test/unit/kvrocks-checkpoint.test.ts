@@ -28,8 +28,14 @@ test('a remainder below the smallest fixture (16 KiB) is merged into the file be
 });
 
 test('sizes below 16 KiB are refused with a usage error naming the value', () => {
-  assert.throws(() => planCheckpoint(1000, 64e6), (e: unknown) => isUsageError(e) && /1000 bytes/.test((e as Error).message));
-  assert.throws(() => planCheckpoint(64e6, 1000), (e: unknown) => isUsageError(e) && /1000 bytes/.test((e as Error).message));
+  assert.throws(
+    () => planCheckpoint(1000, 64e6),
+    (e: unknown) => isUsageError(e) && /1000 bytes/.test((e as Error).message),
+  );
+  assert.throws(
+    () => planCheckpoint(64e6, 1000),
+    (e: unknown) => isUsageError(e) && /1000 bytes/.test((e as Error).message),
+  );
 });
 
 /** Splits a RocksDB log into its records' fragments, checking each header's CRC. */
@@ -39,14 +45,21 @@ function logFragments(log: Buffer): { type: number; payload: Buffer }[] {
   while (p < log.length) {
     const left = 32 * 1024 - (p % (32 * 1024));
     if (left < 7) {
-      assert.ok(log.subarray(p, p + left).every((b) => b === 0), 'block tail is zero-filled');
+      assert.ok(
+        log.subarray(p, p + left).every((b) => b === 0),
+        'block tail is zero-filled',
+      );
       p += left;
       continue;
     }
     const length = log.readUInt16LE(p + 4);
     const type = log[p + 6]!;
     const payload = log.subarray(p + 7, p + 7 + length);
-    assert.equal(log.readUInt32LE(p), maskCrc(crc32c(payload, crc32c(Buffer.from([type])))), `CRC of the fragment at ${p}`);
+    assert.equal(
+      log.readUInt32LE(p),
+      maskCrc(crc32c(payload, crc32c(Buffer.from([type])))),
+      `CRC of the fragment at ${p}`,
+    );
     out.push({ type, payload });
     p += 7 + length;
   }
@@ -77,7 +90,10 @@ test('builds SST files from the cache (distinct seeds), MANIFEST and CURRENT, de
     assert.equal(crc32c(bytes), f.crc32c, f.name);
   }
   assert.notEqual(cp.files[0]!.crc32c, cp.files[1]!.crc32c, 'files of distinct seeds differ');
-  assert.equal(cp.totalBytes, cp.files.reduce((n, f) => n + f.sizeBytes, 0));
+  assert.equal(
+    cp.totalBytes,
+    cp.files.reduce((n, f) => n + f.sizeBytes, 0),
+  );
   const current = cp.files.find((f) => f.name === 'CURRENT')!;
   assert.equal(readFileSync(current.path, 'latin1'), 'MANIFEST-000100\n');
   assert.ok(current.path.startsWith(join(tmp.dir, 'fixtures', 'kvrocks')));

@@ -9,7 +9,12 @@ import { defaultHelp, type AnyOptionEntry, type OptionValues } from '../../src/c
 import type { WorkerRole } from '../../src/runner/worker-role.ts';
 import { DEFAULTS, RUN_OPTIONS, type RunConfig, type FaultCount } from '../../src/config/schema.ts';
 import { resolveThresholdConfig, THRESHOLD_OPTIONS, type ThresholdConfig } from '../../src/config/threshold-config.ts';
-import { HTTPS_OPTIONS, resolveHttpsConfig, type HttpsConfig, type HttpsMode } from '../../src/protocols/https/config.ts';
+import {
+  HTTPS_OPTIONS,
+  resolveHttpsConfig,
+  type HttpsConfig,
+  type HttpsMode,
+} from '../../src/protocols/https/config.ts';
 import { currentRuntime, type Runtime } from '../../src/config/runtimes.ts';
 import { resolveSuite, type SuiteInfo } from '../../src/tls/suites.ts';
 import { SCENARIO_AXES } from '../../src/scenario-axes.ts';

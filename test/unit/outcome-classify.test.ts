@@ -2,10 +2,23 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classify, type ReceiveObservation } from '../../src/outcome.ts';
 
-const whole: ReceiveObservation = { bytesExpected: 1000, crc32cExpected: 0xabcd, bytesReceived: 1000, crc32c: 0xabcd, closeNotify: true, error: null };
+const whole: ReceiveObservation = {
+  bytesExpected: 1000,
+  crc32cExpected: 0xabcd,
+  bytesReceived: 1000,
+  crc32c: 0xabcd,
+  closeNotify: true,
+  error: null,
+};
 
 test('all bytes, right checksum, close_notify seen -> complete', () => {
-  assert.deepEqual(classify(whole), { kind: 'complete', bytesExpected: 1000, bytesReceived: 1000, errorCode: null, errorMessage: null });
+  assert.deepEqual(classify(whole), {
+    kind: 'complete',
+    bytesExpected: 1000,
+    bytesReceived: 1000,
+    errorCode: null,
+    errorMessage: null,
+  });
 });
 
 test('all bytes without close_notify -> complete-unclean; not observable -> complete-close-unknown, never unclean', () => {
@@ -30,11 +43,32 @@ test('right count, wrong checksum -> corrupt; too many bytes -> corrupt', () => 
 });
 
 test('errors: handshake, reset, TLS', () => {
-  assert.equal(classify({ ...whole, bytesReceived: 0, error: { code: 'ERR_SSL_NO_SHARED_CIPHER', message: 'x', phase: 'handshake' } }).kind, 'handshake-failed');
-  assert.equal(classify({ ...whole, bytesReceived: 10, error: { code: 'ECONNRESET', message: 'read ECONNRESET', phase: 'transfer' } }).kind, 'reset');
+  assert.equal(
+    classify({
+      ...whole,
+      bytesReceived: 0,
+      error: { code: 'ERR_SSL_NO_SHARED_CIPHER', message: 'x', phase: 'handshake' },
+    }).kind,
+    'handshake-failed',
+  );
+  assert.equal(
+    classify({
+      ...whole,
+      bytesReceived: 10,
+      error: { code: 'ECONNRESET', message: 'read ECONNRESET', phase: 'transfer' },
+    }).kind,
+    'reset',
+  );
   // an RST is never complete, even when every byte arrived first
-  assert.equal(classify({ ...whole, error: { code: 'ECONNRESET', message: 'read ECONNRESET', phase: 'transfer' } }).kind, 'reset');
-  const tlsErr = classify({ ...whole, bytesReceived: 10, error: { code: 'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC', message: 'bad mac', phase: 'transfer' } });
+  assert.equal(
+    classify({ ...whole, error: { code: 'ECONNRESET', message: 'read ECONNRESET', phase: 'transfer' } }).kind,
+    'reset',
+  );
+  const tlsErr = classify({
+    ...whole,
+    bytesReceived: 10,
+    error: { code: 'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC', message: 'bad mac', phase: 'transfer' },
+  });
   assert.equal(tlsErr.kind, 'tls-error');
   assert.equal(tlsErr.errorCode, 'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC');
 });

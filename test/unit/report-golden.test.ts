@@ -14,7 +14,8 @@ import { REPORT_FILES } from '../../src/report/write.ts';
 const GOLDEN = fileURLToPath(new URL('../fixtures/report-golden/', import.meta.url));
 const NO_CHARTS = { charts: [], omitted: [] };
 
-const expected = async (dir: string, file: string): Promise<string | null> => readFile(join(dir, file), 'utf8').catch(() => null);
+const expected = async (dir: string, file: string): Promise<string | null> =>
+  readFile(join(dir, file), 'utf8').catch(() => null);
 
 test('every exporter renders a recorded run byte for byte as the reporters did before the report model', async () => {
   const runs = (await readdir(GOLDEN)).sort();

@@ -17,25 +17,40 @@ function record(scenario: Scenario, iteration: number, mbPerSec: number, lossy: 
   const size = scenario.sizeBytes;
   const received = lossy ? size - 1_000_000 : size;
   const durationMs = (received / 1e6 / mbPerSec) * 1000;
-  const progress = durationMs >= 1000 ? Array.from({ length: Math.floor(durationMs / 100) }, (_, i) => ({ atMs: (i + 1) * 100, bytes: Math.round(((i + 1) * 100 * received) / durationMs) })) : [];
-  return fakeRecord(scenario, { kind: lossy ? 'truncated' : 'complete', received }, {
-    runId: 'render',
-    iteration,
-    handshakeMs: 2,
-    durationMs,
-    mbPerSec,
-    senderCpuMs: size / 1e6,
-    receiverCpuMs: (size / 1e6) * 1.5,
-    senderRssPeakBytes: 5e7,
-    receiverRssPeakBytes: 5e7,
-    silentLoss: lossy,
-    progress,
-    wallMs: durationMs + 5,
-  });
+  const progress =
+    durationMs >= 1000
+      ? Array.from({ length: Math.floor(durationMs / 100) }, (_, i) => ({
+          atMs: (i + 1) * 100,
+          bytes: Math.round(((i + 1) * 100 * received) / durationMs),
+        }))
+      : [];
+  return fakeRecord(
+    scenario,
+    { kind: lossy ? 'truncated' : 'complete', received },
+    {
+      runId: 'render',
+      iteration,
+      handshakeMs: 2,
+      durationMs,
+      mbPerSec,
+      senderCpuMs: size / 1e6,
+      receiverCpuMs: (size / 1e6) * 1.5,
+      senderRssPeakBytes: 5e7,
+      receiverRssPeakBytes: 5e7,
+      silentLoss: lossy,
+      progress,
+      wallMs: durationMs + 5,
+    },
+  );
 }
 
 function summaryOf(scenario: Scenario, records: readonly TransferRecord[]): ScenarioSummary {
-  return fakeSummary(scenario, records, { sdMbPerSec: 5, rmePercent: 3, senderCpuMs: scenario.sizeBytes / 1e6, receiverCpuMs: (scenario.sizeBytes / 1e6) * 1.5 });
+  return fakeSummary(scenario, records, {
+    sdMbPerSec: 5,
+    rmePercent: 3,
+    senderCpuMs: scenario.sizeBytes / 1e6,
+    receiverCpuMs: (scenario.sizeBytes / 1e6) * 1.5,
+  });
 }
 
 /** 2 sizes x 2 suites x `chunks`, ending `end`; plus `destroy` at 16 KiB, which loses data silently. */
@@ -44,11 +59,21 @@ function smallRun(chunks: readonly number[]): RunResult {
   const records: TransferRecord[] = [];
   for (const sizeBytes of [1e6, 64e6]) {
     for (const [si, suite] of SUITES.entries()) {
-      const cells = [...chunks.map((chunkBytes) => ({ chunkBytes, shutdown: 'end' as const })), { chunkBytes: 16 * KiB, shutdown: 'destroy' as const }];
+      const cells = [
+        ...chunks.map((chunkBytes) => ({ chunkBytes, shutdown: 'end' as const })),
+        { chunkBytes: 16 * KiB, shutdown: 'destroy' as const },
+      ];
       for (const [ci, cell] of cells.entries()) {
         const scenario = makeScenario({ sizeBytes, suite, ...cell });
         // 64 MB at a fifth of the rate: about 3 s, long enough for a 1 s timeline
-        const rs = [0, 1, 2].map((i) => record(scenario, i, (100 + si * 20 + ci * 4 + i * 3) / (sizeBytes > 1e6 ? 5 : 1), cell.shutdown === 'destroy'));
+        const rs = [0, 1, 2].map((i) =>
+          record(
+            scenario,
+            i,
+            (100 + si * 20 + ci * 4 + i * 3) / (sizeBytes > 1e6 ? 5 : 1),
+            cell.shutdown === 'destroy',
+          ),
+        );
         records.push(...rs);
         scenarios.push(summaryOf(scenario, rs));
       }
@@ -96,7 +121,8 @@ function dataMarks(svg: string): Record<string, number> {
   return counts;
 }
 
-const byName = (charts: readonly RenderedChart[]): Map<string, RenderedChart> => new Map(charts.map((c) => [c.name, c]));
+const byName = (charts: readonly RenderedChart[]): Map<string, RenderedChart> =>
+  new Map(charts.map((c) => [c.name, c]));
 
 test('a run with a chunk sweep, two endings and long transfers gets every chart, each an SVG with its marks', async () => {
   const run = smallRun([16 * KiB, 64 * KiB]);
@@ -129,13 +155,17 @@ test('a run with a chunk sweep, two endings and long transfers gets every chart,
 
 test('each chart prefixes its element ids, so SVGs inlined in one page do not share a clip path', async () => {
   assert.equal(
-    scopeSvgIds('<svg><clipPath id="clip1"><rect/></clipPath><g clip-path="url(#clip1)"><use href="#clip1"/></g></svg>', 'spread'),
+    scopeSvgIds(
+      '<svg><clipPath id="clip1"><rect/></clipPath><g clip-path="url(#clip1)"><use href="#clip1"/></g></svg>',
+      'spread',
+    ),
     '<svg><clipPath id="spread-clip1"><rect/></clipPath><g clip-path="url(#spread-clip1)"><use href="#spread-clip1"/></g></svg>',
   );
   const html = await htmlReport(smallRun([16 * KiB, 64 * KiB]));
   const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]!);
   assert.equal(new Set(ids).size, ids.length);
-  for (const m of html.matchAll(/url\(#([^)]+)\)/g)) assert.ok(ids.includes(m[1]!), `url(#${m[1]}) points into the page`);
+  for (const m of html.matchAll(/url\(#([^)]+)\)/g))
+    assert.ok(ids.includes(m[1]!), `url(#${m[1]}) points into the page`);
 });
 
 test('report.html is self-contained: inline SVG and CSS, no script, nothing fetched', async () => {
@@ -172,27 +202,52 @@ test('a chart with no data is left out with a sentence, not drawn empty', async 
     ['Throughput vs chunk size', 'Per-interval throughput'],
   );
   const html = await htmlReport(short, { charts, omitted });
-  assert.match(html, /<p class="omitted">Throughput vs chunk size: not drawn\. No suite and size was measured with more than one chunk size/);
-  assert.match(html, /<p class="omitted">Per-interval throughput: not drawn\. The 64\.0 MB transfers ended before the receiver&#39;s first progress report/);
+  assert.match(
+    html,
+    /<p class="omitted">Throughput vs chunk size: not drawn\. No suite and size was measured with more than one chunk size/,
+  );
+  assert.match(
+    html,
+    /<p class="omitted">Per-interval throughput: not drawn\. The 64\.0 MB transfers ended before the receiver&#39;s first progress report/,
+  );
 });
 
 test('summary.md: throughput, tuning answers, endings with SILENT, environment, and the recommendation', () => {
   const md = markdownSummary(smallRun([16 * KiB, 64 * KiB]));
-  for (const heading of ['# tls-sst-bench run render', '## Recommended settings on this machine', '## Throughput', '## Tuning answers', '## How each stream ended', '## Environment']) {
+  for (const heading of [
+    '# tls-sst-bench run render',
+    '## Recommended settings on this machine',
+    '## Throughput',
+    '## Tuning answers',
+    '## How each stream ended',
+    '## Environment',
+  ]) {
     assert.ok(md.includes(`\n${heading}\n`) || md.startsWith(`${heading}\n`), heading);
   }
   assert.ok(!md.includes('## Injected faults'), 'no faults section without faults');
   assert.match(md, /\| size \| tls \| suite \| chunk \| mean MB\/s \|/);
   // CHACHA at 64 MB: 24.0/24.6/25.2 vs 24.8/25.4/26.0 MB/s, Welch p = 0.18: no measurable difference, the smaller chunk;
   // 25.4 ± t(0.975, 2) * 0.6 / sqrt(3) = 1.5
-  assert.match(md, /\| 64\.0 MB \| chunk \| suite=TLS_CHACHA20_POLY1305_SHA256 \| no measurable difference \| 25\.4 ± 1\.5 \| 16KiB, 64KiB \| 16KiB \| 24\.6 \| 2500 \|/);
-  assert.match(md, /\| destroy \| backpressure \| until-eof \| node \| truncated -1\.0 MB SILENT 6\/6 \| truncated -1\.0 MB SILENT 6\/6 \|/);
+  assert.match(
+    md,
+    /\| 64\.0 MB \| chunk \| suite=TLS_CHACHA20_POLY1305_SHA256 \| no measurable difference \| 25\.4 ± 1\.5 \| 16KiB, 64KiB \| 16KiB \| 24\.6 \| 2500 \|/,
+  );
+  assert.match(
+    md,
+    /\| destroy \| backpressure \| until-eof \| node \| truncated -1\.0 MB SILENT 6\/6 \| truncated -1\.0 MB SILENT 6\/6 \|/,
+  );
   assert.match(md, /\*\*Silent data loss in 12 measured transfer\(s\)\.\*\*/);
-  assert.match(md, /For 64\.0 MB streams, use TLS_CHACHA20_POLY1305_SHA256 \(TLS 1\.3\) with writes of at least 16KiB: 24\.6 MB\/s, 2500 CPU ms per GB\. No measurable difference between the 2 chunk sizes tried \(16KiB, 64KiB\), so the smallest is as good as any\./);
+  assert.match(
+    md,
+    /For 64\.0 MB streams, use TLS_CHACHA20_POLY1305_SHA256 \(TLS 1\.3\) with writes of at least 16KiB: 24\.6 MB\/s, 2500 CPU ms per GB\. No measurable difference between the 2 chunk sizes tried \(16KiB, 64KiB\), so the smallest is as good as any\./,
+  );
   assert.match(md, /\| CPU flags \| aes yes, vaes no, avx2 yes, avx512f no \|/);
 });
 
 test('the terminal summary ends with the recommended settings', () => {
   const text = terminalSummary(smallRun([16 * KiB, 64 * KiB]));
-  assert.match(text, /\nRecommended settings on this machine:\nFor 64\.0 MB streams, use [^\n]+ they lost data silently: destroy\. These delivered every byte: end\.$/);
+  assert.match(
+    text,
+    /\nRecommended settings on this machine:\nFor 64\.0 MB streams, use [^\n]+ they lost data silently: destroy\. These delivered every byte: end\.$/,
+  );
 });

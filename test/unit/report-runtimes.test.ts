@@ -27,21 +27,25 @@ const RUNTIMES = [
 function record(scenario: Scenario, iteration: number, mbPerSec: number, truncated = false): TransferRecord {
   const received = truncated ? SIZE - 576 : SIZE;
   const rt = RUNTIMES.find((r) => r.label === scenario.runtime)!;
-  return fakeRecord(scenario, { kind: truncated ? 'truncated' : 'complete', received }, {
-    runId: 'rt',
-    iteration,
-    source: 'file',
-    handshakeMs: 2,
-    durationMs: (received / 1e6 / mbPerSec) * 1000,
-    mbPerSec,
-    senderCpuMs: 3,
-    receiverCpuMs: 4,
-    senderRssPeakBytes: 5e7,
-    receiverRssPeakBytes: 5e7,
-    silentLoss: truncated,
-    nodeVersion: rt.node,
-    opensslVersion: rt.openssl,
-  });
+  return fakeRecord(
+    scenario,
+    { kind: truncated ? 'truncated' : 'complete', received },
+    {
+      runId: 'rt',
+      iteration,
+      source: 'file',
+      handshakeMs: 2,
+      durationMs: (received / 1e6 / mbPerSec) * 1000,
+      mbPerSec,
+      senderCpuMs: 3,
+      receiverCpuMs: 4,
+      senderRssPeakBytes: 5e7,
+      receiverRssPeakBytes: 5e7,
+      silentLoss: truncated,
+      nodeVersion: rt.node,
+      opensslVersion: rt.openssl,
+    },
+  );
 }
 
 function summaryOf(scenario: Scenario, records: readonly TransferRecord[]): ScenarioSummary {
@@ -54,7 +58,14 @@ function summaryOf(scenario: Scenario, records: readonly TransferRecord[]): Scen
  * Plus `destroy` at 16 KiB: Node 20 delivers, Node 24 truncates one of three.
  */
 function twoRuntimeRun(runtimes: RunResult['context']['runtimes'] | null = RUNTIMES): RunResult {
-  const cells: { suite: string; chunk: number; runtime: string; rates: number[]; shutdown?: 'destroy'; truncated?: number }[] = [
+  const cells: {
+    suite: string;
+    chunk: number;
+    runtime: string;
+    rates: number[];
+    shutdown?: 'destroy';
+    truncated?: number;
+  }[] = [
     { suite: AES, chunk: 16384, runtime: '20.20.2', rates: [100, 110, 120] },
     { suite: AES, chunk: 16384, runtime: '24.21.0', rates: [200, 220, 240] },
     { suite: AES, chunk: 65536, runtime: '20.20.2', rates: [130, 140, 150] },
@@ -67,7 +78,13 @@ function twoRuntimeRun(runtimes: RunResult['context']['runtimes'] | null = RUNTI
   const scenarios: ScenarioSummary[] = [];
   const records: TransferRecord[] = [];
   for (const c of cells) {
-    const scenario = makeScenario({ sizeBytes: SIZE, chunkBytes: c.chunk, suite: c.suite, runtime: c.runtime, shutdown: c.shutdown ?? 'end' });
+    const scenario = makeScenario({
+      sizeBytes: SIZE,
+      chunkBytes: c.chunk,
+      suite: c.suite,
+      runtime: c.runtime,
+      shutdown: c.shutdown ?? 'end',
+    });
     const rs = c.rates.map((rate, i) => record(scenario, i, rate, i < (c.truncated ?? 0)));
     records.push(...rs);
     scenarios.push(summaryOf(scenario, rs));
@@ -106,11 +123,35 @@ test('per suite: mean ± sd of every delivered transfer of the throughput table,
   assert.equal(aes!.suite, AES);
   // the 95% CI half-width: Student's t (checked against SciPy in statistics.test.ts) times sd / sqrt(n)
   const half = (s: number, n: number): number => studentTQuantile(0.975, n - 1) * (s / Math.sqrt(n));
-  assert.deepEqual(aes!.cells[0], { samples: 6, meanMbPerSec: 125, sdMbPerSec: sd(aes20), ciHalfWidthMbPerSec: half(sd(aes20), 6), ratioToFirst: null });
-  assert.deepEqual(aes!.cells[1], { samples: 6, meanMbPerSec: 250, sdMbPerSec: 2 * sd(aes20), ciHalfWidthMbPerSec: half(2 * sd(aes20), 6), ratioToFirst: 2 });
+  assert.deepEqual(aes!.cells[0], {
+    samples: 6,
+    meanMbPerSec: 125,
+    sdMbPerSec: sd(aes20),
+    ciHalfWidthMbPerSec: half(sd(aes20), 6),
+    ratioToFirst: null,
+  });
+  assert.deepEqual(aes!.cells[1], {
+    samples: 6,
+    meanMbPerSec: 250,
+    sdMbPerSec: 2 * sd(aes20),
+    ciHalfWidthMbPerSec: half(2 * sd(aes20), 6),
+    ratioToFirst: 2,
+  });
   assert.equal(chacha!.suite, CHACHA);
-  assert.deepEqual(chacha!.cells[0], { samples: 3, meanMbPerSec: 200, sdMbPerSec: 0, ciHalfWidthMbPerSec: 0, ratioToFirst: null });
-  assert.deepEqual(chacha!.cells[1], { samples: 3, meanMbPerSec: 150, sdMbPerSec: 50, ciHalfWidthMbPerSec: half(50, 3), ratioToFirst: 0.75 });
+  assert.deepEqual(chacha!.cells[0], {
+    samples: 3,
+    meanMbPerSec: 200,
+    sdMbPerSec: 0,
+    ciHalfWidthMbPerSec: 0,
+    ratioToFirst: null,
+  });
+  assert.deepEqual(chacha!.cells[1], {
+    samples: 3,
+    meanMbPerSec: 150,
+    sdMbPerSec: 50,
+    ciHalfWidthMbPerSec: half(50, 3),
+    ratioToFirst: 0.75,
+  });
 });
 
 test('the terminal and summary.md print the table; the chart has one bar per suite and runtime', () => {
@@ -118,7 +159,12 @@ test('the terminal and summary.md print the table; the chart has one bar per sui
   const text = terminalSummary(run);
   assert.match(text, /Throughput per suite by Node runtime:/);
   assert.match(text, /24\.21\.0 = \/opt\/node-24\.21\.0\/bin\/node \(Node 24\.21\.0, OpenSSL 3\.5\.8\)/);
-  const row = (suite: string): string[] => text.split('\n').find((l) => l.startsWith(`1.3  ${suite} `) && l.includes('±'))!.trim().split(/\s{2,}/);
+  const row = (suite: string): string[] =>
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`1.3  ${suite} `) && l.includes('±'))!
+      .trim()
+      .split(/\s{2,}/);
   assert.deepEqual(row(AES), ['1.3', AES, '125.0 ± 18.7', '250.0 ± 37.4', '2.00x']);
   assert.deepEqual(row(CHACHA), ['1.3', CHACHA, '200.0 ± 0.0', '150.0 ± 50.0', '0.75x']);
   const md = markdownSummary(run);
@@ -157,8 +203,12 @@ test('one runtime, or an older results.json without runtimes: no comparison, no 
   const only20: RunResult = {
     ...run,
     context: { ...run.context, runtimes: [RUNTIMES[0]!] },
-    scenarios: run.scenarios.filter((s) => s.scenario.runtime === '20.20.2').map((s) => ({ ...s, scenario: { ...s.scenario, runtime: undefined } })),
-    records: run.records.filter((r) => r.scenario.runtime === '20.20.2').map((r) => ({ ...r, scenario: { ...r.scenario, runtime: undefined } })),
+    scenarios: run.scenarios
+      .filter((s) => s.scenario.runtime === '20.20.2')
+      .map((s) => ({ ...s, scenario: { ...s.scenario, runtime: undefined } })),
+    records: run.records
+      .filter((r) => r.scenario.runtime === '20.20.2')
+      .map((r) => ({ ...r, scenario: { ...r.scenario, runtime: undefined } })),
   };
   assert.equal(runtimeComparison(only20), null);
   assert.doesNotMatch(terminalSummary(only20), /by Node runtime|\bnode\s+1\.0 MB/);

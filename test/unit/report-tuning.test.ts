@@ -16,7 +16,12 @@ function close(actual: number, expected: number, tol = 1e-9): void {
 const AES = 'TLS_AES_128_GCM_SHA256';
 const CHACHA = 'TLS_CHACHA20_POLY1305_SHA256';
 
-function summary(scenario: Scenario, meanMbPerSec: number | null, cpu: { snd: number; rcv: number } = { snd: 1, rcv: 1 }, rmePercent = 1): ScenarioSummary {
+function summary(
+  scenario: Scenario,
+  meanMbPerSec: number | null,
+  cpu: { snd: number; rcv: number } = { snd: 1, rcv: 1 },
+  rmePercent = 1,
+): ScenarioSummary {
   return {
     scenarioId: scenario.id,
     scenario,
@@ -25,7 +30,16 @@ function summary(scenario: Scenario, meanMbPerSec: number | null, cpu: { snd: nu
     throughput:
       meanMbPerSec === null
         ? null
-        : { samples: 3, meanMbPerSec, sdMbPerSec: 1, rmePercent, p50MbPerSec: meanMbPerSec, p99MbPerSec: meanMbPerSec, minMbPerSec: meanMbPerSec, maxMbPerSec: meanMbPerSec },
+        : {
+            samples: 3,
+            meanMbPerSec,
+            sdMbPerSec: 1,
+            rmePercent,
+            p50MbPerSec: meanMbPerSec,
+            p99MbPerSec: meanMbPerSec,
+            minMbPerSec: meanMbPerSec,
+            maxMbPerSec: meanMbPerSec,
+          },
     meanHandshakeMs: 1,
     meanSenderCpuMs: cpu.snd,
     meanReceiverCpuMs: cpu.rcv,
@@ -37,11 +51,17 @@ function summary(scenario: Scenario, meanMbPerSec: number | null, cpu: { snd: nu
 
 function record(scenario: Scenario, kind: OutcomeKind, silentLoss: boolean): TransferRecord {
   const received = kind === 'truncated' ? scenario.sizeBytes / 2 : scenario.sizeBytes;
-  return fakeRecord(scenario, { kind, received }, { durationMs: 10, mbPerSec: received / 1e6 / 0.01, senderCpuMs: 1, receiverCpuMs: 1, silentLoss, wallMs: 12 });
+  return fakeRecord(
+    scenario,
+    { kind, received },
+    { durationMs: 10, mbPerSec: received / 1e6 / 0.01, senderCpuMs: 1, receiverCpuMs: 1, silentLoss, wallMs: 12 },
+  );
 }
 
 function runOf(scenarios: readonly ScenarioSummary[]): RunResult {
-  const records = scenarios.map((s) => record(s.scenario, s.throughput ? 'complete' : 'truncated', s.throughput === null));
+  const records = scenarios.map((s) =>
+    record(s.scenario, s.throughput ? 'complete' : 'truncated', s.throughput === null),
+  );
   return {
     context: {
       runId: 'r',
@@ -59,7 +79,8 @@ function runOf(scenarios: readonly ScenarioSummary[]): RunResult {
   };
 }
 
-const at = (sizeBytes: number, chunkBytes: number, suite = AES, shutdown: Scenario['shutdown'] = 'end'): Scenario => makeScenario({ sizeBytes, chunkBytes, suite, shutdown });
+const at = (sizeBytes: number, chunkBytes: number, suite = AES, shutdown: Scenario['shutdown'] = 'end'): Scenario =>
+  makeScenario({ sizeBytes, chunkBytes, suite, shutdown });
 
 /*
  * Hand-made samples; the p-values are SciPy 1.17.1's, stats.ttest_ind(a, b, equal_var=False).pvalue:
@@ -77,19 +98,50 @@ const S1 = [500, 520, 480, 510];
 const S2 = [505, 495, 515, 490];
 
 /** A cell with these per-transfer MB/s: its records and its summary (mean from them). */
-function cell(scenario: Scenario, rates: readonly number[], cpu = { snd: 1, rcv: 1 }): { summary: ScenarioSummary; records: TransferRecord[] } {
-  const records = rates.map((mbPerSec, iteration) => fakeRecord(scenario, { kind: 'complete', received: scenario.sizeBytes }, { iteration, mbPerSec, durationMs: 10, senderCpuMs: cpu.snd, receiverCpuMs: cpu.rcv }));
+function cell(
+  scenario: Scenario,
+  rates: readonly number[],
+  cpu = { snd: 1, rcv: 1 },
+): { summary: ScenarioSummary; records: TransferRecord[] } {
+  const records = rates.map((mbPerSec, iteration) =>
+    fakeRecord(
+      scenario,
+      { kind: 'complete', received: scenario.sizeBytes },
+      { iteration, mbPerSec, durationMs: 10, senderCpuMs: cpu.snd, receiverCpuMs: cpu.rcv },
+    ),
+  );
   const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
-  return { summary: { ...summary(scenario, mean, cpu), iterations: rates.length, throughput: { ...summary(scenario, mean).throughput!, samples: rates.length } }, records };
+  return {
+    summary: {
+      ...summary(scenario, mean, cpu),
+      iterations: rates.length,
+      throughput: { ...summary(scenario, mean).throughput!, samples: rates.length },
+    },
+    records,
+  };
 }
 
-function sampledRun(cells: readonly { summary: ScenarioSummary; records: TransferRecord[] }[], config: object = {}): RunResult {
+function sampledRun(
+  cells: readonly { summary: ScenarioSummary; records: TransferRecord[] }[],
+  config: object = {},
+): RunResult {
   const base = runOf([]);
-  return { ...base, context: { ...base.context, config }, scenarios: cells.map((c) => c.summary), records: cells.flatMap((c) => c.records) };
+  return {
+    ...base,
+    context: { ...base.context, config },
+    scenarios: cells.map((c) => c.summary),
+    records: cells.flatMap((c) => c.records),
+  };
 }
 
 test('equivalence sets from hand-made samples: Welch at alpha AND the 2% threshold (p-values as SciPy)', () => {
-  const run = sampledRun([cell(at(64e6, 4 * KiB), SLOW), cell(at(64e6, 16 * KiB), B2), cell(at(64e6, 64 * KiB), A2), cell(at(1e6, 16 * KiB), TIGHT_LOW), cell(at(1e6, 64 * KiB), TIGHT)]);
+  const run = sampledRun([
+    cell(at(64e6, 4 * KiB), SLOW),
+    cell(at(64e6, 16 * KiB), B2),
+    cell(at(64e6, 64 * KiB), A2),
+    cell(at(1e6, 16 * KiB), TIGHT_LOW),
+    cell(at(1e6, 64 * KiB), TIGHT),
+  ]);
   const answers = tuningAnswers(run);
   assert.deepEqual(
     answers.map((a) => [a.axis, a.group.sizeBytes, a.best, a.equivalent, a.recommended, a.noMeasurableDifference]),
@@ -112,7 +164,10 @@ test('equivalence sets from hand-made samples: Welch at alpha AND the 2% thresho
 });
 
 test('suites at a size: no measurable difference, and the cheapest in CPU is the one to use', () => {
-  const run = sampledRun([cell(at(64e6, 64 * KiB, AES), S1, { snd: 30, rcv: 30 }), cell(at(64e6, 64 * KiB, CHACHA), S2, { snd: 20, rcv: 25 })]);
+  const run = sampledRun([
+    cell(at(64e6, 64 * KiB, AES), S1, { snd: 30, rcv: 30 }),
+    cell(at(64e6, 64 * KiB, CHACHA), S2, { snd: 20, rcv: 25 }),
+  ]);
   const [a] = tuningAnswers(run);
   assert.equal(a?.axis, 'suite');
   assert.equal(a?.best, AES);
@@ -127,7 +182,10 @@ test('groups come from the structured fields: another axis (write path) is tuned
   const buffered = makeScenario({ sizeBytes: 64e6, chunkBytes: 64 * KiB, writePath: 'buffered' });
   const run = sampledRun([cell(at(64e6, 64 * KiB), A2), cell(buffered, SLOW), cell(at(8e6, 16 * KiB), A2)]);
   const answers = tuningAnswers(run);
-  assert.deepEqual(answers.map((a) => [a.axis, a.best, a.equivalent]), [['writePath', 'backpressure', ['backpressure']]]);
+  assert.deepEqual(
+    answers.map((a) => [a.axis, a.best, a.equivalent]),
+    [['writePath', 'backpressure', ['backpressure']]],
+  );
   assert.match(answers[0]!.note, /every other value is slower beyond the noise/);
 });
 
@@ -140,7 +198,11 @@ test('recommendation: the cheapest equivalent suite at the largest size, then it
     cell(at(64e6, 64 * KiB, CHACHA), B2, { snd: 20, rcv: 20 }),
   ]);
   const lossy = summary(at(64e6, 16 * KiB, AES, 'destroy'), null);
-  const withLoss: RunResult = { ...run, scenarios: [...run.scenarios, lossy], records: [...run.records, record(lossy.scenario, 'truncated', true)] };
+  const withLoss: RunResult = {
+    ...run,
+    scenarios: [...run.scenarios, lossy],
+    records: [...run.records, record(lossy.scenario, 'truncated', true)],
+  };
   const r = recommendation(withLoss, throughputScenarios(withLoss.scenarios));
   assert.equal(r.sizeBytes, 64e6);
   // at 64KiB AES (A2) and CHACHA (B2) cannot be told apart; CHACHA needs less CPU
@@ -163,7 +225,10 @@ test('recommendation without a chunk sweep, and without any delivered scenario',
   const one = sampledRun([cell(at(8e6, 16 * KiB), TIGHT, { snd: 4, rcv: 4 })]);
   const r = recommendation(one, throughputScenarios(one.scenarios));
   assert.deepEqual(r.equivalentChunks, []);
-  assert.equal(r.text, 'For 8.0 MB streams, use TLS_AES_128_GCM_SHA256 (TLS 1.3): 1000.5 MB/s, 1000 CPU ms per GB with 16KiB writes (only one chunk size was tried).');
+  assert.equal(
+    r.text,
+    'For 8.0 MB streams, use TLS_AES_128_GCM_SHA256 (TLS 1.3): 1000.5 MB/s, 1000 CPU ms per GB with 16KiB writes (only one chunk size was tried).',
+  );
 
   const none = runOf([summary(at(8e6, 16 * KiB, AES, 'destroy'), null)]);
   assert.equal(

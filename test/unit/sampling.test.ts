@@ -2,9 +2,23 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeScenario } from '../../src/matrix.ts';
 import { rmePercent } from '../../src/analysis/statistics.ts';
-import { differingAxes, interleaveGroups, nextStep, processWarmupState, targetMet, warmupDone, type SamplingPolicy } from '../../src/runner/sampling.ts';
+import {
+  differingAxes,
+  interleaveGroups,
+  nextStep,
+  processWarmupState,
+  targetMet,
+  warmupDone,
+  type SamplingPolicy,
+} from '../../src/runner/sampling.ts';
 
-const policy = (over: Partial<SamplingPolicy>): SamplingPolicy => ({ warmup: { kind: 'transfers', count: 1 }, iterations: 5, targetRmePercent: null, maxTimeMs: 10_000, ...over });
+const policy = (over: Partial<SamplingPolicy>): SamplingPolicy => ({
+  warmup: { kind: 'transfers', count: 1 },
+  iterations: 5,
+  targetRmePercent: null,
+  maxTimeMs: 10_000,
+  ...over,
+});
 
 /** Runs the rule over a series as the run loop does: one step per transfer, each taking `ms`. */
 function stopsAfter(p: SamplingPolicy, series: readonly (number | null)[], ms = 100): { n: number; reason: string } {
@@ -36,7 +50,10 @@ test('with a target, a noisy cell stops at --max-time and says it missed', () =>
   assert.deepEqual(stopsAfter(p, noisy, 100), { n: 10, reason: 'max-time' });
   assert.equal(targetMet(p, 'max-time'), false);
   // but never below the minimum
-  assert.deepEqual(stopsAfter(policy({ iterations: 8, targetRmePercent: 2, maxTimeMs: 1 }), noisy), { n: 8, reason: 'max-time' });
+  assert.deepEqual(stopsAfter(policy({ iterations: 8, targetRmePercent: 2, maxTimeMs: 1 }), noisy), {
+    n: 8,
+    reason: 'max-time',
+  });
 });
 
 test('a cell that lost bytes stops at its minimum: no target applies', () => {
@@ -71,9 +88,20 @@ test('interleaving: cells compared with each other take turns; sequential keeps 
   const b = makeScenario({ sizeBytes: 64e6, chunkBytes: 65536 });
   const c = makeScenario({ sizeBytes: 64e6, chunkBytes: 65536, suite: 'TLS_CHACHA20_POLY1305_SHA256' });
   const d = makeScenario({ sizeBytes: 1e6, chunkBytes: 16384 });
-  const e = makeScenario({ sizeBytes: 1e6, chunkBytes: 65536, suite: 'ECDHE-ECDSA-AES128-GCM-SHA256', tlsVersion: '1.2' });
+  const e = makeScenario({
+    sizeBytes: 1e6,
+    chunkBytes: 65536,
+    suite: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+    tlsVersion: '1.2',
+  });
   assert.deepEqual(differingAxes(b, c), ['suite']);
   assert.deepEqual(differingAxes(a, e).sort(), ['chunk', 'size', 'suite']);
-  assert.deepEqual(interleaveGroups([a, b, c, d, e], 'interleaved').map((g) => g.map((s) => s.id)), [[a.id, b.id, c.id], [d.id], [e.id]]);
-  assert.deepEqual(interleaveGroups([a, b, c], 'sequential').map((g) => g.length), [1, 1, 1]);
+  assert.deepEqual(
+    interleaveGroups([a, b, c, d, e], 'interleaved').map((g) => g.map((s) => s.id)),
+    [[a.id, b.id, c.id], [d.id], [e.id]],
+  );
+  assert.deepEqual(
+    interleaveGroups([a, b, c], 'sequential').map((g) => g.length),
+    [1, 1, 1],
+  );
 });

@@ -28,7 +28,9 @@ after(async () => {
 async function digest(spec: FixtureSpec, chunkBytes?: number): Promise<string> {
   const path = join(dir, `f${n++}.sst`);
   writeSstFile(path, spec, chunkBytes === undefined ? {} : { chunkBytes });
-  const hash = createHash('sha256').update(await readFile(path)).digest('hex');
+  const hash = createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
   await rm(path);
   return hash;
 }

@@ -33,7 +33,12 @@ before(async () => {
     const layout = await readSstLayout(bytes);
     const path = join(dir, `${profile}.sst`);
     await writeFile(path, bytes);
-    fixtures.set(profile, { bytes, summary, path, blockEnds: layout.dataBlocks.map((h) => h.offset + h.size + BLOCK_TRAILER_BYTES) });
+    fixtures.set(profile, {
+      bytes,
+      summary,
+      path,
+      blockEnds: layout.dataBlocks.map((h) => h.offset + h.size + BLOCK_TRAILER_BYTES),
+    });
   }
 });
 

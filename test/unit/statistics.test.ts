@@ -69,7 +69,12 @@ test('regularized incomplete beta at closed-form points', () => {
   }
   close(regularizedIncompleteBeta(0.5, 7.3, 7.3), 0.5, TOL, 'I_0.5(a,a)');
   close(regularizedIncompleteBeta(0.5, 2, 3), 11 / 16, TOL, 'I_0.5(2,3) = P(Bin(4,1/2) >= 2)');
-  close(regularizedIncompleteBeta(0.1, 10, 10), binomialTail(19, 0.1, 10), 1e-12, 'I_0.1(10,10) = P(Bin(19,0.1) >= 10)');
+  close(
+    regularizedIncompleteBeta(0.1, 10, 10),
+    binomialTail(19, 0.1, 10),
+    1e-12,
+    'I_0.1(10,10) = P(Bin(19,0.1) >= 10)',
+  );
   close(regularizedIncompleteBeta(0.7, 4, 6), binomialTail(9, 0.7, 4), TOL, 'I_0.7(4,6)');
   assert.equal(regularizedIncompleteBeta(0, 2, 3), 0);
   assert.equal(regularizedIncompleteBeta(1, 2, 3), 1);
@@ -229,6 +234,9 @@ test('Mann-Kendall: a rising series is a trend, a flat noisy one is not', () => 
   assert.equal(f.s, -1);
   assert.equal(f.trend, 'none');
   // significant but tiny: 0.1% end to end is no warning
-  assert.equal(mannKendall([1000, 1000.1, 1000.2, 1000.3, 1000.4, 1000.5, 1000.6, 1000.7, 1000.8, 1000.9]).trend, 'none');
+  assert.equal(
+    mannKendall([1000, 1000.1, 1000.2, 1000.3, 1000.4, 1000.5, 1000.6, 1000.7, 1000.8, 1000.9]).trend,
+    'none',
+  );
   assert.equal(mannKendall([1, 2]).trend, 'none', 'too short to tell');
 });

@@ -22,7 +22,13 @@ async function pair(): Promise<{ server: TLSSocket; client: TLSSocket; close: ()
   let gotServer!: (s: TLSSocket) => void;
   const serverSide = new Promise<TLSSocket>((r) => (gotServer = r));
   const srv = await tlsServer(files, gotServer);
-  const client = connect({ host: '127.0.0.1', port: srv.port, ca: files.caCert, servername: 'localhost', rejectUnauthorized: false });
+  const client = connect({
+    host: '127.0.0.1',
+    port: srv.port,
+    ca: files.caCert,
+    servername: 'localhost',
+    rejectUnauthorized: false,
+  });
   client.on('error', () => undefined);
   await once(client, 'secureConnect');
   const server = await serverSide;

@@ -35,17 +35,53 @@ let nextId = 2_000_000_001;
 const NO_TIMEOUT = 2 ** 31 - 1;
 
 /** Pure: how an echo ended, from the sender's check (or how the workers failed). */
-export function echoOutcome(sizeBytes: number, checked: Heard<EchoSenderReport>, returned: Heard<EchoReceiverReport> | null): Outcome {
+export function echoOutcome(
+  sizeBytes: number,
+  checked: Heard<EchoSenderReport>,
+  returned: Heard<EchoReceiverReport> | null,
+): Outcome {
   const c = checked.kind === 'report' ? checked.report : null;
-  const base = { bytesExpected: sizeBytes, bytesReceived: c?.bytesEchoed ?? 0, errorCode: c?.error?.code ?? null, errorMessage: c?.error?.message ?? null };
-  if (checked.kind === 'stalled') return { ...base, kind: 'stalled', stalledForMs: checked.ms, errorCode: 'STALLED', errorMessage: `no progress for ${Math.round(checked.ms)} ms` };
-  if (checked.kind === 'exited') return { ...base, kind: 'worker-crashed', role: checked.role, errorCode: 'WORKER_EXIT', errorMessage: checked.detail };
-  if (returned?.kind === 'exited') return { ...base, kind: 'worker-crashed', role: returned.role, errorCode: 'WORKER_EXIT', errorMessage: returned.detail };
+  const base = {
+    bytesExpected: sizeBytes,
+    bytesReceived: c?.bytesEchoed ?? 0,
+    errorCode: c?.error?.code ?? null,
+    errorMessage: c?.error?.message ?? null,
+  };
+  if (checked.kind === 'stalled')
+    return {
+      ...base,
+      kind: 'stalled',
+      stalledForMs: checked.ms,
+      errorCode: 'STALLED',
+      errorMessage: `no progress for ${Math.round(checked.ms)} ms`,
+    };
+  if (checked.kind === 'exited')
+    return {
+      ...base,
+      kind: 'worker-crashed',
+      role: checked.role,
+      errorCode: 'WORKER_EXIT',
+      errorMessage: checked.detail,
+    };
+  if (returned?.kind === 'exited')
+    return {
+      ...base,
+      kind: 'worker-crashed',
+      role: returned.role,
+      errorCode: 'WORKER_EXIT',
+      errorMessage: returned.detail,
+    };
   const r = checked.report;
   const error = r.error ?? (returned?.kind === 'report' ? returned.report.error : null);
-  if (r.bytesEchoed < sizeBytes) return error ? errorOutcome(base, error) : { ...base, kind: 'truncated', bytesLost: sizeBytes - r.bytesEchoed };
+  if (r.bytesEchoed < sizeBytes)
+    return error ? errorOutcome(base, error) : { ...base, kind: 'truncated', bytesLost: sizeBytes - r.bytesEchoed };
   if (r.bytesEchoed > sizeBytes || r.crc32cEchoed !== r.crc32cSent) {
-    return { ...base, kind: 'corrupt', errorCode: 'CRC_MISMATCH', errorMessage: `echoed crc32c ${hex(r.crc32cEchoed)} != sent ${hex(r.crc32cSent)}` };
+    return {
+      ...base,
+      kind: 'corrupt',
+      errorCode: 'CRC_MISMATCH',
+      errorMessage: `echoed crc32c ${hex(r.crc32cEchoed)} != sent ${hex(r.crc32cSent)}`,
+    };
   }
   // The sender ends the connection once it has everything back: close_notify is not watched here.
   return { ...base, kind: completeKind(null) };
@@ -58,10 +94,21 @@ export const echo: Protocol<'echo'> = {
   faults: false,
   handlers: { sender: new URL('./sender.ts', import.meta.url), receiver: new URL('./receiver.ts', import.meta.url) },
   check(config) {
-    if (config.faults.length > 0) throw usageError('--faults applies to --protocol raw only: an echo has no proxy in between');
+    if (config.faults.length > 0)
+      throw usageError('--faults applies to --protocol raw only: an echo has no proxy in between');
   },
-  expand: (_config, sizeBytes) => [{ receiverMode: 'until-eof', receiverPeer: 'node', senderPeer: 'node', streams: 1, fileBytes: sizeBytes, params: { protocol: 'echo' } }],
-  readPathRefusal: (readPath) => `--read-path "${readPath}" cannot be played by --protocol echo: its receiver reads its own way; use data`,
+  expand: (_config, sizeBytes) => [
+    {
+      receiverMode: 'until-eof',
+      receiverPeer: 'node',
+      senderPeer: 'node',
+      streams: 1,
+      fileBytes: sizeBytes,
+      params: { protocol: 'echo' },
+    },
+  ],
+  readPathRefusal: (readPath) =>
+    `--read-path "${readPath}" cannot be played by --protocol echo: its receiver reads its own way; use data`,
   peerLabel: () => 'echo',
   // Nothing to prepare: the sender makes its bytes as it goes.
   prepare: async () => ({
@@ -79,15 +126,45 @@ export const echo: Protocol<'echo'> = {
           t.onProgress?.(m.bytes);
         }
       });
-      const checkedP = heardFrom(pair.sender.next((m): m is EchoSenderReport => m.type === 'echo-checked' && m.id === id, NO_TIMEOUT), 'sender', stall);
-      const listeningP = pair.sender.next((m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === id, NO_TIMEOUT);
-      pair.sender.post({ type: 'echo-send', id, tls, cert: t.certs.cert, key: t.certs.key, host: t.host, sizeBytes: s.sizeBytes, chunkBytes: s.chunkBytes });
+      const checkedP = heardFrom(
+        pair.sender.next((m): m is EchoSenderReport => m.type === 'echo-checked' && m.id === id, NO_TIMEOUT),
+        'sender',
+        stall,
+      );
+      const listeningP = pair.sender.next(
+        (m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === id,
+        NO_TIMEOUT,
+      );
+      pair.sender.post({
+        type: 'echo-send',
+        id,
+        tls,
+        cert: t.certs.cert,
+        key: t.certs.key,
+        host: t.host,
+        sizeBytes: s.sizeBytes,
+        chunkBytes: s.chunkBytes,
+      });
       const listening = await heardFrom(listeningP, 'sender', stall);
       let returned: Heard<EchoReceiverReport> | null = null;
       if (listening.kind === 'report') {
         t.onListening(listening.report.address);
-        const returnedP = heardFrom(pair.receiver.next((m): m is EchoReceiverReport => m.type === 'echo-returned' && m.id === id, NO_TIMEOUT), 'receiver', stall);
-        pair.receiver.post({ type: 'echo-return', id, tls, host: t.host, port: listening.report.port, servername: SERVER_NAME, ca: t.certs.caCert, sizeBytes: s.sizeBytes, progressIntervalMs: 200 });
+        const returnedP = heardFrom(
+          pair.receiver.next((m): m is EchoReceiverReport => m.type === 'echo-returned' && m.id === id, NO_TIMEOUT),
+          'receiver',
+          stall,
+        );
+        pair.receiver.post({
+          type: 'echo-return',
+          id,
+          tls,
+          host: t.host,
+          port: listening.report.port,
+          servername: SERVER_NAME,
+          ca: t.certs.caCert,
+          sizeBytes: s.sizeBytes,
+          progressIntervalMs: 200,
+        });
         returned = await returnedP;
       }
       const checked = listening.kind === 'report' ? await checkedP : listening;
@@ -126,7 +203,11 @@ export const echo: Protocol<'echo'> = {
         silentLoss: false,
         stoppedAt: null,
         fault: null,
-        detail: { protocol: 'echo', bytesEchoed: c?.bytesEchoed ?? 0, echoMatched: c !== null && c.bytesEchoed === s.sizeBytes && c.crc32cEchoed === c.crc32cSent },
+        detail: {
+          protocol: 'echo',
+          bytesEchoed: c?.bytesEchoed ?? 0,
+          echoMatched: c !== null && c.bytesEchoed === s.sizeBytes && c.crc32cEchoed === c.crc32cSent,
+        },
         progress: [],
         wallMs: nowMs() - startedAt,
       };

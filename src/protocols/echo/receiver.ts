@@ -15,15 +15,28 @@ function giveBack(req: EchoReturnRequest): void {
   let handshakeMs: number | null = null;
   let error: StreamError | null = null;
   let reported = false;
-  const progress = setInterval(() => workerChannel().send({ type: 'progress', id: req.id, bytes: received }), req.progressIntervalMs);
-  const socket = connect({ host: req.host, port: req.port, servername: req.servername, ca: req.ca, ...pinnedTlsOptions(req.tls) }, () => {
-    handshakeMs = nowMs() - startedAt;
-  });
+  const progress = setInterval(
+    () => workerChannel().send({ type: 'progress', id: req.id, bytes: received }),
+    req.progressIntervalMs,
+  );
+  const socket = connect(
+    { host: req.host, port: req.port, servername: req.servername, ca: req.ca, ...pinnedTlsOptions(req.tls) },
+    () => {
+      handshakeMs = nowMs() - startedAt;
+    },
+  );
   const report = (): void => {
     if (reported) return;
     reported = true;
     clearInterval(progress);
-    workerChannel().send({ type: 'echo-returned', id: req.id, bytesReceived: received, handshakeMs, error, ...usage.stop() });
+    workerChannel().send({
+      type: 'echo-returned',
+      id: req.id,
+      bytesReceived: received,
+      handshakeMs,
+      error,
+      ...usage.stop(),
+    });
   };
   socket.on('data', (chunk: Buffer) => {
     received += chunk.length;

@@ -15,7 +15,17 @@ function send(req: EchoSendRequest): void {
   const usage = new UsageMeter();
   const server = createServer({ key: req.key, cert: req.cert, ...pinnedTlsOptions(req.tls) });
   let handled = false;
-  const report = (socket: TLSSocket | null, r: { bytesWritten: number; bytesEchoed: number; crc32cSent: number; crc32cEchoed: number; firstByteAtMs: number | null; error: StreamError | null }): void => {
+  const report = (
+    socket: TLSSocket | null,
+    r: {
+      bytesWritten: number;
+      bytesEchoed: number;
+      crc32cSent: number;
+      crc32cEchoed: number;
+      firstByteAtMs: number | null;
+      error: StreamError | null;
+    },
+  ): void => {
     server.close();
     workerChannel().send({
       type: 'echo-checked',
@@ -29,7 +39,14 @@ function send(req: EchoSendRequest): void {
   server.on('tlsClientError', (err) => {
     if (handled) return;
     handled = true;
-    report(null, { bytesWritten: 0, bytesEchoed: 0, crc32cSent: 0, crc32cEchoed: 0, firstByteAtMs: null, error: streamError(err, 'handshake') });
+    report(null, {
+      bytesWritten: 0,
+      bytesEchoed: 0,
+      crc32cSent: 0,
+      crc32cEchoed: 0,
+      firstByteAtMs: null,
+      error: streamError(err, 'handshake'),
+    });
   });
   server.on('secureConnection', (socket: TLSSocket) => {
     if (handled) return void socket.destroy();
@@ -44,7 +61,14 @@ function send(req: EchoSendRequest): void {
     const finish = (): void => {
       if (done) return;
       done = true;
-      report(socket, { bytesWritten: sent, bytesEchoed: echoed, crc32cSent: crcSent, crc32cEchoed: crcEchoed, firstByteAtMs, error });
+      report(socket, {
+        bytesWritten: sent,
+        bytesEchoed: echoed,
+        crc32cSent: crcSent,
+        crc32cEchoed: crcEchoed,
+        firstByteAtMs,
+        error,
+      });
       socket.end();
     };
     socket.on('data', (chunk: Buffer) => {
@@ -69,7 +93,9 @@ function send(req: EchoSendRequest): void {
     };
     writeNext();
   });
-  server.on('error', (err) => workerChannel().send({ type: 'fatal', id: req.id, message: `echo sender: ${String(err)}` }));
+  server.on('error', (err) =>
+    workerChannel().send({ type: 'fatal', id: req.id, message: `echo sender: ${String(err)}` }),
+  );
   server.listen(0, req.host, () => {
     const { port, address } = server.address() as AddressInfo;
     workerChannel().send({ type: 'listening', id: req.id, port, address });

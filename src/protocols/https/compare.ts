@@ -10,7 +10,11 @@ const MAX_MB_PER_SEC = 1e9;
 const sample = v.looseObject({
   warmup: v.boolean(),
   cooldown: v.boolean(),
-  mbPerSec: v.pipe(finite, v.minValue(0, 'a throughput in MB/s >= 0'), v.maxValue(MAX_MB_PER_SEC, `a throughput in MB/s <= ${MAX_MB_PER_SEC}`)),
+  mbPerSec: v.pipe(
+    finite,
+    v.minValue(0, 'a throughput in MB/s >= 0'),
+    v.maxValue(MAX_MB_PER_SEC, `a throughput in MB/s <= ${MAX_MB_PER_SEC}`),
+  ),
   errors: nonNegativeInt,
   non2xx: nonNegativeInt,
 });
@@ -29,16 +33,27 @@ export const HTTPS_SAMPLE_UNIT =
 export function httpsComparableSamples(value: object, where: string): ComparableSample[] {
   const cells = (value as { https?: unknown }).https;
   if (cells === undefined) return [];
-  if (!Array.isArray(cells)) throw usageError(`${where} is not a tls-sst-bench results.json: https is ${typeof cells}: expected a list of HTTPS load records`);
+  if (!Array.isArray(cells))
+    throw usageError(
+      `${where} is not a tls-sst-bench results.json: https is ${typeof cells}: expected a list of HTTPS load records`,
+    );
   return cells.flatMap((cell: unknown, i) => {
     if (typeof cell !== 'object' || cell === null || !('samples' in cell)) return [];
     const parsed = v.safeParse(load, cell);
-    if (!parsed.success) throw usageError(`${where} is not a tls-sst-bench results.json: https[${i}].${describeIssue(parsed.issues)}`);
+    if (!parsed.success)
+      throw usageError(`${where} is not a tls-sst-bench results.json: https[${i}].${describeIssue(parsed.issues)}`);
     const c = parsed.output;
     return c.samples.map((s) => {
       const counted = isCleanSample(s);
       // compare leaves out a run's warm-up; a cell's cool-down is left out the same way
-      return { scenarioId: c.cellId, warmup: s.warmup || s.cooldown, mbPerSec: s.mbPerSec, counted, ending: counted ? 'served' : s.errors > 0 ? 'errors' : 'non-2xx', unit: HTTPS_SAMPLE_UNIT };
+      return {
+        scenarioId: c.cellId,
+        warmup: s.warmup || s.cooldown,
+        mbPerSec: s.mbPerSec,
+        counted,
+        ending: counted ? 'served' : s.errors > 0 ? 'errors' : 'non-2xx',
+        unit: HTTPS_SAMPLE_UNIT,
+      };
     });
   });
 }

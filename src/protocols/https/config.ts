@@ -20,7 +20,9 @@ function integerList(bounds: { min: number; max: number }) {
     const values = splitList(text, flag).map((item) => {
       const n = Number(item);
       if (!/^\d+$/.test(item) || !Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) {
-        throw usageError(`${flag} "${item}" is not accepted: expected whole numbers from ${bounds.min} to ${bounds.max}, e.g. 1,4,16`);
+        throw usageError(
+          `${flag} "${item}" is not accepted: expected whole numbers from ${bounds.min} to ${bounds.max}, e.g. 1,4,16`,
+        );
       }
       return n;
     });
@@ -65,7 +67,8 @@ export const HTTPS_OPTIONS = [
     target: 'modes',
     flag: '--mode',
     valueName: 'list',
-    description: 'whole (GET the file) or range (GET --range-chunk bytes at random chunk-aligned offsets); both: whole,range',
+    description:
+      'whole (GET the file) or range (GET --range-chunk bytes at random chunk-aligned offsets); both: whole,range',
     parse: (t, f) =>
       [...new Set(splitList(t, f))].map((m) => {
         if ((HTTPS_MODES as readonly string[]).includes(m)) return m as HttpsMode;
@@ -147,16 +150,23 @@ export interface HttpsPreset {
  * Merges layers (later wins: preset, then flags), parses every value and
  * checks the values against each other (suite and key, range chunk and sizes).
  */
-export function resolveHttpsConfig(layers: readonly { where: string; raw: HttpsRawConfig }[], preset?: string): HttpsConfig {
+export function resolveHttpsConfig(
+  layers: readonly { where: string; raw: HttpsRawConfig }[],
+  preset?: string,
+): HttpsConfig {
   const parsed = applyLayers(HTTPS_TABLE, defaultsOf(HTTPS_OPTIONS), layers);
   const suite = resolveSuite(parsed.suite);
   if (!suite.keyTypes.includes(parsed.keyType)) {
-    throw usageError(`--key "${parsed.keyType}" cannot serve --suite ${suite.name}: expected ${suite.keyTypes.join(' or ')}`);
+    throw usageError(
+      `--key "${parsed.keyType}" cannot serve --suite ${suite.name}: expected ${suite.keyTypes.join(' or ')}`,
+    );
   }
   if (parsed.modes.includes('range')) {
     const smallest = Math.min(...parsed.sizes);
     if (parsed.rangeChunkBytes > smallest) {
-      throw usageError(`--range-chunk "${formatBytes(parsed.rangeChunkBytes)}" is larger than the smallest size ${formatBytes(smallest)}: expected at most that`);
+      throw usageError(
+        `--range-chunk "${formatBytes(parsed.rangeChunkBytes)}" is larger than the smallest size ${formatBytes(smallest)}: expected at most that`,
+      );
     }
   }
   return { ...parsed, preset, tlsVersion: suite.version };

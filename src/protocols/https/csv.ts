@@ -100,7 +100,10 @@ export function serverMbPerSec(c: HttpsLoadRecord): number | null {
   return c.serverBodyBytes === null || c.elapsedMs <= 0 ? null : c.serverBodyBytes / 1e3 / c.elapsedMs;
 }
 
-export function rawFor(result: Pick<HttpsResult, 'rawStream'>, c: Pick<HttpsLoadRecord, 'sizeBytes' | 'suite'>): RawStreamCell | undefined {
+export function rawFor(
+  result: Pick<HttpsResult, 'rawStream'>,
+  c: Pick<HttpsLoadRecord, 'sizeBytes' | 'suite'>,
+): RawStreamCell | undefined {
   return result.rawStream.find((r) => r.sizeBytes === c.sizeBytes && r.suite === c.suite);
 }
 

@@ -29,10 +29,12 @@ function httpsFindings(json: object): readonly Finding[] {
  */
 export const https = {
   name: 'https',
-  description: 'fixtures served by node:https in a process of its own, N concurrent autocannon connections fetching whole files or ranges',
+  description:
+    'fixtures served by node:https in a process of its own, N concurrent autocannon connections fetching whole files or ranges',
   command: 'https',
   options: HTTPS_OPTIONS,
-  resolveConfig: (layers, preset) => resolveHttpsConfig(layers as readonly { where: string; raw: HttpsRawConfig }[], preset),
+  resolveConfig: (layers, preset) =>
+    resolveHttpsConfig(layers as readonly { where: string; raw: HttpsRawConfig }[], preset),
   run: runHttpsBench,
   resultsOf: httpsRunResult,
   comparableSamples: httpsComparableSamples,

@@ -24,7 +24,9 @@ export interface CellSpec {
   readonly seed: number;
 }
 
-export function cellId(s: Pick<CellSpec, 'sizeBytes' | 'mode' | 'rangeChunkBytes' | 'connections' | 'tls' | 'keyType'>): string {
+export function cellId(
+  s: Pick<CellSpec, 'sizeBytes' | 'mode' | 'rangeChunkBytes' | 'connections' | 'tls' | 'keyType'>,
+): string {
   return [
     `size=${formatBytes(s.sizeBytes)}`,
     `mode=${s.mode}`,
@@ -67,7 +69,10 @@ export function autocannonOptions(spec: CellSpec, host: string, port: number): a
           requests: [
             {
               method: 'GET' as const,
-              setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, range: rangeHeader(next()) } }),
+              setupRequest: (req: autocannon.Request) => ({
+                ...req,
+                headers: { ...req.headers, range: rangeHeader(next()) },
+              }),
             },
           ],
         }
@@ -80,7 +85,11 @@ export function autocannonOptions(spec: CellSpec, host: string, port: number): a
  * clock starts here, as autocannon's does); `signal` stops it early (the result
  * covers the time run).
  */
-export function runAutocannon(opts: autocannon.Options, tally?: LoadTally, signal?: AbortSignal): Promise<autocannon.Result> {
+export function runAutocannon(
+  opts: autocannon.Options,
+  tally?: LoadTally,
+  signal?: AbortSignal,
+): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(opts, (err: unknown, result: autocannon.Result) => {
       signal?.removeEventListener('abort', stop);
@@ -89,12 +98,17 @@ export function runAutocannon(opts: autocannon.Options, tally?: LoadTally, signa
     });
     const startedAt = performance.now();
     if (tally) {
-      instance.on('response', (client: autocannon.Client, statusCode: number, resBytes: number, responseTime: number) => {
-        tally.response(performance.now() - startedAt, client, statusCode, resBytes, responseTime);
-        tally.socket((client as unknown as { conn?: object }).conn);
-      });
+      instance.on(
+        'response',
+        (client: autocannon.Client, statusCode: number, resBytes: number, responseTime: number) => {
+          tally.response(performance.now() - startedAt, client, statusCode, resBytes, responseTime);
+          tally.socket((client as unknown as { conn?: object }).conn);
+        },
+      );
       // autocannon emits a timeout as an error whose message says so (lib/run.js onTimeout).
-      instance.on('reqError', (error: Error) => tally.error(performance.now() - startedAt, error.message === 'request timed out'));
+      instance.on('reqError', (error: Error) =>
+        tally.error(performance.now() - startedAt, error.message === 'request timed out'),
+      );
     }
     const stop = (): void => instance.stop();
     if (signal?.aborted) stop();
@@ -114,7 +128,10 @@ export interface CellExtra {
 /** The cell's record from autocannon's result (pure). MB/s: 10^6 bytes per second of autocannon's elapsed time. */
 export function cellFromResult(
   spec: CellSpec,
-  result: Pick<autocannon.Result, 'duration' | 'requests' | 'throughput' | 'latency' | 'errors' | 'timeouts' | 'non2xx' | 'statusCodeStats'>,
+  result: Pick<
+    autocannon.Result,
+    'duration' | 'requests' | 'throughput' | 'latency' | 'errors' | 'timeouts' | 'non2xx' | 'statusCodeStats'
+  >,
   extra: CellExtra,
 ): HttpsLoadRecord {
   const elapsedMs = result.duration * 1000;
@@ -177,7 +194,10 @@ export async function measureCell(
   const result = await runAutocannon(autocannonOptions(spec, target.host, target.port), tally, signal);
   const cpu = process.cpuUsage(cpu0);
   const after = await target.stats?.();
-  const serverCpuMs = before && after ? (after.cpuUserMicros + after.cpuSystemMicros - before.cpuUserMicros - before.cpuSystemMicros) / 1000 : null;
+  const serverCpuMs =
+    before && after
+      ? (after.cpuUserMicros + after.cpuSystemMicros - before.cpuUserMicros - before.cpuSystemMicros) / 1000
+      : null;
   const serverBodyBytes = before && after ? after.bodyBytesSent - before.bodyBytesSent : null;
   // An interrupted cell ran for less than asked: only its whole intervals are samples.
   const ranMs = Math.min(spec.durationMs, result.duration * 1000);

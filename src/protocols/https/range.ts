@@ -26,8 +26,10 @@ export function parseRange(header: string | undefined, size: number): RangeReque
   }
   const start = Number(first);
   const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-  if (!Number.isSafeInteger(start) || start >= size) return { kind: 'unsatisfiable', reason: `starts at ${first}, file has ${size} bytes` };
-  if (last !== '' && Number(last) < start) return { kind: 'unsatisfiable', reason: `ends before it starts: "${header}"` };
+  if (!Number.isSafeInteger(start) || start >= size)
+    return { kind: 'unsatisfiable', reason: `starts at ${first}, file has ${size} bytes` };
+  if (last !== '' && Number(last) < start)
+    return { kind: 'unsatisfiable', reason: `ends before it starts: "${header}"` };
   return { kind: 'range', start, end };
 }
 
@@ -48,7 +50,11 @@ export function seededRandom(seed: number): () => number {
  * is bytes i*chunk .. (i+1)*chunk-1; a tail shorter than a chunk is never
  * asked for, so every request moves the same number of bytes).
  */
-export function randomRanges(seed: number, sizeBytes: number, chunkBytes: number): () => { start: number; end: number } {
+export function randomRanges(
+  seed: number,
+  sizeBytes: number,
+  chunkBytes: number,
+): () => { start: number; end: number } {
   const slots = Math.floor(sizeBytes / chunkBytes);
   if (slots < 1) throw new RangeError(`a ${chunkBytes}-byte range does not fit in ${sizeBytes} bytes`);
   const random = seededRandom(seed);

@@ -12,7 +12,8 @@ function fixed(v: number | null | undefined, digits: number): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
 }
 
-const modeText = (c: HttpsLoadRecord): string => (c.mode === 'range' ? `range ${formatBytes(c.rangeChunkBytes ?? 0)} random` : 'whole');
+const modeText = (c: HttpsLoadRecord): string =>
+  c.mode === 'range' ? `range ${formatBytes(c.rangeChunkBytes ?? 0)} random` : 'whole';
 
 /** How to read the MB/s, ±95% and n columns. */
 export const SAMPLES_LINE =
@@ -21,7 +22,9 @@ export const SAMPLES_LINE =
 /** The one line every summary carries: what autocannon did not check, and what did. */
 export function verificationLine(verified: readonly VerifiedFetch[]): string {
   const ok = verified.filter((v) => v.problem === null);
-  const proven = ok.map((v) => `${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''} ${v.crc32cReceived}`).join(', ');
+  const proven = ok
+    .map((v) => `${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''} ${v.crc32cReceived}`)
+    .join(', ');
   const suite = ok[0] ? `${ok[0].protocolNegotiated} ${ok[0].suiteNegotiated}` : '-';
   return `autocannon does not verify the server certificate (it connects with rejectUnauthorized: false); a verified fetch per fixture did (run CA, servername localhost, ${suite} negotiated, CRC32C equal): ${proven || 'none'}`;
 }
@@ -33,7 +36,24 @@ export function cellMbPerSec(c: HttpsLoadRecord): number {
 
 /** The cells table (pure). */
 export function cellsTable(cells: readonly HttpsLoadRecord[]): FindingsTable {
-  const header = ['size', 'mode', 'conns', 'req/s', 'MB/s', '±95%', 'n', 'srv MB/s', 'p50 ms', 'p99 ms', 'errors', 'timeouts', 'non2xx', 'ending', 'srv CPU %', 'load CPU %'];
+  const header = [
+    'size',
+    'mode',
+    'conns',
+    'req/s',
+    'MB/s',
+    '±95%',
+    'n',
+    'srv MB/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'timeouts',
+    'non2xx',
+    'ending',
+    'srv CPU %',
+    'load CPU %',
+  ];
   const numeric = header.map((h) => h !== 'mode' && h !== 'ending');
   const rows = cells.map((c) => [
     formatBytes(c.sizeBytes),
@@ -105,7 +125,8 @@ export function httpsReportModel(result: HttpsResult): HttpsReportModel {
     );
   }
   const failing = cells.filter((c) => c.errors > 0 || c.non2xx > 0);
-  if (failing.length > 0) notes.push(`WARNING: errors or non-2xx responses in ${failing.map((c) => c.cellId).join('; ')}`);
+  if (failing.length > 0)
+    notes.push(`WARNING: errors or non-2xx responses in ${failing.map((c) => c.cellId).join('; ')}`);
   const load: Finding = {
     id: 'https-load',
     title: 'HTTPS load',
@@ -120,7 +141,9 @@ export function httpsReportModel(result: HttpsResult): HttpsReportModel {
       ? {
           id: 'https-vs-raw',
           title: 'Raw TLS stream vs HTTPS, same suite and size',
-          before: ['MB/s; raw: one stream, 64 KiB writes, mean of 3; HTTPS: all connections together, mean of the measured intervals'],
+          before: [
+            'MB/s; raw: one stream, 64 KiB writes, mean of 3; HTTPS: all connections together, mean of the measured intervals',
+          ],
           table: comparisonTable(result),
           after: [],
         }

@@ -3,7 +3,8 @@ import { HTTPS_RESULTS_VERSION, type HttpsResult } from './results.ts';
 import type { HttpsRun } from './run.ts';
 
 /** results.json of an https run: a run's common shape plus the HTTPS sections. */
-export type HttpsRunJson = RunResult & Pick<HttpsResult, 'https' | 'verified' | 'rawStream'> & { readonly httpsVersion: typeof HTTPS_RESULTS_VERSION };
+export type HttpsRunJson = RunResult &
+  Pick<HttpsResult, 'https' | 'verified' | 'rawStream'> & { readonly httpsVersion: typeof HTTPS_RESULTS_VERSION };
 
 /**
  * Pure: results.json of an https run. The raw-stream comparison fills the
@@ -32,5 +33,11 @@ export function httpsRunResult(run: Pick<HttpsRun, 'result' | 'rawRun'>): HttpsR
 export function httpsResultOfJson(json: object): HttpsResult | null {
   const j = json as Partial<HttpsRunJson>;
   if (j.httpsVersion !== HTTPS_RESULTS_VERSION || !Array.isArray(j.https) || !j.context) return null;
-  return { schemaVersion: HTTPS_RESULTS_VERSION, context: j.context, https: j.https, verified: j.verified ?? [], rawStream: j.rawStream ?? [] };
+  return {
+    schemaVersion: HTTPS_RESULTS_VERSION,
+    context: j.context,
+    https: j.https,
+    verified: j.verified ?? [],
+    rawStream: j.rawStream ?? [],
+  };
 }

@@ -17,7 +17,13 @@ import type { TlsParams } from '../../transfer/messages.ts';
 import type { HttpsConfig } from './config.ts';
 import { measureCell, type CellSpec } from './load.ts';
 import { randomRanges } from './range.ts';
-import { HTTPS_RESULTS_VERSION, type HttpsLoadRecord, type HttpsResult, type RawStreamCell, type VerifiedFetch } from './results.ts';
+import {
+  HTTPS_RESULTS_VERSION,
+  type HttpsLoadRecord,
+  type HttpsResult,
+  type RawStreamCell,
+  type VerifiedFetch,
+} from './results.ts';
 import { FixtureServerProcess } from './server-process.ts';
 import { verifiedFetch } from './verify.ts';
 
@@ -77,7 +83,8 @@ export function planCells(config: HttpsConfig, fixtures: ReadonlyMap<number, Fix
 
 async function fileRangeCrc(path: string, start: number, end: number): Promise<number> {
   let crc = 0;
-  for await (const chunk of createReadStream(path, { start, end, highWaterMark: 1 << 20 })) crc = crc32c(chunk as Buffer, crc);
+  for await (const chunk of createReadStream(path, { start, end, highWaterMark: 1 << 20 }))
+    crc = crc32c(chunk as Buffer, crc);
   return crc;
 }
 
@@ -86,7 +93,10 @@ export function assertVerified(v: VerifiedFetch): void {
   if (v.problem === null) return;
   const what = `verified fetch of ${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''}`;
   const code = v.suiteNegotiated !== null && v.problem.startsWith('asked for') ? 'SUITE_MISMATCH' : 'FIXTURE';
-  throw new BenchError(code, `${what} failed: ${v.problem}${v.errorCode ? ` (${v.errorCode})` : ''}; the HTTPS numbers would mean nothing, so the run stops`);
+  throw new BenchError(
+    code,
+    `${what} failed: ${v.problem}${v.errorCode ? ` (${v.errorCode})` : ''}; the HTTPS numbers would mean nothing, so the run stops`,
+  );
 }
 
 function rawCells(run: RunResult): RawStreamCell[] {
@@ -142,11 +152,32 @@ export async function runHttpsBench(config: HttpsConfig, opts: HttpsRunOptions):
     const ca = files.caCert;
     for (const f of fixtures.values()) {
       const checks: Promise<VerifiedFetch>[] = [];
-      checks.push(verifiedFetch({ host: HOST, port: server.port, ca, tls, fixture: f.name, bytesExpected: f.sizeBytes, crc32cExpected: f.crc32c }));
+      checks.push(
+        verifiedFetch({
+          host: HOST,
+          port: server.port,
+          ca,
+          tls,
+          fixture: f.name,
+          bytesExpected: f.sizeBytes,
+          crc32cExpected: f.crc32c,
+        }),
+      );
       if (config.modes.includes('range')) {
         const range = randomRanges(RUN_DEFAULTS.seed, f.sizeBytes, config.rangeChunkBytes)();
         const expected = await fileRangeCrc(f.path, range.start, range.end);
-        checks.push(verifiedFetch({ host: HOST, port: server.port, ca, tls, fixture: f.name, range, bytesExpected: range.end - range.start + 1, crc32cExpected: expected }));
+        checks.push(
+          verifiedFetch({
+            host: HOST,
+            port: server.port,
+            ca,
+            tls,
+            fixture: f.name,
+            range,
+            bytesExpected: range.end - range.start + 1,
+            crc32cExpected: expected,
+          }),
+        );
       }
       for (const v of await Promise.all(checks)) {
         verified.push(v);
@@ -159,7 +190,11 @@ export async function runHttpsBench(config: HttpsConfig, opts: HttpsRunOptions):
     for (const [index, spec] of plan.entries()) {
       if (opts.signal?.aborted) break;
       hooks.onCellStart?.(spec, index, plan.length);
-      const cell = await measureCell(spec, { host: HOST, port: activeServer.port, stats: () => activeServer.stats() }, opts.signal);
+      const cell = await measureCell(
+        spec,
+        { host: HOST, port: activeServer.port, stats: () => activeServer.stats() },
+        opts.signal,
+      );
       cells.push(cell);
       hooks.onCell?.(cell);
     }
@@ -180,7 +215,12 @@ export async function runHttpsBench(config: HttpsConfig, opts: HttpsRunOptions):
           },
         },
       ]);
-      rawRun = await runBenchmark(rawConfig, { runId: opts.runId, command: opts.command, fixturesDir: opts.fixturesDir, signal: opts.signal });
+      rawRun = await runBenchmark(rawConfig, {
+        runId: opts.runId,
+        command: opts.command,
+        fixturesDir: opts.fixturesDir,
+        signal: opts.signal,
+      });
       pids.push(...rawRun.context.workerPids);
     }
   } finally {
@@ -196,10 +236,23 @@ export async function runHttpsBench(config: HttpsConfig, opts: HttpsRunOptions):
     config,
     environment: collectEnvironment(),
     workerPids: pids,
-    fixtures: [...fixtures.values()].map((f) => ({ name: f.name, sizeBytes: f.sizeBytes, seed: f.seed, profile: f.profile, crc32c: hex(f.crc32c), dataBlocks: f.dataBlocks })),
+    fixtures: [...fixtures.values()].map((f) => ({
+      name: f.name,
+      sizeBytes: f.sizeBytes,
+      seed: f.seed,
+      profile: f.profile,
+      crc32c: hex(f.crc32c),
+      dataBlocks: f.dataBlocks,
+    })),
   };
   return {
-    result: { schemaVersion: HTTPS_RESULTS_VERSION, context, https: cells, verified, rawStream: rawRun ? rawCells(rawRun) : [] },
+    result: {
+      schemaVersion: HTTPS_RESULTS_VERSION,
+      context,
+      https: cells,
+      verified,
+      rawStream: rawRun ? rawCells(rawRun) : [],
+    },
     rawRun,
     pids,
   };

@@ -101,7 +101,10 @@ export class LoadTally {
   /** The whole intervals of a load of `durationMs` (a partial last one is no sample: it would read low). */
   samples(durationMs: number): HttpsSample[] {
     const whole = Math.floor(durationMs / this.#intervalMs);
-    const warmupIntervals = Math.max(1, this.#allConnectedAtMs === null ? whole : Math.floor(this.#allConnectedAtMs / this.#intervalMs) + 1);
+    const warmupIntervals = Math.max(
+      1,
+      this.#allConnectedAtMs === null ? whole : Math.floor(this.#allConnectedAtMs / this.#intervalMs) + 1,
+    );
     const cooldownFrom = whole - Math.max(1, Math.ceil(this.#longestMs / this.#intervalMs));
     const seconds = this.#intervalMs / 1000;
     return Array.from({ length: whole }, (_, index) => {
@@ -142,8 +145,13 @@ export function isMeasuredSample(s: Pick<HttpsSample, 'warmup' | 'cooldown' | 'e
 }
 
 /** The measured samples' MB/s and req/s (pure): what the terminal, https.csv and compare read. */
-export function intervalStats(samples: readonly HttpsSample[]): Pick<HttpsLoadRecord, 'intervalMbPerSec' | 'intervalRequestsPerSec'> {
+export function intervalStats(
+  samples: readonly HttpsSample[],
+): Pick<HttpsLoadRecord, 'intervalMbPerSec' | 'intervalRequestsPerSec'> {
   const measured = samples.filter(isMeasuredSample);
   if (measured.length === 0) return { intervalMbPerSec: null, intervalRequestsPerSec: null };
-  return { intervalMbPerSec: throughputOf(measured.map((s) => s.mbPerSec)), intervalRequestsPerSec: mean(measured.map((s) => s.requestsPerSec)) };
+  return {
+    intervalMbPerSec: throughputOf(measured.map((s) => s.mbPerSec)),
+    intervalRequestsPerSec: mean(measured.map((s) => s.requestsPerSec)),
+  };
 }

@@ -16,7 +16,13 @@ const STDERR_KEPT = 4096;
  * runner/worker-bundle.ts): no tsx loader thread in the measured server.
  */
 async function bundleServer(): Promise<{ script: string; dir: string }> {
-  const dir = join(PROJECT_ROOT, 'node_modules', '.cache', 'tls-sst-bench', `https-server-${process.pid}-${Date.now()}`);
+  const dir = join(
+    PROJECT_ROOT,
+    'node_modules',
+    '.cache',
+    'tls-sst-bench',
+    `https-server-${process.pid}-${Date.now()}`,
+  );
   await mkdir(dir, { recursive: true });
   await build({
     entryPoints: { server: ENTRY },
@@ -51,20 +57,30 @@ export class FixtureServerProcess {
 
   static #exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     return new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+      if (child.exitCode !== null || child.signalCode !== null)
+        resolve({ code: child.exitCode, signal: child.signalCode });
       else child.once('exit', (code, signal) => resolve({ code, signal }));
     });
   }
 
   static async start(params: FixtureServerParams, timeoutMs = 30_000): Promise<FixtureServerProcess> {
     const { script, dir } = await bundleServer();
-    const child = fork(script, [], { execArgv: ['--enable-source-maps'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    const child = fork(script, [], {
+      execArgv: ['--enable-source-maps'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_KEPT)));
     child.on('error', () => undefined);
     try {
       child.send({ type: 'serve', params } satisfies ToServer);
-      const msg = await nextMessage(child, (m) => m.type === 'listening', timeoutMs, () => stderr);
+      const msg = await nextMessage(
+        child,
+        (m) => m.type === 'listening',
+        timeoutMs,
+        () => stderr,
+      );
       if (msg.type !== 'listening') throw new BenchError('WORKER', 'https server did not listen');
       const proc = new FixtureServerProcess(child, msg.port, dir);
       proc.#stderr = stderr;
@@ -87,9 +103,15 @@ export class FixtureServerProcess {
   }
 
   async stats(timeoutMs = 10_000): Promise<ServerStats> {
-    if (!this.#alive || !this.child.connected) throw new BenchError('WORKER', `https server is gone${this.#stderr.trim() ? `: ${this.#stderr.trim()}` : ''}`);
+    if (!this.#alive || !this.child.connected)
+      throw new BenchError('WORKER', `https server is gone${this.#stderr.trim() ? `: ${this.#stderr.trim()}` : ''}`);
     this.child.send({ type: 'stats' } satisfies ToServer);
-    const msg = await nextMessage(this.child, (m) => m.type === 'stats', timeoutMs, () => this.#stderr);
+    const msg = await nextMessage(
+      this.child,
+      (m) => m.type === 'stats',
+      timeoutMs,
+      () => this.#stderr,
+    );
     if (msg.type !== 'stats') throw new BenchError('WORKER', 'https server sent no stats');
     return msg.stats;
   }
@@ -106,7 +128,12 @@ export class FixtureServerProcess {
   }
 }
 
-function nextMessage(child: ChildProcess, match: (m: FromServer) => boolean, timeoutMs: number, stderr: () => string): Promise<FromServer> {
+function nextMessage(
+  child: ChildProcess,
+  match: (m: FromServer) => boolean,
+  timeoutMs: number,
+  stderr: () => string,
+): Promise<FromServer> {
   return new Promise((resolve, reject) => {
     const detail = (): string => (stderr().trim() ? `: ${stderr().trim().split('\n').slice(-3).join(' | ')}` : '');
     const onMessage = (m: FromServer): void => {
@@ -115,7 +142,10 @@ function nextMessage(child: ChildProcess, match: (m: FromServer) => boolean, tim
     };
     const onExit = (code: number | null, signal: string | null): void =>
       done(new BenchError('WORKER', `https server exited (code ${code}, signal ${signal})${detail()}`));
-    const timer = setTimeout(() => done(new BenchError('WORKER', `https server sent nothing for ${timeoutMs} ms${detail()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new BenchError('WORKER', `https server sent nothing for ${timeoutMs} ms${detail()}`)),
+      timeoutMs,
+    );
     child.on('message', onMessage);
     child.once('exit', onExit);
     let settled = false;

@@ -39,7 +39,11 @@ export interface ServerStats {
 }
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string | number> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 

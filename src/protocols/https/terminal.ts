@@ -4,7 +4,11 @@ import type { HttpsResult } from './results.ts';
 
 /** The https run's report for the terminal (pure): each finding as its title, its sentences and its table. */
 export function httpsTerminal(model: HttpsReportModel): string {
-  const parts = model.findings.map((f) => [f.title, ...f.before, ...(f.table ? [table(f.table.header, f.table.rows, f.table.numeric)] : []), ...f.after].join('\n'));
+  const parts = model.findings.map((f) =>
+    [f.title, ...f.before, ...(f.table ? [table(f.table.header, f.table.rows, f.table.numeric)] : []), ...f.after].join(
+      '\n',
+    ),
+  );
   if (model.interrupted) parts.push('INTERRUPTED: partial results');
   return parts.join('\n\n');
 }

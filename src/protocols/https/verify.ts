@@ -78,7 +78,9 @@ export function verifiedFetch(o: VerifiedFetchOptions): Promise<VerifiedFetch> {
       ...pinnedTlsOptions(o.tls),
       headers: o.range ? { range: rangeHeader(o.range) } : {},
     });
-    req.setTimeout(o.idleTimeoutMs ?? 30_000, () => req.destroy(Object.assign(new Error(`no data for ${o.idleTimeoutMs ?? 30_000} ms`), { code: 'ETIMEDOUT' })));
+    req.setTimeout(o.idleTimeoutMs ?? 30_000, () =>
+      req.destroy(Object.assign(new Error(`no data for ${o.idleTimeoutMs ?? 30_000} ms`), { code: 'ETIMEDOUT' })),
+    );
     req.on('error', (err) => finish(`TLS/HTTP error: ${err.message}`, errorCode(err), null));
     req.on('response', (res) => {
       status = res.statusCode ?? null;
@@ -103,7 +105,7 @@ export function verifiedFetch(o: VerifiedFetchOptions): Promise<VerifiedFetch> {
               ? `status ${status}, expected ${expectedStatus}`
               : bytes !== o.bytesExpected
                 ? `${bytes} bytes received, expected ${o.bytesExpected}`
-                : (crc >>> 0) !== (o.crc32cExpected >>> 0)
+                : crc >>> 0 !== o.crc32cExpected >>> 0
                   ? `CRC32C ${hex(crc)} of the content received, the fixture's is ${hex(o.crc32cExpected >>> 0)}`
                   : null;
         finish(problem, null, durationMs);

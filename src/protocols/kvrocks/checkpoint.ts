@@ -59,10 +59,18 @@ export function sstName(index: number): string {
 export function planCheckpoint(totalBytes: number, fileBytes: number): number[] {
   const min = formatBytes(MIN_FIXTURE_BYTES);
   if (!Number.isSafeInteger(totalBytes) || totalBytes < MIN_FIXTURE_BYTES) {
-    throw usageError(`checkpoint size ${String(totalBytes)} bytes is too small: expected a whole number of bytes, at least ${min}`);
+    throw usageError(
+      `checkpoint size ${String(totalBytes)} bytes is too small: expected a whole number of bytes, at least ${min}`,
+    );
   }
-  if (!Number.isSafeInteger(fileBytes) || fileBytes < MIN_FIXTURE_BYTES || fileBytes > MAX_FIXTURE_BYTES - MIN_FIXTURE_BYTES) {
-    throw usageError(`checkpoint file size ${String(fileBytes)} bytes is not supported: expected ${min} to ${formatBytes(MAX_FIXTURE_BYTES - MIN_FIXTURE_BYTES)}`);
+  if (
+    !Number.isSafeInteger(fileBytes) ||
+    fileBytes < MIN_FIXTURE_BYTES ||
+    fileBytes > MAX_FIXTURE_BYTES - MIN_FIXTURE_BYTES
+  ) {
+    throw usageError(
+      `checkpoint file size ${String(fileBytes)} bytes is not supported: expected ${min} to ${formatBytes(MAX_FIXTURE_BYTES - MIN_FIXTURE_BYTES)}`,
+    );
   }
   const full = Math.floor(totalBytes / fileBytes);
   const rest = totalBytes - full * fileBytes;
@@ -85,12 +93,24 @@ export async function buildCheckpoint(cache: FixtureCache, spec: CheckpointSpec)
   for (const [i, sizeBytes] of sizes.entries()) {
     fixtures.push(await cache.ensure({ sizeBytes, seed: spec.seed + i, profile: spec.profile }));
   }
-  const dir = join(cache.dir, 'kvrocks', `checkpoint-${formatBytes(spec.totalBytes)}-${formatBytes(spec.fileBytes)}-${spec.profile}-seed${spec.seed}`);
+  const dir = join(
+    cache.dir,
+    'kvrocks',
+    `checkpoint-${formatBytes(spec.totalBytes)}-${formatBytes(spec.fileBytes)}-${spec.profile}-seed${spec.seed}`,
+  );
   await mkdir(dir, { recursive: true });
   const manifest = encodeManifest(fixtures);
   const current = Buffer.from(`${MANIFEST_NAME}\n`, 'latin1');
-  const files: CheckpointFile[] = fixtures.map((f, i) => ({ name: sstName(i), path: f.path, sizeBytes: f.sizeBytes, crc32c: f.crc32c }));
-  for (const [name, bytes] of [[MANIFEST_NAME, manifest], [CURRENT_NAME, current]] as const) {
+  const files: CheckpointFile[] = fixtures.map((f, i) => ({
+    name: sstName(i),
+    path: f.path,
+    sizeBytes: f.sizeBytes,
+    crc32c: f.crc32c,
+  }));
+  for (const [name, bytes] of [
+    [MANIFEST_NAME, manifest],
+    [CURRENT_NAME, current],
+  ] as const) {
     const path = join(dir, name);
     const existing = await readFile(path).catch(() => null);
     if (!existing?.equals(bytes)) await writeFileAtomic(path, bytes);
@@ -135,7 +155,8 @@ export function encodeManifest(fixtures: readonly Fixture[]): Buffer {
     p += b.length;
   };
   const key = new Uint8Array(64);
-  const internalKey = (profile: FixtureProfile, index: number): Uint8Array => key.slice(0, writeInternalKey(profile, index, key));
+  const internalKey = (profile: FixtureProfile, index: number): Uint8Array =>
+    key.slice(0, writeInternalKey(profile, index, key));
   varint(TAG_COMPARATOR);
   bytes(Buffer.from('leveldb.BytewiseComparator', 'latin1'));
   varint(TAG_LOG_NUMBER);

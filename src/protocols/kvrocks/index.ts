@@ -33,19 +33,34 @@ export const kvrocks = {
   faults: false,
   handlers: { sender: new URL('./sender.ts', import.meta.url), receiver: new URL('./receiver.ts', import.meta.url) },
   check(config) {
-    if (config.faults.length > 0) throw usageError('--faults applies to --protocol raw only: a Kvrocks sync has many connections');
+    if (config.faults.length > 0)
+      throw usageError('--faults applies to --protocol raw only: a Kvrocks sync has many connections');
     const big = config.chunks.find((c) => c > MAX_WRITE_BYTES);
-    if (big !== undefined) throw usageError(`--chunks "${formatBytes(big)}" is too large for --protocol kvrocks: the master writes at most 16KiB at a time`);
+    if (big !== undefined)
+      throw usageError(
+        `--chunks "${formatBytes(big)}" is too large for --protocol kvrocks: the master writes at most 16KiB at a time`,
+      );
   },
   checkUnused(config) {
-    if (config.streams.some((n) => n !== 1)) throw usageError(`--streams "${config.streams.join(',')}" needs --protocol kvrocks: a raw transfer is one connection`);
+    if (config.streams.some((n) => n !== 1))
+      throw usageError(
+        `--streams "${config.streams.join(',')}" needs --protocol kvrocks: a raw transfer is one connection`,
+      );
   },
   expand(config, sizeBytes) {
     // The replica's way of reading is the protocol's (count, never EOF), and it is ours.
     const params = { protocol: 'kvrocks' as const, maxAttempts: config.maxAttempts, retryDelayMs: config.retryDelayMs };
-    return config.streams.map((streams) => ({ receiverMode: 'framed' as const, receiverPeer: 'node' as const, senderPeer: 'node' as const, streams, fileBytes: Math.min(config.fileBytes, sizeBytes), params }));
+    return config.streams.map((streams) => ({
+      receiverMode: 'framed' as const,
+      receiverPeer: 'node' as const,
+      senderPeer: 'node' as const,
+      streams,
+      fileBytes: Math.min(config.fileBytes, sizeBytes),
+      params,
+    }));
   },
-  readPathRefusal: (readPath) => `--read-path "${readPath}" cannot be played by --protocol kvrocks: its replica reads 4 KiB at a time, as Kvrocks does; use data`,
+  readPathRefusal: (readPath) =>
+    `--read-path "${readPath}" cannot be played by --protocol kvrocks: its replica reads 4 KiB at a time, as Kvrocks does; use data`,
   // The file size is a choice of its own here (for raw streams it is the size again, and raw ids stay as they were).
   filesAxis: true,
   peerLabel: (s) => `kvrocks x${s.streams}`,
@@ -58,7 +73,15 @@ export const kvrocks = {
       if (ctx.interrupted()) break;
       if (checkpoints.has(keyOf(s))) continue;
       ctx.onPhase?.(`checkpoint ${s.sizeBytes} bytes in files of ${s.fileBytes}`);
-      checkpoints.set(keyOf(s), await buildCheckpoint(ctx.cache, { totalBytes: s.sizeBytes, fileBytes: s.fileBytes, seed: ctx.seed, profile: ctx.profile }));
+      checkpoints.set(
+        keyOf(s),
+        await buildCheckpoint(ctx.cache, {
+          totalBytes: s.sizeBytes,
+          fileBytes: s.fileBytes,
+          seed: ctx.seed,
+          profile: ctx.profile,
+        }),
+      );
     }
     return {
       async run(pair, t) {

@@ -17,8 +17,22 @@ import { BUFFERED_TAIL_BYTES } from '../../transfer/strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../../transfer/tls-options.ts';
 import { UsageMeter } from '../../transfer/usage.ts';
 import { DrainWaiter, TrackedWrites } from '../../transfer/write-path.ts';
-import type { KvrocksConnectionServed, KvrocksServedFile, KvrocksServeReport, KvrocksServeRequest, KvrocksStopRequest } from './messages.ts';
-import { errorLine, MAX_COMMAND_BYTES, MAX_WRITE_BYTES, metaLine, parseCommand, sizeLine, type KvrocksCommand } from './protocol.ts';
+import type {
+  KvrocksConnectionServed,
+  KvrocksServedFile,
+  KvrocksServeReport,
+  KvrocksServeRequest,
+  KvrocksStopRequest,
+} from './messages.ts';
+import {
+  errorLine,
+  MAX_COMMAND_BYTES,
+  MAX_WRITE_BYTES,
+  metaLine,
+  parseCommand,
+  sizeLine,
+  type KvrocksCommand,
+} from './protocol.ts';
 import { workerChannel } from '../../transfer/channel.ts';
 
 /** After a stop, connections still open get this long to finish before they are destroyed. */
@@ -151,7 +165,8 @@ class MasterSession {
       return;
     }
     const line = await readCommandLine(socket);
-    const cmd: KvrocksCommand = line === null ? { kind: 'invalid', reason: 'command line too long' } : parseCommand(line);
+    const cmd: KvrocksCommand =
+      line === null ? { kind: 'invalid', reason: 'command line too long' } : parseCommand(line);
     c.command = cmd.kind;
     if (cmd.kind === 'fetch-meta') return endWith(socket, metaLine(this.#req.files.map((f) => f.name)));
     if (cmd.kind === 'invalid') return this.#refuse(socket, c, cmd.reason);
@@ -179,7 +194,11 @@ class MasterSession {
    * has returned, with a function that tells when TLS has taken it (as the
    * normal sender does, for the shutdown strategies).
    */
-  async #writeFiles(socket: TLSSocket, files: readonly KvrocksServedFile[], c: Mutable<KvrocksConnectionServed>): Promise<() => Promise<void>> {
+  async #writeFiles(
+    socket: TLSSocket,
+    files: readonly KvrocksServedFile[],
+    c: Mutable<KvrocksConnectionServed>,
+  ): Promise<() => Promise<void>> {
     const { chunkBytes } = this.#req;
     const out = new TrackedWrites(socket);
     const lines = files.map((f) => sizeLine(f.sizeBytes));
@@ -215,7 +234,10 @@ class MasterSession {
         read += block.bytes.length;
         await put(block.bytes, true, block.release);
       }
-      if (read !== f.sizeBytes) throw Object.assign(new Error(`${f.name}: read ${read} bytes, announced ${f.sizeBytes}`), { code: 'FILE_CHANGED' });
+      if (read !== f.sizeBytes)
+        throw Object.assign(new Error(`${f.name}: read ${read} bytes, announced ${f.sizeBytes}`), {
+          code: 'FILE_CHANGED',
+        });
     }
     for (const t of tail) void write(t.bytes, false, t.file, t.release);
     return () => out.lastWriteTaken();

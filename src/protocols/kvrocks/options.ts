@@ -39,7 +39,13 @@ export const KVROCKS_OPTIONS = [
     flag: '--streams',
     valueName: 'list',
     description: 'with --protocol kvrocks: file connections, 1 or 4 (file i on connection i mod n)',
-    parse: (t, f) => [...new Set(splitList(t, f).map((x) => oneOf(['1', '4'] as const)(x, f)).map(Number))],
+    parse: (t, f) => [
+      ...new Set(
+        splitList(t, f)
+          .map((x) => oneOf(['1', '4'] as const)(x, f))
+          .map(Number),
+      ),
+    ],
     default: '1',
     smoke: 'first',
   }),

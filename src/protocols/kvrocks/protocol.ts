@@ -31,7 +31,8 @@ export function parseCommand(line: string): KvrocksCommand {
   }
   if (name === FETCH_FILE) {
     const list = words[1];
-    if (words.length !== 2 || list === undefined) return { kind: 'invalid', reason: `${FETCH_FILE} takes one argument: a comma-separated file list` };
+    if (words.length !== 2 || list === undefined)
+      return { kind: 'invalid', reason: `${FETCH_FILE} takes one argument: a comma-separated file list` };
     const names = list.split(',');
     if (names.some((n) => n === '')) return { kind: 'invalid', reason: `${FETCH_FILE} file list has an empty name` };
     return { kind: 'fetch-file', names };
@@ -40,7 +41,10 @@ export function parseCommand(line: string): KvrocksCommand {
 }
 
 export function commandLine(cmd: Exclude<KvrocksCommand, { kind: 'invalid' }>): Buffer {
-  return Buffer.from(cmd.kind === 'fetch-meta' ? `${FETCH_META}\r\n` : `${FETCH_FILE} ${cmd.names.join(',')}\r\n`, 'latin1');
+  return Buffer.from(
+    cmd.kind === 'fetch-meta' ? `${FETCH_META}\r\n` : `${FETCH_FILE} ${cmd.names.join(',')}\r\n`,
+    'latin1',
+  );
 }
 
 export function metaLine(names: readonly string[]): Buffer {

@@ -11,8 +11,16 @@ import type { KvrocksSyncRecord } from './sync.ts';
  * truncation the replica noticed); a synced one is complete, or corrupt when
  * a file it accepted by count had the wrong content (the silent case).
  */
-export function syncToTransferRecord(sync: KvrocksSyncRecord, ctx: { scenario: ScenarioOf<'kvrocks'>; iteration: number; warmup: boolean; source: SourceName }): TransferRecord {
-  const base = { bytesExpected: sync.bytesExpected, bytesReceived: sync.bytesReceived, errorCode: sync.errorCode, errorMessage: sync.errorMessage };
+export function syncToTransferRecord(
+  sync: KvrocksSyncRecord,
+  ctx: { scenario: ScenarioOf<'kvrocks'>; iteration: number; warmup: boolean; source: SourceName },
+): TransferRecord {
+  const base = {
+    bytesExpected: sync.bytesExpected,
+    bytesReceived: sync.bytesReceived,
+    errorCode: sync.errorCode,
+    errorMessage: sync.errorMessage,
+  };
   const lastClose = sync.attemptsDetail.at(-1)?.closeNotify ?? null;
   let outcome: Outcome;
   switch (sync.kind) {
@@ -27,7 +35,12 @@ export function syncToTransferRecord(sync: KvrocksSyncRecord, ctx: { scenario: S
       break;
     case 'synced':
       outcome = sync.silent
-        ? { ...base, kind: 'corrupt', errorCode: 'CRC_MISMATCH', errorMessage: 'a file the replica accepted by its byte count has the wrong content' }
+        ? {
+            ...base,
+            kind: 'corrupt',
+            errorCode: 'CRC_MISMATCH',
+            errorMessage: 'a file the replica accepted by its byte count has the wrong content',
+          }
         : { ...base, kind: completeKind(lastClose) };
       break;
     case 'failed': {
@@ -67,7 +80,15 @@ export function syncToTransferRecord(sync: KvrocksSyncRecord, ctx: { scenario: S
     stoppedAt: null,
     fault: null,
     progress: [],
-    detail: { protocol: 'kvrocks', attempts: sync.attempts, maxAttempts: sync.maxAttempts, files: sync.files, streams: sync.streams, synced: sync.kind === 'synced', attemptsDetail: sync.attemptsDetail },
+    detail: {
+      protocol: 'kvrocks',
+      attempts: sync.attempts,
+      maxAttempts: sync.maxAttempts,
+      files: sync.files,
+      streams: sync.streams,
+      synced: sync.kind === 'synced',
+      attemptsDetail: sync.attemptsDetail,
+    },
     wallMs: sync.wallMs,
   };
 }

@@ -21,8 +21,23 @@ import { CloseNotifyDetector, CloseNotifyTally, TRACE_TAIL_BYTES } from '../../t
 import { nowMs, type WorkerMessage } from '../../transfer/messages.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../../transfer/tls-options.ts';
 import { UsageMeter } from '../../transfer/usage.ts';
-import type { KvrocksAttemptFetched, KvrocksConnectionFetched, KvrocksExpectedFile, KvrocksFetchReport, KvrocksFetchRequest, KvrocksFileFetched } from './messages.ts';
-import { assignFiles, commandLine, lineText, MAX_META_LINE_BYTES, MAX_SIZE_LINE_BYTES, parseSizeLine, READ_BYTES } from './protocol.ts';
+import type {
+  KvrocksAttemptFetched,
+  KvrocksConnectionFetched,
+  KvrocksExpectedFile,
+  KvrocksFetchReport,
+  KvrocksFetchRequest,
+  KvrocksFileFetched,
+} from './messages.ts';
+import {
+  assignFiles,
+  commandLine,
+  lineText,
+  MAX_META_LINE_BYTES,
+  MAX_SIZE_LINE_BYTES,
+  parseSizeLine,
+  READ_BYTES,
+} from './protocol.ts';
 import { workerChannel } from '../../transfer/channel.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -55,7 +70,10 @@ export async function fetchCheckpoint(req: KvrocksFetchRequest): Promise<Kvrocks
   const startedAt = nowMs();
   const ca = req.ca;
   const counter: Counter = { bytes: 0 };
-  const progress = setInterval(() => send({ type: 'progress', id: req.id, bytes: counter.bytes }), req.progressIntervalMs);
+  const progress = setInterval(
+    () => send({ type: 'progress', id: req.id, bytes: counter.bytes }),
+    req.progressIntervalMs,
+  );
   const attempts: KvrocksAttemptFetched[] = [];
   try {
     for (let n = 1; n <= req.maxAttempts; n++) {
@@ -100,7 +118,17 @@ class Attempt {
     let doneAtMs: number | null = null;
     try {
       metaFiles = await this.#fetchMeta();
-      this.#files.push(...metaFiles.map((name): Mutable<KvrocksFileFetched> => ({ name, connection: -1, declaredBytes: null, bytesReceived: 0, complete: false, crc32c: 0, crcMatch: null })));
+      this.#files.push(
+        ...metaFiles.map((name): Mutable<KvrocksFileFetched> => ({
+          name,
+          connection: -1,
+          declaredBytes: null,
+          bytesReceived: 0,
+          complete: false,
+          crc32c: 0,
+          crcMatch: null,
+        })),
+      );
       const groups = assignFiles(this.#files, this.req.streams);
       // Tracing is per process: one connection is observed on its own; several are counted together (CloseNotifyTally).
       const tally = groups.length > 1 ? new CloseNotifyTally() : null;
@@ -150,7 +178,13 @@ class Attempt {
 
   #connect(): TLSSocket {
     const { req } = this;
-    return connect({ host: req.host, port: req.port, servername: req.servername, ca: this.ca, ...pinnedTlsOptions(req.tls) });
+    return connect({
+      host: req.host,
+      port: req.port,
+      servername: req.servername,
+      ca: this.ca,
+      ...pinnedTlsOptions(req.tls),
+    });
   }
 
   /** Checks what was negotiated; returns the failure, if any. */
@@ -183,13 +217,17 @@ class Attempt {
         got = Buffer.concat([got, d]);
         const eol = got.indexOf(0x0a);
         if (eol < 0) {
-          if (got.length > MAX_META_LINE_BYTES) settle(failure('BAD_META', `no line end in the first ${MAX_META_LINE_BYTES} bytes of the _fetch_meta answer`));
+          if (got.length > MAX_META_LINE_BYTES)
+            settle(
+              failure('BAD_META', `no line end in the first ${MAX_META_LINE_BYTES} bytes of the _fetch_meta answer`),
+            );
           return;
         }
         const line = lineText(got.subarray(0, eol));
         if (line.startsWith('-')) return settle(failure('MASTER_ERROR', `_fetch_meta: ${line}`));
         const names = line.split(',');
-        if (names.some((x) => x === '')) return settle(failure('BAD_META', `_fetch_meta answered ${JSON.stringify(line.slice(0, 200))}`));
+        if (names.some((x) => x === ''))
+          return settle(failure('BAD_META', `_fetch_meta answered ${JSON.stringify(line.slice(0, 200))}`));
         settle(null, names);
       };
       socket.once('secureConnect', () => {
@@ -200,8 +238,18 @@ class Attempt {
       });
       socket.on('data', onData);
       socket.on('error', (err) => settle(streamError(err, secure ? 'transfer' : 'handshake')));
-      socket.on('end', () => settle(failure('EOF_BEFORE_COUNT', '_fetch_meta: the stream ended before the file list line')));
-      socket.on('close', () => settle(failure('CLOSED', '_fetch_meta: the connection closed before the file list line', secure ? 'transfer' : 'handshake')));
+      socket.on('end', () =>
+        settle(failure('EOF_BEFORE_COUNT', '_fetch_meta: the stream ended before the file list line')),
+      );
+      socket.on('close', () =>
+        settle(
+          failure(
+            'CLOSED',
+            '_fetch_meta: the connection closed before the file list line',
+            secure ? 'transfer' : 'handshake',
+          ),
+        ),
+      );
       const onAbort = (): void => settle(failure('ABORTED', 'attempt aborted'));
       this.#abort.signal.addEventListener('abort', onAbort, { once: true });
       socket.once('close', () => this.#abort.signal.removeEventListener('abort', onAbort));
@@ -295,15 +343,18 @@ class Attempt {
           if (b === null) return;
           if (b[0] !== 0x0a) {
             line = Buffer.concat([line, b]);
-            if (line.length > MAX_SIZE_LINE_BYTES && line[0] !== 0x2d) return fail(failure('BAD_SIZE_LINE', `no size line for ${names[fileIndex]}`));
-            if (line.length > MAX_META_LINE_BYTES) return fail(failure('BAD_SIZE_LINE', `an endless error line for ${names[fileIndex]}`));
+            if (line.length > MAX_SIZE_LINE_BYTES && line[0] !== 0x2d)
+              return fail(failure('BAD_SIZE_LINE', `no size line for ${names[fileIndex]}`));
+            if (line.length > MAX_META_LINE_BYTES)
+              return fail(failure('BAD_SIZE_LINE', `an endless error line for ${names[fileIndex]}`));
             continue;
           }
           const text = lineText(line);
           line = Buffer.alloc(0);
           if (text.startsWith('-')) return fail(failure('MASTER_ERROR', `_fetch_file ${names[fileIndex]}: ${text}`));
           const declared = parseSizeLine(text);
-          if (declared === null) return fail(failure('BAD_SIZE_LINE', `size line for ${names[fileIndex]} is ${JSON.stringify(text)}`));
+          if (declared === null)
+            return fail(failure('BAD_SIZE_LINE', `size line for ${names[fileIndex]} is ${JSON.stringify(text)}`));
           startFile(declared);
           continue;
         }
@@ -337,7 +388,9 @@ class Attempt {
     socket.on('end', () => {
       detector?.markEnd();
       endSeen = true;
-      const where = file ? `${file.bytesReceived} of ${file.declaredBytes ?? '?'} bytes of ${file.name}` : `before the size line of ${names[fileIndex]}`;
+      const where = file
+        ? `${file.bytesReceived} of ${file.declaredBytes ?? '?'} bytes of ${file.name}`
+        : `before the size line of ${names[fileIndex]}`;
       fail(failure('EOF_BEFORE_COUNT', `the stream ended ${where} (file ${fileIndex + 1} of ${names.length})`));
     });
     socket.on('error', (err) => {
@@ -348,7 +401,9 @@ class Attempt {
     socket.once('close', () => {
       this.#abort.signal.removeEventListener('abort', onAbort);
       if (graceTimer) clearTimeout(graceTimer);
-      fail(failure('CLOSED', `the connection closed after ${conn.bytesReceived} bytes`, secure ? 'transfer' : 'handshake'));
+      fail(
+        failure('CLOSED', `the connection closed after ${conn.bytesReceived} bytes`, secure ? 'transfer' : 'handshake'),
+      );
       // Only an end the peer sent says anything about close_notify; a socket we cut does not.
       conn.closeNotify = detector && endSeen ? detector.observe() : null;
     });
@@ -366,7 +421,11 @@ function attemptCloseNotify(closes: readonly Observed[]): Observed {
  * count settles it for all (all sent close_notify, or none did); the attempt's
  * answer is known whenever every connection was ended by its peer.
  */
-function tallied(tally: CloseNotifyTally, ended: readonly boolean[], connections: Mutable<KvrocksConnectionFetched>[]): Observed {
+function tallied(
+  tally: CloseNotifyTally,
+  ended: readonly boolean[],
+  connections: Mutable<KvrocksConnectionFetched>[],
+): Observed {
   // A connection we cut (abort, grace timeout) says nothing: the attempt's answer is unknown.
   if (connections.length === 0 || !connections.every((_, i) => ended[i] === true)) return null;
   const verdict = tally.verdict(connections.length);

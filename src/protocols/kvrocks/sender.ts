@@ -3,4 +3,7 @@ import type { WorkerHandlers } from '../types.ts';
 import { onKvrocksMasterMessage } from './master.ts';
 import type { KvrocksOrchestratorMessage } from './messages.ts';
 
-export const handlers: WorkerHandlers<KvrocksOrchestratorMessage> = { 'kvrocks-serve': onKvrocksMasterMessage, 'kvrocks-stop': onKvrocksMasterMessage };
+export const handlers: WorkerHandlers<KvrocksOrchestratorMessage> = {
+  'kvrocks-serve': onKvrocksMasterMessage,
+  'kvrocks-stop': onKvrocksMasterMessage,
+};

@@ -16,7 +16,13 @@ import { nowMs, type TlsParams, type WorkerMessage } from '../../transfer/messag
 import { SHUTDOWN_STRATEGIES_TABLE } from '../../transfer/shutdown.ts';
 import type { ShutdownStrategyName, WritePathName } from '../../transfer/strategies.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import { KVROCKS_STREAMS, type KvrocksAttemptFetched, type KvrocksFetchReport, type KvrocksServeReport, type KvrocksStreams } from './messages.ts';
+import {
+  KVROCKS_STREAMS,
+  type KvrocksAttemptFetched,
+  type KvrocksFetchReport,
+  type KvrocksServeReport,
+  type KvrocksStreams,
+} from './messages.ts';
 import { MAX_WRITE_BYTES } from './protocol.ts';
 import { SourceGuard } from '../../transfer/source-guard.ts';
 
@@ -141,13 +147,19 @@ const NO_TIMEOUT = 2 ** 31 - 1;
 
 function validate(req: KvrocksSyncRequest): void {
   if (!Number.isSafeInteger(req.chunkBytes) || req.chunkBytes < 1 || req.chunkBytes > MAX_WRITE_BYTES) {
-    throw usageError(`kvrocks chunk size ${String(req.chunkBytes)} bytes is not supported: the master writes 1 to ${MAX_WRITE_BYTES} bytes (16KiB) at a time`);
+    throw usageError(
+      `kvrocks chunk size ${String(req.chunkBytes)} bytes is not supported: the master writes 1 to ${MAX_WRITE_BYTES} bytes (16KiB) at a time`,
+    );
   }
   if (!(KVROCKS_STREAMS as readonly number[]).includes(req.streams)) {
-    throw usageError(`kvrocks streams ${String(req.streams)} is not supported: expected ${KVROCKS_STREAMS.join(' or ')}`);
+    throw usageError(
+      `kvrocks streams ${String(req.streams)} is not supported: expected ${KVROCKS_STREAMS.join(' or ')}`,
+    );
   }
   if (!Number.isSafeInteger(req.maxAttempts) || req.maxAttempts < 1) {
-    throw usageError(`kvrocks max attempts ${String(req.maxAttempts)} is not supported: expected a whole number, at least 1`);
+    throw usageError(
+      `kvrocks max attempts ${String(req.maxAttempts)} is not supported: expected a whole number, at least 1`,
+    );
   }
   if (!Number.isFinite(req.retryDelayMs) || req.retryDelayMs < 0) {
     throw usageError(`kvrocks retry delay ${String(req.retryDelayMs)} ms is not supported: expected 0 or more`);
@@ -165,7 +177,11 @@ export async function runKvrocksSync(pair: Pair, req: KvrocksSyncRequest): Promi
     if (changed === null) continue;
     // The run's input changed under it (fixtures clean, a damaged file): no TLS finding, and the pair is fine.
     const nothing: Heard<never> = { kind: 'exited', role: 'sender', detail: changed };
-    const record = toKvrocksSyncRecord(req, nothing, nothing, { wallMs: nowMs() - startedAt, lastProgressBytes: 0, attemptsBegun: 0 });
+    const record = toKvrocksSyncRecord(req, nothing, nothing, {
+      wallMs: nowMs() - startedAt,
+      lastProgressBytes: 0,
+      attemptsBegun: 0,
+    });
     return { ...record, kind: 'fixture-error', silent: false, errorCode: 'FIXTURE_CHANGED', errorMessage: changed };
   }
   const { sender, receiver } = pair;
@@ -186,8 +202,15 @@ export async function runKvrocksSync(pair: Pair, req: KvrocksSyncRequest): Promi
     }
   });
 
-  const servedP = heardFrom(sender.next((m): m is KvrocksServeReport => m.type === 'kvrocks-served' && m.id === id, NO_TIMEOUT), 'sender', stall);
-  const listeningP = sender.next((m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === id, NO_TIMEOUT);
+  const servedP = heardFrom(
+    sender.next((m): m is KvrocksServeReport => m.type === 'kvrocks-served' && m.id === id, NO_TIMEOUT),
+    'sender',
+    stall,
+  );
+  const listeningP = sender.next(
+    (m): m is Extract<WorkerMessage, { type: 'listening' }> => m.type === 'listening' && m.id === id,
+    NO_TIMEOUT,
+  );
   sender.post({
     type: 'kvrocks-serve',
     id,
@@ -207,7 +230,10 @@ export async function runKvrocksSync(pair: Pair, req: KvrocksSyncRequest): Promi
   let fetched: Heard<KvrocksFetchReport>;
   if (listening.kind === 'report') {
     req.onListening?.(listening.report.address);
-    const fetchedP = receiver.next((m): m is KvrocksFetchReport => m.type === 'kvrocks-fetched' && m.id === id, NO_TIMEOUT);
+    const fetchedP = receiver.next(
+      (m): m is KvrocksFetchReport => m.type === 'kvrocks-fetched' && m.id === id,
+      NO_TIMEOUT,
+    );
     receiver.post({
       type: 'kvrocks-fetch',
       id,
@@ -279,7 +305,8 @@ export function toKvrocksSyncRecord(
   }
   const everyName = new Set(last?.files.filter((x) => x.complete).map((x) => x.name));
   const silent =
-    detail.some((a) => a.files.some((x) => x.complete && x.crcMatch === false)) || (synced && req.checkpoint.files.some((x) => !everyName.has(x.name)));
+    detail.some((a) => a.files.some((x) => x.complete && x.crcMatch === false)) ||
+    (synced && req.checkpoint.files.some((x) => !everyName.has(x.name)));
 
   const base: KvrocksSyncBase = {
     runId: req.runId,
@@ -312,9 +339,22 @@ export function toKvrocksSyncRecord(
     wallMs: seen.wallMs,
   };
   if (fetched.kind === 'stalled') {
-    return { ...base, kind: 'stalled', stalledForMs: fetched.ms, errorCode: 'STALLED', errorMessage: `no progress for ${Math.round(fetched.ms)} ms` };
+    return {
+      ...base,
+      kind: 'stalled',
+      stalledForMs: fetched.ms,
+      errorCode: 'STALLED',
+      errorMessage: `no progress for ${Math.round(fetched.ms)} ms`,
+    };
   }
-  if (fetched.kind === 'exited') return { ...base, kind: 'worker-crashed', role: fetched.role, errorCode: 'WORKER_EXIT', errorMessage: fetched.detail };
+  if (fetched.kind === 'exited')
+    return {
+      ...base,
+      kind: 'worker-crashed',
+      role: fetched.role,
+      errorCode: 'WORKER_EXIT',
+      errorMessage: fetched.detail,
+    };
   // The master died and it was not its shutdown strategy's doing: the failures follow from that.
   if (!synced && served.kind === 'exited' && !SHUTDOWN_STRATEGIES_TABLE[req.shutdown].endsProcess) {
     return { ...base, kind: 'worker-crashed', role: 'sender', errorCode: 'WORKER_EXIT', errorMessage: served.detail };
@@ -323,13 +363,23 @@ export function toKvrocksSyncRecord(
 }
 
 /** The master's records of an attempt's file connections: same port, accepted after the attempt began. */
-function matchConnections(a: KvrocksAttemptFetched, s: KvrocksServeReport | null): KvrocksServeReport['connections'][number][] {
+function matchConnections(
+  a: KvrocksAttemptFetched,
+  s: KvrocksServeReport | null,
+): KvrocksServeReport['connections'][number][] {
   if (!s) return [];
   const ports = new Set(a.connections.map((c) => c.localPort).filter((p): p is number => p !== null));
-  return s.connections.filter((c) => c.command === 'fetch-file' && c.remotePort !== null && ports.has(c.remotePort) && c.acceptedAtMs >= a.startedAtMs);
+  return s.connections.filter(
+    (c) =>
+      c.command === 'fetch-file' && c.remotePort !== null && ports.has(c.remotePort) && c.acceptedAtMs >= a.startedAtMs,
+  );
 }
 
-function attemptRecord(a: KvrocksAttemptFetched, s: KvrocksServeReport | null, oracle: ReadonlyMap<string, { sizeBytes: number }>): KvrocksAttemptRecord {
+function attemptRecord(
+  a: KvrocksAttemptFetched,
+  s: KvrocksServeReport | null,
+  oracle: ReadonlyMap<string, { sizeBytes: number }>,
+): KvrocksAttemptRecord {
   const matched = matchConnections(a, s);
   return {
     attempt: a.attempt,

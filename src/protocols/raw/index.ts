@@ -22,10 +22,12 @@ export const raw = {
   faults: true,
   check(config) {
     for (const peer of config.receiverPeers) {
-      if (!config.receiverModes.some((m) => RECEIVER_PEER_MODES[peer].includes(m))) checkPeerMode(peer, config.receiverModes[0]!);
+      if (!config.receiverModes.some((m) => RECEIVER_PEER_MODES[peer].includes(m)))
+        checkPeerMode(peer, config.receiverModes[0]!);
     }
     for (const mode of config.receiverModes) {
-      if (!config.receiverPeers.some((p) => RECEIVER_PEER_MODES[p].includes(mode))) checkPeerMode(config.receiverPeers[0]!, mode);
+      if (!config.receiverPeers.some((p) => RECEIVER_PEER_MODES[p].includes(mode)))
+        checkPeerMode(config.receiverPeers[0]!, mode);
     }
   },
   expand(config, sizeBytes) {
@@ -34,7 +36,15 @@ export const raw = {
       for (const receiverPeer of config.receiverPeers) {
         // Each peer plays the modes it can (as each suite runs under its own version).
         if (!RECEIVER_PEER_MODES[receiverPeer].includes(receiverMode)) continue;
-        for (const senderPeer of config.senderPeers) out.push({ receiverMode, receiverPeer, senderPeer, streams: 1, fileBytes: sizeBytes, params: { protocol: 'raw' } });
+        for (const senderPeer of config.senderPeers)
+          out.push({
+            receiverMode,
+            receiverPeer,
+            senderPeer,
+            streams: 1,
+            fileBytes: sizeBytes,
+            params: { protocol: 'raw' },
+          });
       }
     }
     return out;
