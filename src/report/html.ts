@@ -103,9 +103,9 @@ ${f.after.map(sentence).join('\n')}
 <body>
 <header>
 <h1>tls-sst-bench run ${escapeHtml(ctx.runId)}</h1>
-<p class="meta">${escapeHtml(`${ctx.startedAt} · ${run.scenarios.length} scenario(s), ${measured} measured transfer(s) · Node ${env.node}, OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores}, kernel ${env.kernel}`)}</p>
+<p class="meta">${escapeHtml(`${ctx.startedAt} · ${run.scenarios.length} scenario(s), ${measured} measured transfer(s) · Node ${env.node}, ` + `OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores}, kernel ${env.kernel}`)}</p>
 ${ctx.interrupted ? '<p class="warn">Interrupted: these are partial results.</p>' : ''}
-${warnings.length > 0 ? `<p class="warn">${warnings.length} noise warning(s): <a href="#warnings">see Warnings</a>. The numbers they name are less sure than the rest.</p>` : ''}
+${warnings.length > 0 ? `<p class="warn">${warnings.length} noise warning(s): <a href="#warnings">see Warnings</a>. The numbers they ` + `name are less sure than the rest.</p>` : ''}
 </header>
 <section id="recommendation">
 <h2>Recommended settings on this machine</h2>
