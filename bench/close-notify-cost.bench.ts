@@ -52,7 +52,8 @@ try {
         stallTimeoutMs: 30_000,
         detectCloseNotify: detect,
       });
-      const expected = detect ? 'complete' : 'complete-close-unknown'; // off: close_notify is not observed, and the outcome says so
+      // off: close_notify is not observed, and the outcome says so
+      const expected = detect ? 'complete' : 'complete-close-unknown';
       if (r.outcome.kind !== expected || r.closeNotify !== (detect ? true : null))
         throw new Error(`unexpected: ${r.outcome.kind} close_notify=${r.closeNotify}`);
       return r.mbPerSec!;

@@ -162,7 +162,9 @@ function answerFor(
       ? `no measurable difference between the ${values.length} ${axis} values (${rule}); ${recommended.value} is ` +
         `${why}.`
       : `best ${bestValue}; ` +
-        `${equivalent.length > 1 ? `${equivalent.map((v) => v.value).join(', ')} cannot be told apart from it (${rule})` : 'every other value is slower beyond the noise'}` +
+        (equivalent.length > 1
+          ? `${equivalent.map((v) => v.value).join(', ')} cannot be told apart from it (${rule})`
+          : 'every other value is slower beyond the noise') +
         `; use ${recommended.value}, ${why}.`,
     ...(missed.length > 0
       ? [`${missed.join(', ')} missed the rme target, so the set may be wider than the truth.`]

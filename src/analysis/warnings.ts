@@ -122,7 +122,9 @@ export function noiseWarnings(run: Pick<RunResult, 'scenarios' | 'records' | 'co
         text:
           `${cell}: the host spent ${f1(sampling.hostBusyPercent)}% of its CPU on other work during these ` +
           `transfers` +
-          `${sampling.stealPercent !== null && sampling.stealPercent >= 1 ? ` (${f1(sampling.stealPercent)}% stolen by the hypervisor)` : ''}` +
+          (sampling.stealPercent !== null && sampling.stealPercent >= 1
+            ? ` (${f1(sampling.stealPercent)}% stolen by the hypervisor)`
+            : '') +
           `: its numbers are lower and noisier than on an idle machine. Use a quieter machine.`,
       });
     }

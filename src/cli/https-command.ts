@@ -28,7 +28,8 @@ export const RAW_STREAM_DIR = 'raw-stream';
 function cellLine(c: HttpsRun['result']['https'][number]): string {
   const st = c.intervalMbPerSec;
   const mb = st
-    ? `${st.meanMbPerSec.toFixed(1)}${Number.isFinite(st.ciHalfWidthMbPerSec) ? ` ±${st.ciHalfWidthMbPerSec!.toFixed(1)}` : ''}` +
+    ? st.meanMbPerSec.toFixed(1) +
+      (Number.isFinite(st.ciHalfWidthMbPerSec) ? ` ±${st.ciHalfWidthMbPerSec!.toFixed(1)}` : '') +
       ` MB/s over ${st.samples} s`
     : `${c.mbPerSec.toFixed(1)} MB/s (no measured interval)`;
   return (

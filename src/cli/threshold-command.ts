@@ -27,8 +27,21 @@ export async function thresholdCommand(
   const json = (config: ThresholdConfig, runId: string, run: ThresholdRun): string => {
     const { minBytes, maxBytes, tolerance, trials, host } = config;
     return (
-      `${JSON.stringify({ schemaVersion: 1, runId, scenario: scenarioAt(minBytes), minBytes, maxBytes, tolerance, trials, host, ...run }, null, 2)}` +
-      `\n`
+      JSON.stringify(
+        {
+          schemaVersion: 1,
+          runId,
+          scenario: scenarioAt(minBytes),
+          minBytes,
+          maxBytes,
+          tolerance,
+          trials,
+          host,
+          ...run,
+        },
+        null,
+        2,
+      ) + '\n'
     );
   };
   return runSteps<ThresholdConfig, ThresholdRun>({

@@ -55,7 +55,9 @@ export function probeNode(path: string, flag: string): { node: string; openssl: 
     } catch (err) {
       throw usageError(
         `${flag} "${path}" is not accepted: ` +
-          `${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`}` +
+          ((err as NodeJS.ErrnoException).code === 'ENOENT'
+            ? 'no such file'
+            : `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`) +
           `; ${ACCEPTED}`,
       );
     }

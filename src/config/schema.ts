@@ -170,7 +170,8 @@ export const RUN_OPTIONS = [
     target: 'writePaths',
     flag: '--write-path',
     valueName: 'list',
-    description: `backpressure (await 'drain') or buffered (the last 16 MiB written without waiting, as naive code does)`,
+    description:
+      `backpressure (await 'drain') or buffered ` + `(the last 16 MiB written without waiting, as naive code does)`,
     parse: listOf(WRITE_PATHS),
     default: 'backpressure',
     smoke: 'first',

@@ -44,7 +44,9 @@ export function tuningTable(answers: readonly TuningAnswer[]): {
       groupText(a, answers),
       a.noMeasurableDifference ? 'no measurable difference' : a.best,
       `${best.meanMbPerSec.toFixed(1)} ± ` +
-        `${best.ciHalfWidthMbPerSec === null || Number.isNaN(best.ciHalfWidthMbPerSec) ? '?' : best.ciHalfWidthMbPerSec.toFixed(1)}`,
+        (best.ciHalfWidthMbPerSec === null || Number.isNaN(best.ciHalfWidthMbPerSec)
+          ? '?'
+          : best.ciHalfWidthMbPerSec.toFixed(1)),
       a.equivalent.join(', '),
       a.recommended,
       use.meanMbPerSec.toFixed(1),

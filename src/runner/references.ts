@@ -219,7 +219,8 @@ export async function runReferences(
   const cells = scenarios.filter((s) => s.protocol === 'raw' && ctx.fixtures.has(s.sizeBytes));
   const label = (s: Scenario, withSuite: boolean): string =>
     `${humanBytes(s.sizeBytes)} chunk=` +
-    `${formatBytes(s.chunkBytes)}${withSuite ? ` ${s.suite}` : s.readPath !== DEFAULT_READ_PATH ? ` read=${s.readPath}` : ''}`;
+    formatBytes(s.chunkBytes) +
+    (withSuite ? ` ${s.suite}` : s.readPath !== DEFAULT_READ_PATH ? ` read=${s.readPath}` : '');
 
   const transferLane = async (
     lane: 'tcp' | 'openssl',
