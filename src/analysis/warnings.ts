@@ -120,8 +120,7 @@ export function noiseWarnings(run: Pick<RunResult, 'scenarios' | 'records' | 'co
         kind: 'busy-host',
         scenarioId: id,
         text:
-          `${cell}: the host spent ${f1(sampling.hostBusyPercent)}% of its CPU on other work during these ` +
-          `transfers` +
+          `${cell}: the host spent ${f1(sampling.hostBusyPercent)}% of its CPU on other work during these transfers` +
           (sampling.stealPercent !== null && sampling.stealPercent >= 1
             ? ` (${f1(sampling.stealPercent)}% stolen by the hypervisor)`
             : '') +
