@@ -52,7 +52,8 @@ try {
         stallTimeoutMs: 30_000,
         detectCloseNotify: detect,
       });
-      const expected = detect ? 'complete' : 'complete-close-unknown'; // off: close_notify is not observed, and the outcome says so
+      // off: close_notify is not observed, and the outcome says so
+      const expected = detect ? 'complete' : 'complete-close-unknown';
       if (r.outcome.kind !== expected || r.closeNotify !== (detect ? true : null))
         throw new Error(`unexpected: ${r.outcome.kind} close_notify=${r.closeNotify}`);
       return r.mbPerSec!;
@@ -74,7 +75,8 @@ try {
     }
     ratios.push(median(pairRatios));
     console.log(
-      `chunk ${formatBytes(chunkBytes).padEnd(6)} detection on ${median(a).toFixed(1)} MB/s, off ${median(b).toFixed(1)} MB/s, median of pair ratios on/off ${median(pairRatios).toFixed(3)}`,
+      `chunk ${formatBytes(chunkBytes).padEnd(6)} detection on ${median(a).toFixed(1)} MB/s, off ` +
+        `${median(b).toFixed(1)} MB/s, median of pair ratios on/off ${median(pairRatios).toFixed(3)}`,
     );
   }
 } finally {
@@ -84,9 +86,11 @@ try {
 }
 const worst = Math.min(...ratios);
 console.log(
-  `${formatBytes(sizeBytes)}, ${rounds} rounds each, median MB/s (10^6 B/s), memory source, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`,
+  `${formatBytes(sizeBytes)}, ${rounds} rounds each, median MB/s (10^6 B/s), memory source, ${cpus().length} ` +
+    `cores (${cpus()[0]?.model ?? '?'})`,
 );
 console.log(
-  `worst on/off: ${worst.toFixed(3)}: detection costs ${((1 - worst) * 100).toFixed(1)}% ${worst > 0.97 ? '(< 3%: ok)' : '(>= 3%: TOO MUCH)'}`,
+  `worst on/off: ${worst.toFixed(3)}: detection costs ${((1 - worst) * 100).toFixed(1)}% ` +
+    `${worst > 0.97 ? '(< 3%: ok)' : '(>= 3%: TOO MUCH)'}`,
 );
 process.exitCode = worst > 0.97 ? 0 : 1;

@@ -110,7 +110,10 @@ function row(label: string, t: Timing, baselineMbPerSec?: number): string {
   const w = mbPerSec(t.bytes, t.writeMs);
   const wf = mbPerSec(t.bytes, t.writeMs + t.fsyncMs);
   const ratio = baselineMbPerSec === undefined ? '' : `  ratio ${(w / baselineMbPerSec).toFixed(2)}`;
-  return `${label.padEnd(34)} ${t.bytes.toString().padStart(11)} B  write ${w.toFixed(0).padStart(5)} MB/s  write+fsync ${wf.toFixed(0).padStart(5)} MB/s${ratio}`;
+  return (
+    `${label.padEnd(34)} ${t.bytes.toString().padStart(11)} B  write ${w.toFixed(0).padStart(5)} MB/s  ` +
+    `write+fsync ${wf.toFixed(0).padStart(5)} MB/s${ratio}`
+  );
 }
 
 async function main(): Promise<number> {
@@ -126,7 +129,8 @@ async function main(): Promise<number> {
   const free = fs.bavail * fs.bsize;
   if (free < need) {
     process.stderr.write(
-      `fixtures bench: not enough free disk in ${base}: ${fmtMiB(free)} free, needs ${fmtMiB(need)} (fixtures + 1 GiB baseline + margin); set TMPDIR to a bigger disk\n`,
+      `fixtures bench: not enough free disk in ${base}: ${fmtMiB(free)} free, needs ${fmtMiB(need)} (fixtures ` +
+        `+ 1 GiB baseline + margin); set TMPDIR to a bigger disk\n`,
     );
     return 1;
   }
@@ -202,7 +206,8 @@ async function main(): Promise<number> {
         verify.output.split('\n').find((l) => /file is ok|Corruption|not a valid|not on PATH/i.test(l)) ??
         '(no verdict)';
       console.log(
-        `${label}: verify --verify_checksum: ${verify.ok ? 'ok' : 'FAILED'}: ${verdict.trim()} (${(verifyMs / 1000).toFixed(1)} s)`,
+        `${label}: verify --verify_checksum: ${verify.ok ? 'ok' : 'FAILED'}: ${verdict.trim()} (` +
+          `${(verifyMs / 1000).toFixed(1)} s)`,
       );
       if (!verify.ok) failures.push(`${label} verify: ${verdict.trim()}`);
       const scan = sstDump([`--file=${r.path}`, '--command=scan', '--read_num=5']);

@@ -1,6 +1,7 @@
 /**
  * What handing bytes to the checker thread costs the read loop, against
- * checking them inline: the read loop's own time per GB, feeding in-memory chunks of the sizes a TLS read delivers through
+ * checking them inline: the read loop's own time per GB, feeding in-memory chunks of the sizes a TLS read delivers
+ * through
  * the receiver's RingWriter and checker thread. The bytes go in batches of
  * half the ring, and the loop sleeps (no CPU) until the checker has caught
  * up, as it does in a transfer, where the checker is several times faster
@@ -79,7 +80,8 @@ async function run(hand: Hand, src: Buffer): Promise<number> {
 }
 
 console.log(
-  `read-loop ms per GB (10^9 B), ${values.gib} GiB per case, median of 5; Node ${process.versions.node}; CRC32C: ${CRC32C.implementation}`,
+  `read-loop ms per GB (10^9 B), ${values.gib} GiB per case, median of 5; Node ${process.versions.node}; ` +
+    `CRC32C: ${CRC32C.implementation}`,
 );
 console.log('read size  nothing  native inline  node-rs inline  copy to ring (data)  reserve+commit (onread)');
 for (const chunk of CHUNKS) {

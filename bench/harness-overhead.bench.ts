@@ -173,10 +173,13 @@ function runLane(c: Cell, lane: Lane): Promise<number> {
 const samples = new Map<Cell, Map<Lane, number[]>>(chosen.map((c) => [c, new Map(LANES.map((l) => [l, []]))]));
 const startedAt = Date.now();
 console.log(
-  `suite vs bare byte-counting TLS pipes, TLS 1.3, memory source, ${rounds} rounds after 1 discarded, onread = ${onread}; MB/s = 10^6 B/s, medians; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.versions.node}`,
+  `suite vs bare byte-counting TLS pipes, TLS 1.3, memory source, ${rounds} rounds after 1 discarded, onread = ` +
+    `${onread}; MB/s = 10^6 B/s, medians; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ` +
+    `${process.versions.node}`,
 );
 console.log(
-  `suite receivers check every byte: ${defaultVerifier()} verifier, CRC32C ${CRC32C.implementation}; bare+crc32c: @node-rs/crc32 inline`,
+  `suite receivers check every byte: ${defaultVerifier()} verifier, CRC32C ${CRC32C.implementation}; ` +
+    `bare+crc32c: @node-rs/crc32 inline`,
 );
 let worst = Infinity;
 try {
@@ -192,7 +195,8 @@ try {
     }
   }
   console.log(
-    'size    chunk  suite                          bare data  suite data  ratio  bare onread  suite onread  ratio  bare+crc32c  verify',
+    'size    chunk  suite                          bare data  suite data  ratio  bare onread  suite onread  ' +
+      'ratio  bare+crc32c  verify',
   );
   for (const c of chosen) {
     const s = samples.get(c)!;
@@ -203,7 +207,10 @@ try {
     const m = (l: Lane, w: number): string => median(s.get(l)!).toFixed(0).padStart(w);
     const flag = (r: number): string => `${r.toFixed(3)}${r < LIMIT ? '!' : ' '}`;
     console.log(
-      `${formatBytes(c.sizeBytes).padEnd(6)}  ${formatBytes(c.chunk).padEnd(5)}  ${c.suite.padEnd(29)}  ${m('bare data', 9)}  ${m('suite data', 10)}  ${flag(data)}  ${m('bare onread', 11)}  ${m('suite onread', 12)}  ${flag(onr)}  ${m('bare data+crc32c', 11)}  ${ratio('bare data+crc32c', 'bare data').toFixed(3)}`,
+      `${formatBytes(c.sizeBytes).padEnd(6)}  ${formatBytes(c.chunk).padEnd(5)}  ${c.suite.padEnd(29)}  ` +
+        `${m('bare data', 9)}  ${m('suite data', 10)}  ${flag(data)}  ${m('bare onread', 11)}  ` +
+        `${m('suite onread', 12)}  ${flag(onr)}  ${m('bare data+crc32c', 11)}  ` +
+        `${ratio('bare data+crc32c', 'bare data').toFixed(3)}`,
     );
   }
 } finally {
@@ -215,6 +222,7 @@ try {
 }
 console.log(`took ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
 console.log(
-  `worst ratio (suite / bare byte-counting pipe, same read path): ${worst.toFixed(3)} ${worst >= LIMIT ? `>= ${LIMIT}: the harness is not the bottleneck` : `< ${LIMIT}: THE HARNESS COSTS THROUGHPUT`}`,
+  `worst ratio (suite / bare byte-counting pipe, same read path): ${worst.toFixed(3)} ` +
+    `${worst >= LIMIT ? `>= ${LIMIT}: the harness is not the bottleneck` : `< ${LIMIT}: THE HARNESS COSTS THROUGHPUT`}`,
 );
 process.exitCode = worst >= LIMIT ? 0 : 1;

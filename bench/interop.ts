@@ -19,7 +19,10 @@ const NATIVE_RECEIVERS = ['openssl-native', 'openssl-native-tolerant'];
  */
 export default {
   description:
-    'EOF outcome across TLS stacks: Node sender (end, destroy-after-flush, destroy, tcp-fin) to node/openssl/gnutls receivers; openssl s_server sender to each; GnuTLS sender (end, destroy-after-flush, tcp-fin) to each; native OpenSSL sender (the same three) to node, openssl and native OpenSSL strict and tolerant',
+    'EOF outcome across TLS stacks: Node sender (end, destroy-after-flush, destroy, tcp-fin) to ' +
+    'node/openssl/gnutls receivers; openssl s_server sender to each; GnuTLS sender (end, destroy-after-flush, ' +
+    'tcp-fin) to each; native OpenSSL sender (the same three) to node, openssl and native OpenSSL strict and ' +
+    'tolerant',
   settings: {
     sizes: ['1MB', '64MB'],
     chunks: ['64KiB'],

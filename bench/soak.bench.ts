@@ -60,7 +60,9 @@ function ownAfterGc(): Size {
   return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal };
 }
 
-/** The young generation at V8's 64-bit maximum from the start (see above); the npm script gives this process the same. */
+/**
+ * The young generation at V8's 64-bit maximum from the start (see above); the npm script gives this process the same.
+ */
 const YOUNG_GENERATION = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
 
 const fixture = await new FixtureCache(DEFAULT_FIXTURES_DIR).ensure({ sizeBytes, seed: 1, profile: 'kv' });
@@ -105,12 +107,15 @@ try {
   await removeWorkerBundle();
 }
 console.log(
-  `soak: ${transfers} transfers of ${formatBytes(sizeBytes)} in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${failures} not complete, workers replaced: ${pair.allPids.length > 2 ? 'yes' : 'no'}`,
+  `soak: ${transfers} transfers of ${formatBytes(sizeBytes)} in ${((Date.now() - t0) / 1000).toFixed(1)} s, ` +
+    `${failures} not complete, workers replaced: ${pair.allPids.length > 2 ? 'yes' : 'no'}`,
 );
 console.log('after  process        fds   RSS MiB  JS heap MiB  V8 heap size MiB');
 for (const r of rows) {
   console.log(
-    `${String(r.after).padStart(5)}  ${r.who.padEnd(12)} ${String(r.fds).padStart(5)}  ${(r.rssBytes / 2 ** 20).toFixed(1).padStart(8)}  ${(r.heapUsedBytes / 2 ** 20).toFixed(1).padStart(11)}  ${(r.heapTotalBytes / 2 ** 20).toFixed(1).padStart(16)}`,
+    `${String(r.after).padStart(5)}  ${r.who.padEnd(12)} ${String(r.fds).padStart(5)}  ` +
+      `${(r.rssBytes / 2 ** 20).toFixed(1).padStart(8)}  ${(r.heapUsedBytes / 2 ** 20).toFixed(1).padStart(11)}  ` +
+      `${(r.heapTotalBytes / 2 ** 20).toFixed(1).padStart(16)}`,
   );
 }
 let worst = 0;
@@ -124,12 +129,16 @@ for (const who of ['orchestrator', 'sender', 'receiver']) {
   worst = Math.max(worst, rss, fds);
   const maxRss = Math.max(...mine.map((r) => r.rssBytes));
   growth.push(
-    `${who}: fds ${first.fds} -> ${last.fds} (max +${(fds * 100).toFixed(1)}%), RSS ${(first.rssBytes / 2 ** 20).toFixed(1)} -> ${(last.rssBytes / 2 ** 20).toFixed(1)} MiB, max ${(maxRss / 2 ** 20).toFixed(1)} (+${(rss * 100).toFixed(1)}%), JS heap ${(first.heapUsedBytes / 2 ** 20).toFixed(1)} -> ${(last.heapUsedBytes / 2 ** 20).toFixed(1)} MiB`,
+    `${who}: fds ${first.fds} -> ${last.fds} (max +${(fds * 100).toFixed(1)}%), RSS ` +
+      `${(first.rssBytes / 2 ** 20).toFixed(1)} -> ${(last.rssBytes / 2 ** 20).toFixed(1)} MiB, max ` +
+      `${(maxRss / 2 ** 20).toFixed(1)} (+${(rss * 100).toFixed(1)}%), JS heap ` +
+      `${(first.heapUsedBytes / 2 ** 20).toFixed(1)} -> ${(last.heapUsedBytes / 2 ** 20).toFixed(1)} MiB`,
   );
 }
 for (const g of growth) console.log(g);
 const ok = worst <= 0.1 && failures === 0;
 console.log(
-  `worst growth over the first sample: ${(worst * 100).toFixed(1)}% ${ok ? '(<= 10%: ok)' : '(> 10% or failures: NOT OK)'}`,
+  `worst growth over the first sample: ${(worst * 100).toFixed(1)}% ` +
+    `${ok ? '(<= 10%: ok)' : '(> 10% or failures: NOT OK)'}`,
 );
 process.exitCode = ok ? 0 : 1;

@@ -36,7 +36,8 @@ const pair = await WorkerPair.start(dir);
 const mib = (b: number | null): string => (b === null ? '-' : (b / 2 ** 20).toFixed(1));
 let worst = 0;
 console.log(
-  `peak RSS per worker, ${formatBytes(sizeBytes)} fixture, file source, TLS_AES_128_GCM_SHA256 (limit ${mib(LIMIT_BYTES)} MiB)`,
+  `peak RSS per worker, ${formatBytes(sizeBytes)} fixture, file source, TLS_AES_128_GCM_SHA256 (limit ` +
+    `${mib(LIMIT_BYTES)} MiB)`,
 );
 console.log('chunk    outcome   MB/s    sender MiB  receiver MiB');
 try {
@@ -53,7 +54,9 @@ try {
     });
     worst = Math.max(worst, r.senderRssPeakBytes ?? Infinity, r.receiverRssPeakBytes ?? Infinity);
     console.log(
-      `${formatBytes(chunkBytes).padEnd(7)}  ${r.outcome.kind.padEnd(8)}  ${(r.mbPerSec ?? 0).toFixed(1).padStart(6)}  ${mib(r.senderRssPeakBytes).padStart(10)}  ${mib(r.receiverRssPeakBytes).padStart(12)}`,
+      `${formatBytes(chunkBytes).padEnd(7)}  ${r.outcome.kind.padEnd(8)}  ` +
+        `${(r.mbPerSec ?? 0).toFixed(1).padStart(6)}  ${mib(r.senderRssPeakBytes).padStart(10)}  ` +
+        `${mib(r.receiverRssPeakBytes).padStart(12)}`,
     );
     if (r.outcome.kind !== 'complete') worst = Infinity;
   }
@@ -63,6 +66,7 @@ try {
   await removeWorkerBundle();
 }
 console.log(
-  `worst peak: ${mib(worst)} MiB ${worst < LIMIT_BYTES ? `< ${mib(LIMIT_BYTES)} MiB: ok` : `>= ${mib(LIMIT_BYTES)} MiB: TOO MUCH`}`,
+  `worst peak: ${mib(worst)} MiB ` +
+    `${worst < LIMIT_BYTES ? `< ${mib(LIMIT_BYTES)} MiB: ok` : `>= ${mib(LIMIT_BYTES)} MiB: TOO MUCH`}`,
 );
 process.exitCode = worst < LIMIT_BYTES ? 0 : 1;

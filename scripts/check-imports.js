@@ -57,13 +57,15 @@ for (const file of files) {
       const target = resolve(dirname(path), spec);
       if (inside(target, bench)) {
         console.error(
-          `check:cycles: ${relative(root, path)}:${i + 1} imports ${spec}: src/ must not import bench/ (the CLI entry, bin/presets.ts, hands the presets to src/)`,
+          `check:cycles: ${relative(root, path)}:${i + 1} imports ${spec}: src/ must not import bench/ (the ` +
+            `CLI entry, bin/presets.ts, hands the presets to src/)`,
         );
         failed = true;
       }
       if (!mayNameKvrocks && inside(target, KVROCKS)) {
         console.error(
-          `check:cycles: ${relative(root, path)}:${i + 1} imports ${spec}: only src/protocols/registry.ts may import the kvrocks protocol (ask the registry)`,
+          `check:cycles: ${relative(root, path)}:${i + 1} imports ${spec}: only src/protocols/registry.ts may ` +
+            `import the kvrocks protocol (ask the registry)`,
         );
         failed = true;
       }
@@ -74,7 +76,9 @@ for (const file of files) {
     if (specifiers.has(`${line}:${literal.slice(1, -1)}`)) continue;
     if (/kvrocks/i.test(literal)) {
       console.error(
-        `check:cycles: ${relative(root, path)}:${line} names Kvrocks in ${literal.length > 60 ? `${literal.slice(0, 57)}...` : literal}: only src/protocols/kvrocks/ and the registry may (ask the registry, or move it into the protocol)`,
+        `check:cycles: ${relative(root, path)}:${line} names Kvrocks in ` +
+          `${literal.length > 60 ? `${literal.slice(0, 57)}...` : literal}: only src/protocols/kvrocks/ and the ` +
+          `registry may (ask the registry, or move it into the protocol)`,
       );
       failed = true;
     }
@@ -83,7 +87,8 @@ for (const file of files) {
 
 if (failed) process.exit(1);
 console.log(
-  `check:cycles: no import cycle through src/, none of its ${files.length} files imports bench/, and outside src/protocols/kvrocks/ only the registry names Kvrocks`,
+  `check:cycles: no import cycle through src/, none of its ${files.length} files imports bench/, and outside ` +
+    `src/protocols/kvrocks/ only the registry names Kvrocks`,
 );
 
 /**

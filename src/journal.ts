@@ -108,7 +108,8 @@ export async function rebuildFromJournal(dir: string): Promise<RunResult> {
     file = JSON.parse(await readFile(contextPath, 'utf8')) as ContextFile;
   } catch (err) {
     throw usageError(
-      `"${contextPath}" cannot be read as a run journal (${(err as Error).message}): expected the context.json a run writes`,
+      `"${contextPath}" cannot be read as a run journal (${(err as Error).message}): expected the context.json ` +
+        `a run writes`,
     );
   }
   if (file.journalVersion !== 1 || typeof file.context?.runId !== 'string')

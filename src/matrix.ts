@@ -38,15 +38,18 @@ export function checkSenderPeer(
   const ok = SENDER_PEER_SHUTDOWNS[s.senderPeer];
   if (!ok.includes(s.shutdown))
     throw usageError(
-      `--sender-peer "${s.senderPeer}" cannot play --shutdown ${s.shutdown}: it supports ${ok.join(', ')} (its own close)`,
+      `--sender-peer "${s.senderPeer}" cannot play --shutdown ${s.shutdown}: it supports ${ok.join(', ')} (its ` +
+        `own close)`,
     );
   if (s.writePath !== 'backpressure')
     throw usageError(
-      `--sender-peer "${s.senderPeer}" cannot play --write-path ${s.writePath}: it supports backpressure (it writes as the socket drains)`,
+      `--sender-peer "${s.senderPeer}" cannot play --write-path ${s.writePath}: it supports backpressure (it ` +
+        `writes as the socket drains)`,
     );
   if (s.receiverMode !== 'until-eof')
     throw usageError(
-      `--sender-peer "${s.senderPeer}" cannot play --receiver ${s.receiverMode}: it sends no size line; it supports until-eof`,
+      `--sender-peer "${s.senderPeer}" cannot play --receiver ${s.receiverMode}: it sends no size line; it ` +
+        `supports until-eof`,
     );
   if (s.protocol !== 'raw')
     throw usageError(`--sender-peer "${s.senderPeer}" cannot play --protocol ${s.protocol}: it supports raw`);
@@ -128,7 +131,10 @@ export function readPathRefusal(t: Pick<Scenario, 'protocol' | 'receiverPeer'>, 
   const own = protocolOf(t)?.readPathRefusal?.(readPath);
   if (own) return own;
   if (t.receiverPeer !== 'node')
-    return `--read-path "${readPath}" cannot be played by --receiver-peer ${t.receiverPeer}: it reads with its own buffer; use data`;
+    return (
+      `--read-path "${readPath}" cannot be played by --receiver-peer ${t.receiverPeer}: it reads with its own ` +
+      `buffer; use data`
+    );
   return null;
 }
 
@@ -168,7 +174,10 @@ function registered(name: string): NonNullable<ReturnType<typeof protocolNamed>>
   return p;
 }
 
-/** Checks the axes that only some protocols use, so none is silently ignored: first the options of protocols not run, then each run one's. */
+/**
+ * Checks the axes that only some protocols use, so none is silently ignored: first the options of protocols not run,
+ * then each run one's.
+ */
 function checkProtocolAxes(config: RunConfig): void {
   for (const p of PROTOCOLS) if (!config.protocols.includes(p.name)) p.checkUnused?.(config);
   for (const p of PROTOCOLS) if (config.protocols.includes(p.name)) p.check?.(config);
@@ -181,7 +190,8 @@ function tlsCells(config: RunConfig): Pick<Scenario, 'tlsVersion' | 'suite' | 'k
       const v = resolveSuite(name).version;
       if (!config.tls.includes(v)) {
         throw usageError(
-          `--suites "${name}" is a TLS ${v} suite but --tls is ${config.tls.join(',')}: add ${v} to --tls or drop the suite`,
+          `--suites "${name}" is a TLS ${v} suite but --tls is ${config.tls.join(',')}: add ${v} to --tls or ` +
+            `drop the suite`,
         );
       }
     }
@@ -191,7 +201,8 @@ function tlsCells(config: RunConfig): Pick<Scenario, 'tlsVersion' | 'suite' | 'k
     const suites = suitesFor(tlsVersion, config.suites);
     if (suites.length === 0) {
       throw usageError(
-        `--tls "${tlsVersion}" has no suite in --suites (${(config.suites ?? []).join(',')}): add a TLS ${tlsVersion} suite or drop ${tlsVersion} from --tls`,
+        `--tls "${tlsVersion}" has no suite in --suites (${(config.suites ?? []).join(',')}): add a TLS ` +
+          `${tlsVersion} suite or drop ${tlsVersion} from --tls`,
       );
     }
     for (const suite of suites) {
@@ -208,7 +219,8 @@ function tlsCells(config: RunConfig): Pick<Scenario, 'tlsVersion' | 'suite' | 'k
   for (const key of config.keys) {
     if (!out.some((c) => c.keyType === key))
       throw usageError(
-        `--key "${key}" fits none of the suites (${config.suites?.join(',') ?? 'defaults'}): drop it or add a suite for it`,
+        `--key "${key}" fits none of the suites (${config.suites?.join(',') ?? 'defaults'}): drop it or add a ` +
+          `suite for it`,
       );
   }
   return out;
@@ -307,7 +319,8 @@ export function applyFilter(scenarios: readonly Scenario[], filter: string | und
   });
   if (kept.length === 0) {
     throw usageError(
-      `--filter "${filter}" matches none of the ${scenarios.length} scenarios: expected terms like ${scenarios[0]?.id.split(' ').slice(0, 2).join(' ') ?? 'size=64MB'}`,
+      `--filter "${filter}" matches none of the ${scenarios.length} scenarios: expected terms like ` +
+        `${scenarios[0]?.id.split(' ').slice(0, 2).join(' ') ?? 'size=64MB'}`,
     );
   }
   return kept;

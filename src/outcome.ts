@@ -36,7 +36,10 @@ export type Outcome =
   | (OutcomeBase & { readonly kind: 'stalled'; readonly stalledForMs: number })
   | (OutcomeBase & { readonly kind: 'handshake-failed' })
   | (OutcomeBase & { readonly kind: 'worker-crashed'; readonly role: 'sender' | 'receiver' })
-  /** The file the sender serves from no longer matches its manifest entry (removed, truncated, changed): the run's input, not the stream, failed. */
+  /**
+   * The file the sender serves from no longer matches its manifest entry (removed, truncated, changed): the run's
+   * input, not the stream, failed.
+   */
   | (OutcomeBase & { readonly kind: 'fixture-error' });
 
 /** true / false when observed, null when Node could not tell on this path (never a guess). */

@@ -15,7 +15,10 @@ export function bundleDefine(): Record<string, string> {
 export const DEFAULT_FIXTURES_DIR = join(PROJECT_ROOT, 'fixtures');
 export const DEFAULT_RESULTS_DIR = join(PROJECT_ROOT, 'results');
 
-/** Where run folders go: the project's results/ by default; a given --out is relative to the current directory, like any path a user types. */
+/**
+ * Where run folders go: the project's results/ by default; a given --out is relative to the current directory, like any
+ * path a user types.
+ */
 export function outRootOf(out: string | null): string {
   return out === null ? DEFAULT_RESULTS_DIR : resolve(out);
 }

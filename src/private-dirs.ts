@@ -51,7 +51,10 @@ export async function makePrivateDir(prefix: string, parent = tmpdir()): Promise
 /** Names in tmpdir() of this suite's private folders, with the owner's pid. */
 const TEMP_DIR = /^tls-sst-bench-(?:run|threshold|agent|https|certs)-(\d+)-/;
 const BUNDLE_DIR = /^workers-(\d+)-/;
-/** Fixture temp files (`.tmp-<name>-<pid>`), threshold scratch folders (`.threshold-<pid>-XXXXXX`), atomic-write temps (`<file>.tmp-<pid>-<time>`). */
+/**
+ * Fixture temp files (`.tmp-<name>-<pid>`), threshold scratch folders (`.threshold-<pid>-XXXXXX`), atomic-write temps
+ * (`<file>.tmp-<pid>-<time>`).
+ */
 const FIXTURE_LEFTOVER = /^(?:\.tmp-.*-(\d+)|\.threshold-(\d+)-.*|.*\.tmp-(\d+)-\d+)$/;
 
 async function sweep(dir: string, pattern: RegExp): Promise<string[]> {

@@ -1,7 +1,8 @@
 import type { TlsVersion } from './tls/suites.ts';
 import type { ReadPath } from './transfer/read-path.ts';
 
-// The reference lanes' vocabulary, a leaf: results.ts and config/schema.ts need it, and references.ts (which reads results) must not be on their import path.
+// The reference lanes' vocabulary, a leaf: results.ts and config/schema.ts need it, and references.ts (which reads
+// results) must not be on their import path.
 
 /**
  * The reference lanes: this machine's ceilings, measured in the same run

@@ -8,7 +8,10 @@ export type { Ceilings, ReferenceLane, ReferenceMeasurement, References, Referen
 /** What a cell needs of its scenario to find its ceilings. */
 type CellKey = Pick<ScenarioSummary['scenario'], 'sizeBytes' | 'chunkBytes' | 'tlsVersion' | 'suite' | 'readPath'>;
 
-/** The measurement of `lane` that stands beside this cell, if any (the cipher lane's `suite` is the cipher's openssl speed name). */
+/**
+ * The measurement of `lane` that stands beside this cell, if any (the cipher lane's `suite` is the cipher's openssl
+ * speed name).
+ */
 export function referenceFor(refs: References, lane: ReferenceLane, cell: CellKey): ReferenceMeasurement | undefined {
   return refs.measurements.find(
     (m) =>

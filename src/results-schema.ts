@@ -12,7 +12,10 @@ import { describeIssue, finite, nonNegativeInt } from './schema.ts';
  * the file is our own format, read back, not a peer's message.
  */
 
-/** Faster than any link this suite can meet by orders of magnitude: a larger value is a damaged file, and its mean would overflow to Infinity. */
+/**
+ * Faster than any link this suite can meet by orders of magnitude: a larger value is a damaged file, and its mean would
+ * overflow to Infinity.
+ */
 const MAX_MB_PER_SEC = 1e9;
 /** A day: no transfer of a run takes longer. */
 const MAX_DURATION_MS = 86_400_000;
@@ -67,12 +70,14 @@ export function parseRunJson(value: unknown, where: string): RunJson {
   const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
   if (!isObject)
     throw usageError(
-      `${where} is not a tls-sst-bench results.json: expected a JSON object { schemaVersion, context, scenarios, records }`,
+      `${where} is not a tls-sst-bench results.json: expected a JSON object { schemaVersion, context, ` +
+        `scenarios, records }`,
     );
   const version = (value as { schemaVersion?: unknown }).schemaVersion;
   if (version !== RESULTS_JSON_VERSION) {
     throw usageError(
-      `${where} has schemaVersion ${JSON.stringify(version) ?? 'undefined'}: expected ${RESULTS_JSON_VERSION} (the results.json version this tls-sst-bench reads)`,
+      `${where} has schemaVersion ${JSON.stringify(version) ?? 'undefined'}: expected ${RESULTS_JSON_VERSION} ` +
+        `(the results.json version this tls-sst-bench reads)`,
     );
   }
   const result = v.safeParse(runJsonSchema, value);

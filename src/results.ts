@@ -54,10 +54,16 @@ export interface TransferRecord {
   readonly progress: readonly ProgressSample[];
   /** Wall time the whole attempt took, handshake and IPC included. */
   readonly wallMs: number;
-  /** The Node and OpenSSL versions of the workers that ran it, as they reported them (absent: not a run's worker pair, or an older results.json). */
+  /**
+   * The Node and OpenSSL versions of the workers that ran it, as they reported them (absent: not a run's worker pair,
+   * or an older results.json).
+   */
   readonly nodeVersion?: string;
   readonly opensslVersion?: string;
-  /** CPU time the host spent on anything but this run's processes during the transfer, % of all CPU time (steal included); null: not Linux; absent in older results.json. */
+  /**
+   * CPU time the host spent on anything but this run's processes during the transfer, % of all CPU time (steal
+   * included); null: not Linux; absent in older results.json.
+   */
   readonly hostBusyPercent?: number | null;
   /** Of that, the share the hypervisor gave to other guests (steal time). */
   readonly stealPercent?: number | null;
@@ -142,7 +148,10 @@ export interface RunContext {
   readonly environment: Environment;
   /** Every worker process the run started (replacements included). */
   readonly workerPids: readonly number[];
-  /** The Node binaries that ran the workers (--node), versions as the workers reported them; absent in older results.json. */
+  /**
+   * The Node binaries that ran the workers (--node), versions as the workers reported them; absent in older
+   * results.json.
+   */
   readonly runtimes?: readonly RuntimeRecord[];
   /** Every address the run's servers (sender, fault proxy, Kvrocks master) listened on: config.host, as bound. */
   readonly listenAddresses?: readonly string[];

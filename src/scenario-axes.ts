@@ -262,7 +262,10 @@ export function groupKey(
   return { key: JSON.stringify(entries), group: Object.fromEntries(entries) };
 }
 
-/** The axes (by name) in which two scenarios differ; a field two axes move (fileBytes) belongs to the one whose own field differs too. */
+/**
+ * The axes (by name) in which two scenarios differ; a field two axes move (fileBytes) belongs to the one whose own
+ * field differs too.
+ */
 export function differingAxes(a: AxisScenario, b: AxisScenario): string[] {
   const fields = SCENARIO_AXES.map((x) => x.field).filter((f) => a[f] !== b[f]);
   const out = new Set<string>();

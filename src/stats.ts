@@ -45,7 +45,9 @@ export interface SamplingFacts {
   readonly targetMet: boolean | null;
   readonly stopReason: StopReason;
   readonly measuredMs: number;
-  /** The host's other CPU use over all its measured transfers (pooled jiffies); absent: the mean of the records' shares. */
+  /**
+   * The host's other CPU use over all its measured transfers (pooled jiffies); absent: the mean of the records' shares.
+   */
   readonly host?: { readonly hostBusyPercent: number | null; readonly stealPercent: number | null };
   /** The run's --alpha and --threshold: a trend must be significant and larger than the threshold. */
   readonly alpha: number;

@@ -18,7 +18,10 @@ import type { FromAgent, ToAgent } from './control.ts';
  * each schema to the TypeScript type it guards.
  */
 
-/** One line of the control channel, at most: a hello with a few hundred fixtures, or a carried PEM, fits many times over. */
+/**
+ * One line of the control channel, at most: a hello with a few hundred fixtures, or a carried PEM, fits many times
+ * over.
+ */
 export const MAX_CONTROL_LINE_CHARS = 1 << 20;
 /** A carried PEM file (a certificate chain or a key). */
 const MAX_PEM_CHARS = 64 * 1024;

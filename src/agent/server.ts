@@ -120,7 +120,8 @@ class Session {
       const f = await this.cache.ensure({ sizeBytes: spec.sizeBytes, seed: spec.seed, profile: spec.profile });
       if (f.crc32c !== spec.crc32c) {
         throw new Error(
-          `fixture ${f.name} here has CRC32C ${hex(f.crc32c)}, the orchestrator's has ${hex(spec.crc32c)}: not the same bytes`,
+          `fixture ${f.name} here has CRC32C ${hex(f.crc32c)}, the orchestrator's has ${hex(spec.crc32c)}: not ` +
+            `the same bytes`,
         );
       }
       assertInside(this.cache.dir, f.path, 'fixture');
@@ -140,11 +141,15 @@ class Session {
     });
     this.#send({ type: 'welcome', pid: worker.pid, host: hostInfo() });
     this.opts.log(
-      `session ${this.n}: ${role} worker pid ${worker.pid} for ${formatHostPort(this.socket.remoteAddress ?? '?', this.socket.remotePort ?? 0)}`,
+      `session ${this.n}: ${role} worker pid ${worker.pid} for ` +
+        `${formatHostPort(this.socket.remoteAddress ?? '?', this.socket.remotePort ?? 0)}`,
     );
   }
 
-  /** The message with this host's fixture path, and the PEM it carries (handed to the worker over IPC, never written here). */
+  /**
+   * The message with this host's fixture path, and the PEM it carries (handed to the worker over IPC, never written
+   * here).
+   */
   async #localize(msg: OrchestratorMessage, files: CarriedFiles): Promise<OrchestratorMessage> {
     if (msg.type === 'serve') {
       const fixturePath = this.#fixtures.get(msg.sizeBytes);
@@ -199,7 +204,9 @@ export class Agent {
       const from = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
       if (!socket.authorized) {
         // Nothing it sends is read: one line of why, then the door.
-        const why = `its certificate is not from this agent's --ca (${String(socket.authorizationError ?? 'no certificate')})`;
+        const why =
+          `its certificate is not from this agent's --ca (` +
+          `${String(socket.authorizationError ?? 'no certificate')})`;
         opts.log(`refused a control connection from ${from}: ${why}`);
         socket.end(`${JSON.stringify({ type: 'refused', message: `your ${why.slice(4)}` } satisfies FromAgent)}\n`);
         setTimeout(() => socket.destroy(), 1000).unref();

@@ -55,7 +55,10 @@ export interface Recommendation {
   readonly text: string;
 }
 
-/** What a delivered way of ending said about close_notify: without it (observed), or not observable (never passed off as unclean). */
+/**
+ * What a delivered way of ending said about close_notify: without it (observed), or not observable (never passed off as
+ * unclean).
+ */
 function closeNote(cells: readonly { readonly outcomes: Readonly<Record<string, number>> }[]): string {
   if (cells.some((c) => (c.outcomes['complete-unclean'] ?? 0) > 0)) return ' (without close_notify)';
   if (cells.some((c) => (c.outcomes['complete-close-unknown'] ?? 0) > 0)) return ' (close_notify unknown)';
@@ -130,23 +133,28 @@ export function recommendation(run: RunResult, main: readonly ScenarioSummary[])
     const rate = `${mbps(chosen.throughput!.meanMbPerSec)}${cpu(cpuMsPerGb(chosen))}`;
     if (chunkAnswer) {
       parts.push(
-        `For ${humanBytes(sizeBytes)} streams, use ${name} with writes of at least ${chunkAnswer.recommended}: ${rate}.`,
+        `For ${humanBytes(sizeBytes)} streams, use ${name} with writes of at least ${chunkAnswer.recommended}: ` +
+          `${rate}.`,
       );
       parts.push(
         chunkAnswer.noMeasurableDifference
-          ? `No measurable difference between the ${chunkAnswer.values.length} chunk sizes tried (${chunkAnswer.equivalent.join(', ')}), so the smallest is as good as any.`
-          : `Chunk sizes that cannot be told apart from the best (${chunkAnswer.best}): ${chunkAnswer.equivalent.join(', ')}.`,
+          ? `No measurable difference between the ${chunkAnswer.values.length} chunk sizes tried (` +
+              `${chunkAnswer.equivalent.join(', ')}), so the smallest is as good as any.`
+          : `Chunk sizes that cannot be told apart from the best (${chunkAnswer.best}): ` +
+              `${chunkAnswer.equivalent.join(', ')}.`,
       );
     } else {
       parts.push(
-        `For ${humanBytes(sizeBytes)} streams, use ${name}: ${rate} with ${formatBytes(c.chunkBytes)} writes (only one chunk size was tried).`,
+        `For ${humanBytes(sizeBytes)} streams, use ${name}: ${rate} with ${formatBytes(c.chunkBytes)} writes ` +
+          `(only one chunk size was tried).`,
       );
     }
     if (suiteAnswer && suiteAnswer.equivalent.length > 1) {
       const others = suiteAnswer.equivalent.filter((x) => x !== suite);
       parts.push(
         suiteAnswer.noMeasurableDifference
-          ? `No measurable difference in throughput between the ${suiteAnswer.values.length} suites; ${suite} needs the least CPU of them.`
+          ? `No measurable difference in throughput between the ${suiteAnswer.values.length} suites; ${suite} ` +
+              `needs the least CPU of them.`
           : `${others.join(', ')} cannot be told apart from it in throughput; ${suite} needs the least CPU of them.`,
       );
     }

@@ -9,7 +9,10 @@ import { throughputScenarios } from './throughput-scenarios.ts';
  * Pure. A run of one runtime has none.
  */
 
-/** MB/s of one suite on one runtime: every delivered measured transfer of the throughput sweep, pooled over sizes and chunks. */
+/**
+ * MB/s of one suite on one runtime: every delivered measured transfer of the throughput sweep, pooled over sizes and
+ * chunks.
+ */
 export interface RuntimeCell {
   readonly samples: number;
   readonly meanMbPerSec: number;
@@ -34,7 +37,9 @@ export interface RuntimeComparison {
   readonly rows: readonly RuntimeRow[];
 }
 
-/** The runtimes that ran scenarios: from the run context, else (an older results.json) the labels in the scenario ids. */
+/**
+ * The runtimes that ran scenarios: from the run context, else (an older results.json) the labels in the scenario ids.
+ */
 function runtimesOf(run: RunResult): RuntimeComparison['runtimes'] {
   const labels = [...new Set(run.scenarios.map((s) => s.scenario.runtime).filter((l): l is string => l !== undefined))];
   const known = run.context.runtimes ?? [];

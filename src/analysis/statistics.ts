@@ -141,7 +141,10 @@ export function sd(values: readonly number[]): number {
   return Math.sqrt(variance(values));
 }
 
-/** The t with P(T <= t) = p for Student's t with `df` degrees of freedom (bisection on the CDF: plenty fast for a report). */
+/**
+ * The t with P(T <= t) = p for Student's t with `df` degrees of freedom (bisection on the CDF: plenty fast for a
+ * report).
+ */
 export function studentTQuantile(p: number, df: number): number {
   if (!(p > 0 && p < 1) || !(df > 0)) return NaN;
   if (p === 0.5) return 0;
@@ -157,7 +160,9 @@ export function studentTQuantile(p: number, df: number): number {
   return (lo + hi) / 2;
 }
 
-/** Upper tail P(Z >= z) of the standard normal, as the limit of I_x(a, 1/2) for large a: erfc by its continued fraction. */
+/**
+ * Upper tail P(Z >= z) of the standard normal, as the limit of I_x(a, 1/2) for large a: erfc by its continued fraction.
+ */
 export function normalSf(z: number): number {
   if (Number.isNaN(z)) return NaN;
   return 0.5 * erfc(z / Math.SQRT2);
@@ -268,7 +273,9 @@ export interface TrendTest {
   readonly z: number;
   /** Two-sided p-value of no monotonic trend (normal approximation); NaN below 3 values. */
   readonly p: number;
-  /** Theil-Sen slope (median of pairwise slopes) times (n - 1), in % of the mean: how much the series moved end to end. */
+  /**
+   * Theil-Sen slope (median of pairwise slopes) times (n - 1), in % of the mean: how much the series moved end to end.
+   */
   readonly changePercent: number;
   readonly trend: Trend;
 }

@@ -1,7 +1,8 @@
 import type { ScenarioSummary } from '../results.ts';
 import { axesKey } from '../scenario-axes.ts';
 
-// A leaf of the analysis: the report model, the charts and the runtime comparison all pick the throughput table's scenarios, so none imports another for it.
+// A leaf of the analysis: the report model, the charts and the runtime comparison all pick the throughput table's
+// scenarios, so none imports another for it.
 
 /** The way of ending, by the axes that make it (a structured key, not a reading of the id). */
 const endingOf = (s: ScenarioSummary): string => axesKey(s.scenario, ['shutdown', 'write', 'receiver', 'peer']);

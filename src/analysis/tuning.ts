@@ -14,7 +14,10 @@ import { ciHalfWidth, welchTTest } from './statistics.ts';
  * axis added to the table is tuned once it is in TUNING_AXES.
  */
 
-/** How one axis is tuned: which axis of the table (its values as the id spells them) and which of a tied set to recommend. */
+/**
+ * How one axis is tuned: which axis of the table (its values as the id spells them) and which of a tied set to
+ * recommend.
+ */
 export interface TuningAxis {
   /** The axis (scenario-axes.ts) whose values are compared; the group is every other axis. */
   readonly axis: string;
@@ -156,8 +159,13 @@ function answerFor(
   const few = values.filter((v) => v.samples < 2).map((v) => v.value);
   const parts = [
     none
-      ? `no measurable difference between the ${values.length} ${axis} values (${rule}); ${recommended.value} is ${why}.`
-      : `best ${bestValue}; ${equivalent.length > 1 ? `${equivalent.map((v) => v.value).join(', ')} cannot be told apart from it (${rule})` : 'every other value is slower beyond the noise'}; use ${recommended.value}, ${why}.`,
+      ? `no measurable difference between the ${values.length} ${axis} values (${rule}); ${recommended.value} is ` +
+        `${why}.`
+      : `best ${bestValue}; ` +
+        (equivalent.length > 1
+          ? `${equivalent.map((v) => v.value).join(', ')} cannot be told apart from it (${rule})`
+          : 'every other value is slower beyond the noise') +
+        `; use ${recommended.value}, ${why}.`,
     ...(missed.length > 0
       ? [`${missed.join(', ')} missed the rme target, so the set may be wider than the truth.`]
       : []),

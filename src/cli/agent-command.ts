@@ -59,7 +59,8 @@ async function serveAction(flags: AgentFlags, out: (line: string) => void): Prom
   onlyFlags(flags, SERVE_FLAGS, '--listen');
   if (flags.listen === undefined || flags.cert === undefined || flags.key === undefined || flags.ca === undefined) {
     throw usageError(
-      'agent needs --listen HOST:PORT, --cert FILE, --key FILE and --ca FILE: expected the agent side of `tls-sst-bench agent certs --out DIR`',
+      'agent needs --listen HOST:PORT, --cert FILE, --key FILE and --ca FILE: expected the agent side of ' +
+        '`tls-sst-bench agent certs --out DIR`',
     );
   }
   const { host, port } = hostPort(true)(flags.listen, '--listen');
@@ -80,7 +81,8 @@ async function serveAction(flags: AgentFlags, out: (line: string) => void): Prom
       );
     }
     throw usageError(
-      `--cert/--key/--ca do not make a TLS server (${e.message}): expected the agent.pem, agent.key and ca.pem of one \`agent certs\` set`,
+      `--cert/--key/--ca do not make a TLS server (${e.message}): expected the agent.pem, agent.key and ca.pem ` +
+        `of one \`agent certs\` set`,
     );
   }
   out(`agent listening on ${formatHostPort(host, agent.address.port)}`);

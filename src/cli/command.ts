@@ -34,7 +34,10 @@ export function addTableOptions(cmd: Command, entries: readonly AnyOptionEntry[]
   return cmd;
 }
 
-/** `--fixtures-dir`, a CLI flag of every command that makes or reads fixtures (not a config key: a preset cannot move the cache). */
+/**
+ * `--fixtures-dir`, a CLI flag of every command that makes or reads fixtures (not a config key: a preset cannot move
+ * the cache).
+ */
 export function addFixturesDirOption(cmd: Command, what = 'fixture cache folder'): Command {
   return cmd.option('--fixtures-dir <dir>', `${what} (default: fixtures/ of the project)`);
 }

@@ -89,7 +89,8 @@ export async function fixturesCommand(
   const st = await stat(cache.dir).catch(() => null);
   if (st && !st.isDirectory())
     throw usageError(
-      `--fixtures-dir "${flags.fixturesDir ?? cache.dir}" is not a folder: expected the fixture cache folder (or a path where one may be made)`,
+      `--fixtures-dir "${flags.fixturesDir ?? cache.dir}" is not a folder: expected the fixture cache folder ` +
+        `(or a path where one may be made)`,
     );
   switch (action) {
     case 'generate': {
@@ -108,7 +109,8 @@ export async function fixturesCommand(
           const f = await cache.ensure({ sizeBytes, seed, profile });
           const ms = performance.now() - t0;
           out(
-            `${f.name}  ${humanBytes(f.sizeBytes)}  crc32c ${hex(f.crc32c)}  ${f.dataBlocks} data blocks  (${ms.toFixed(0)} ms)`,
+            `${f.name}  ${humanBytes(f.sizeBytes)}  crc32c ${hex(f.crc32c)}  ${f.dataBlocks} data blocks  (` +
+              `${ms.toFixed(0)} ms)`,
           );
         }
       }
@@ -124,7 +126,8 @@ export async function fixturesCommand(
         const dump = status === 'ok' ? sstDumpVerify(f.path) : null;
         if (status !== 'ok' || (dump !== null && dump !== 'ok')) bad += 1;
         out(
-          `${f.name}: crc32c ${status}${dump === null ? (status === 'ok' ? ', sst_dump not installed' : '') : `, sst_dump ${dump}`}`,
+          `${f.name}: crc32c ` +
+            `${status}${dump === null ? (status === 'ok' ? ', sst_dump not installed' : '') : `, sst_dump ${dump}`}`,
         );
       }
       return bad === 0 ? 0 : 1;

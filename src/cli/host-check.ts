@@ -12,7 +12,8 @@ export async function assertLocalAddress(host: string, flag: string): Promise<vo
     srv.once('error', (err: NodeJS.ErrnoException) => {
       reject(
         usageError(
-          `${flag} "${host}" cannot be bound (${err.code ?? err.message}): expected an address of this host (127.0.0.1, ::1, or one \`ip addr\` lists)`,
+          `${flag} "${host}" cannot be bound (${err.code ?? err.message}): expected an address of this host ` +
+            `(127.0.0.1, ::1, or one \`ip addr\` lists)`,
         ),
       );
     });

@@ -28,9 +28,14 @@ export const RAW_STREAM_DIR = 'raw-stream';
 function cellLine(c: HttpsRun['result']['https'][number]): string {
   const st = c.intervalMbPerSec;
   const mb = st
-    ? `${st.meanMbPerSec.toFixed(1)}${Number.isFinite(st.ciHalfWidthMbPerSec) ? ` ±${st.ciHalfWidthMbPerSec!.toFixed(1)}` : ''} MB/s over ${st.samples} s`
+    ? st.meanMbPerSec.toFixed(1) +
+      (Number.isFinite(st.ciHalfWidthMbPerSec) ? ` ±${st.ciHalfWidthMbPerSec!.toFixed(1)}` : '') +
+      ` MB/s over ${st.samples} s`
     : `${c.mbPerSec.toFixed(1)} MB/s (no measured interval)`;
-  return `${mb}, ${(c.intervalRequestsPerSec ?? c.requestsPerSec).toFixed(1)} req/s, p99 ${c.latencyP99Ms} ms, errors ${c.errors}, non2xx ${c.non2xx}`;
+  return (
+    `${mb}, ${(c.intervalRequestsPerSec ?? c.requestsPerSec).toFixed(1)} req/s, p99 ${c.latencyP99Ms} ms, errors ` +
+    `${c.errors}, non2xx ${c.non2xx}`
+  );
 }
 
 export function httpsLayers(flags: HttpsFlags): { where: string; raw: HttpsRawConfig }[] {
@@ -94,11 +99,13 @@ export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): 
           onPhase: (t) => log(`https: ${t}`),
           onVerified: (v) =>
             log(
-              `https: verified fetch ${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''}: ${v.problem ?? `ok, ${v.protocolNegotiated} ${v.suiteNegotiated}, CRC32C ${v.crc32cReceived}`}`,
+              `https: verified fetch ${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''}: ` +
+                `${v.problem ?? `ok, ${v.protocolNegotiated} ${v.suiteNegotiated}, CRC32C ${v.crc32cReceived}`}`,
             ),
           onCellStart: (s, i, n) =>
             log(
-              `https: [${i + 1}/${n}] ${formatBytes(s.sizeBytes)} ${s.mode} x${s.connections} for ${s.durationMs / 1000} s`,
+              `https: [${i + 1}/${n}] ${formatBytes(s.sizeBytes)} ${s.mode} x${s.connections} for ` +
+                `${s.durationMs / 1000} s`,
             ),
           onCell: (c) => log(`https:        ${cellLine(c)}`),
         },
@@ -119,19 +126,24 @@ export async function httpsCommand(flags: HttpsFlags, argv: readonly string[]): 
       const mismatches = run.rawRun?.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH') ?? [];
       if (mismatches.length === 0) return 0;
       process.stderr.write(
-        `ERROR: ${mismatches.length} raw transfer(s) negotiated another suite than asked for: ${mismatches[0]!.outcome.errorMessage}\n`,
+        `ERROR: ${mismatches.length} raw transfer(s) negotiated another suite than asked for: ` +
+          `${mismatches[0]!.outcome.errorMessage}\n`,
       );
       return 1;
     },
   });
 }
 
-/** Registers `https` on the program; its flags and their --help come from HTTPS_OPTIONS, so they cannot drift from the config. */
+/**
+ * Registers `https` on the program; its flags and their --help come from HTTPS_OPTIONS, so they cannot drift from the
+ * config.
+ */
 export function addHttpsCommand(program: Command, setExit: (code: number) => void): Command {
   const cmd = program
     .command('https')
     .description(
-      'HTTPS mode: fixtures served by node:https, N concurrent autocannon clients fetching whole files or ranges, beside a raw TLS stream',
+      'HTTPS mode: fixtures served by node:https, N concurrent autocannon clients fetching whole files or ' +
+        'ranges, beside a raw TLS stream',
     )
     .option('--preset <name>', `https preset from bench/https.ts: ${Object.keys(httpsPresets()).join(', ')}`)
     // Our own message for an unknown flag: the program's lists `run`'s flags.

@@ -130,7 +130,8 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
   program
     .command('report')
     .description(
-      're-render summary.md, report.html and charts/ of a run folder from its results.json; a folder with only its journal (a killed run) gets all its files, marked interrupted',
+      're-render summary.md, report.html and charts/ of a run folder from its results.json; a folder with only ' +
+        'its journal (a killed run) gets all its files, marked interrupted',
     )
     .argument('<run-dir>', 'a run folder, results/<run-id>')
     .action(async (runDir: string) => {
@@ -141,7 +142,8 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
 
   addTableOptions(program.command('profile'), PROFILE_OPTIONS)
     .description(
-      'profile the sender or receiver worker during one scenario: tls-sst-bench profile --role sender --tool cpu-prof -- <run flags>',
+      'profile the sender or receiver worker during one scenario: tls-sst-bench profile --role sender --tool ' +
+        'cpu-prof -- <run flags>',
     )
     .argument('[runFlags...]', 'run flags after --, giving exactly one scenario')
     .action(async (runArgs: string[], opts: ProfileFlags) => {
@@ -159,7 +161,8 @@ function buildProgram(setExit: (code: number) => void, argv: readonly string[], 
   program
     .command('agent')
     .description(
-      'run one worker for a remote orchestrator (`run --agent`): agent --listen HOST:PORT --cert --key --ca; or make the certificates: agent certs --out DIR',
+      'run one worker for a remote orchestrator (`run --agent`): agent --listen HOST:PORT --cert --key --ca; ' +
+        'or make the certificates: agent certs --out DIR',
     )
     .argument('[action]', 'certs: write a control-channel CA and certificates; none: serve')
     .option('--listen <host:port>', 'address of the control channel (port 0: any free port; printed on stdout)')

@@ -115,12 +115,14 @@ export async function profileCommand(
     check: async ({ run: config }) => {
       if (scenarios.length !== 1) {
         throw usageError(
-          `the run flags give ${scenarios.length} scenarios: expected exactly one to profile (narrow them with --filter or single values)`,
+          `the run flags give ${scenarios.length} scenarios: expected exactly one to profile (narrow them with ` +
+            `--filter or single values)`,
         );
       }
       if (config.agent)
         throw usageError(
-          '--agent is not accepted by profile: expected both workers on this host (profile the agent host with its own profile run)',
+          '--agent is not accepted by profile: expected both workers on this host (profile the agent host with ' +
+            'its own profile run)',
         );
     },
     out: ({ run: config }) => config.out,
@@ -161,7 +163,8 @@ async function showProfile(
     if (files.length === 0) throw new BenchError('INTERNAL', `no profile was written into ${profileDir}`);
     // A receiver with the checker thread (no native CRC32C here) writes two: its read loop's and the checker's.
     out(
-      `\n${tool} profile of the ${role} worker${files.length > 1 ? ' (one per thread)' : ''}: ${files.map((f) => join(profileDir, f)).join(', ')}`,
+      `\n${tool} profile of the ${role} worker${files.length > 1 ? ' (one per thread)' : ''}: ` +
+        `${files.map((f) => join(profileDir, f)).join(', ')}`,
     );
     out('(open it in Chrome DevTools > Performance, or https://www.speedscope.app)');
     return 0;

@@ -55,7 +55,9 @@ export class Progress implements RunHooks {
 
   readonly onTransferStart = (index: number, s: Scenario, iteration: number, warmup: boolean): void => {
     this.#currentBytes = 0;
-    this.#label = `[${index + 1}/${this.#scenarios.length}] ${humanBytes(s.sizeBytes)} ${s.suite} chunk=${formatBytes(s.chunkBytes)}${warmup ? ' warm-up' : ` #${iteration + 1}`}`;
+    this.#label =
+      `[${index + 1}/${this.#scenarios.length}] ${humanBytes(s.sizeBytes)} ${s.suite} chunk=` +
+      `${formatBytes(s.chunkBytes)}${warmup ? ' warm-up' : ` #${iteration + 1}`}`;
     this.#draw(true);
   };
 
@@ -100,7 +102,9 @@ export class Progress implements RunHooks {
     const filled = Math.round(frac * width);
     const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
     const cols = this.#stream.columns ?? 100;
-    const line = `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${this.#counter()} ETA ${Number.isNaN(eta) || this.#doneTransfers >= this.#transfers ? '?' : duration(eta)}  ${this.#label}`;
+    const line =
+      `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${this.#counter()} ETA ` +
+      `${Number.isNaN(eta) || this.#doneTransfers >= this.#transfers ? '?' : duration(eta)}  ${this.#label}`;
     this.#stream.write(`\r\x1b[2K${line.slice(0, cols - 1)}`);
   }
 

@@ -9,7 +9,10 @@ import { LOAD_PROTOCOLS } from '../protocols/load-registry.ts';
 import { markdownSummary } from '../report/markdown.ts';
 import { REPORT_FILES, writeReportFiles, writeRunFiles } from '../report/write.ts';
 
-/** Protocols' own sections of summary.md, from the results.json that holds their records (until the protocol registry lists them). */
+/**
+ * Protocols' own sections of summary.md, from the results.json that holds their records (until the protocol registry
+ * lists them).
+ */
 const SUMMARY_SECTIONS: readonly ((json: object) => string | null)[] = LOAD_PROTOCOLS.map(
   (p) => (json: object) => p.report.summarySection(json),
 );
@@ -25,7 +28,8 @@ export async function readRunResult(dir: string): Promise<RunResult> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw usageError(
-      `"${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): expected the results.json a run writes`,
+      `"${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): expected the ` +
+        `results.json a run writes`,
     );
   }
   let parsed: unknown;
@@ -54,7 +58,8 @@ export async function reportCommand(runDir: string, out: (line: string) => void)
     await assertWritable(dir);
     await writeRunFiles(dir, rebuilt);
     out(
-      `${dir}/: rebuilt from its journal (${rebuilt.records.length} transfer records, marked interrupted): results.json, results.csv, scenarios.csv, ${REPORT_FILES.join(', ')}, charts/`,
+      `${dir}/: rebuilt from its journal (${rebuilt.records.length} transfer records, marked interrupted): ` +
+        `results.json, results.csv, scenarios.csv, ${REPORT_FILES.join(', ')}, charts/`,
     );
     return 0;
   }

@@ -30,13 +30,15 @@ export async function readConfigFile(path: string): Promise<RawConfig> {
   const st = await stat(path).catch(() => null);
   if (st && !st.isFile())
     throw usageError(
-      `--config "${path}" is not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket'}): expected a JSON file`,
+      `--config "${path}" is not a regular file (` +
+        `${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket'}): expected a JSON file`,
     );
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw usageError(
-      `--config "${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): expected a readable JSON file`,
+      `--config "${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): expected a ` +
+        `readable JSON file`,
     );
   }
   let parsed: unknown;
@@ -163,13 +165,15 @@ export async function runCommand(
         process.stdout.write(resultsJson(run));
       } else {
         process.stdout.write(
-          `${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, ${run.references ? 'references.csv, ' : ''}results.json, summary.md, report.html, charts/)\n`,
+          `${summary}\n\nresults: ${runDir}/ (results.csv, scenarios.csv, ` +
+            `${run.references ? 'references.csv, ' : ''}results.json, summary.md, report.html, charts/)\n`,
         );
       }
       const mismatches = run.records.filter((r) => r.outcome.errorCode === 'SUITE_MISMATCH');
       if (mismatches.length === 0) return 0;
       process.stderr.write(
-        `ERROR: ${mismatches.length} transfer(s) negotiated another suite than asked for; their numbers are not valid: ${mismatches[0]!.outcome.errorMessage}\n`,
+        `ERROR: ${mismatches.length} transfer(s) negotiated another suite than asked for; their numbers are ` +
+          `not valid: ${mismatches[0]!.outcome.errorMessage}\n`,
       );
       return 1;
     },

@@ -26,7 +26,23 @@ export async function thresholdCommand(
   };
   const json = (config: ThresholdConfig, runId: string, run: ThresholdRun): string => {
     const { minBytes, maxBytes, tolerance, trials, host } = config;
-    return `${JSON.stringify({ schemaVersion: 1, runId, scenario: scenarioAt(minBytes), minBytes, maxBytes, tolerance, trials, host, ...run }, null, 2)}\n`;
+    return (
+      JSON.stringify(
+        {
+          schemaVersion: 1,
+          runId,
+          scenario: scenarioAt(minBytes),
+          minBytes,
+          maxBytes,
+          tolerance,
+          trials,
+          host,
+          ...run,
+        },
+        null,
+        2,
+      ) + '\n'
+    );
   };
   return runSteps<ThresholdConfig, ThresholdRun>({
     resolve: () => {
@@ -87,7 +103,8 @@ export async function thresholdCommand(
       if (config.json) out(json(config, runId, run).trimEnd());
       else
         out(
-          `${thresholdText(run, scenarioAt(config.minBytes), config.tolerance)}\n\nresults: ${join(runDir, 'threshold.json')}`,
+          `${thresholdText(run, scenarioAt(config.minBytes), config.tolerance)}\n\nresults: ` +
+            `${join(runDir, 'threshold.json')}`,
         );
       return 0;
     },

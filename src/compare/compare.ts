@@ -14,7 +14,10 @@ export interface ComparableRun {
     /** The Node binaries the workers ran on (--node); absent in older results.json. */
     readonly runtimes?: readonly Pick<RuntimeRecord, 'node' | 'openssl'>[];
   };
-  /** `targetMet`: did the scenario reach its rme target (false: missed; null or absent: it had none, or an older results.json). */
+  /**
+   * `targetMet`: did the scenario reach its rme target (false: missed; null or absent: it had none, or an older
+   * results.json).
+   */
   readonly scenarios: readonly (Pick<ScenarioSummary, 'scenarioId'> & { readonly targetMet?: boolean | null })[];
   readonly records: readonly (Pick<TransferRecord, 'scenarioId' | 'warmup' | 'mbPerSec'> & {
     readonly outcome: Pick<Outcome, 'kind'>;

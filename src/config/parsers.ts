@@ -60,7 +60,8 @@ export function hostPort(allowZero: boolean) {
     const port = Number(m?.[3]);
     if (!m || port > 65535 || (port === 0 && !allowZero)) {
       throw usageError(
-        `${flag} "${text}" is not accepted: expected HOST:PORT with PORT ${allowZero ? '0' : '1'} to 65535, e.g. 10.77.0.2:7000 or [::1]:7000`,
+        `${flag} "${text}" is not accepted: expected HOST:PORT with PORT ${allowZero ? '0' : '1'} to 65535, ` +
+          `e.g. 10.77.0.2:7000 or [::1]:7000`,
       );
     }
     return { host: m[1] ?? m[2]!, port };

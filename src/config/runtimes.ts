@@ -33,7 +33,9 @@ export function currentRuntime(): Runtime {
   };
 }
 
-const ACCEPTED = `expected the path of a Node >= ${MIN_NODE_MAJOR} binary, e.g. .runtimes/node-24.x.y/bin/node from scripts/install-node.sh`;
+const ACCEPTED =
+  `expected the path of a Node >= ${MIN_NODE_MAJOR} binary, e.g. .runtimes/node-24.x.y/bin/node from ` +
+  `scripts/install-node.sh`;
 
 /** How long a --node binary gets to answer; TLS_SST_BENCH_TEST_PROBE_TIMEOUT (seconds) shortens it for a test. */
 const PROBE_TIMEOUT_S = 20;
@@ -52,7 +54,11 @@ export function probeNode(path: string, flag: string): { node: string; openssl: 
       return statSync(path);
     } catch (err) {
       throw usageError(
-        `${flag} "${path}" is not accepted: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`}; ${ACCEPTED}`,
+        `${flag} "${path}" is not accepted: ` +
+          ((err as NodeJS.ErrnoException).code === 'ENOENT'
+            ? 'no such file'
+            : `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`) +
+          `; ${ACCEPTED}`,
       );
     }
   })();
@@ -72,7 +78,8 @@ export function probeNode(path: string, flag: string): { node: string; openssl: 
   });
   if (r.status === TIMED_OUT || r.signal === 'SIGKILL')
     throw usageError(
-      `${flag} "${path}" is not accepted: it did not answer \`-p process.versions\` within ${seconds} s (stopped, with its children); ${ACCEPTED}`,
+      `${flag} "${path}" is not accepted: it did not answer \`-p process.versions\` within ${seconds} s ` +
+        `(stopped, with its children); ${ACCEPTED}`,
     );
   const answer = r.status === 0 ? r.stdout : '';
   let versions: { node?: unknown; openssl?: unknown } = {};

@@ -53,7 +53,8 @@ export function parseFaults(text: string, flag: string): FaultCount[] {
     const count = Number(m?.[2]);
     if (!m || !(PROXY_FAULTS as readonly string[]).includes(kind) || count < 1 || count > 1000) {
       throw usageError(
-        `${flag} "${item}" is not accepted: expected KIND:COUNT with KIND one of ${PROXY_FAULTS.join(', ')} and COUNT 1 to 1000, e.g. fin:50,flip:20`,
+        `${flag} "${item}" is not accepted: expected KIND:COUNT with KIND one of ${PROXY_FAULTS.join(', ')} ` +
+          `and COUNT 1 to 1000, e.g. fin:50,flip:20`,
       );
     }
     return { kind: kind as ProxyFaultKind, count };
@@ -69,7 +70,8 @@ export function parseWarmup(text: string, flag: string): WarmupPolicy {
   if (/^\s*\d+(\.\d+)?(ms|s|m)\s*$/.test(text))
     return { kind: 'time', ms: parseDurationMs(text, flag, { min: 0, max: 600_000 }) };
   throw usageError(
-    `${flag} "${text}" is not accepted: expected a whole number of transfers from 0 to 100 or a duration such as 500ms or 2s (at most 10m)`,
+    `${flag} "${text}" is not accepted: expected a whole number of transfers from 0 to 100 or a duration such ` +
+      `as 500ms or 2s (at most 10m)`,
   );
 }
 
@@ -168,7 +170,8 @@ export const RUN_OPTIONS = [
     target: 'writePaths',
     flag: '--write-path',
     valueName: 'list',
-    description: `backpressure (await 'drain') or buffered (the last 16 MiB written without waiting, as naive code does)`,
+    description:
+      `backpressure (await 'drain') or buffered ` + `(the last 16 MiB written without waiting, as naive code does)`,
     parse: listOf(WRITE_PATHS),
     default: 'backpressure',
     smoke: 'first',
@@ -178,7 +181,9 @@ export const RUN_OPTIONS = [
     target: 'readPaths',
     flag: '--read-path',
     valueName: 'list',
-    description: `how the receiver reads: data ('data' events) or onread[:SIZE] (reads into its own buffer, SIZE ${formatBytes(ONREAD_BOUNDS.min)} to ${formatBytes(ONREAD_BOUNDS.max)}, default 64KiB)`,
+    description:
+      `how the receiver reads: data ('data' events) or onread[:SIZE] (reads into its own buffer, SIZE ` +
+      `${formatBytes(ONREAD_BOUNDS.min)} to ${formatBytes(ONREAD_BOUNDS.max)}, default 64KiB)`,
     parse: parseReadPaths,
     default: DEFAULT_READ_PATH,
     smoke: 'first',
@@ -198,7 +203,9 @@ export const RUN_OPTIONS = [
     target: 'receiverPeers',
     flag: '--receiver-peer',
     valueName: 'list',
-    description: `who receives: ${RECEIVER_PEERS.join(', ')} (openssl: s_client, OpenSSL's view of the same sender; gnutls: gnutls-cli, GnuTLS's view)`,
+    description:
+      `who receives: ${RECEIVER_PEERS.join(', ')} (openssl: s_client, OpenSSL's view of the same sender; gnutls: ` +
+      `gnutls-cli, GnuTLS's view)`,
     parse: listOf(RECEIVER_PEERS),
     default: 'node',
     smoke: 'first',
@@ -208,7 +215,10 @@ export const RUN_OPTIONS = [
     target: 'senderPeers',
     flag: '--sender-peer',
     valueName: 'list',
-    description: `who sends (the TLS server): ${SENDER_PEERS.join(', ')} (openssl: s_server fed the fixture on stdin; shutdown end only; gnutls: peers/gnutls-sender.c, built on first use; shutdown end, destroy-after-flush, tcp-fin)`,
+    description:
+      `who sends (the TLS server): ${SENDER_PEERS.join(', ')} (openssl: s_server fed the fixture on stdin; ` +
+      `shutdown end only; gnutls: peers/gnutls-sender.c, built on first use; shutdown end, destroy-after-flush, ` +
+      `tcp-fin)`,
     parse: listOf(SENDER_PEERS),
     default: 'node',
     smoke: 'first',
@@ -249,7 +259,8 @@ export const RUN_OPTIONS = [
     flag: '--warmup',
     valueName: 'n|duration',
     description:
-      "each scenario's unrecorded warm-up: N transfers (0 to 100) or a duration of transfers such as 2s (after its worker pair's own warm-up)",
+      "each scenario's unrecorded warm-up: N transfers (0 to 100) or a duration of transfers such as 2s (after " +
+      "its worker pair's own warm-up)",
     parse: parseWarmup,
     default: '1',
   }),
@@ -259,7 +270,9 @@ export const RUN_OPTIONS = [
     flag: '--target-rme',
     valueName: 'percent',
     description:
-      'sample each scenario until the 95% margin of error of its mean MB/s is at most this, e.g. 2% (--iterations is then the minimum; off: exactly --iterations); the default holds only when --iterations is not given',
+      'sample each scenario until the 95% margin of error of its mean MB/s is at most this, e.g. 2% ' +
+      '(--iterations is then the minimum; off: exactly --iterations); the default holds only when --iterations ' +
+      'is not given',
     parse: parseTargetRme,
     default: `${DEFAULT_TARGET_RME_PERCENT}%`,
   }),
@@ -278,7 +291,8 @@ export const RUN_OPTIONS = [
     flag: '--order',
     valueName: 'name',
     description:
-      'interleaved: scenarios that are compared take turns, one transfer each, so drift hits them alike; sequential: one scenario after the other',
+      'interleaved: scenarios that are compared take turns, one transfer each, so drift hits them alike; ' +
+      'sequential: one scenario after the other',
     parse: oneOf(ORDERS),
     default: 'interleaved',
   }),
@@ -369,7 +383,9 @@ export const RUN_OPTIONS = [
     target: 'faults',
     flag: '--faults',
     valueName: 'list',
-    description: `inject faults through a loopback proxy, one transfer each, at seeded random offsets: KIND:COUNT,... with KIND ${PROXY_FAULTS.join(', ')} (replaces --iterations)`,
+    description:
+      `inject faults through a loopback proxy, one transfer each, at seeded random offsets: KIND:COUNT,... with ` +
+      `KIND ${PROXY_FAULTS.join(', ')} (replaces --iterations)`,
     parse: parseFaults,
     default: 'none',
   }),
@@ -378,7 +394,9 @@ export const RUN_OPTIONS = [
     target: 'references',
     flag: '--reference',
     valueName: 'list',
-    description: `ceilings measured beside the cells, on the same host and addresses: ${REFERENCE_LANES.join(', ')}, or none; each cell then shows its percentage of each (README "How close to this machine's limits")`,
+    description:
+      `ceilings measured beside the cells, on the same host and addresses: ${REFERENCE_LANES.join(', ')}, or ` +
+      `none; each cell then shows its percentage of each (README "How close to this machine's limits")`,
     parse: (t, f) => (t.trim() === 'none' ? [] : listOf(REFERENCE_LANES)(t, f)),
     default: 'none',
   }),
@@ -388,7 +406,8 @@ export const RUN_OPTIONS = [
     flag: '--process-warmup',
     valueName: 'on|off',
     description:
-      'on: each new or replaced worker pair first moves data until its throughput stops rising (not recorded as transfers); off: cold processes, their ramp in the numbers',
+      'on: each new or replaced worker pair first moves data until its throughput stops rising (not recorded ' +
+      'as transfers); off: cold processes, their ramp in the numbers',
     parse: oneOf(['on', 'off'] as const),
     default: 'on',
   }),
@@ -416,7 +435,8 @@ export const RUN_OPTIONS = [
     flag: '--node',
     valueName: 'path',
     description:
-      'Node binary that runs the workers (repeatable: one worker pair each, compared side by side); scripts/install-node.sh installs others',
+      'Node binary that runs the workers (repeatable: one worker pair each, compared side by side); ' +
+      'scripts/install-node.sh installs others',
     parse: parseRuntimes,
     // A path is checked by running it: the default is this process's own, known without that.
     default: { value: [currentRuntime()], help: 'the Node running this command' },
@@ -429,7 +449,8 @@ export const RUN_OPTIONS = [
     flag: '--agent',
     valueName: 'host:port',
     description:
-      'run one worker on a remote host through `tls-sst-bench agent` there (see --agent-role); needs --agent-cert, --agent-key, --agent-ca',
+      'run one worker on a remote host through `tls-sst-bench agent` there (see --agent-role); needs ' +
+      '--agent-cert, --agent-key, --agent-ca',
     parse: hostPort(false),
     // undefined: both workers here
     default: { value: undefined, help: null },

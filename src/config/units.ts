@@ -25,7 +25,9 @@ export interface ByteBounds {
 export function parseBytes(text: string, what: string, bounds: ByteBounds): number {
   const trimmed = text.trim();
   const match = SIZE_RE.exec(trimmed);
-  const accepted = `a number with a unit (${UNIT_NAMES}) between ${formatBytes(bounds.min)} and ${formatBytes(bounds.max)}, e.g. 64MB or 16KiB`;
+  const accepted =
+    `a number with a unit (${UNIT_NAMES}) between ${formatBytes(bounds.min)} and ${formatBytes(bounds.max)}, ` +
+    `e.g. 64MB or 16KiB`;
   if (!match) throw usageError(`${what} "${text}" is not a size: expected ${accepted}`);
   const [, num = '', unitText = ''] = match;
   const unit = unitText === '' ? 'B' : unitText;

@@ -33,7 +33,10 @@ export interface LoadProtocol<Config, Options, Run, Json extends object> {
   readonly report: {
     /** summary.md's section of any results.json (null when it has none of its records). */
     summarySection(json: object): string | null;
-    /** Its findings in any results.json ([] when it has none of its records), for a report model that lists them beside a run's own. */
+    /**
+     * Its findings in any results.json ([] when it has none of its records), for a report model that lists them beside
+     * a run's own.
+     */
     findings(json: object): readonly Finding[];
     /** Its pure exporters, by format, each from its report model. */
     readonly exporters: Readonly<Record<string, (model: never) => string>>;

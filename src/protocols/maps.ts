@@ -10,7 +10,9 @@
 /** name -> the scenario's protocol-owned params (beside `protocol: name`). */
 export interface ProtocolParamsMap {}
 
-/** name -> the transfer record's protocol-owned detail (beside `protocol: name`); a protocol with none leaves it out. */
+/**
+ * name -> the transfer record's protocol-owned detail (beside `protocol: name`); a protocol with none leaves it out.
+ */
 export interface ProtocolDetailMap {}
 
 /** name -> the IPC messages its workers need: `toWorker` from the orchestrator, `fromWorker` back. */

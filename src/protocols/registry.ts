@@ -9,7 +9,9 @@ import { kvrocks } from './kvrocks/index.ts';
 import { raw } from './raw/index.ts';
 import type { Protocol, ProtocolName } from './types.ts';
 
-/** A protocol for the suite's own tests only: registered when TLS_SST_BENCH_TEST_PROTOCOLS names it (comma-separated). */
+/**
+ * A protocol for the suite's own tests only: registered when TLS_SST_BENCH_TEST_PROTOCOLS names it (comma-separated).
+ */
 function testOnly<N extends ProtocolName>(p: Protocol<N>): Protocol<N>[] {
   return (process.env.TLS_SST_BENCH_TEST_PROTOCOLS ?? '').split(',').includes(p.name) ? [p] : [];
 }

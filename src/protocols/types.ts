@@ -52,7 +52,10 @@ export interface PrepareContext {
   readonly cache: FixtureCache;
   readonly seed: number;
   readonly profile: FixtureProfile;
-  /** The run's fixture of this size, made (or found in the cache) once per run and listed in results.json; null: the run was interrupted meanwhile. */
+  /**
+   * The run's fixture of this size, made (or found in the cache) once per run and listed in results.json; null: the run
+   * was interrupted meanwhile.
+   */
   fixture(sizeBytes: number): Promise<Fixture | null>;
   readonly onPhase?: (text: string) => void;
   /** true once the run was interrupted: stop preparing (what was prepared so far is fine). */
@@ -110,7 +113,10 @@ export interface Protocol<N extends ProtocolName, Own = unknown> {
   readonly name: N;
   /** One line for --protocol's help. */
   readonly description: string;
-  /** Flags only this protocol reads: entries of the main option table (config/options.ts), same flags, keys, errors and help. */
+  /**
+   * Flags only this protocol reads: entries of the main option table (config/options.ts), same flags, keys, errors and
+   * help.
+   */
   readonly options: readonly AnyOptionEntry[];
   /** Does it take --faults (a proxy between one sender and one receiver connection)? */
   readonly faults: boolean;
@@ -122,14 +128,19 @@ export interface Protocol<N extends ProtocolName, Own = unknown> {
   readonly handlers?: { readonly sender?: URL; readonly receiver?: URL };
   /** Throws a usage error for a config this protocol cannot run, when it is one of the run's protocols. */
   check?(config: ProtocolConfig & Own): void;
-  /** Throws a usage error when one of its own options is set but the protocol is not run (so none is silently ignored). */
+  /**
+   * Throws a usage error when one of its own options is set but the protocol is not run (so none is silently ignored).
+   */
   checkUnused?(config: ProtocolConfig & Own): void;
   /** The transports of one size: each becomes a cell with every combination of the other axes. */
   expand(config: ProtocolConfig & Own, sizeBytes: number): readonly ProtocolTransport<N>[];
   /** Why it cannot read by `readPath` (null: it can); absent: it reads by every path the receiver worker offers. */
   readPathRefusal?(readPath: ReadPath): string | null;
   // The labels read the shared fields only: a results.json of an older version has no params.
-  /** Its cells split the size into files of `fileBytes`: the `files` axis (scenario-axes.ts) is then in their ids and labels. */
+  /**
+   * Its cells split the size into files of `fileBytes`: the `files` axis (scenario-axes.ts) is then in their ids and
+   * labels.
+   */
   readonly filesAxis?: true;
   /** The "peer" a report shows for its cells (absent: the receiver peer's name). */
   peerLabel?(s: Scenario): string;

@@ -4,7 +4,10 @@ import type { WorkerHandlers } from './types.ts';
 
 type AnyHandlers = WorkerHandlers<OrchestratorMessage>;
 
-/** Every registered protocol's handlers for one role, loaded through the registry (the unbundled way; see sender-handlers.ts). */
+/**
+ * Every registered protocol's handlers for one role, loaded through the registry (the unbundled way; see
+ * sender-handlers.ts).
+ */
 export async function handlersOf(role: WorkerRole): Promise<readonly AnyHandlers[]> {
   const { PROTOCOLS } = await import('./registry.ts');
   const urls = PROTOCOLS.flatMap((p) => (p.handlers?.[role] ? [p.handlers[role]] : []));

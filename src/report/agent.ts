@@ -9,7 +9,8 @@ export function agentRows(run: RunResult): [string, string][] {
   return [
     [
       'agent',
-      `${a.role} worker on ${a.agent} (${h.hostname}, address ${h.address}); this host ${s.orchestrator.hostname} at ${s.orchestrator.address}; data connection via ${a.dataHost}`,
+      `${a.role} worker on ${a.agent} (${h.hostname}, address ${h.address}); this host ` +
+        `${s.orchestrator.hostname} at ${s.orchestrator.address}; data connection via ${a.dataHost}`,
     ],
     [
       'agent build',
@@ -17,7 +18,8 @@ export function agentRows(run: RunResult): [string, string][] {
     ],
     [
       'agent clock',
-      `offset ${s.clock.offsetMs.toFixed(3)} ms ± ${s.clock.uncertaintyMs.toFixed(3)} ms (best of ${s.clock.samples} round trips, ${s.clock.rttMs.toFixed(3)} ms); ${a.sessions.length} session(s)`,
+      `offset ${s.clock.offsetMs.toFixed(3)} ms ± ${s.clock.uncertaintyMs.toFixed(3)} ms (best of ` +
+        `${s.clock.samples} round trips, ${s.clock.rttMs.toFixed(3)} ms); ${a.sessions.length} session(s)`,
     ],
   ];
 }

@@ -81,7 +81,9 @@ const CONFIG = {
 
 /** Vega expression: a chunk size on the axis as the CLI writes it (16 KiB, 1 MiB, 1500 B). */
 const BYTES_LABEL =
-  "datum.value % 1048576 === 0 ? datum.value / 1048576 + ' MiB' : datum.value % 1024 === 0 ? datum.value / 1024 + ' KiB' : datum.value % 1000000 === 0 ? datum.value / 1000000 + ' MB' : datum.value % 1000 === 0 ? datum.value / 1000 + ' KB' : datum.value + ' B'";
+  "datum.value % 1048576 === 0 ? datum.value / 1048576 + ' MiB' : datum.value % 1024 === 0 ? datum.value / " +
+  "1024 + ' KiB' : datum.value % 1000000 === 0 ? datum.value / 1000000 + ' MB' : datum.value % 1000 === 0 ? " +
+  "datum.value / 1000 + ' KB' : datum.value + ' B'";
 
 /** Each axis's part of a label, from the axis table (in id order: size and chunk first). */
 const LABEL_AXES: readonly { readonly name: string; readonly value: (s: Scenario) => string }[] = SCENARIO_AXES.map(
@@ -155,7 +157,9 @@ function throughputCharts(main: readonly ScenarioSummary[]): ChartSpec[] {
     out.push({
       name: `throughput-${formatBytes(size)}`,
       title: `Throughput vs chunk size, ${humanBytes(size)} transfers`,
-      caption: `Mean MB/s (10^6 bytes per second) per chunk size, one line per suite; error bars are the 95% confidence interval of the mean (Student's t over the measured transfers).`,
+      caption:
+        `Mean MB/s (10^6 bytes per second) per chunk size, one line per suite; error bars are the 95% confidence ` +
+        `interval of the mean (Student's t over the measured transfers).`,
       spec: {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         config: CONFIG,
@@ -188,7 +192,10 @@ function throughputCharts(main: readonly ScenarioSummary[]): ChartSpec[] {
   return out;
 }
 
-/** Pure: CPU ms per 10^9 bytes, per suite and size, from the throughput sweep's delivered scenarios (mean over chunk sizes). */
+/**
+ * Pure: CPU ms per 10^9 bytes, per suite and size, from the throughput sweep's delivered scenarios (mean over chunk
+ * sizes).
+ */
 export function cpuPerGbRows(
   main: readonly ScenarioSummary[],
 ): { suite: string; size: string; sizeBytes: number; role: 'sender' | 'receiver'; msPerGb: number }[] {
@@ -243,7 +250,8 @@ function cpuChart(main: readonly ScenarioSummary[]): ChartSpec | OmittedChart {
     name: 'cpu-per-gb',
     title,
     caption:
-      'CPU milliseconds per 10^9 bytes moved, sender and receiver process, per suite and transfer size (mean over the chunk sizes tried). Lower is cheaper.',
+      'CPU milliseconds per 10^9 bytes moved, sender and receiver process, per suite and transfer size (mean ' +
+      'over the chunk sizes tried). Lower is cheaper.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: CONFIG,
@@ -332,7 +340,8 @@ function runtimeChart(c: RuntimeComparison | null): ChartSpec | null {
     name: 'runtimes',
     title: 'Throughput per suite by Node runtime',
     caption:
-      'Mean MB/s of every delivered measured transfer of each suite, one bar per Node runtime (--node), whisker the 95% confidence interval of the mean. Longer is faster.',
+      'Mean MB/s of every delivered measured transfer of each suite, one bar per Node runtime (--node), ' +
+      'whisker the 95% confidence interval of the mean. Longer is faster.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: CONFIG,
@@ -419,7 +428,9 @@ function endingsChart(m: EndingsMatrix): ChartSpec | OmittedChart {
     name: 'endings',
     title,
     caption:
-      'Way of ending the stream (rows) by transfer size (columns); the colour is the worst outcome in the cell. A thick black border and SILENT mark transfers that lost data without the receiver being told; -N is the most bytes lost.',
+      'Way of ending the stream (rows) by transfer size (columns); the colour is the worst outcome in the ' +
+      'cell. A thick black border and SILENT mark transfers that lost data without the receiver being told; -N ' +
+      'is the most bytes lost.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: { ...CONFIG, view: { strokeWidth: 0 } },
@@ -495,7 +506,10 @@ function spreadChart(run: RunResult): ChartSpec | OmittedChart {
   return {
     name: 'spread',
     title,
-    caption: `MB/s of every measured transfer (one point each, coloured by outcome); the black tick is the scenario's mean where every transfer delivered every byte. A truncated transfer's rate counts only the bytes that arrived.${more}`,
+    caption:
+      `MB/s of every measured transfer (one point each, coloured by outcome); the black tick is the scenario's ` +
+      `mean where every transfer delivered every byte. A truncated transfer's rate counts only the bytes that ` +
+      `arrived.${more}`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: CONFIG,
@@ -550,7 +564,9 @@ function timelineChart(run: RunResult): ChartSpec | OmittedChart {
   if (measured.length === 0) return { title, reason: 'No transfer was measured, so there is no timeline to show.' };
   const size = Math.max(...measured.map((r) => r.scenario.sizeBytes));
   const withSamples = measured.filter((r) => r.scenario.sizeBytes === size && r.progress.length > 0);
-  const noTimeline = `The ${humanBytes(size)} transfers ended before the receiver's first progress report (every 100 ms), so there are no intervals to draw.`;
+  const noTimeline =
+    `The ${humanBytes(size)} transfers ended before the receiver's first progress report (every 100 ms), so ` +
+    `there are no intervals to draw.`;
   if (withSamples.length === 0) return { title, reason: noTimeline };
   const summaries = new Map(run.scenarios.map((s) => [s.scenarioId, s]));
   const mean = (id: string): number => summaries.get(id)?.throughput?.meanMbPerSec ?? -1;
@@ -574,14 +590,19 @@ function timelineChart(run: RunResult): ChartSpec | OmittedChart {
   if (longest < 2) {
     return {
       title,
-      reason: `The ${humanBytes(size)} transfers lasted about ${(span / 1000).toFixed(1)} s, less than two ${intervalMs === 1000 ? '1 s' : '100 ms'} intervals, too short for a timeline.`,
+      reason:
+        `The ${humanBytes(size)} transfers lasted about ${(span / 1000).toFixed(1)} s, less than two ` +
+        `${intervalMs === 1000 ? '1 s' : '100 ms'} intervals, too short for a timeline.`,
     };
   }
   const more = ids.length > chosen.length ? ` The ${chosen.length} fastest of ${ids.length} scenarios are shown.` : '';
   return {
     name: 'timeline',
     title,
-    caption: `${humanBytes(size)} transfers: MB/s per ${intervalMs === 1000 ? '1 s' : '100 ms'} interval, from the receiver's byte count (reported about every 100 ms, interpolated between reports), one transfer per scenario (the one of median rate); the first interval includes the handshake.${more}`,
+    caption:
+      `${humanBytes(size)} transfers: MB/s per ${intervalMs === 1000 ? '1 s' : '100 ms'} interval, from the ` +
+      `receiver's byte count (reported about every 100 ms, interpolated between reports), one transfer per ` +
+      `scenario (the one of median rate); the first interval includes the handshake.${more}`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: CONFIG,
@@ -630,7 +651,9 @@ function warmupChart(run: RunResult): ChartSpec | null {
     name: 'warmup',
     title,
     caption:
-      'MB/s of each warm-up transfer of a new (or replaced) worker pair, against the traffic time so far: new processes start slow (JIT, buffers) and the run measures only once the curve stops rising (steady) or the time cap is reached (capped).',
+      'MB/s of each warm-up transfer of a new (or replaced) worker pair, against the traffic time so far: new ' +
+      'processes start slow (JIT, buffers) and the run measures only once the curve stops rising (steady) or ' +
+      'the time cap is reached (capped).',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: CONFIG,

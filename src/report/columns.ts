@@ -33,7 +33,10 @@ export function leadCells(s: ScenarioSummary, axes: typeof OPTIONAL_AXES): strin
   ];
 }
 
-/** The ±% cell: the 95% margin of error, with `!` when the scenario missed its --target-rme (netperf's "desired confidence was not achieved"). */
+/**
+ * The ±% cell: the 95% margin of error, with `!` when the scenario missed its --target-rme (netperf's "desired
+ * confidence was not achieved").
+ */
 export function rmeCell(s: ScenarioSummary): string {
   return `${fixed(s.throughput?.rmePercent, 1)}${s.throughput && s.sampling?.targetMet === false ? '!' : ''}`;
 }

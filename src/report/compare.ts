@@ -87,13 +87,18 @@ function explanation(c: RunComparison): string[] {
     (s) => s.base.samplesMbPerSec.length >= LONG_RUN_SAMPLES && s.new.samplesMbPerSec.length >= LONG_RUN_SAMPLES,
   );
   return [
-    'MB/s = 10^6 bytes per second, mean over the measured transfers that delivered every byte (complete, complete-unclean, complete-close-unknown); change = new vs base;',
-    `p = Welch two-sample t-test (two-sided) on the per-transfer MB/s; sig: *** p<0.001, ** p<0.01, * p<0.05 (as Node's benchmark compare); alpha = ${alpha};`,
+    'MB/s = 10^6 bytes per second, mean over the measured transfers that delivered every byte (complete, ' +
+      'complete-unclean, complete-close-unknown); change = new vs base;',
+    `p = Welch two-sample t-test (two-sided) on the per-transfer MB/s; sig: *** p<0.001, ** p<0.01, * p<0.05 ` +
+      `(as Node's benchmark compare); alpha = ${alpha};`,
     ...c.sampleUnits.map((unit) => `scenarios whose samples are not transfers: one sample is ${unit};`),
-    `regression = mean down by more than ${percentText(threshold)} with p < ${alpha} (improvement: up by as much): both, because runs at different times differ by the host's drift, which a long run's tight interval does not cover (--threshold sets it).`,
+    `regression = mean down by more than ${percentText(threshold)} with p < ${alpha} (improvement: up by as ` +
+      `much): both, because runs at different times differ by the host's drift, which a long run's tight ` +
+      `interval does not cover (--threshold sets it).`,
     ...(long
       ? [
-          `Both runs have ${LONG_RUN_SAMPLES}+ samples per scenario: p is small even for a drift of 1-2%, so read the change against the threshold, not the stars.`,
+          `Both runs have ${LONG_RUN_SAMPLES}+ samples per scenario: p is small even for a drift of 1-2%, so ` +
+            `read the change against the threshold, not the stars.`,
         ]
       : []),
   ];
@@ -105,7 +110,8 @@ function missedLines(c: RunComparison, name: (id: string) => string): string[] {
     ids.length === 0
       ? []
       : [
-          `Desired confidence was not achieved in the ${which} run for ${ids.length} compared scenario(s) (missed --target-rme): ${ids.map(name).join('; ')}.`,
+          `Desired confidence was not achieved in the ${which} run for ${ids.length} compared scenario(s) ` +
+            `(missed --target-rme): ${ids.map(name).join('; ')}.`,
         ];
   return [...line('base', c.missedTarget.base), ...line('new', c.missedTarget.new)];
 }
@@ -115,7 +121,10 @@ function verdictLine(c: RunComparison, name: (id: string) => string): string {
   if (c.compared.length === 0)
     return 'No scenario with delivered transfers in both runs: nothing compared, no significant regression.';
   if (bad.length === 0) return `No significant regression in ${c.compared.length} compared scenario(s).`;
-  return `${bad.length} significant regression(s) of ${c.compared.length} compared scenario(s): ${bad.map((s) => `${name(s.scenarioId)} ${formatChange(s.changePercent)} (p ${formatP(s.p)})`).join('; ')}`;
+  return (
+    `${bad.length} significant regression(s) of ${c.compared.length} compared scenario(s): ` +
+    `${bad.map((s) => `${name(s.scenarioId)} ${formatChange(s.changePercent)} (p ${formatP(s.p)})`).join('; ')}`
+  );
 }
 
 /** The comparison as terminal text. Pure. */
@@ -183,7 +192,8 @@ export function compareMarkdown(c: RunComparison): string {
   }
   if (c.notComparable.length > 0) {
     out.push(
-      `### Not comparable (in both runs, but no transfer delivered every byte in one of them): ${c.notComparable.length}`,
+      `### Not comparable (in both runs, but no transfer delivered every byte in one of them): ` +
+        `${c.notComparable.length}`,
     );
     out.push('');
     for (const s of c.notComparable)

@@ -73,7 +73,8 @@ export function endingsTextOf(m: EndingsMatrix, run: RunResult): string {
     .filter((row) => [...row.cells.values()].some((c) => c.silent > 0))
     .map(
       ({ key }) =>
-        `${key.shutdown} (write=${key.writePath}, receiver=${key.receiverMode}, peer=${key.receiverPeer}${key.runtime !== undefined ? `, node=${key.runtime}` : ''})`,
+        `${key.shutdown} (write=${key.writePath}, receiver=${key.receiverMode}, peer=` +
+        `${key.receiverPeer}${key.runtime !== undefined ? `, node=${key.runtime}` : ''})`,
     );
   return [
     'How each stream ended (SILENT = bytes lost or damaged and the receiver was not told; -N = most bytes lost):',

@@ -15,9 +15,15 @@ import { terminalReport } from './terminal.ts';
 export interface Exporter {
   /** The file it writes in a run folder; null: printed at the end of the run (the terminal). */
   readonly file: string | null;
-  /** `results`: written once with the run (or its journal's rebuild); `report`: re-rendered from results.json by `tls-sst-bench report`. */
+  /**
+   * `results`: written once with the run (or its journal's rebuild); `report`: re-rendered from results.json by
+   * `tls-sst-bench report`.
+   */
   readonly part: 'results' | 'report' | 'terminal';
-  /** Pure. `charts`: the run's charts already rendered (SVG is asynchronous to make); null: nothing to write for this run. */
+  /**
+   * Pure. `charts`: the run's charts already rendered (SVG is asynchronous to make); null: nothing to write for this
+   * run.
+   */
   readonly render: (model: ReportModel, charts: RenderedCharts) => string | null;
 }
 

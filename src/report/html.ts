@@ -31,9 +31,11 @@ function htmlTable(t: FindingsTable): string {
 }
 
 // Everything inline: the page must open from disk with no network and no script.
-const CSS = `
+const CSS =
+  `
 :root { color-scheme: light; }
-body { font: 14px/1.45 Helvetica, Arial, sans-serif; color: #1b1b1b; margin: 0 auto; padding: 1.5rem 2rem 3rem; max-width: 1280px; background: #fff; }
+body { font: 14px/1.45 Helvetica, Arial, sans-serif; color: #1b1b1b; margin: 0 auto; padding: 1.5rem 2rem 3rem; ` +
+  `max-width: 1280px; background: #fff; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 h3 { font-size: 1rem; margin: 0 0 .3rem; }
@@ -41,7 +43,8 @@ h3 { font-size: 1rem; margin: 0 0 .3rem; }
 .warn { background: #fff3e0; border-left: 4px solid #ef6c00; padding: .5rem .8rem; }
 .answer { background: #e8f5e9; border-left: 4px solid #2e7d32; padding: .6rem 1rem; font-size: 1.05rem; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
-figure { margin: 0; padding: .75rem; border: 1px solid #e3e3e3; border-radius: 6px; width: min-content; max-width: 100%; overflow-x: auto; }
+figure { margin: 0; padding: .75rem; border: 1px solid #e3e3e3; border-radius: 6px; ` +
+  `width: min-content; max-width: 100%; overflow-x: auto; }
 figure svg { display: block; }
 figcaption { color: #444; font-size: .85rem; margin-top: .4rem; }
 .omitted { color: #666; font-style: italic; }
@@ -91,7 +94,8 @@ ${f.table ? htmlTable(f.table) : ''}
 ${f.after.map(sentence).join('\n')}
 </section>`,
   );
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -103,9 +107,17 @@ ${f.after.map(sentence).join('\n')}
 <body>
 <header>
 <h1>tls-sst-bench run ${escapeHtml(ctx.runId)}</h1>
-<p class="meta">${escapeHtml(`${ctx.startedAt} · ${run.scenarios.length} scenario(s), ${measured} measured transfer(s) · Node ${env.node}, OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores}, kernel ${env.kernel}`)}</p>
+<p class="meta">${escapeHtml(
+      `${ctx.startedAt} · ${run.scenarios.length} scenario(s), ${measured} measured transfer(s) · Node ${env.node}, ` +
+        `OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores}, kernel ${env.kernel}`,
+    )}</p>
 ${ctx.interrupted ? '<p class="warn">Interrupted: these are partial results.</p>' : ''}
-${warnings.length > 0 ? `<p class="warn">${warnings.length} noise warning(s): <a href="#warnings">see Warnings</a>. The numbers they name are less sure than the rest.</p>` : ''}
+${
+  warnings.length > 0
+    ? `<p class="warn">${warnings.length} noise warning(s): <a href="#warnings">see Warnings</a>. ` +
+      `The numbers they name are less sure than the rest.</p>`
+    : ''
+}
 </header>
 <section id="recommendation">
 <h2>Recommended settings on this machine</h2>
@@ -119,8 +131,10 @@ ${figures.join('\n')}
 ${omitted.join('\n')}
 </section>
 ${sections.join('\n')}
-<footer>Made by tls-sst-bench from results.json; <code>tls-sst-bench report &lt;run-dir&gt;</code> makes it again. MB = 10^6 bytes.</footer>
+<footer>Made by tls-sst-bench from results.json; ` +
+    `<code>tls-sst-bench report &lt;run-dir&gt;</code> makes it again. MB = 10^6 bytes.</footer>
 </body>
 </html>
-`;
+`
+  );
 }

@@ -15,5 +15,11 @@ export function resultsJson(run: RunResult): string {
 
 /** The JSON exporter: the run and the model's tuning answers and warnings. */
 export function resultsJsonOf(model: ReportModel): string {
-  return `${JSON.stringify({ schemaVersion: RESULTS_JSON_VERSION, ...model.run, tuning: model.tuning, warnings: model.warnings }, null, 2)}\n`;
+  return (
+    JSON.stringify(
+      { schemaVersion: RESULTS_JSON_VERSION, ...model.run, tuning: model.tuning, warnings: model.warnings },
+      null,
+      2,
+    ) + '\n'
+  );
 }

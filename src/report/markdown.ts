@@ -25,7 +25,8 @@ export function markdownDocument(model: ReportModel): string {
   const out: string[] = [`# tls-sst-bench run ${ctx.runId}`, ''];
   if (ctx.interrupted) out.push('**Interrupted: partial results.**', '');
   out.push(
-    `Node ${ctx.environment.node}, OpenSSL ${ctx.environment.openssl}, ${ctx.environment.cpuModel} x${ctx.environment.cores}, kernel ${ctx.environment.kernel}. Charts: [report.html](report.html).`,
+    `Node ${ctx.environment.node}, OpenSSL ${ctx.environment.openssl}, ${ctx.environment.cpuModel} x` +
+      `${ctx.environment.cores}, kernel ${ctx.environment.kernel}. Charts: [report.html](report.html).`,
     '',
   );
   out.push('## Recommended settings on this machine', '', model.recommendation.text, '');

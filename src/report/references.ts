@@ -65,7 +65,11 @@ export function ceilingSources(refs: References): [string, string][] {
 }
 
 const READING =
-  'Each cell is shown as a percentage of three ceilings measured in the same run, on the same host and address: % tcp = the cell against plain TCP with the same sender, receiver and chunks (100 − % tcp is what TLS costs); % openssl = against a native OpenSSL sender and receiver with the same suite and version (near 100: Node adds little over OpenSSL itself); % cipher = against the cipher alone on one core (far below 100: the copies and system calls are the limit, not the cipher).';
+  'Each cell is shown as a percentage of three ceilings measured in the same run, on the same host and ' +
+  'address: % tcp = the cell against plain TCP with the same sender, receiver and chunks (100 − % tcp is what ' +
+  'TLS costs); % openssl = against a native OpenSSL sender and receiver with the same suite and version (near ' +
+  '100: Node adds little over OpenSSL itself); % cipher = against the cipher alone on one core (far below 100: ' +
+  'the copies and system calls are the limit, not the cipher).';
 
 /** The section of summary.md and report.html; null when the run asked for no ceilings. */
 export function ceilingsFinding(run: RunResult): Finding | null {
@@ -86,7 +90,8 @@ export function ceilingsText(run: RunResult): string | null {
   if (!refs) return null;
   const t = referencesTable(refs);
   const out = [
-    'Ceilings measured beside the cells (% tcp, % openssl, % cipher above; README "How close to this machine\'s limits"):',
+    'Ceilings measured beside the cells (% tcp, % openssl, % cipher above; README "How close to this ' +
+      'machine\'s limits"):',
   ];
   if (t.rows.length > 0) out.push(table(t.header, t.rows, t.numeric));
   for (const s of refs.skipped) out.push(`reference ${s.lane} skipped: ${s.reason}`);
@@ -134,7 +139,9 @@ export function ceilingsChart(
     name: 'ceilings',
     title: "Cells against this machine's limits",
     caption:
-      'Mean MB/s of each cell (dark) beside the ceilings measured in the same run: plain TCP with the same Node sender and receiver, a native OpenSSL pair with the same suite, and the cipher alone on one core. Tooltips give the cell as a percentage of each.',
+      'Mean MB/s of each cell (dark) beside the ceilings measured in the same run: plain TCP with the same ' +
+      'Node sender and receiver, a native OpenSSL pair with the same suite, and the cipher alone on one core. ' +
+      'Tooltips give the cell as a percentage of each.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config,

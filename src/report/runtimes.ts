@@ -6,7 +6,10 @@ export { runtimeComparison, type RuntimeCell, type RuntimeComparison, type Runti
 
 /** The runtimes as one sentence: label = path (Node, OpenSSL). */
 export function runtimesSentence(c: RuntimeComparison): string {
-  return `Runtimes (the workers' Node binary, --node): ${c.runtimes.map((r) => `${r.label} = ${r.path} (Node ${r.node}, OpenSSL ${r.openssl})`).join('; ')}.`;
+  return (
+    `Runtimes (the workers' Node binary, --node): ` +
+    `${c.runtimes.map((r) => `${r.label} = ${r.path} (Node ${r.node}, OpenSSL ${r.openssl})`).join('; ')}.`
+  );
 }
 
 /** Header and rows shared by the terminal, summary.md and report.html. */
@@ -29,4 +32,6 @@ export function runtimeTable(c: RuntimeComparison): { header: string[]; rows: st
 }
 
 export const RUNTIME_TABLE_NOTE =
-  "Mean ± sd of per-transfer MB/s (10^6 bytes per second) over every delivered measured transfer of the suite on that runtime (all sizes and chunks of the throughput table); vs = mean / the first runtime's mean (above 1.00x: faster).";
+  'Mean ± sd of per-transfer MB/s (10^6 bytes per second) over every delivered measured transfer of the suite ' +
+  "on that runtime (all sizes and chunks of the throughput table); vs = mean / the first runtime's mean (above " +
+  '1.00x: faster).';

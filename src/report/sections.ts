@@ -24,13 +24,16 @@ function throughputFinding(model: ReportModel): Finding {
     id: 'throughput',
     title: 'Throughput',
     before: [
-      'MB/s = 10^6 bytes per second, from the first byte written to the last byte received and verified; ±% = 95% margin of error of the mean (! = missed --target-rme); CPU ms/GB = sender + receiver CPU per 10^9 bytes.',
+      'MB/s = 10^6 bytes per second, from the first byte written to the last byte received and verified; ±% = ' +
+        '95% margin of error of the mean (! = missed --target-rme); CPU ms/GB = sender + receiver CPU per 10^9 ' +
+        'bytes.',
     ],
     table: throughputTable(model, 'document'),
     after: [
       ...(main.length < run.scenarios.length
         ? [
-            `${run.scenarios.length - main.length} more scenario(s), with other ways of ending the stream, are in the endings table and scenarios.csv.`,
+            `${run.scenarios.length - main.length} more scenario(s), with other ways of ending the stream, are ` +
+              `in the endings table and scenarios.csv.`,
           ]
         : []),
       ...(failed.length > 0
@@ -61,7 +64,8 @@ function tuningFinding(model: ReportModel): Finding {
       id: 'tuning',
       title,
       before: [
-        'No setting was measured with more than one value in otherwise equal scenarios, so there is nothing to choose between.',
+        'No setting was measured with more than one value in otherwise equal scenarios, so there is nothing to ' +
+          'choose between.',
       ],
       table: null,
       after: [],
@@ -71,7 +75,9 @@ function tuningFinding(model: ReportModel): Finding {
     id: 'tuning',
     title,
     before: [
-      `${TUNING_NOTE} Here alpha = ${alpha}, threshold = ${Number((threshold * 100).toPrecision(4))}% (--alpha, --threshold); MB/s ± 95% = mean and 95% confidence half-width. results.json has the same answers under "tuning".`,
+      `${TUNING_NOTE} Here alpha = ${alpha}, threshold = ${Number((threshold * 100).toPrecision(4))}% ` +
+        `(--alpha, --threshold); MB/s ± 95% = mean and 95% confidence half-width. results.json has the same ` +
+        `answers under "tuning".`,
     ],
     table: tuningTable(answers),
     after: [],
@@ -149,7 +155,8 @@ export function environmentRows(run: RunResult): [string, string][] {
     ['CPU', env.cpuModel],
     [
       'CPU flags',
-      `aes ${yes(env.cpuFlags.aes)}, vaes ${yes(env.cpuFlags.vaes)}, avx2 ${yes(env.cpuFlags.avx2)}, avx512f ${yes(env.cpuFlags.avx512f)}`,
+      `aes ${yes(env.cpuFlags.aes)}, vaes ${yes(env.cpuFlags.vaes)}, avx2 ${yes(env.cpuFlags.avx2)}, avx512f ` +
+        `${yes(env.cpuFlags.avx512f)}`,
     ],
     ['cores', String(env.cores)],
     ['memory', humanBytes(env.memoryBytes)],
@@ -163,7 +170,8 @@ export function environmentRows(run: RunResult): [string, string][] {
       ? [
           [
             'byte check',
-            `CRC32C ${env.verification.verifier === 'inline' ? 'on the read loop' : 'on a checker thread'}, ${env.verification.crc32c}`,
+            `CRC32C ${env.verification.verifier === 'inline' ? 'on the read loop' : 'on a checker thread'}, ` +
+              `${env.verification.crc32c}`,
           ] as [string, string],
         ]
       : []),

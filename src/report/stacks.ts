@@ -48,7 +48,8 @@ export function stacksTableOf(m: StacksMatrix): { header: string[]; rows: string
 
 export const STACKS_TITLE = 'EOF outcome across TLS stacks';
 export const STACKS_LEGEND =
-  'Rows: who sent and how it ended the stream; columns: which TLS stack received it. Cell: outcome, error code, whether close_notify arrived; -N = most bytes lost; SILENT = lost without the receiver being told.';
+  'Rows: who sent and how it ended the stream; columns: which TLS stack received it. Cell: outcome, error ' +
+  'code, whether close_notify arrived; -N = most bytes lost; SILENT = lost without the receiver being told.';
 
 export function stacksText(run: RunResult): string {
   return stacksTextOf(stacksMatrix(run));

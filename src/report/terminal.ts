@@ -30,17 +30,21 @@ export function terminalReport(model: ReportModel): string {
   const out: string[] = [];
   out.push(`tls-sst-bench run ${ctx.runId}${ctx.interrupted ? '  (INTERRUPTED: partial results)' : ''}`);
   out.push(
-    `Node ${env.node}, OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores} (aes ${env.cpuFlags.aes ? 'yes' : 'no'}, vaes ${env.cpuFlags.vaes ? 'yes' : 'no'}, avx2 ${env.cpuFlags.avx2 ? 'yes' : 'no'}), kernel ${env.kernel}`,
+    `Node ${env.node}, OpenSSL ${env.openssl}, ${env.cpuModel} x${env.cores} (aes ` +
+      `${env.cpuFlags.aes ? 'yes' : 'no'}, vaes ${env.cpuFlags.vaes ? 'yes' : 'no'}, avx2 ` +
+      `${env.cpuFlags.avx2 ? 'yes' : 'no'}), kernel ${env.kernel}`,
   );
   for (const [what, value] of agentRows(run)) out.push(`${what}: ${value}`);
   out.push(
-    'MB/s = 10^6 bytes per second, first byte written -> last byte received and verified; ±% = 95% margin of error of the mean (! = missed --target-rme); CPU per transfer.',
+    'MB/s = 10^6 bytes per second, first byte written -> last byte received and verified; ±% = 95% margin of ' +
+      'error of the mean (! = missed --target-rme); CPU per transfer.',
   );
   out.push('');
   out.push(table(t.header, t.rows, t.numeric));
   if (shown.length < run.scenarios.length) {
     out.push(
-      `(${run.scenarios.length - shown.length} more scenarios, with other ways of ending the stream: see the table below and scenarios.csv)`,
+      `(${run.scenarios.length - shown.length} more scenarios, with other ways of ending the stream: see the ` +
+        `table below and scenarios.csv)`,
     );
   }
 

@@ -6,10 +6,13 @@ import { table } from './terminal-table.ts';
 /** The answer of `tls-sst-bench threshold`, with every probe and the socket buffer settings. Pure. */
 export function thresholdText(run: ThresholdRun, scenario: Scenario, tolerance: number): string {
   const r = run.result;
-  const what = `shutdown=${scenario.shutdown} write=${scenario.writePath} receiver=${scenario.receiverMode} peer=${scenario.receiverPeer} suite=${scenario.suite} chunk=${scenario.chunkBytes}B`;
+  const what =
+    `shutdown=${scenario.shutdown} write=${scenario.writePath} receiver=${scenario.receiverMode} peer=` +
+    `${scenario.receiverPeer} suite=${scenario.suite} chunk=${scenario.chunkBytes}B`;
   const answer =
     r.kind === 'found'
-      ? `Smallest failing size: ${humanBytes(r.failingBytes)} (${r.failingBytes} bytes); ${humanBytes(r.passingBytes)} passed (within ${(tolerance * 100).toFixed(0)}%).`
+      ? `Smallest failing size: ${humanBytes(r.failingBytes)} (${r.failingBytes} bytes); ` +
+        `${humanBytes(r.passingBytes)} passed (within ${(tolerance * 100).toFixed(0)}%).`
       : r.kind === 'none'
         ? `No failure up to the maximum, ${humanBytes(r.maxBytes)}: no threshold.`
         : `Fails already at the minimum, ${humanBytes(r.minBytes)}: the threshold is below it (try a smaller --min).`;

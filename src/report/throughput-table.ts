@@ -5,7 +5,9 @@ import { fixed, leadCells, OPTIONAL_AXES, outcomesText, rmeCell } from './column
 import type { FindingsTable } from './finding.ts';
 import { ceilingColumns } from './references.ts';
 
-/** The terminal's table (per-transfer handshake and CPU) or the documents' (summary.md, report.html: sd and CPU per GB). */
+/**
+ * The terminal's table (per-transfer handshake and CPU) or the documents' (summary.md, report.html: sd and CPU per GB).
+ */
 export type ThroughputView = 'terminal' | 'document';
 
 interface Column {

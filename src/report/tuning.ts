@@ -1,7 +1,8 @@
 import { formatBytes, humanBytes } from '../config/units.ts';
 import type { TuningAnswer } from '../analysis/tuning.ts';
 
-// The answers and the recommendation are analysis (analysis/tuning.ts, analysis/recommendation.ts); kept importable from here for their callers.
+// The answers and the recommendation are analysis (analysis/tuning.ts, analysis/recommendation.ts); kept importable
+// from here for their callers.
 export { cpuMsPerGb } from '../analysis/tuning.ts';
 export {
   endingLabel,
@@ -13,7 +14,9 @@ export {
 
 const HIDDEN_GROUP_FIELDS = new Set(['sizeBytes', 'fileBytes']);
 
-/** The group's fields that differ among the answers of its axis (the rest is the same for all): `suite=... chunk=...`. */
+/**
+ * The group's fields that differ among the answers of its axis (the rest is the same for all): `suite=... chunk=...`.
+ */
 export function groupText(answer: TuningAnswer, all: readonly TuningAnswer[]): string {
   const same = all.filter((a) => a.axis === answer.axis);
   const vary = Object.keys(answer.group).filter(
@@ -40,7 +43,10 @@ export function tuningTable(answers: readonly TuningAnswer[]): {
       a.axis,
       groupText(a, answers),
       a.noMeasurableDifference ? 'no measurable difference' : a.best,
-      `${best.meanMbPerSec.toFixed(1)} ± ${best.ciHalfWidthMbPerSec === null || Number.isNaN(best.ciHalfWidthMbPerSec) ? '?' : best.ciHalfWidthMbPerSec.toFixed(1)}`,
+      `${best.meanMbPerSec.toFixed(1)} ± ` +
+        (best.ciHalfWidthMbPerSec === null || Number.isNaN(best.ciHalfWidthMbPerSec)
+          ? '?'
+          : best.ciHalfWidthMbPerSec.toFixed(1)),
       a.equivalent.join(', '),
       a.recommended,
       use.meanMbPerSec.toFixed(1),
@@ -51,4 +57,7 @@ export function tuningTable(answers: readonly TuningAnswer[]): {
 }
 
 export const TUNING_NOTE =
-  "Per group (same size and every setting but the one tuned): the best value by mean MB/s, the values that cannot be told apart from it (Welch t-test on the per-transfer MB/s not significant at alpha, or slower by less than the threshold), and the one to use from that set: the smallest chunk or number of streams, else the least CPU per GB. 'no measurable difference': every value is in the set.";
+  'Per group (same size and every setting but the one tuned): the best value by mean MB/s, the values that ' +
+  'cannot be told apart from it (Welch t-test on the per-transfer MB/s not significant at alpha, or slower by ' +
+  'less than the threshold), and the one to use from that set: the smallest chunk or number of streams, else ' +
+  "the least CPU per GB. 'no measurable difference': every value is in the set.";

@@ -10,7 +10,8 @@ import { renderCharts, type RenderedCharts } from './charts.ts';
 import { exportersOf } from './exporters.ts';
 import type { RunResult } from '../results.ts';
 
-// Writing a run folder (results and report), shared by run, https, profile and report (which re-renders one, or rebuilds it from
+// Writing a run folder (results and report), shared by run, https, profile and report (which re-renders one, or
+// rebuilds it from
 // its journal). The only module of report/ that touches the disk: the exporters (exporters.ts) are pure.
 
 /** The files the report writes into a run folder, besides the charts/ folder. */
@@ -82,7 +83,9 @@ export async function writeRunFiles(dir: string, run: RunResult): Promise<void> 
       ? `only the journal was kept in ${dir} (run tls-sst-bench report on it once there is room)`
       : 'nothing was written';
     throw usageError(
-      `not enough disk for the results in ${dirname(dir)}: ${humanBytes(await freeDiskBytes(dir))} free, the run's files need ${humanBytes(bytes + RESULTS_SLACK_BYTES)}; ${kept}: expected --out on a disk with room for them`,
+      `not enough disk for the results in ${dirname(dir)}: ${humanBytes(await freeDiskBytes(dir))} free, the ` +
+        `run's files need ${humanBytes(bytes + RESULTS_SLACK_BYTES)}; ${kept}: expected --out on a disk with ` +
+        `room for them`,
     );
   };
   if ((await freeDiskBytes(dir)) < bytes + RESULTS_SLACK_BYTES) await noRoom();

@@ -30,13 +30,15 @@ export async function agentEndpoint(config: RunConfig, scenarios: readonly Scena
     const stray = (['agentRole', 'agentCert', 'agentKey', 'agentCa'] as const).find((k) => config[k] !== undefined);
     if (stray)
       throw usageError(
-        `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} "${config[stray]}" is not accepted without --agent: expected --agent HOST:PORT too`,
+        `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} "${config[stray]}" is not accepted without ` +
+          `--agent: expected --agent HOST:PORT too`,
       );
     return null;
   }
   if (config.agentCert === undefined || config.agentKey === undefined || config.agentCa === undefined) {
     throw usageError(
-      '--agent needs --agent-cert, --agent-key and --agent-ca: expected the files `tls-sst-bench agent certs --out DIR` writes (orchestrator.pem, orchestrator.key, ca.pem)',
+      '--agent needs --agent-cert, --agent-key and --agent-ca: expected the files `tls-sst-bench agent certs ' +
+        '--out DIR` writes (orchestrator.pem, orchestrator.key, ca.pem)',
     );
   }
   const other = scenarios.find((s) => s.protocol !== 'raw');
@@ -48,14 +50,16 @@ export async function agentEndpoint(config: RunConfig, scenarios: readonly Scena
     const peer = scenarios.find((s) => s.receiverPeer !== 'node');
     if (peer)
       throw usageError(
-        `--receiver-peer "${peer.receiverPeer}" is not accepted with --agent-role receiver: expected node (the agent runs the node receiver)`,
+        `--receiver-peer "${peer.receiverPeer}" is not accepted with --agent-role receiver: expected node (the ` +
+          `agent runs the node receiver)`,
       );
   }
   if (role === 'sender') {
     const peer = scenarios.find((s) => s.senderPeer !== 'node');
     if (peer)
       throw usageError(
-        `--sender-peer "${peer.senderPeer}" is not accepted with --agent-role sender: expected node (the agent runs the node sender)`,
+        `--sender-peer "${peer.senderPeer}" is not accepted with --agent-role sender: expected node (the agent ` +
+          `runs the node sender)`,
       );
   }
   if (config.faults.length > 0)

@@ -19,7 +19,10 @@ export interface HostSnapshot {
 }
 
 export interface HostNoise {
-  /** Share of all CPU time used by anything but this run's processes, steal time included; 0 to 100; null when no tick passed. */
+  /**
+   * Share of all CPU time used by anything but this run's processes, steal time included; 0 to 100; null when no tick
+   * passed.
+   */
   readonly hostBusyPercent: number | null;
   /** Share of all CPU time the hypervisor gave to other guests. */
   readonly stealPercent: number | null;

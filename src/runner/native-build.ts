@@ -101,11 +101,17 @@ export class NativeProgram {
    */
   missingToolchain(): string | null {
     if (findCompiler() === null)
-      return `a C compiler to build ${this.sourceName}, and "${compiler()}" is not on PATH: install gcc (apt-get install gcc) or set CC`;
+      return (
+        `a C compiler to build ${this.sourceName}, and "${compiler()}" is not on PATH: install gcc (apt-get ` +
+        `install gcc) or set CC`
+      );
     const pc = spawnSync('pkg-config', ['--exists', this.spec.pkgConfig], { stdio: 'ignore' });
     const headers = pc.error === undefined ? pc.status === 0 : existsSync(this.spec.header);
     if (!headers)
-      return `${this.spec.devFiles} to build ${this.sourceName} (${this.spec.header} not found): install ${this.spec.devPackage} (apt-get install ${this.spec.devPackage})`;
+      return (
+        `${this.spec.devFiles} to build ${this.sourceName} (${this.spec.header} not found): install ` +
+        `${this.spec.devPackage} (apt-get install ${this.spec.devPackage})`
+      );
     return null;
   }
 

@@ -15,7 +15,10 @@ export const OPENSSL_NATIVE = new NativeProgram({
 
 let toolchainChecked = false;
 
-/** Throws a usage error (exit 2) naming the package to install when a peer flag needs the program and it cannot be built here. */
+/**
+ * Throws a usage error (exit 2) naming the package to install when a peer flag needs the program and it cannot be built
+ * here.
+ */
 export function checkOpensslNativeToolchain(flag: string): void {
   if (toolchainChecked) return;
   const missing = OPENSSL_NATIVE.missingToolchain();

@@ -68,7 +68,10 @@ export interface RunOptions {
   readonly samplingConfigFor?: (scenario: Scenario) => RunConfig | undefined;
   /** Test hook: a misbehaving sender for some scenarios. */
   readonly faultFor?: (scenario: Scenario) => SenderFault | undefined;
-  /** What starts a runtime's workers (tests: scripted FakeWorkers); default a local process per role, or the agent's for its role. */
+  /**
+   * What starts a runtime's workers (tests: scripted FakeWorkers); default a local process per role, or the agent's for
+   * its role.
+   */
   readonly launchWorkers?: (runtime: Runtime) => WorkerLauncher;
 }
 
@@ -120,7 +123,10 @@ export function samplingPolicy(config: RunConfig, faults: number): SamplingPolic
   };
 }
 
-/** Process warm-up transfers move the run's largest fixture up to this size (smaller ones settle in fewer bytes but more noise). */
+/**
+ * Process warm-up transfers move the run's largest fixture up to this size (smaller ones settle in fewer bytes but more
+ * noise).
+ */
 const WARMUP_FIXTURE_MAX_BYTES = 256e6;
 
 const endsProcess = (s: Scenario): boolean => SHUTDOWN_STRATEGIES_TABLE[s.shutdown].endsProcess === true;
@@ -165,7 +171,8 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     WorkerProcess.killAll(); // those still starting too
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  // Each protocol makes (or finds) what its cells need, in registry order; the fixtures are the run's, listed in results.json.
+  // Each protocol makes (or finds) what its cells need, in registry order; the fixtures are the run's, listed in
+  // results.json.
   const fixtures = new Map<number, Fixture>();
   const prepareContext: PrepareContext = {
     cache,
@@ -269,7 +276,10 @@ export async function runBenchmark(config: RunConfig, opts: RunOptions): Promise
     [...fixtures.values()]
       .filter((f) => f.sizeBytes <= WARMUP_FIXTURE_MAX_BYTES)
       .sort((a, b) => b.sizeBytes - a.sizeBytes)[0] ?? [...fixtures.values()][0];
-  /** A new or replaced pair runs clean transfers (the cell's TLS settings, a normal ending) until throughput stops rising. */
+  /**
+   * A new or replaced pair runs clean transfers (the cell's TLS settings, a normal ending) until throughput stops
+   * rising.
+   */
   const warmUpProcesses = async (pair: WorkerPair, cell: Cell): Promise<void> => {
     // A cell that kills its sender by design never measures on a warm pair: warming one for it is wasted.
     // --smoke promises a run in seconds: no warm-up of any kind.

@@ -279,7 +279,9 @@ function externalReceive(
  */
 function opensslNativeReceiver(tolerant: boolean): ReceiverPeer {
   return {
-    description: `peers/openssl-native.c recv (OpenSSL 3): SSL_read_ex into 1 MiB, count and CRC32C in C; SSL_OP_IGNORE_UNEXPECTED_EOF ${tolerant ? 'on' : 'off'}`,
+    description:
+      `peers/openssl-native.c recv (OpenSSL 3): SSL_read_ex into 1 MiB, count and CRC32C in C; ` +
+      `SSL_OP_IGNORE_UNEXPECTED_EOF ${tolerant ? 'on' : 'off'}`,
     receive: async ({ request, stall, progress }) => {
       const binary = await OPENSSL_NATIVE.binary().catch((err: unknown) =>
         err instanceof Error ? err : new Error(String(err)),

@@ -123,7 +123,10 @@ async function measureTransfers(
       });
       iteration += 1;
       if (!isDelivered(record.outcome) || record.durationMs === null) {
-        failure ??= `transfer ended ${record.outcome.kind}${record.outcome.errorCode ? ` [${record.outcome.errorCode}]` : ''}: ${record.outcome.errorMessage ?? 'no timing'}`;
+        failure ??=
+          `transfer ended ` +
+          `${record.outcome.kind}${record.outcome.errorCode ? ` [${record.outcome.errorCode}]` : ''}: ` +
+          `${record.outcome.errorMessage ?? 'no timing'}`;
         throw new Error(failure);
       }
       if (!warmup && record.mbPerSec !== null) rates.push(record.mbPerSec);
@@ -215,7 +218,9 @@ export async function runReferences(
   };
   const cells = scenarios.filter((s) => s.protocol === 'raw' && ctx.fixtures.has(s.sizeBytes));
   const label = (s: Scenario, withSuite: boolean): string =>
-    `${humanBytes(s.sizeBytes)} chunk=${formatBytes(s.chunkBytes)}${withSuite ? ` ${s.suite}` : s.readPath !== DEFAULT_READ_PATH ? ` read=${s.readPath}` : ''}`;
+    `${humanBytes(s.sizeBytes)} chunk=` +
+    formatBytes(s.chunkBytes) +
+    (withSuite ? ` ${s.suite}` : s.readPath !== DEFAULT_READ_PATH ? ` read=${s.readPath}` : '');
 
   const transferLane = async (
     lane: 'tcp' | 'openssl',
@@ -257,7 +262,8 @@ export async function runReferences(
         'tcp',
         (s) => `${s.sizeBytes}/${s.chunkBytes}/${s.readPath}`,
         false,
-        'the suite sender and receiver workers over node:net, no TLS (same chunks, read path, CRC32C checker), shutdown end',
+        'the suite sender and receiver workers over node:net, no TLS (same chunks, read path, CRC32C checker), ' +
+          'shutdown end',
       );
     } else if (lane === 'openssl') {
       if (ctx.remote) skip(lane, 'not with --agent: the native pair runs both ends on this host');
@@ -272,7 +278,8 @@ export async function runReferences(
             'openssl',
             (s) => `${s.sizeBytes}/${s.chunkBytes}/${s.tlsVersion}/${s.suite}`,
             true,
-            `peers/openssl-native.c (${await nativeOpensslVersion(built)}): SSL_write_ex of the chunk size, SSL_read_ex into 1 MiB, CRC32C in C, shutdown end`,
+            `peers/openssl-native.c (${await nativeOpensslVersion(built)}): SSL_write_ex of the chunk size, ` +
+              `SSL_read_ex into 1 MiB, CRC32C in C, shutdown end`,
           );
       }
     } else {

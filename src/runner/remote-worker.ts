@@ -39,7 +39,10 @@ function connectFailure(err: NodeJS.ErrnoException): string {
   const code = err.code ?? '';
   // Our check of the agent's certificate: wrong CA, or a host its certificate does not name.
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /CERT|SELF_SIGNED|ISSUER|SIGNATURE/.test(code)) {
-    return `its certificate does not verify (${err.message}): expected one from --agent-ca, naming the --agent host (agent certs --agent-host)`;
+    return (
+      `its certificate does not verify (${err.message}): expected one from --agent-ca, naming the --agent host ` +
+      `(agent certs --agent-host)`
+    );
   }
   if (code === 'ECONNRESET' || /alert/i.test(err.message))
     return `refused the control connection (is our --agent-cert from its --ca?): ${err.message}`;
@@ -135,7 +138,8 @@ export class RemoteWorker extends WorkerEvents implements Worker {
       socket.on('close', () =>
         reject(
           fail(
-            'closed the control connection before the session started (did it refuse our certificate? --agent-cert must come from its --ca)',
+            'closed the control connection before the session started (did it refuse our certificate? ' +
+              '--agent-cert must come from its --ca)',
           ),
         ),
       );

@@ -5,7 +5,10 @@
 export type WarmupPolicy =
   { readonly kind: 'transfers'; readonly count: number } | { readonly kind: 'time'; readonly ms: number };
 
-/** In what order a run's cells take their transfers: round-robin within each interleave group, or one cell after another. */
+/**
+ * In what order a run's cells take their transfers: round-robin within each interleave group, or one cell after
+ * another.
+ */
 export type Order = 'interleaved' | 'sequential';
 export const ORDERS: readonly Order[] = ['interleaved', 'sequential'];
 

@@ -198,7 +198,8 @@ const opensslSender: SenderPeer = {
       const code = await closed;
       await fixture.close();
       return neverListened(
-        `openssl s_server did not listen on ${request.host}:${port} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`,
+        `openssl s_server did not listen on ${request.host}:${port} (exit ${code}): ` +
+          `${stderr().trim().split('\n').pop() ?? ''}`,
       );
     }
     const listeningAtMs = nowMs();
@@ -283,7 +284,8 @@ async function serveNative(
     child.kill('SIGKILL');
     const code = await closed;
     return neverListened(
-      `${program.spec.name} did not listen on ${request.host} (exit ${code}): ${stderr().trim().split('\n').pop() ?? ''}`,
+      `${program.spec.name} did not listen on ${request.host} (exit ${code}): ` +
+        `${stderr().trim().split('\n').pop() ?? ''}`,
     );
   }
   const done = closed.then((code): SenderResult => ({
@@ -323,7 +325,8 @@ function reportLine<T>(name: string, stdout: string, code: number | null, stderr
  */
 const gnutlsSender: SenderPeer = {
   description:
-    'peers/gnutls-sender.c (GnuTLS 3.7): gnutls_record_send, then gnutls_bye (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
+    'peers/gnutls-sender.c (GnuTLS 3.7): gnutls_record_send, then gnutls_bye (end), close ' +
+    '(destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
   serve: (ctx) => {
     const { request } = ctx;
     const args = (pem: readonly string[]): string[] => [
@@ -371,7 +374,8 @@ const gnutlsSender: SenderPeer = {
  */
 const opensslNativeSender: SenderPeer = {
   description:
-    'peers/openssl-native.c send (OpenSSL 3): SSL_write_ex, then SSL_shutdown (end), close (destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
+    'peers/openssl-native.c send (OpenSSL 3): SSL_write_ex, then SSL_shutdown (end), close ' +
+    '(destroy-after-flush) or shutdown(SHUT_WR) (tcp-fin)',
   serve: (ctx) => {
     const { request } = ctx;
     const args = (pem: readonly string[]): string[] => [

@@ -338,7 +338,10 @@ export type WorkerLauncher = (role: WorkerRole, generation: number) => Promise<W
 /** The reused sender/receiver pair; replaced whole after a stall or a crash. */
 export class WorkerPair {
   #generation = 0;
-  /** Every local worker pid this pair ever had, so a caller can check that none outlives the run (a remote one is the agent's to end). */
+  /**
+   * Every local worker pid this pair ever had, so a caller can check that none outlives the run (a remote one is the
+   * agent's to end).
+   */
   readonly allPids: number[] = [];
   private constructor(
     readonly tempDir: string,
@@ -356,7 +359,10 @@ export class WorkerPair {
     if (this.remoteRole !== 'receiver') this.allPids.push(this.receiver.pid);
   }
 
-  /** `nodePath`: the Node binary of the local workers (--node); `remote`: that role's worker runs behind a remote agent, the other one here. */
+  /**
+   * `nodePath`: the Node binary of the local workers (--node); `remote`: that role's worker runs behind a remote agent,
+   * the other one here.
+   */
   static start(
     tempDir: string,
     flags: WorkerFlags = {},
@@ -371,7 +377,9 @@ export class WorkerPair {
     );
   }
 
-  /** A pair whose workers `launcher` starts, now and at each replacement (the orchestrator's RunOptions.launchWorkers). */
+  /**
+   * A pair whose workers `launcher` starts, now and at each replacement (the orchestrator's RunOptions.launchWorkers).
+   */
   static async startWith(tempDir: string, launcher: WorkerLauncher, remoteRole?: WorkerRole): Promise<WorkerPair> {
     // allSettled: a worker that started must not outlive the one that failed (an unreachable agent).
     const [s, r] = await Promise.allSettled([launcher('sender', 0), launcher('receiver', 0)]);

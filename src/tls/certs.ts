@@ -56,7 +56,10 @@ export interface Issuer {
   readonly notAfter: Date;
 }
 
-/** A self-signed CA named `name` (with a random tag: another CA must not even look like it), valid from a minute ago for `validMs`. */
+/**
+ * A self-signed CA named `name` (with a random tag: another CA must not even look like it), valid from a minute ago for
+ * `validMs`.
+ */
 export async function createIssuer(name: string, keyType: KeyType, validMs: number): Promise<Issuer> {
   const now = Date.now();
   const notBefore = new Date(now - 60_000);

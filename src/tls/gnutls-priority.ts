@@ -58,7 +58,8 @@ export function gnutlsPriority(suite: string, version: TlsVersion, flag = '--sui
     ...TLS12_KX.flatMap(([prefix]) => Object.keys(TLS12_CIPHERS).map((c) => prefix + c)),
   ];
   throw usageError(
-    `${flag} "${suite}" has no GnuTLS priority string, so a gnutls peer cannot use it: expected one of ${known.join(', ')}`,
+    `${flag} "${suite}" has no GnuTLS priority string, so a gnutls peer cannot use it: expected one of ` +
+      `${known.join(', ')}`,
   );
 }
 

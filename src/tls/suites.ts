@@ -58,7 +58,8 @@ export function resolveSuite(name: string, available: readonly SuiteInfo[] = ava
       ? ' (IANA names pass setup and fail the handshake; use the OpenSSL name, see `tls-sst-bench ciphers`)'
       : '';
   throw usageError(
-    `--suites "${name}" is not a suite this Node/OpenSSL can run${hint}: expected one of ${available.map((s) => s.name).join(', ')}`,
+    `--suites "${name}" is not a suite this Node/OpenSSL can run${hint}: expected one of ` +
+      `${available.map((s) => s.name).join(', ')}`,
   );
 }
 

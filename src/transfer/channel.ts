@@ -41,7 +41,10 @@ export interface LineRules<In> {
   readonly onBad: (why: string) => void;
 }
 
-/** For our own processes over loopback (a worker under a profiler): no peer to distrust, but a broken line still ends the link, not the process. */
+/**
+ * For our own processes over loopback (a worker under a profiler): no peer to distrust, but a broken line still ends
+ * the link, not the process.
+ */
 export function trustedLines<In>(socket: Socket): LineRules<In> {
   return { parse: (value) => value as In, maxLineChars: 64 * 2 ** 20, onBad: () => socket.destroy() };
 }

@@ -96,7 +96,8 @@ export function runChecker(shared: RingShared, post: (r: CheckResult) => void, n
   const slow = shared.slowMs > 0;
   const step = slow ? SLOW_STEP_BYTES : STEP_BYTES;
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  // From zero, not from what the words say now: the writer may have begun (and even finished) a stream before this thread ran.
+  // From zero, not from what the words say now: the writer may have begun (and even finished) a stream before this
+  // thread ran.
   let r = 0;
   let finSeen = 0;
   let crc = 0;

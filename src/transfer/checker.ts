@@ -17,7 +17,10 @@ export class Checker {
   readonly #waiters = new Map<number, { resolve: (r: CheckResult) => void; reject: (e: Error) => void }>();
   #failure: Error | null = null;
 
-  /** `script`: the checker thread's entry; default checker.mjs beside this bundle (src/runner/worker-bundle.ts builds both). */
+  /**
+   * `script`: the checker thread's entry; default checker.mjs beside this bundle (src/runner/worker-bundle.ts builds
+   * both).
+   */
   constructor(
     script: URL = new URL('./checker.mjs', import.meta.url),
     slowMs = Number(process.env[SLOW_CHECKER_ENV] ?? 0),

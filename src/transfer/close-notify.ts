@@ -86,7 +86,10 @@ export class CloseNotifyTally {
     return this.#armed;
   }
 
-  /** Received close_notify alerts since the first arm; null when detection is off, nothing was armed, or the trace has no direction. */
+  /**
+   * Received close_notify alerts since the first arm; null when detection is off, nothing was armed, or the trace has
+   * no direction.
+   */
   received(): number | null {
     if (this.#path === null || this.#offset === null) return null;
     const trace = readFrom(this.#path, this.#offset);

@@ -50,7 +50,9 @@ export interface ReceiveRequest extends ClientParams {
   readonly readPath: ReadPath;
 }
 
-/** `gc`: collect garbage now (the worker was started with --expose-gc) and say how big you are; for the soak benchmark. */
+/**
+ * `gc`: collect garbage now (the worker was started with --expose-gc) and say how big you are; for the soak benchmark.
+ */
 export type CoreOrchestratorMessage =
   ServeRequest | ReceiveRequest | { readonly type: 'shutdown' } | { readonly type: 'gc' };
 /** The core messages and every protocol's own (src/protocols/maps.ts). */
@@ -104,7 +106,10 @@ export type WorkerMessage =
       /** The address the server bound, as the kernel reports it. */ readonly address: string;
     }
   | { readonly type: 'progress'; readonly id: number; readonly bytes: number }
-  /** Instead of 'listening': the fixture on disk is not the one expected (removed, truncated, changed), so nothing is served. */
+  /**
+   * Instead of 'listening': the fixture on disk is not the one expected (removed, truncated, changed), so nothing is
+   * served.
+   */
   | { readonly type: 'fixture-error'; readonly id: number; readonly message: string }
   | SenderReport
   | ReceiverReport

@@ -21,7 +21,9 @@ export const DEFAULT_ONREAD_BYTES = 64 * 1024;
 /** Less than a TLS record per read only adds calls; more than 1 MiB never fills (a TLS read is one record, 16 KiB). */
 export const ONREAD_BOUNDS: ByteBounds = { min: 16 * 1024, max: 2 ** 20 };
 
-const ACCEPTED = `data, onread or onread:SIZE with SIZE ${formatBytes(ONREAD_BOUNDS.min)} to ${formatBytes(ONREAD_BOUNDS.max)} (e.g. onread:64KiB)`;
+const ACCEPTED =
+  `data, onread or onread:SIZE with SIZE ${formatBytes(ONREAD_BOUNDS.min)} to ${formatBytes(ONREAD_BOUNDS.max)} ` +
+  `(e.g. onread:64KiB)`;
 
 export function parseReadPath(text: string, flag: string): ReadPath {
   const t = text.trim();

@@ -37,7 +37,8 @@ export const RECEIVER_MODES_TABLE: Readonly<Record<ReceiverModeName, ReceiverMod
   },
   framed: {
     description:
-      'reads a size line, then exactly that many bytes (as a replica reads each file of a full sync); EOF before the count is an error',
+      'reads a size line, then exactly that many bytes (as a replica reads each file of a full sync); EOF ' +
+      'before the count is an error',
     framed: true,
     ack: false,
     notices: (o) => ERRORS.has(o.kind) || o.bytesReceived !== o.bytesExpected,

@@ -64,7 +64,10 @@ async function serve(req: ServeRequest): Promise<void> {
     return;
   }
   let fixtureError: string | null = null;
-  /** The check after the last read, started then but awaited only before the report: it must not delay the shutdown strategy. */
+  /**
+   * The check after the last read, started then but awaited only before the report: it must not delay the shutdown
+   * strategy.
+   */
   let fixtureCheck: Promise<string | null> | null = null;
   const tcp = req.transport === 'tcp';
   // half-close keeps reading after its own end(); every other strategy lets Node close on the peer's FIN.

@@ -76,7 +76,9 @@ export const SHUTDOWN_STRATEGIES_TABLE: Readonly<Record<ShutdownStrategyName, Sh
   },
   'destroy-deferred': {
     description:
-      'destroy() one event-loop turn after the last write() returns (setImmediate), as code that closes from a later callback does: what the kernel took in that turn arrives, the rest is dropped; fails only above the socket buffers',
+      'destroy() one event-loop turn after the last write() returns (setImmediate), as code that closes from a ' +
+      'later callback does: what the kernel took in that turn arrives, the rest is dropped; fails only above ' +
+      'the socket buffers',
     finish: async ({ socket }) => {
       await new Promise((resolve) => setImmediate(resolve));
       socket.destroy();

@@ -27,13 +27,19 @@ export class SourceGuard {
     if (st instanceof Error)
       return `fixture ${f.path} cannot be read (${st.code ?? st.message}): it was removed or replaced during the run`;
     if (st.size !== f.sizeBytes)
-      return `fixture ${f.path} is ${st.size} bytes, expected ${f.sizeBytes}: it was truncated or rewritten during the run`;
+      return (
+        `fixture ${f.path} is ${st.size} bytes, expected ${f.sizeBytes}: it was truncated or rewritten during ` +
+        `the run`
+      );
     const version = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
     if (this.#good.get(f.path) === version) return null;
     const crc = await fileCrc32c(f.path).catch(() => null);
     if (crc !== f.crc32c) {
       this.#good.delete(f.path);
-      return `fixture ${f.path} has CRC32C ${crc === null ? 'unreadable' : hex(crc)}, expected ${hex(f.crc32c)}: it changed during the run`;
+      return (
+        `fixture ${f.path} has CRC32C ${crc === null ? 'unreadable' : hex(crc)}, expected ${hex(f.crc32c)}: it ` +
+        `changed during the run`
+      );
     }
     this.#good.set(f.path, version);
     return null;

@@ -151,14 +151,18 @@ export class SourceCache {
     const crc = crc32c(buf);
     if (buf.length !== f.sizeBytes || crc !== f.crc32c) {
       throw new FixtureChangedError(
-        `fixture ${f.path} read into memory is ${buf.length} bytes with CRC32C ${hex(crc)}, expected ${f.sizeBytes} bytes with ${hex(f.crc32c)}: it changed during the run`,
+        `fixture ${f.path} read into memory is ${buf.length} bytes with CRC32C ${hex(crc)}, expected ` +
+          `${f.sizeBytes} bytes with ${hex(f.crc32c)}: it changed during the run`,
       );
     }
     this.#image = { path: f.path, buf, crc32c: crc };
     return new MemorySource(buf);
   }
 
-  /** After a file transfer: null if the file is still the version checked at its start, else why not (it changed while being sent). */
+  /**
+   * After a file transfer: null if the file is still the version checked at its start, else why not (it changed while
+   * being sent).
+   */
   async changedSince(f: ExpectedFixture): Promise<string | null> {
     return (await this.#guard.unchanged(f.path)) ? null : `fixture ${f.path} changed while it was being sent`;
   }

@@ -19,7 +19,10 @@ export function pinnedTlsOptions(p: TlsParams): {
 /** The mismatch, in words, when what was negotiated is not what was asked for. */
 export function negotiationMismatch(p: TlsParams, protocol: string | null, suite: string | null): string | null {
   if (protocol !== NODE_PROTOCOL[p.tlsVersion] || suite !== p.suite) {
-    return `asked for ${NODE_PROTOCOL[p.tlsVersion]} ${p.suite}, negotiated ${protocol ?? 'nothing'} ${suite ?? 'nothing'}`;
+    return (
+      `asked for ${NODE_PROTOCOL[p.tlsVersion]} ${p.suite}, negotiated ${protocol ?? 'nothing'} ` +
+      `${suite ?? 'nothing'}`
+    );
   }
   return null;
 }

@@ -48,7 +48,9 @@ after(async () => {
   await tmp.remove();
 });
 
-/** Every file and folder under the test's folder, with size and mtime: what a write, truncation or removal would change. */
+/**
+ * Every file and folder under the test's folder, with size and mtime: what a write, truncation or removal would change.
+ */
 function snapshot(): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
@@ -121,7 +123,10 @@ async function open(): Promise<Session> {
 
 let sessions = 0;
 
-/** One session that sends `raw`: the agent must answer `refused` naming `why`, close, log one line, and leave the filesystem as it was. */
+/**
+ * One session that sends `raw`: the agent must answer `refused` naming `why`, close, log one line, and leave the
+ * filesystem as it was.
+ */
 async function refused(raw: string, why: RegExp, prelude?: (s: Session) => Promise<void>): Promise<void> {
   const before = snapshot();
   const s = await open();
@@ -220,7 +225,8 @@ test('path tricks in every field that names a file are refused, and nothing outs
     hello({ role: 'sender', fixtures: [fixture({ sizeBytes: 1 })] }),
     /fixtures\[0\]\.sizeBytes: expected a fixture size >= 16384, got 1/,
   );
-  // The paths a worker message names are the orchestrator's and are replaced; carried files land in the session folder by their hash.
+  // The paths a worker message names are the orchestrator's and are replaced; carried files land in the session folder
+  // by their hash.
   await refused(
     `${JSON.stringify({ type: 'to-worker', msg: { type: 'serve', fixturePath: victim }, files: { cert: 'x' } })}\n`,
     /msg\.id is missing/,
@@ -230,7 +236,8 @@ test('path tricks in every field that names a file are refused, and nothing outs
     },
   );
   await refused(
-    `${JSON.stringify({ type: 'to-worker', msg: { type: 'kvrocks-serve', files: [{ name: 'x', path: victim, sizeBytes: 1 }] } })}\n`,
+    `${JSON.stringify({ type: 'to-worker', msg: { type: 'kvrocks-serve', files: [{ name: 'x', path: victim, sizeBytes: 1 }] } })}` +
+      `\n`,
     /msg\.type is "kvrocks-serve": expected \("serve" \| "receive" \| "shutdown" \| "gc"\)/,
     async (s) => {
       s.send(hello({ role: 'receiver' }));
@@ -251,43 +258,47 @@ test('path tricks in every field that names a file are refused, and nothing outs
   );
 });
 
-test('a valid serve whose paths point outside: the agent uses its own copies, and nothing outside the session folder changes', async () => {
-  // Generated first, so the snapshot below starts with the fixture in the agent's cache.
-  const f = await new FixtureCache(agentFixtures).ensure({ sizeBytes: 16384, seed: 1, profile: 'kv' });
-  const before = snapshot();
-  const s = await open();
-  const n = ++sessions;
-  s.send(hello({ role: 'sender', fixtures: [fixture({ crc32c: f.crc32c })] }));
-  await s.next('welcome');
-  const serve = {
-    type: 'serve',
-    id: 1,
-    tls: { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' },
-    cert: 'not a certificate',
-    key: 'not a key',
-    host: '127.0.0.1',
-    fixturePath: victim,
-    sizeBytes: 16384,
-    fixtureCrc32c: f.crc32c,
-    source: 'file',
-    chunkBytes: 16384,
-    maxFragment: 16384,
-    shutdown: 'end',
-    writePath: 'backpressure',
-    receiverMode: 'until-eof',
-  };
-  s.send(
-    `${JSON.stringify({ type: 'to-worker', msg: serve, files: { cert: 'not a certificate', key: 'not a key' } })}\n`,
-  );
-  // The worker cannot use a garbage certificate: it says so, the session goes on.
-  const fatal = await s.next('from-worker');
-  assert.equal((fatal.msg as { type: string }).type, 'fatal', JSON.stringify(fatal));
-  s.socket.end();
-  await s.closed;
-  await agent.waitFor(new RegExp(`session ${n}: ended`), 20_000);
-  assert.equal(readFileSync(victim, 'utf8'), VICTIM_TEXT);
-  assert.deepEqual(snapshot(), before);
-});
+test(
+  'a valid serve whose paths point outside: the agent uses its own copies, and nothing outside the session ' +
+    'folder changes',
+  async () => {
+    // Generated first, so the snapshot below starts with the fixture in the agent's cache.
+    const f = await new FixtureCache(agentFixtures).ensure({ sizeBytes: 16384, seed: 1, profile: 'kv' });
+    const before = snapshot();
+    const s = await open();
+    const n = ++sessions;
+    s.send(hello({ role: 'sender', fixtures: [fixture({ crc32c: f.crc32c })] }));
+    await s.next('welcome');
+    const serve = {
+      type: 'serve',
+      id: 1,
+      tls: { tlsVersion: '1.3', suite: 'TLS_AES_128_GCM_SHA256' },
+      cert: 'not a certificate',
+      key: 'not a key',
+      host: '127.0.0.1',
+      fixturePath: victim,
+      sizeBytes: 16384,
+      fixtureCrc32c: f.crc32c,
+      source: 'file',
+      chunkBytes: 16384,
+      maxFragment: 16384,
+      shutdown: 'end',
+      writePath: 'backpressure',
+      receiverMode: 'until-eof',
+    };
+    s.send(
+      `${JSON.stringify({ type: 'to-worker', msg: serve, files: { cert: 'not a certificate', key: 'not a key' } })}\n`,
+    );
+    // The worker cannot use a garbage certificate: it says so, the session goes on.
+    const fatal = await s.next('from-worker');
+    assert.equal((fatal.msg as { type: string }).type, 'fatal', JSON.stringify(fatal));
+    s.socket.end();
+    await s.closed;
+    await agent.waitFor(new RegExp(`session ${n}: ended`), 20_000);
+    assert.equal(readFileSync(victim, 'utf8'), VICTIM_TEXT);
+    assert.deepEqual(snapshot(), before);
+  },
+);
 
 /** A fake agent: our TLS server with the agent's certificate, that answers each control connection with `script`. */
 async function fakeAgent(script: (socket: TLSSocket, n: number) => void): Promise<{ port: number; close: () => void }> {
@@ -345,7 +356,8 @@ test('a fake agent that answers with garbage: run ends with one line naming it, 
     assert.equal(r.code, 1, r.stderr);
     assert.equal(
       r.stderr.split('\n').at(-2),
-      `tls-sst-bench: agent 127.0.0.1:${fake.port}: sent a bad control line: a line that is not JSON: "<html>hello</html>"`,
+      `tls-sst-bench: agent 127.0.0.1:${fake.port}: sent a bad control line: a line that is not JSON: ` +
+        `"<html>hello</html>"`,
     );
   } finally {
     fake.close();
@@ -373,7 +385,8 @@ test('a fake agent whose welcome has a wrong type: one line naming the field', a
     assert.match(
       r.stderr,
       new RegExp(
-        `^tls-sst-bench: agent 127\\.0\\.0\\.1:${fake.port}: sent a bad control line: a bad message \\(pid is "me": expected number\\): .*\\n$`,
+        `^tls-sst-bench: agent 127\\.0\\.0\\.1:${fake.port}: sent a bad control line: a bad message \\(pid is ` +
+          `"me": expected number\\): .*\\n$`,
         'm',
       ),
     );
@@ -382,71 +395,76 @@ test('a fake agent whose welcome has a wrong type: one line naming the field', a
   }
 });
 
-test('a fake agent that turns to garbage after its welcome: the transfer is worker-crashed naming it, and the run goes on to exit 0', async () => {
-  const host = {
-    hostname: 'fake',
-    node: 'v20.0.0',
-    openssl: '3.0.0',
-    kernel: 'x',
-    platform: 'linux',
-    arch: 'x64',
-    cpuModel: 'x',
-    cores: 1,
-  };
-  const fake = await fakeAgent((s, n) => {
-    if (n > 1) return void s.write('garbage again\n');
-    let buf = '';
-    s.setEncoding('utf8');
-    s.on('data', (t: string) => {
-      buf += t;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const m = JSON.parse(buf.slice(0, nl)) as { type: string; seq?: number };
-        buf = buf.slice(nl + 1);
-        if (m.type === 'hello') s.write(`${JSON.stringify({ type: 'welcome', pid: 4242, host })}\n`);
-        else if (m.type === 'ping') s.write(`${JSON.stringify({ type: 'pong', seq: m.seq, atMs: 1 })}\n`);
-        else if (m.type === 'to-worker') s.write('{"type":"from-worker","msg":{"type":"received","id":"x"}}\n');
-      }
+test(
+  'a fake agent that turns to garbage after its welcome: the transfer is worker-crashed naming it, and the run ' +
+    'goes on to exit 0',
+  async () => {
+    const host = {
+      hostname: 'fake',
+      node: 'v20.0.0',
+      openssl: '3.0.0',
+      kernel: 'x',
+      platform: 'linux',
+      arch: 'x64',
+      cpuModel: 'x',
+      cores: 1,
+    };
+    const fake = await fakeAgent((s, n) => {
+      if (n > 1) return void s.write('garbage again\n');
+      let buf = '';
+      s.setEncoding('utf8');
+      s.on('data', (t: string) => {
+        buf += t;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const m = JSON.parse(buf.slice(0, nl)) as { type: string; seq?: number };
+          buf = buf.slice(nl + 1);
+          if (m.type === 'hello') s.write(`${JSON.stringify({ type: 'welcome', pid: 4242, host })}\n`);
+          else if (m.type === 'ping') s.write(`${JSON.stringify({ type: 'pong', seq: m.seq, atMs: 1 })}\n`);
+          else if (m.type === 'to-worker') s.write('{"type":"from-worker","msg":{"type":"received","id":"x"}}\n');
+        }
+      });
     });
-  });
-  try {
-    const out = join(tmp.dir, 'out-late-garbage');
-    // A lost receiver leaves our sender waiting for a connection until the stall timeout: a short one.
-    const r = await runCliIn(
-      [],
-      [
-        ...RUN,
-        '--iterations',
-        '2',
-        '--stall-timeout',
-        '2s',
-        '--out',
-        out,
-        '--fixtures-dir',
-        join(tmp.dir, 'fixtures'),
-        ...agentFlags(`127.0.0.1:${fake.port}`, certs),
-      ],
-      120_000,
-    );
-    assert.equal(r.timedOut, false);
-    assert.equal(r.code, 0, r.stderr);
-    const run = readRun(out);
-    assert.deepEqual(
-      run.records.map((x) => x.outcome.kind),
-      ['worker-crashed', 'worker-crashed'],
-    );
-    assert.match(
-      run.records[0]!.outcome.errorMessage!,
-      new RegExp(
-        `^receiver worker failed: agent 127\\.0\\.0\\.1:${fake.port} sent a bad control line: a bad message \\(msg\\.id is "x": expected number\\)`,
-      ),
-    );
-    // The replacement session got garbage before its welcome: lost, said once per transfer.
-    assert.match(
-      run.records[1]!.outcome.errorMessage!,
-      /receiver worker lost: agent .* sent a bad control line: a line that is not JSON: "garbage again"/,
-    );
-  } finally {
-    fake.close();
-  }
-});
+    try {
+      const out = join(tmp.dir, 'out-late-garbage');
+      // A lost receiver leaves our sender waiting for a connection until the stall timeout: a short one.
+      const r = await runCliIn(
+        [],
+        [
+          ...RUN,
+          '--iterations',
+          '2',
+          '--stall-timeout',
+          '2s',
+          '--out',
+          out,
+          '--fixtures-dir',
+          join(tmp.dir, 'fixtures'),
+          ...agentFlags(`127.0.0.1:${fake.port}`, certs),
+        ],
+        120_000,
+      );
+      assert.equal(r.timedOut, false);
+      assert.equal(r.code, 0, r.stderr);
+      const run = readRun(out);
+      assert.deepEqual(
+        run.records.map((x) => x.outcome.kind),
+        ['worker-crashed', 'worker-crashed'],
+      );
+      assert.match(
+        run.records[0]!.outcome.errorMessage!,
+        new RegExp(
+          `^receiver worker failed: agent 127\\.0\\.0\\.1:${fake.port} sent a bad control line: a bad message ` +
+            `\\(msg\\.id is "x": expected number\\)`,
+        ),
+      );
+      // The replacement session got garbage before its welcome: lost, said once per transfer.
+      assert.match(
+        run.records[1]!.outcome.errorMessage!,
+        /receiver worker lost: agent .* sent a bad control line: a line that is not JSON: "garbage again"/,
+      );
+    } finally {
+      fake.close();
+    }
+  },
+);

@@ -77,41 +77,46 @@ test('agent certs: keys 0600, the agent certificate for the given hosts, the orc
   assert.equal(agentCert.checkIssued(new X509Certificate(readFileSync(otherCerts.ca))), false);
 });
 
-test('an orchestrator whose certificate is from another CA is refused: one line naming the agent, exit 1, nothing written', async () => {
-  const out = join(tmp.dir, 'out-refused');
-  // Our CA trusts the agent; the agent does not trust our certificate.
-  const mixed = { ...otherCerts, ca: certs.ca };
-  const r = await runCliIn(
-    [],
-    [
-      ...RUN,
-      '--iterations',
-      '1',
-      '--out',
-      out,
-      '--fixtures-dir',
-      fixturesDir,
-      ...agentFlags(`127.0.0.1:${agent.port}`, mixed),
-    ],
-    60_000,
-  );
-  assert.equal(r.code, 1, r.stderr);
-  const lines = r.stderr
-    .trimEnd()
-    .split('\n')
-    .filter((l) => l.startsWith('tls-sst-bench: '));
-  assert.equal(lines.length, 1, r.stderr);
-  assert.equal(
-    lines[0],
-    `tls-sst-bench: agent 127.0.0.1:${agent.port}: refused the session: your certificate is not from this agent's --ca (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
-  );
-  assert.equal(existsSync(out), false, 'no run folder');
-  await agent.waitFor(
-    /refused a control connection from 127\.0\.0\.1:\d+: its certificate is not from this agent's --ca \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/,
-    5000,
-  );
-  assert.doesNotMatch(agent.log(), /session \d+:/, 'no session, no worker');
-});
+test(
+  'an orchestrator whose certificate is from another CA is refused: one line naming the agent, exit 1, nothing ' +
+    'written',
+  async () => {
+    const out = join(tmp.dir, 'out-refused');
+    // Our CA trusts the agent; the agent does not trust our certificate.
+    const mixed = { ...otherCerts, ca: certs.ca };
+    const r = await runCliIn(
+      [],
+      [
+        ...RUN,
+        '--iterations',
+        '1',
+        '--out',
+        out,
+        '--fixtures-dir',
+        fixturesDir,
+        ...agentFlags(`127.0.0.1:${agent.port}`, mixed),
+      ],
+      60_000,
+    );
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stderr
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l.startsWith('tls-sst-bench: '));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.equal(
+      lines[0],
+      `tls-sst-bench: agent 127.0.0.1:${agent.port}: refused the session: your certificate is not from this ` +
+        `agent's --ca (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
+    );
+    assert.equal(existsSync(out), false, 'no run folder');
+    await agent.waitFor(
+      /refused a control connection from 127\.0\.0\.1:\d+: its certificate is not from this agent's --ca \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/,
+      5000,
+    );
+    assert.doesNotMatch(agent.log(), /session \d+:/, 'no session, no worker');
+  },
+);
 
 test('an agent that trusts us but is not who our CA says is refused by us', async () => {
   const out = join(tmp.dir, 'out-unknown-agent');
@@ -133,7 +138,8 @@ test('an agent that trusts us but is not who our CA says is refused by us', asyn
   assert.match(
     r.stderr,
     new RegExp(
-      `^tls-sst-bench: agent 127\\.0\\.0\\.1:${agent.port}: its certificate does not verify \\(.+\\): expected one from --agent-ca, naming the --agent host`,
+      `^tls-sst-bench: agent 127\\.0\\.0\\.1:${agent.port}: its certificate does not verify \\(.+\\): expected ` +
+        `one from --agent-ca, naming the --agent host`,
       'm',
     ),
   );
@@ -161,7 +167,9 @@ test('an agent reached at an address its certificate does not name is refused by
     assert.match(
       r.stderr,
       new RegExp(
-        `^tls-sst-bench: agent 127\\.0\\.0\\.2:${elsewhere.port}: its certificate does not verify \\(Hostname/IP does not match certificate's altnames: IP: 127\\.0\\.0\\.2 is not in the cert's list: .*\\): expected one from --agent-ca`,
+        `^tls-sst-bench: agent 127\\.0\\.0\\.2:${elsewhere.port}: its certificate does not verify ` +
+          `\\(Hostname/IP does not match certificate's altnames: IP: 127\\.0\\.0\\.2 is not in the cert's list: ` +
+          `.*\\): expected one from --agent-ca`,
         'm',
       ),
     );
@@ -250,7 +258,8 @@ test('the agent dies mid-run: the transfers are recorded as worker-crashed, the 
   const first = run.records[0]!.outcome;
   if (first.kind === 'worker-crashed')
     assert.equal(first.errorMessage, `sender worker failed: agent 127.0.0.1:${doomed.port}: control connection lost`);
-  // The first transfer may have finished before the kill, or failed in any way a dead peer shows (a reset handshake, a crash): never a stall.
+  // The first transfer may have finished before the kill, or failed in any way a dead peer shows (a reset handshake, a
+  // crash): never a stall.
   assert.ok(
     run.records.every((x) => x.outcome.kind !== 'stalled'),
     JSON.stringify(run.records.map((x) => x.outcome)),
@@ -269,7 +278,8 @@ test('the agent dies mid-run: the transfers are recorded as worker-crashed, the 
     run.context.workerPids.filter((p) => alive(p)),
     [],
   );
-  // A SIGKILLed agent cannot clean up: what it left is private (dir 0700) and holds no key (the data key reached the worker over IPC only).
+  // A SIGKILLed agent cannot clean up: what it left is private (dir 0700) and holds no key (the data key reached the
+  // worker over IPC only).
   const [left] = readdirSync(deadTmp).filter((n) => n.startsWith(`tls-sst-bench-agent-${doomed.child.pid}-`));
   assert.ok(left, 'the session dir of the killed agent, named with its pid (swept by the next start)');
   assert.equal(statSync(join(deadTmp, left)).mode & 0o777, 0o700);

@@ -99,7 +99,9 @@ for (const role of ['receiver', 'sender'] as const) {
     assert.match(
       r.stdout,
       new RegExp(
-        `^agent: ${role} worker on 10\\.77\\.0\\.2:${agent!.port} \\(.+, address 10\\.77\\.0\\.2\\); this host .+ at 10\\.77\\.0\\.1; data connection via ${role === 'receiver' ? '10\\.77\\.0\\.1' : '10\\.77\\.0\\.2'}$`,
+        `^agent: ${role} worker on 10\\.77\\.0\\.2:${agent!.port} \\(.+, address 10\\.77\\.0\\.2\\); this host ` +
+          `.+ at 10\\.77\\.0\\.1; data connection via ` +
+          `${role === 'receiver' ? '10\\.77\\.0\\.1' : '10\\.77\\.0\\.2'}$`,
         'm',
       ),
     );
@@ -118,7 +120,8 @@ for (const role of ['receiver', 'sender'] as const) {
     assert.ok(ctx.agent);
     assert.equal(ctx.agent.agent, `10.77.0.2:${agent!.port}`);
     assert.equal(ctx.agent.role, role);
-    // The data connection: a remote receiver connects back to our end of the control connection; a remote sender listens on the agent's address.
+    // The data connection: a remote receiver connects back to our end of the control connection; a remote sender
+    // listens on the agent's address.
     assert.equal(ctx.agent.dataHost, role === 'receiver' ? '10.77.0.1' : '10.77.0.2');
     assert.equal(ctx.agent.sessions.length, 1);
     const s = ctx.agent.sessions[0]!;

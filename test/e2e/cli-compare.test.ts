@@ -138,7 +138,8 @@ test('a twice-as-slow copy: exit 1, the scenario flagged with stars, Markdown wr
   assert.match(
     text,
     new RegExp(
-      `^\\| \`size=1MB ${SLOWED} [^|]*\` \\|[^|]+\\|[^|]+\\| -50\\.0% \\|[^|]+\\| (\\\\\\*){1,3} \\| 10/10 \\| REGRESSION \\|$`,
+      `^\\| \`size=1MB ${SLOWED} [^|]*\` \\|[^|]+\\|[^|]+\\| -50\\.0% \\|[^|]+\\| (\\\\\\*){1,3} \\| 10/10 \\| ` +
+        `REGRESSION \\|$`,
       'm',
     ),
   );

@@ -76,7 +76,8 @@ test('fixtures generate into a cache on a small filesystem: exit 2, size and fre
   const line = oneLine(r.stderr);
   assert.equal(
     line,
-    `tls-sst-bench: not enough disk for a 1.0 MB fixture in ${fx}: ${free(small)} free, need 269.4 MB (size + 268.4 MB margin)`,
+    `tls-sst-bench: not enough disk for a 1.0 MB fixture in ${fx}: ${free(small)} free, need 269.4 MB (size + ` +
+      `268.4 MB margin)`,
   );
   assert.equal(r.stdout, '');
   assert.deepEqual(readdirSync(small), []);
@@ -98,7 +99,8 @@ test('fixtures generate of several: checked together before the first is written
   assert.match(
     oneLine(r.stderr),
     new RegExp(
-      `not enough disk for 4 fixtures totalling 6\\.0 MB in ${small}: ${free(small).replace('.', '\\.')} free, need 274\\.4 MB`,
+      `not enough disk for 4 fixtures totalling 6\\.0 MB in ${small}: ${free(small).replace('.', '\\.')} free, ` +
+        `need 274\\.4 MB`,
     ),
   );
   assert.deepEqual(readdirSync(small), []);
@@ -112,7 +114,8 @@ test('run with --fixtures-dir on a small filesystem: exit 2 before the run, no f
   assert.match(
     oneLine(r.stderr),
     new RegExp(
-      `^tls-sst-bench: not enough disk for a 1\\.0 MB fixture in ${small}/fx: ${free(small).replace('.', '\\.')} free, need 269\\.4 MB`,
+      `^tls-sst-bench: not enough disk for a 1\\.0 MB fixture in ${small}/fx: ` +
+        `${free(small).replace('.', '\\.')} free, need 269\\.4 MB`,
     ),
   );
   assert.deepEqual(readdirSync(small), []);
@@ -130,26 +133,33 @@ test('the check is the size against the free space: 1 MB fits on 300 MiB, 64 MB 
   assert.equal(r.code, 2, r.stderr);
   assert.equal(
     oneLine(r.stderr),
-    `tls-sst-bench: not enough disk for a 64.0 MB fixture in ${roomy}: ${freeNow} free, need 332.4 MB (size + 268.4 MB margin)`,
+    `tls-sst-bench: not enough disk for a 64.0 MB fixture in ${roomy}: ${freeNow} free, need 332.4 MB (size + ` +
+      `268.4 MB margin)`,
   );
   assert.deepEqual(readdirSync(roomy).sort(), before);
 });
 
-test('run with --out on a small filesystem: exit 2 naming the size of the results and the free space, only the journal kept', async (t) => {
-  if (skipped(t)) return;
-  const r = await runCli(['run', '--smoke', '--fixtures-dir', join(tmp.dir, 'fx'), '--out', tiny]);
-  assert.equal(r.code, 2, r.stderr);
-  // The run happened (its progress is on stderr); the last line is the one error line.
-  const last = r.stderr.trimEnd().split('\n').at(-1)!;
-  // The journal was written as the run went: it is all that stays, and the line says so.
-  const [runId, ...more] = readdirSync(tiny);
-  assert.deepEqual(more, []);
-  assert.match(
-    last,
-    new RegExp(
-      `^tls-sst-bench: not enough disk for the results in ${tiny}: ${free(tiny).replace('.', '\\.')} free, the run's files need \\d+\\.\\d KB; only the journal was kept in ${tiny}/${runId} \\(run tls-sst-bench report on it once there is room\\)`,
-    ),
-  );
-  assert.equal(r.stdout, '');
-  assert.deepEqual(readdirSync(join(tiny, runId!)).sort(), ['context.json', 'records.jsonl']);
-});
+test(
+  'run with --out on a small filesystem: exit 2 naming the size of the results and the free space, only the ' +
+    'journal kept',
+  async (t) => {
+    if (skipped(t)) return;
+    const r = await runCli(['run', '--smoke', '--fixtures-dir', join(tmp.dir, 'fx'), '--out', tiny]);
+    assert.equal(r.code, 2, r.stderr);
+    // The run happened (its progress is on stderr); the last line is the one error line.
+    const last = r.stderr.trimEnd().split('\n').at(-1)!;
+    // The journal was written as the run went: it is all that stays, and the line says so.
+    const [runId, ...more] = readdirSync(tiny);
+    assert.deepEqual(more, []);
+    assert.match(
+      last,
+      new RegExp(
+        `^tls-sst-bench: not enough disk for the results in ${tiny}: ${free(tiny).replace('.', '\\.')} free, the ` +
+          `run's files need \\d+\\.\\d KB; only the journal was kept in ${tiny}/${runId} \\(run tls-sst-bench ` +
+          `report on it once there is room\\)`,
+      ),
+    );
+    assert.equal(r.stdout, '');
+    assert.deepEqual(readdirSync(join(tiny, runId!)).sort(), ['context.json', 'records.jsonl']);
+  },
+);

@@ -180,7 +180,8 @@ test('summary.md and report.html have the runtime table and the grouped bar char
   for (const suite of SUITES) {
     assert.ok(
       md.includes(
-        `| 1.3 | ${suite} | ${cellText(multiRun, suite, LABELS[0]!)} | ${cellText(multiRun, suite, LABELS[1]!)} | ${ratioText(multiRun, suite, LABELS[1]!)} |`,
+        `| 1.3 | ${suite} | ${cellText(multiRun, suite, LABELS[0]!)} | ${cellText(multiRun, suite, LABELS[1]!)}` +
+          ` | ${ratioText(multiRun, suite, LABELS[1]!)} |`,
       ),
       md,
     );
@@ -195,52 +196,56 @@ test('summary.md and report.html have the runtime table and the grouped bar char
   assert.equal((svg.match(/aria-roledescription="bar"/g) ?? []).length, SUITES.length * LABELS.length);
 });
 
-test('one runtime from a config file (key "node", a list): ids as before, no runtime table, rows still carry versions', async () => {
-  const out = join(tmp.dir, 'out-one');
-  const config = join(tmp.dir, 'one.json');
-  writeFileSync(config, JSON.stringify({ node: [wrapper] }));
-  const before = launches().length;
-  const r = await runCli([
-    'run',
-    '--config',
-    config,
-    '--sizes',
-    '1MB',
-    '--chunks',
-    '16KiB',
-    '--suites',
-    SUITES[0]!,
-    '--iterations',
-    '1',
-    '--warmup',
-    '0',
-    '--out',
-    out,
-    '--fixtures-dir',
-    join(tmp.dir, 'fx'),
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  const dir = onlyRun(out);
-  const run = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as RunResult;
-  assert.deepEqual(run.context.runtimes, [{ label: NODE, path: wrapper, node: NODE, openssl: OPENSSL, ran: true }]);
-  assert.equal(run.scenarios.length, 1);
-  assert.ok(!run.scenarios[0]!.scenarioId.includes('node='), run.scenarios[0]!.scenarioId);
-  assert.equal(run.scenarios[0]!.scenario.runtime, undefined);
-  assert.deepEqual(
-    run.records.map((x) => [x.nodeVersion, x.opensslVersion]),
-    [[NODE, OPENSSL]],
-  );
-  assert.doesNotMatch(r.stdout, /by Node runtime/);
-  assert.doesNotMatch(readFileSync(join(dir, 'summary.md'), 'utf8'), /by Node runtime/);
-  assert.equal(existsSync(join(dir, 'charts', 'runtimes.svg')), false);
-  // this run (a new CLI process) probed the path once and started both workers through it
-  const mine = launches().slice(before);
-  assert.deepEqual(
-    mine
-      .map((l) =>
-        l.startsWith('-p ') ? 'probe' : /sender\.mjs$/.test(l) ? 'sender' : /receiver\.mjs$/.test(l) ? 'receiver' : l,
-      )
-      .sort(),
-    ['probe', 'receiver', 'sender'],
-  );
-});
+test(
+  'one runtime from a config file (key "node", a list): ids as before, no runtime table, rows still carry ' +
+    'versions',
+  async () => {
+    const out = join(tmp.dir, 'out-one');
+    const config = join(tmp.dir, 'one.json');
+    writeFileSync(config, JSON.stringify({ node: [wrapper] }));
+    const before = launches().length;
+    const r = await runCli([
+      'run',
+      '--config',
+      config,
+      '--sizes',
+      '1MB',
+      '--chunks',
+      '16KiB',
+      '--suites',
+      SUITES[0]!,
+      '--iterations',
+      '1',
+      '--warmup',
+      '0',
+      '--out',
+      out,
+      '--fixtures-dir',
+      join(tmp.dir, 'fx'),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const dir = onlyRun(out);
+    const run = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as RunResult;
+    assert.deepEqual(run.context.runtimes, [{ label: NODE, path: wrapper, node: NODE, openssl: OPENSSL, ran: true }]);
+    assert.equal(run.scenarios.length, 1);
+    assert.ok(!run.scenarios[0]!.scenarioId.includes('node='), run.scenarios[0]!.scenarioId);
+    assert.equal(run.scenarios[0]!.scenario.runtime, undefined);
+    assert.deepEqual(
+      run.records.map((x) => [x.nodeVersion, x.opensslVersion]),
+      [[NODE, OPENSSL]],
+    );
+    assert.doesNotMatch(r.stdout, /by Node runtime/);
+    assert.doesNotMatch(readFileSync(join(dir, 'summary.md'), 'utf8'), /by Node runtime/);
+    assert.equal(existsSync(join(dir, 'charts', 'runtimes.svg')), false);
+    // this run (a new CLI process) probed the path once and started both workers through it
+    const mine = launches().slice(before);
+    assert.deepEqual(
+      mine
+        .map((l) =>
+          l.startsWith('-p ') ? 'probe' : /sender\.mjs$/.test(l) ? 'sender' : /receiver\.mjs$/.test(l) ? 'receiver' : l,
+        )
+        .sort(),
+      ['probe', 'receiver', 'sender'],
+    );
+  },
+);

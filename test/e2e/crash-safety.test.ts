@@ -33,7 +33,9 @@ interface Started {
   stderr(): string;
 }
 
-/** The CLI with its own TMPDIR, --out and --fixtures-dir (fresh: fixtures are generated); `pause`: a phase to wait in. */
+/**
+ * The CLI with its own TMPDIR, --out and --fixtures-dir (fresh: fixtures are generated); `pause`: a phase to wait in.
+ */
 function start(
   args: readonly string[],
   opts: { pause?: string; run?: boolean; env?: NodeJS.ProcessEnv } = {},
@@ -111,7 +113,10 @@ function keyFiles(dir: string): string[] {
   return found;
 }
 
-/** Nothing left: no process (the kernel may take a moment to reap a SIGKILLed peer: wait for it, event by event), no key file. */
+/**
+ * Nothing left: no process (the kernel may take a moment to reap a SIGKILLed peer: wait for it, event by event), no key
+ * file.
+ */
 async function assertNothingLeft(s: Started): Promise<void> {
   for (let i = 0; i < 250 && processesOf(s.tmpdir).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(processesOf(s.tmpdir), [], 'no process of the run is left');
@@ -160,25 +165,29 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     await assertNothingLeft(s);
   });
 
-  test(`${signal} during the run: exit ${code}, every finished transfer in the journal and in results.json, nothing left`, async () => {
-    const s = start(['run', ...SMALL, '--iterations', '1000']);
-    await until(
-      s,
-      () => existsSync(s.out) && readdirSync(s.out).length > 0 && journalLines(runDir(s)) >= 2,
-      'two finished transfers',
-    );
-    s.child.kill(signal);
-    assert.equal(await s.exited, code, s.stderr());
-    const dir = runDir(s);
-    const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
-      context: { interrupted: boolean };
-      records: unknown[];
-    };
-    assert.equal(json.context.interrupted, true);
-    assert.equal(json.records.length, journalLines(dir));
-    assert.ok(json.records.length >= 2 && json.records.length < 1000);
-    await assertNothingLeft(s);
-  });
+  test(
+    `${signal} during the run: exit ${code}, every finished transfer in the journal and in results.json, nothing ` +
+      `left`,
+    async () => {
+      const s = start(['run', ...SMALL, '--iterations', '1000']);
+      await until(
+        s,
+        () => existsSync(s.out) && readdirSync(s.out).length > 0 && journalLines(runDir(s)) >= 2,
+        'two finished transfers',
+      );
+      s.child.kill(signal);
+      assert.equal(await s.exited, code, s.stderr());
+      const dir = runDir(s);
+      const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+        context: { interrupted: boolean };
+        records: unknown[];
+      };
+      assert.equal(json.context.interrupted, true);
+      assert.equal(json.records.length, journalLines(dir));
+      assert.ok(json.records.length >= 2 && json.records.length < 1000);
+      await assertNothingLeft(s);
+    },
+  );
 }
 
 test('SIGINT during report rendering: exit 130 at once, the journal holds every transfer, report finishes the folder', async () => {
@@ -211,33 +220,37 @@ test('a second SIGINT exits at once: 130, the journal kept, report rebuilds, not
   reportRebuilds(dir, journalLines(dir));
 });
 
-test('SIGKILL of the orchestrator with --sender-peer openssl: no s_server left, no key on disk, report rebuilds, the next start sweeps the temp folder', async () => {
-  const s = start(['run', ...SMALL, '--sender-peer', 'openssl', '--shutdown', 'end', '--iterations', '1000']);
-  await until(
-    s,
-    () => existsSync(s.out) && readdirSync(s.out).length > 0 && journalLines(runDir(s)) >= 2,
-    'two finished transfers',
-  );
-  s.child.kill('SIGKILL');
-  await s.exited;
-  const dir = runDir(s);
-  const kept = journalLines(dir);
-  assert.ok(kept >= 2);
-  await assertNothingLeft(s);
-  const left = readdirSync(s.tmpdir).filter((f) => f.startsWith(`tls-sst-bench-run-${s.child.pid}-`));
-  assert.equal(left.length, 1, 'the killed run could not remove its temp folder');
-  reportRebuilds(dir, kept);
-  // Any next start (here `ciphers`) removes the dead process's folder.
-  const next = spawnSync(process.execPath, [BIN, 'ciphers'], {
-    env: { ...process.env, TMPDIR: s.tmpdir },
-    encoding: 'utf8',
-  });
-  assert.equal(next.status, 0, next.stderr);
-  assert.deepEqual(
-    readdirSync(s.tmpdir).filter((f) => f.startsWith('tls-sst-bench-')),
-    [],
-  );
-});
+test(
+  'SIGKILL of the orchestrator with --sender-peer openssl: no s_server left, no key on disk, report rebuilds, ' +
+    'the next start sweeps the temp folder',
+  async () => {
+    const s = start(['run', ...SMALL, '--sender-peer', 'openssl', '--shutdown', 'end', '--iterations', '1000']);
+    await until(
+      s,
+      () => existsSync(s.out) && readdirSync(s.out).length > 0 && journalLines(runDir(s)) >= 2,
+      'two finished transfers',
+    );
+    s.child.kill('SIGKILL');
+    await s.exited;
+    const dir = runDir(s);
+    const kept = journalLines(dir);
+    assert.ok(kept >= 2);
+    await assertNothingLeft(s);
+    const left = readdirSync(s.tmpdir).filter((f) => f.startsWith(`tls-sst-bench-run-${s.child.pid}-`));
+    assert.equal(left.length, 1, 'the killed run could not remove its temp folder');
+    reportRebuilds(dir, kept);
+    // Any next start (here `ciphers`) removes the dead process's folder.
+    const next = spawnSync(process.execPath, [BIN, 'ciphers'], {
+      env: { ...process.env, TMPDIR: s.tmpdir },
+      encoding: 'utf8',
+    });
+    assert.equal(next.status, 0, next.stderr);
+    assert.deepEqual(
+      readdirSync(s.tmpdir).filter((f) => f.startsWith('tls-sst-bench-')),
+      [],
+    );
+  },
+);
 
 test('a --node script that hangs: SIGINT while its worker starts kills the script and its child, exit 130', async () => {
   const base = join(tmp.dir, `node-script-${n}`);
@@ -246,7 +259,8 @@ test('a --node script that hangs: SIGINT while its worker starts kills the scrip
   // Answers the version probe as Node; as a worker it starts a child and hangs.
   writeFileSync(
     script,
-    `#!/bin/bash\nif [ "$1" = -p ]; then exec ${process.execPath} "$@"; fi\nsleep 600 &\necho $! > ${join(base, 'child.pid')}\nwait\n`,
+    `#!/bin/bash\nif [ "$1" = -p ]; then exec ${process.execPath} "$@"; fi\nsleep 600 &\necho $! > ` +
+      `${join(base, 'child.pid')}\nwait\n`,
   );
   chmodSync(script, 0o755);
   const s = start(['run', ...SMALL, '--iterations', '1', '--node', script]);
@@ -275,7 +289,9 @@ test('a --node script that hangs on the version probe: stopped with its children
   assert.equal(await s.exited, 2, s.stderr());
   assert.equal(
     s.stderr(),
-    `tls-sst-bench: --node "${script}" is not accepted: it did not answer \`-p process.versions\` within 1 s (stopped, with its children); expected the path of a Node >= 20 binary, e.g. .runtimes/node-24.x.y/bin/node from scripts/install-node.sh\n`,
+    `tls-sst-bench: --node "${script}" is not accepted: it did not answer \`-p process.versions\` within 1 s ` +
+      `(stopped, with its children); expected the path of a Node >= 20 binary, e.g. ` +
+      `.runtimes/node-24.x.y/bin/node from scripts/install-node.sh\n`,
   );
   assert.ok(existsSync(join(base, 'child.pid')));
   await assertNothingLeft(s);

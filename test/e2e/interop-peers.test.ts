@@ -294,7 +294,8 @@ test('suite -> GnuTLS priority string', () => {
 test('gnutls-cli stderr parsing', () => {
   assert.deepEqual(
     gnutlsError(
-      '*** Fatal error: The TLS connection was non-properly terminated.\n*** Server has terminated the connection abnormally.\n',
+      '*** Fatal error: The TLS connection was non-properly terminated.\n*** Server has terminated the ' +
+        'connection abnormally.\n',
       1,
     ),
     {

@@ -71,26 +71,30 @@ for (const streams of [1, 4] as const) {
 }
 
 for (const streams of [1, 4] as const) {
-  test(`destroy + buffered over ${streams} connection(s): every attempt loses data and fails, failed after 3 attempts`, async () => {
-    const pids = rig.pair.pids();
-    const r = await sync('destroy', 'buffered', streams);
-    assert.equal(r.kind, 'failed');
-    assert.equal(r.attempts, 3);
-    assert.equal(r.attemptsDetail.length, 3);
-    for (const a of r.attemptsDetail) {
-      assert.equal(a.ok, false);
-      // The master wrote everything; the buffered tail never left it.
-      assert.equal(a.bytesWritten, rig.checkpoint.totalBytes);
-      assert.ok(a.bytesReceived < rig.checkpoint.totalBytes, `attempt ${a.attempt} received ${a.bytesReceived}`);
-      assert.ok(a.filesComplete < 5);
-      assert.equal(a.errorCode, 'EOF_BEFORE_COUNT', a.errorMessage ?? '');
-      // The replica counts: it never accepted a short file.
-      assert.ok(a.files.every((f) => !f.complete || f.crcMatch === true));
-    }
-    assert.equal(r.silent, false);
-    assert.equal(r.durationMs, null);
-    assert.equal(r.mbPerSec, null);
-    // A failed sync is an outcome: the same workers go on.
-    assert.deepEqual(rig.pair.pids(), pids);
-  });
+  test(
+    `destroy + buffered over ${streams} connection(s): every attempt loses data and fails, failed after 3 ` +
+      `attempts`,
+    async () => {
+      const pids = rig.pair.pids();
+      const r = await sync('destroy', 'buffered', streams);
+      assert.equal(r.kind, 'failed');
+      assert.equal(r.attempts, 3);
+      assert.equal(r.attemptsDetail.length, 3);
+      for (const a of r.attemptsDetail) {
+        assert.equal(a.ok, false);
+        // The master wrote everything; the buffered tail never left it.
+        assert.equal(a.bytesWritten, rig.checkpoint.totalBytes);
+        assert.ok(a.bytesReceived < rig.checkpoint.totalBytes, `attempt ${a.attempt} received ${a.bytesReceived}`);
+        assert.ok(a.filesComplete < 5);
+        assert.equal(a.errorCode, 'EOF_BEFORE_COUNT', a.errorMessage ?? '');
+        // The replica counts: it never accepted a short file.
+        assert.ok(a.files.every((f) => !f.complete || f.crcMatch === true));
+      }
+      assert.equal(r.silent, false);
+      assert.equal(r.durationMs, null);
+      assert.equal(r.mbPerSec, null);
+      // A failed sync is an outcome: the same workers go on.
+      assert.deepEqual(rig.pair.pids(), pids);
+    },
+  );
 }

@@ -212,29 +212,33 @@ const ENDINGS: readonly [end: string, tolerant: boolean, code: string | null, cl
   ['tcp-fin', true, null, false, 0],
 ];
 for (const [end, tolerant, code, closeNotify, exit] of ENDINGS) {
-  test(`--end ${end} seen by the ${tolerant ? 'tolerant' : 'strict'} receiver: ${code ?? 'no error'}, close_notify ${closeNotify}`, async () => {
-    const { received, recvExit, sent } = await pair({ tls: '1.3', suite: 'TLS_AES_128_GCM_SHA256', end, tolerant });
-    assert.deepEqual(
-      {
-        bytes: received.bytesReceived,
-        crc: received.crc32c,
-        code: received.error?.code ?? null,
-        phase: received.error?.phase ?? null,
-        closeNotify: received.closeNotify,
-        exit: recvExit,
-        senderError: sent.error,
-      },
-      {
-        bytes: fixture.bytes,
-        crc: fixture.crc,
-        code,
-        phase: code ? 'transfer' : null,
-        closeNotify,
-        exit,
-        senderError: null,
-      },
-    );
-  });
+  test(
+    `--end ${end} seen by the ${tolerant ? 'tolerant' : 'strict'} receiver: ${code ?? 'no error'}, close_notify ` +
+      `${closeNotify}`,
+    async () => {
+      const { received, recvExit, sent } = await pair({ tls: '1.3', suite: 'TLS_AES_128_GCM_SHA256', end, tolerant });
+      assert.deepEqual(
+        {
+          bytes: received.bytesReceived,
+          crc: received.crc32c,
+          code: received.error?.code ?? null,
+          phase: received.error?.phase ?? null,
+          closeNotify: received.closeNotify,
+          exit: recvExit,
+          senderError: sent.error,
+        },
+        {
+          bytes: fixture.bytes,
+          crc: fixture.crc,
+          code,
+          phase: code ? 'transfer' : null,
+          closeNotify,
+          exit,
+          senderError: null,
+        },
+      );
+    },
+  );
 }
 
 // The same pair as a run's peers: the outcomes and codes of the endings matrix.
@@ -315,7 +319,8 @@ test('as peers of a run: what each receiver reports for each ending of the nativ
       nodeCloseTolerant: ['complete-unclean', null, false, 1e6],
     },
   );
-  // Mid-stream FIN: the strict receiver fails the stream; the tolerant one takes it as a clean end: silent loss, as Node's.
+  // Mid-stream FIN: the strict receiver fails the stream; the tolerant one takes it as a clean end: silent loss, as
+  // Node's.
   const strict = find('node', 'destroy', 'openssl-native');
   const tolerant = find('node', 'destroy', 'openssl-native-tolerant');
   assert.deepEqual(

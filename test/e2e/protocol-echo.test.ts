@@ -52,31 +52,36 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-test('run --protocol echo: every byte comes back, 10 measured transfers of one cell, the protocol detail on each record', () => {
-  const run = JSON.parse(runA.stdout) as RunResult;
-  assert.equal(run.scenarios.length, 1);
-  const id = run.scenarios[0]!.scenarioId;
-  assert.equal(
-    id,
-    'size=1MB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure receiver=until-eof peer=node protocol=echo streams=1',
-  );
-  const measured = run.records.filter((r) => !r.warmup);
-  assert.equal(measured.length, 10);
-  assert.equal(run.records.length, 11);
-  for (const r of measured) {
-    assert.equal(r.scenario.protocol, 'echo');
-    assert.deepEqual(r.scenario.params, { protocol: 'echo' });
-    assert.equal(r.outcome.kind, 'complete-close-unknown');
-    assert.deepEqual([r.bytesExpected, r.bytesWritten, r.bytesReceived], [1e6, 1e6, 1e6]);
-    assert.deepEqual(r.detail, { protocol: 'echo', bytesEchoed: 1e6, echoMatched: true });
-    assert.equal(r.suiteNegotiated, 'TLS_AES_128_GCM_SHA256');
-    assert.ok(r.mbPerSec !== null && r.mbPerSec > 0);
-  }
-  assert.equal(run.scenarios[0]!.outcomes['complete-close-unknown'], 10);
-  assert.equal(run.scenarios[0]!.throughput?.samples, 10);
-  // No fixture: the echo makes its bytes as it goes.
-  assert.deepEqual(run.context.fixtures, []);
-});
+test(
+  'run --protocol echo: every byte comes back, 10 measured transfers of one cell, the protocol detail on each ' +
+    'record',
+  () => {
+    const run = JSON.parse(runA.stdout) as RunResult;
+    assert.equal(run.scenarios.length, 1);
+    const id = run.scenarios[0]!.scenarioId;
+    assert.equal(
+      id,
+      'size=1MB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end ' +
+        'write=backpressure receiver=until-eof peer=node protocol=echo streams=1',
+    );
+    const measured = run.records.filter((r) => !r.warmup);
+    assert.equal(measured.length, 10);
+    assert.equal(run.records.length, 11);
+    for (const r of measured) {
+      assert.equal(r.scenario.protocol, 'echo');
+      assert.deepEqual(r.scenario.params, { protocol: 'echo' });
+      assert.equal(r.outcome.kind, 'complete-close-unknown');
+      assert.deepEqual([r.bytesExpected, r.bytesWritten, r.bytesReceived], [1e6, 1e6, 1e6]);
+      assert.deepEqual(r.detail, { protocol: 'echo', bytesEchoed: 1e6, echoMatched: true });
+      assert.equal(r.suiteNegotiated, 'TLS_AES_128_GCM_SHA256');
+      assert.ok(r.mbPerSec !== null && r.mbPerSec > 0);
+    }
+    assert.equal(run.scenarios[0]!.outcomes['complete-close-unknown'], 10);
+    assert.equal(run.scenarios[0]!.throughput?.samples, 10);
+    // No fixture: the echo makes its bytes as it goes.
+    assert.deepEqual(run.context.fixtures, []);
+  },
+);
 
 test('the reporters: the endings table names the echo, the CSVs and the summary list its cell', () => {
   assert.match(runA.stderr, /end\s+backpressure\s+until-eof\s+echo\s+complete-close-unknown/);

@@ -35,52 +35,56 @@ const csvRows = (path: string): string[][] =>
 /** The one run folder under `out`. */
 const runDir = (out: string): string => join(out, readdirSync(out)[0]!);
 
-test('the tcp transport: the suite sender and receiver over node:net move every byte, checked, nothing negotiated, by each read path', async () => {
-  const certSet = await RunCertificates.create();
-  const certs: CertPems = await certSet.get('ecdsa-p256');
-  const fixture: Fixture = await new FixtureCache(join(tmp.dir, 'fx')).ensure({
-    sizeBytes: 4e6,
-    seed: 1,
-    profile: 'kv',
-  });
-  const pair = await WorkerPair.start(tmp.dir);
-  try {
-    for (const readPath of ['data', 'onread:64KiB'] as const) {
-      const r = await runTransfer(pair, {
-        runId: 'tcp',
-        scenario: makeScenario({ sizeBytes: fixture.sizeBytes, chunkBytes: 65536, readPath }),
-        fixture,
-        certs,
-        source: 'file',
-        iteration: 0,
-        warmup: false,
-        stallTimeoutMs: 10_000,
-        transport: 'tcp',
-      });
-      // complete-close-unknown: every byte and the right CRC32C; no TLS, so no close_notify
-      // that could have come (closeNotify null), and an unobservable close is not called unclean.
-      assert.deepEqual(
-        [
-          r.outcome.kind,
-          isDelivered(r.outcome),
-          r.bytesReceived,
-          r.bytesWritten,
-          r.protocolNegotiated,
-          r.suiteNegotiated,
-          r.closeNotify,
-          r.outcome.errorCode,
-        ],
-        ['complete-close-unknown', true, 4e6, 4e6, null, null, null, null],
-        readPath,
-      );
-      assert.ok(r.durationMs !== null && r.durationMs > 0);
+test(
+  'the tcp transport: the suite sender and receiver over node:net move every byte, checked, nothing negotiated, ' +
+    'by each read path',
+  async () => {
+    const certSet = await RunCertificates.create();
+    const certs: CertPems = await certSet.get('ecdsa-p256');
+    const fixture: Fixture = await new FixtureCache(join(tmp.dir, 'fx')).ensure({
+      sizeBytes: 4e6,
+      seed: 1,
+      profile: 'kv',
+    });
+    const pair = await WorkerPair.start(tmp.dir);
+    try {
+      for (const readPath of ['data', 'onread:64KiB'] as const) {
+        const r = await runTransfer(pair, {
+          runId: 'tcp',
+          scenario: makeScenario({ sizeBytes: fixture.sizeBytes, chunkBytes: 65536, readPath }),
+          fixture,
+          certs,
+          source: 'file',
+          iteration: 0,
+          warmup: false,
+          stallTimeoutMs: 10_000,
+          transport: 'tcp',
+        });
+        // complete-close-unknown: every byte and the right CRC32C; no TLS, so no close_notify
+        // that could have come (closeNotify null), and an unobservable close is not called unclean.
+        assert.deepEqual(
+          [
+            r.outcome.kind,
+            isDelivered(r.outcome),
+            r.bytesReceived,
+            r.bytesWritten,
+            r.protocolNegotiated,
+            r.suiteNegotiated,
+            r.closeNotify,
+            r.outcome.errorCode,
+          ],
+          ['complete-close-unknown', true, 4e6, 4e6, null, null, null, null],
+          readPath,
+        );
+        assert.ok(r.durationMs !== null && r.durationMs > 0);
+      }
+    } finally {
+      await pair.stop();
+      await certSet.dispose();
+      await removeWorkerBundle();
     }
-  } finally {
-    await pair.stop();
-    await certSet.dispose();
-    await removeWorkerBundle();
-  }
-});
+  },
+);
 
 test('a run with --reference tcp,openssl,cipher: references.csv, and every cell with its three percentages', async () => {
   const out = join(tmp.dir, 'out-all');
@@ -203,7 +207,8 @@ test('no C compiler: one line names gcc, the openssl lane is skipped, the run an
   }
   assert.equal(r.code, 0, r.stderr);
   const line =
-    'reference openssl skipped: needs a C compiler to build peers/openssl-native.c, and "/nonexistent/cc" is not on PATH: install gcc (apt-get install gcc) or set CC';
+    'reference openssl skipped: needs a C compiler to build peers/openssl-native.c, and "/nonexistent/cc" is ' +
+    'not on PATH: install gcc (apt-get install gcc) or set CC';
   // once as the run says it (stderr), once in the summary (stdout)
   assert.equal(r.stderr.split('\n').filter((l) => l.endsWith(line)).length, 1, r.stderr);
   assert.equal(r.stdout.split('\n').filter((l) => l === line).length, 1, r.stdout);
@@ -235,7 +240,8 @@ test('a run without --reference writes no references.csv and no percentage colum
 test('openssl speed output -> MB/s; suites -> their cipher; a cell finds its ceilings', () => {
   assert.equal(
     parseOpensslSpeed(
-      "The 'numbers' are in 1000s of bytes per second processed.\ntype          16384 bytes\nAES-128-GCM    4487151.62k\n",
+      "The 'numbers' are in 1000s of bytes per second processed.\ntype          16384 bytes\nAES-128-GCM    " +
+        '4487151.62k\n',
     ),
     4487.15162,
   );

@@ -58,7 +58,8 @@ test(
   async (t) => {
     assert.ok(
       existsSync(CHROMIUM),
-      `${CHROMIUM} is missing: this test needs Debian's chromium package; run scripts/install-test-deps.sh (apt-get install -y chromium)`,
+      `${CHROMIUM} is missing: this test needs Debian's chromium package; run scripts/install-test-deps.sh ` +
+        `(apt-get install -y chromium)`,
     );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true });

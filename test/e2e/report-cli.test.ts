@@ -146,7 +146,8 @@ test('report and compare refuse the same damaged results.json alike: one line, e
       assert.match(
         r.stderr.trimEnd(),
         new RegExp(
-          `^tls-sst-bench: "${join(dir, 'results.json')}" is not a tls-sst-bench results\\.json: ${message.source.replace(/^\^/, '')}`,
+          `^tls-sst-bench: "${join(dir, 'results.json')}" is not a tls-sst-bench results\\.json: ` +
+            `${message.source.replace(/^\^/, '')}`,
         ),
       );
       assert.doesNotMatch(r.stderr, /Infinity/);

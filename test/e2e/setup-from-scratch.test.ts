@@ -120,7 +120,8 @@ test('not root and no sudo: one line naming the packages and the command, exit 1
   assert.equal(r.stdout, '');
   assert.equal(
     r.stderr,
-    `tls-sst-bench tests need these Debian packages and cannot install them (not root, no password-less sudo): ${ALL.join(' ')}; run: sudo apt-get install -y ${ALL.join(' ')}\n`,
+    `tls-sst-bench tests need these Debian packages and cannot install them (not root, no password-less sudo): ` +
+      `${ALL.join(' ')}; run: sudo apt-get install -y ${ALL.join(' ')}\n`,
   );
   assert.deepEqual(
     calls(m.log).filter((c) => !c.startsWith('id')),
@@ -149,7 +150,8 @@ test('no apt-get: one line naming the packages, exit 1', () => {
   assert.equal(r.code, 1);
   assert.equal(
     r.stderr,
-    `tls-sst-bench tests need these Debian packages, and this machine has no apt-get: ${ALL.join(' ')}; install their equivalents, then run npm test again\n`,
+    `tls-sst-bench tests need these Debian packages, and this machine has no apt-get: ${ALL.join(' ')}; ` +
+      `install their equivalents, then run npm test again\n`,
   );
 });
 

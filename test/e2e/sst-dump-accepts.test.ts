@@ -24,7 +24,8 @@ function sstDump(args: readonly string[]): Run {
   if (r.error) {
     if ((r.error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Error(
-        'sst_dump is not on PATH: install RocksDB tools (Debian/Ubuntu: apt-get install rocksdb-tools); this test needs it',
+        'sst_dump is not on PATH: install RocksDB tools (Debian/Ubuntu: apt-get install rocksdb-tools); this ' +
+          'test needs it',
       );
     }
     throw r.error;

@@ -27,7 +27,8 @@ function sstDumpVerify(path: string): string {
   const r = spawnSync('sst_dump', [`--file=${path}`, '--command=verify', '--verify_checksum'], { encoding: 'utf8' });
   if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
     throw new Error(
-      'sst_dump is not on PATH: install RocksDB tools (Debian/Ubuntu: apt-get install rocksdb-tools); this test needs it',
+      'sst_dump is not on PATH: install RocksDB tools (Debian/Ubuntu: apt-get install rocksdb-tools); this ' +
+        'test needs it',
     );
   }
   if (r.error) throw r.error;

@@ -168,7 +168,10 @@ export interface RunJson {
 
 export type { CliResult };
 
-/** The CLI under `prefix` (e.g. `ip netns exec tsb-a`); killed after `timeoutMs` so a hang fails the test instead of holding it. */
+/**
+ * The CLI under `prefix` (e.g. `ip netns exec tsb-a`); killed after `timeoutMs` so a hang fails the test instead of
+ * holding it.
+ */
 export function runCliIn(
   prefix: readonly string[],
   args: readonly string[],

@@ -25,7 +25,10 @@ export type FakeStep =
       readonly phase: 'handshake' | 'transfer';
       readonly wallMs?: number;
     }
-  /** After `bytes` of progress that role's worker dies (SIGKILL): a receiver's death is `worker-crashed`, a sender's a reset its receiver sees. */
+  /**
+   * After `bytes` of progress that role's worker dies (SIGKILL): a receiver's death is `worker-crashed`, a sender's a
+   * reset its receiver sees.
+   */
   | { readonly kind: 'crash'; readonly role: WorkerRole; readonly bytes: number }
   /** After `bytes` of progress both workers go silent: the watchdog's `stalled`. */
   | { readonly kind: 'stall'; readonly bytes: number }
@@ -66,7 +69,9 @@ export class FakeWorker extends WorkerEvents implements Worker {
   readonly pid = process.pid;
   readonly versions = { node: '20.0.0-fake', openssl: '3.0.0-fake' } as const;
   readonly #rig: FakeWorkers;
-  /** Why it exited: 'killed' (SIGKILL from the orchestrator), 'stopped' (shutdown at the end), 'crashed' (the script). */
+  /**
+   * Why it exited: 'killed' (SIGKILL from the orchestrator), 'stopped' (shutdown at the end), 'crashed' (the script).
+   */
   exitedBy: 'killed' | 'stopped' | 'crashed' | 'exited' | null = null;
 
   constructor(

@@ -55,7 +55,8 @@ export function requirePrograms(programs: Readonly<Record<string, string>>): voi
   const missing = Object.entries(programs).filter(([name]) => !onPath(name));
   if (missing.length > 0) {
     throw new Error(
-      `${missing.map(([n]) => n).join(', ')} not on PATH: this test needs Debian's ${missing.map(([, p]) => p).join(', ')}; run bash scripts/install-test-deps.sh (npm test does)`,
+      `${missing.map(([n]) => n).join(', ')} not on PATH: this test needs Debian's ` +
+        `${missing.map(([, p]) => p).join(', ')}; run bash scripts/install-test-deps.sh (npm test does)`,
     );
   }
 }

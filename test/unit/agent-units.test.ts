@@ -79,7 +79,8 @@ test('the report rows of an agent run: where, what build, which clock offset', (
   assert.deepEqual(agentRows(run), [
     [
       'agent',
-      'receiver worker on 10.77.0.2:7000 (bench-b, address 10.77.0.2); this host bench-a at 10.77.0.1; data connection via 10.77.0.1',
+      'receiver worker on 10.77.0.2:7000 (bench-b, address 10.77.0.2); this host bench-a at 10.77.0.1; data ' +
+        'connection via 10.77.0.1',
     ],
     ['agent build', 'Node v20.20.2, OpenSSL 3.0.19, linux x64, kernel 6.1.0, AMD EPYC x2'],
     ['agent clock', 'offset 1000.250 ms ± 0.100 ms (best of 8 round trips, 0.200 ms); 2 session(s)'],

@@ -402,32 +402,38 @@ test('--version prints the package version and exits 0', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(
     r.stdout,
-    `${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`,
+    `${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}` +
+      `\n`,
   );
   assert.equal(r.stderr, '');
 });
 
-test('--sender-peer and --receiver-peer openssl-native without a C compiler: which package to install, before anything runs', async () => {
-  const before = process.env['CC'];
-  process.env['CC'] = '/nonexistent/cc';
-  try {
-    for (const flag of ['--sender-peer', '--receiver-peer']) {
-      const r = await cli(['run', flag, 'openssl-native', '--out', out, '--fixtures-dir', fixturesDir]);
-      assert.equal(r.code, 2, r.stderr);
-      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
-      assert.match(
-        r.stderr,
-        new RegExp(
-          `^tls-sst-bench: ${flag} "openssl-native" needs a C compiler to build peers/openssl-native\\.c, and "/nonexistent/cc" is not on PATH: install gcc \\(apt-get install gcc\\) or set CC$`,
-          'm',
-        ),
-      );
+test(
+  '--sender-peer and --receiver-peer openssl-native without a C compiler: which package to install, before ' +
+    'anything runs',
+  async () => {
+    const before = process.env['CC'];
+    process.env['CC'] = '/nonexistent/cc';
+    try {
+      for (const flag of ['--sender-peer', '--receiver-peer']) {
+        const r = await cli(['run', flag, 'openssl-native', '--out', out, '--fixtures-dir', fixturesDir]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `^tls-sst-bench: ${flag} "openssl-native" needs a C compiler to build peers/openssl-native\\.c, and ` +
+              `"/nonexistent/cc" is not on PATH: install gcc \\(apt-get install gcc\\) or set CC$`,
+            'm',
+          ),
+        );
+      }
+    } finally {
+      if (before === undefined) delete process.env['CC'];
+      else process.env['CC'] = before;
     }
-  } finally {
-    if (before === undefined) delete process.env['CC'];
-    else process.env['CC'] = before;
-  }
-});
+  },
+);
 
 test('an unwritable or unusable --out', async () => {
   const file = join(tmp.dir, 'a-file');

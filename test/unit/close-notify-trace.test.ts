@@ -8,7 +8,8 @@ import { CloseNotifyTally, countReceivedCloseNotify, receivedCloseNotify } from 
 
 // Shapes of OpenSSL 3.0 SSL_trace output, as Node's enableTrace() prints them.
 const record = (dir: 'Sent' | 'Received', inner: string) =>
-  `${dir} Record\nHeader:\n  Version = TLS 1.2 (0x303)\n  Content Type = ApplicationData (23)\n  Length = 19\n  Inner Content Type = ${inner}\n`;
+  `${dir} Record\nHeader:\n  Version = TLS 1.2 (0x303)\n  Content Type = ApplicationData (23)\n  Length = ` +
+  `19\n  Inner Content Type = ${inner}\n`;
 const alert = '    Level=warning(1), description=close notify(0)\n';
 
 test('a received close_notify alert is found', () => {

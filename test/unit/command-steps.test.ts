@@ -7,7 +7,8 @@ import { handleSignals } from '../../src/cli/signals.ts';
 import { isUsageError, usageError } from '../../src/errors.ts';
 import { tempDir } from '../support/helpers.ts';
 
-// The one skeleton of run, https, threshold and profile, with scripted steps: the order, and the exit code of each ending.
+// The one skeleton of run, https, threshold and profile, with scripted steps: the order, and the exit code of each
+// ending.
 
 let tmp: { dir: string; remove: () => Promise<void> };
 before(async () => {

@@ -160,7 +160,8 @@ test('a clearly slower scenario: flagged with stars, a regression, exit code 1',
   assert.match(
     md,
     new RegExp(
-      `\\| \`${FAST.id}\` \\| 1000\\.0 \\| 500\\.0 \\| -50\\.0% \\| [^|]+ \\| \\\\\\*\\\\\\*\\\\\\* \\| 5/5 \\| REGRESSION \\|`,
+      `\\| \`${FAST.id}\` \\| 1000\\.0 \\| 500\\.0 \\| -50\\.0% \\| [^|]+ \\| \\\\\\*\\\\\\*\\\\\\* \\| 5/5 ` +
+        `\\| REGRESSION \\|`,
     ),
   );
   assert.match(md, /^\| scenario \| base MB\/s \| new MB\/s \| change \| p \| sig \| n base\/new \| verdict \|$/m);

@@ -10,69 +10,73 @@ import { compareText } from '../../src/report/compare.ts';
 const A = { id: 'a' };
 const B = { id: 'b' };
 
-test('LoadTally: responses and errors binned per second; first second and the ones before every connection answered are warm-up, the last is cool-down', () => {
-  const t = new LoadTally(2);
-  t.response(100, A, 200, 1_000_000); // second 0
-  t.response(1500, A, 200, 2_000_000); // second 1: only A so far
-  t.response(2100, B, 200, 3_000_000); // second 2: B's first, every connection has answered
-  t.response(2900, A, 404, 500);
-  t.error(3200, true); // second 3
-  t.response(3300, B, 206, 4_000_000);
-  t.response(4200, A, 200, 9_000_000); // second 4: past a 4 s duration, no sample
-  const samples = t.samples(4000);
-  assert.deepEqual(samples, [
-    {
-      index: 0,
-      warmup: true,
-      cooldown: false,
-      requests: 1,
-      bytes: 1_000_000,
-      mbPerSec: 1,
-      requestsPerSec: 1,
-      errors: 0,
-      timeouts: 0,
-      non2xx: 0,
-    },
-    {
-      index: 1,
-      warmup: true,
-      cooldown: false,
-      requests: 1,
-      bytes: 2_000_000,
-      mbPerSec: 2,
-      requestsPerSec: 1,
-      errors: 0,
-      timeouts: 0,
-      non2xx: 0,
-    },
-    {
-      index: 2,
-      warmup: true,
-      cooldown: false,
-      requests: 2,
-      bytes: 3_000_500,
-      mbPerSec: 3.0005,
-      requestsPerSec: 2,
-      errors: 0,
-      timeouts: 0,
-      non2xx: 1,
-    },
-    {
-      index: 3,
-      warmup: false,
-      cooldown: true,
-      requests: 1,
-      bytes: 4_000_000,
-      mbPerSec: 4,
-      requestsPerSec: 1,
-      errors: 1,
-      timeouts: 1,
-      non2xx: 0,
-    },
-  ]);
-  // a partial last interval is no sample
-  assert.equal(t.samples(3999).length, 3);
-});
+test(
+  'LoadTally: responses and errors binned per second; first second and the ones before every connection answered ' +
+    'are warm-up, the last is cool-down',
+  () => {
+    const t = new LoadTally(2);
+    t.response(100, A, 200, 1_000_000); // second 0
+    t.response(1500, A, 200, 2_000_000); // second 1: only A so far
+    t.response(2100, B, 200, 3_000_000); // second 2: B's first, every connection has answered
+    t.response(2900, A, 404, 500);
+    t.error(3200, true); // second 3
+    t.response(3300, B, 206, 4_000_000);
+    t.response(4200, A, 200, 9_000_000); // second 4: past a 4 s duration, no sample
+    const samples = t.samples(4000);
+    assert.deepEqual(samples, [
+      {
+        index: 0,
+        warmup: true,
+        cooldown: false,
+        requests: 1,
+        bytes: 1_000_000,
+        mbPerSec: 1,
+        requestsPerSec: 1,
+        errors: 0,
+        timeouts: 0,
+        non2xx: 0,
+      },
+      {
+        index: 1,
+        warmup: true,
+        cooldown: false,
+        requests: 1,
+        bytes: 2_000_000,
+        mbPerSec: 2,
+        requestsPerSec: 1,
+        errors: 0,
+        timeouts: 0,
+        non2xx: 0,
+      },
+      {
+        index: 2,
+        warmup: true,
+        cooldown: false,
+        requests: 2,
+        bytes: 3_000_500,
+        mbPerSec: 3.0005,
+        requestsPerSec: 2,
+        errors: 0,
+        timeouts: 0,
+        non2xx: 1,
+      },
+      {
+        index: 3,
+        warmup: false,
+        cooldown: true,
+        requests: 1,
+        bytes: 4_000_000,
+        mbPerSec: 4,
+        requestsPerSec: 1,
+        errors: 1,
+        timeouts: 1,
+        non2xx: 0,
+      },
+    ]);
+    // a partial last interval is no sample
+    assert.equal(t.samples(3999).length, 3);
+  },
+);
 
 test("LoadTally: a response's bytes are spread over the time it took; cool-down covers the longest response", () => {
   const t = new LoadTally(1);
@@ -101,29 +105,33 @@ test("LoadTally: a response's bytes are spread over the time it took; cool-down 
   );
 });
 
-test('LoadTally: a load where not every connection answered is all warm-up; one connection answering at once leaves only the first second', () => {
-  const never = new LoadTally(3);
-  never.response(10, A, 200, 5);
-  never.response(1010, B, 200, 5);
-  assert.deepEqual(
-    never.samples(3000).map((s) => s.warmup),
-    [true, true, true],
-  );
-  const one = new LoadTally(1);
-  one.response(10, A, 200, 5);
-  assert.deepEqual(
-    one.samples(3000).map((s) => s.warmup),
-    [true, false, false],
-  );
-  assert.deepEqual(
-    one.samples(3000).map((s) => s.cooldown),
-    [false, false, true],
-  );
-  assert.deepEqual(
-    one.samples(3000).map((s) => s.requests),
-    [1, 0, 0],
-  );
-});
+test(
+  'LoadTally: a load where not every connection answered is all warm-up; one connection answering at once leaves ' +
+    'only the first second',
+  () => {
+    const never = new LoadTally(3);
+    never.response(10, A, 200, 5);
+    never.response(1010, B, 200, 5);
+    assert.deepEqual(
+      never.samples(3000).map((s) => s.warmup),
+      [true, true, true],
+    );
+    const one = new LoadTally(1);
+    one.response(10, A, 200, 5);
+    assert.deepEqual(
+      one.samples(3000).map((s) => s.warmup),
+      [true, false, false],
+    );
+    assert.deepEqual(
+      one.samples(3000).map((s) => s.cooldown),
+      [false, false, true],
+    );
+    assert.deepEqual(
+      one.samples(3000).map((s) => s.requests),
+      [1, 0, 0],
+    );
+  },
+);
 
 test('LoadTally: what the load sockets negotiated, counted once per socket', () => {
   const t = new LoadTally(2);
@@ -236,23 +244,27 @@ test('compare of two https runs: the per-second samples make a large drop a sign
   assert.equal(compareRuns(base, base).compared[0]!.p, 1);
 });
 
-test('compare: https samples with errors are not compared, only counted; cells without samples (older files) are skipped', () => {
-  const base = load(httpsJson('base', [200, 210]));
-  const failing = load(httpsJson('bad', [5, 5], { errors: 3 }));
-  const c = compareRuns(base, failing);
-  assert.deepEqual(c.compared, []);
-  assert.deepEqual(c.notComparable, [
-    { scenarioId: 'size=1MB mode=whole connections=1', baseOutcomes: { served: 2 }, newOutcomes: { errors: 2 } },
-  ]);
-  const old = load({
-    schemaVersion: 1,
-    context: CONTEXT,
-    scenarios: [],
-    records: [],
-    https: [{ cellId: 'x', mbPerSec: 5 }],
-  });
-  assert.equal(old.samples, undefined);
-});
+test(
+  'compare: https samples with errors are not compared, only counted; cells without samples (older files) are ' +
+    'skipped',
+  () => {
+    const base = load(httpsJson('base', [200, 210]));
+    const failing = load(httpsJson('bad', [5, 5], { errors: 3 }));
+    const c = compareRuns(base, failing);
+    assert.deepEqual(c.compared, []);
+    assert.deepEqual(c.notComparable, [
+      { scenarioId: 'size=1MB mode=whole connections=1', baseOutcomes: { served: 2 }, newOutcomes: { errors: 2 } },
+    ]);
+    const old = load({
+      schemaVersion: 1,
+      context: CONTEXT,
+      scenarios: [],
+      records: [],
+      https: [{ cellId: 'x', mbPerSec: 5 }],
+    });
+    assert.equal(old.samples, undefined);
+  },
+);
 
 test('compare: a damaged https sample is one usage error naming where', () => {
   const bad = { ...httpsJson('x', [1, 2]) } as { https: { samples: { mbPerSec: unknown }[] }[] };

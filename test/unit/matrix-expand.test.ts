@@ -27,7 +27,8 @@ test('the product of the axes, sizes outermost, with stable ids', () => {
   );
   assert.equal(
     s[0]!.id,
-    'size=1MB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure receiver=until-eof peer=node protocol=raw streams=1',
+    'size=1MB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end ' +
+      'write=backpressure receiver=until-eof peer=node protocol=raw streams=1',
   );
   assert.equal(new Set(s.map((x) => x.id)).size, s.length);
 });

@@ -166,29 +166,33 @@ test('--warmup as a duration: warm-up transfers until that much wall time has pa
   assert.equal(run.scenarios[0]!.sampling?.warmupTransfers, 1);
 });
 
-test('process warm-up: a new pair runs 64 KiB transfers until throughput stops rising (2 windows of 3, 1 s of traffic)', async () => {
-  // 4 MB/s over 1 MB: 250 ms each; flat from the start, so steady at the first check it can pass: 6 transfers, 1.5 s
-  const { run, fakes, turns } = await fakeRun(
-    config({ chunks: '16KiB', iterations: '1', warmup: '0', processWarmup: 'on' }),
-    (t) => (t.serve.chunkBytes === 65536 ? deliver(4) : deliver(100)),
-  );
-  assert.deepEqual(
-    fakes.log.map((t) => t.serve.chunkBytes / 1024),
-    [64, 64, 64, 64, 64, 64, 16],
-  );
-  assert.deepEqual(turns, ['16KiB/end:m0']);
-  assert.deepEqual(
-    run.context.processWarmups!.map((w) => ({
-      generation: w.generation,
-      mbPerSec: w.mbPerSec,
-      durationMs: w.durationMs,
-      ended: w.ended,
-    })),
-    [{ generation: 0, mbPerSec: [4, 4, 4, 4, 4, 4], durationMs: [250, 250, 250, 250, 250, 250], ended: 'steady' }],
-  );
-  // not records: the run's records are the cells' own
-  assert.equal(run.records.length, 1);
-});
+test(
+  'process warm-up: a new pair runs 64 KiB transfers until throughput stops rising (2 windows of 3, 1 s of ' +
+    'traffic)',
+  async () => {
+    // 4 MB/s over 1 MB: 250 ms each; flat from the start, so steady at the first check it can pass: 6 transfers, 1.5 s
+    const { run, fakes, turns } = await fakeRun(
+      config({ chunks: '16KiB', iterations: '1', warmup: '0', processWarmup: 'on' }),
+      (t) => (t.serve.chunkBytes === 65536 ? deliver(4) : deliver(100)),
+    );
+    assert.deepEqual(
+      fakes.log.map((t) => t.serve.chunkBytes / 1024),
+      [64, 64, 64, 64, 64, 64, 16],
+    );
+    assert.deepEqual(turns, ['16KiB/end:m0']);
+    assert.deepEqual(
+      run.context.processWarmups!.map((w) => ({
+        generation: w.generation,
+        mbPerSec: w.mbPerSec,
+        durationMs: w.durationMs,
+        ended: w.ended,
+      })),
+      [{ generation: 0, mbPerSec: [4, 4, 4, 4, 4, 4], durationMs: [250, 250, 250, 250, 250, 250], ended: 'steady' }],
+    );
+    // not records: the run's records are the cells' own
+    assert.equal(run.records.length, 1);
+  },
+);
 
 test('process warm-up that keeps rising stops at its 3 s cap; one that fails stops at once', async () => {
   // transfer k at k MB/s: durations 1000, 500, 333, ... add up past 3000 ms at the 11th
@@ -276,7 +280,8 @@ test('--target-rme with identical samples: met at the minimum number of iteratio
 });
 
 test('--max-time: a target not met stops once the measured transfers took that long', async () => {
-  // 100 vs 200 MB/s never gets within 0.1%; each transfer takes at least 20 ms of wall time, so 10 ms is over after the minimum 2
+  // 100 vs 200 MB/s never gets within 0.1%; each transfer takes at least 20 ms of wall time, so 10 ms is over after the
+  // minimum 2
   const { run } = await fakeRun(
     config({ chunks: '16KiB', iterations: '2', warmup: '0', targetRme: '0.1%' }, { maxTimeMs: 10 }),
     (t) => deliver(t.seq % 2 === 0 ? 100 : 200, 20),

@@ -159,7 +159,8 @@ test('each chart prefixes its element ids, so SVGs inlined in one page do not sh
       '<svg><clipPath id="clip1"><rect/></clipPath><g clip-path="url(#clip1)"><use href="#clip1"/></g></svg>',
       'spread',
     ),
-    '<svg><clipPath id="spread-clip1"><rect/></clipPath><g clip-path="url(#spread-clip1)"><use href="#spread-clip1"/></g></svg>',
+    '<svg><clipPath id="spread-clip1"><rect/></clipPath><g clip-path="url(#spread-clip1)"><use ' +
+      'href="#spread-clip1"/></g></svg>',
   );
   const html = await htmlReport(smallRun([16 * KiB, 64 * KiB]));
   const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]!);
@@ -226,7 +227,8 @@ test('summary.md: throughput, tuning answers, endings with SILENT, environment, 
   }
   assert.ok(!md.includes('## Injected faults'), 'no faults section without faults');
   assert.match(md, /\| size \| tls \| suite \| chunk \| mean MB\/s \|/);
-  // CHACHA at 64 MB: 24.0/24.6/25.2 vs 24.8/25.4/26.0 MB/s, Welch p = 0.18: no measurable difference, the smaller chunk;
+  // CHACHA at 64 MB: 24.0/24.6/25.2 vs 24.8/25.4/26.0 MB/s, Welch p = 0.18: no measurable difference, the smaller
+  // chunk;
   // 25.4 ± t(0.975, 2) * 0.6 / sqrt(3) = 1.5
   assert.match(
     md,

@@ -107,52 +107,56 @@ function twoRuntimeRun(runtimes: RunResult['context']['runtimes'] | null = RUNTI
   };
 }
 
-test('per suite: mean ± sd of every delivered transfer of the throughput table, pooled over chunks, and the ratio to the first runtime', () => {
-  const c = runtimeComparison(twoRuntimeRun())!;
-  assert.deepEqual(
-    c.runtimes.map((r) => r.label),
-    ['20.20.2', '24.21.0'],
-  );
-  // AES on Node 20: 100..150 in steps of 10 (the `destroy` rows are another ending: not in it)
-  const aes20 = [100, 110, 120, 130, 140, 150];
-  const sd = (v: number[]): number => {
-    const m = v.reduce((a, b) => a + b, 0) / v.length;
-    return Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1));
-  };
-  const [aes, chacha] = c.rows;
-  assert.equal(aes!.suite, AES);
-  // the 95% CI half-width: Student's t (checked against SciPy in statistics.test.ts) times sd / sqrt(n)
-  const half = (s: number, n: number): number => studentTQuantile(0.975, n - 1) * (s / Math.sqrt(n));
-  assert.deepEqual(aes!.cells[0], {
-    samples: 6,
-    meanMbPerSec: 125,
-    sdMbPerSec: sd(aes20),
-    ciHalfWidthMbPerSec: half(sd(aes20), 6),
-    ratioToFirst: null,
-  });
-  assert.deepEqual(aes!.cells[1], {
-    samples: 6,
-    meanMbPerSec: 250,
-    sdMbPerSec: 2 * sd(aes20),
-    ciHalfWidthMbPerSec: half(2 * sd(aes20), 6),
-    ratioToFirst: 2,
-  });
-  assert.equal(chacha!.suite, CHACHA);
-  assert.deepEqual(chacha!.cells[0], {
-    samples: 3,
-    meanMbPerSec: 200,
-    sdMbPerSec: 0,
-    ciHalfWidthMbPerSec: 0,
-    ratioToFirst: null,
-  });
-  assert.deepEqual(chacha!.cells[1], {
-    samples: 3,
-    meanMbPerSec: 150,
-    sdMbPerSec: 50,
-    ciHalfWidthMbPerSec: half(50, 3),
-    ratioToFirst: 0.75,
-  });
-});
+test(
+  'per suite: mean ± sd of every delivered transfer of the throughput table, pooled over chunks, and the ratio ' +
+    'to the first runtime',
+  () => {
+    const c = runtimeComparison(twoRuntimeRun())!;
+    assert.deepEqual(
+      c.runtimes.map((r) => r.label),
+      ['20.20.2', '24.21.0'],
+    );
+    // AES on Node 20: 100..150 in steps of 10 (the `destroy` rows are another ending: not in it)
+    const aes20 = [100, 110, 120, 130, 140, 150];
+    const sd = (v: number[]): number => {
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1));
+    };
+    const [aes, chacha] = c.rows;
+    assert.equal(aes!.suite, AES);
+    // the 95% CI half-width: Student's t (checked against SciPy in statistics.test.ts) times sd / sqrt(n)
+    const half = (s: number, n: number): number => studentTQuantile(0.975, n - 1) * (s / Math.sqrt(n));
+    assert.deepEqual(aes!.cells[0], {
+      samples: 6,
+      meanMbPerSec: 125,
+      sdMbPerSec: sd(aes20),
+      ciHalfWidthMbPerSec: half(sd(aes20), 6),
+      ratioToFirst: null,
+    });
+    assert.deepEqual(aes!.cells[1], {
+      samples: 6,
+      meanMbPerSec: 250,
+      sdMbPerSec: 2 * sd(aes20),
+      ciHalfWidthMbPerSec: half(2 * sd(aes20), 6),
+      ratioToFirst: 2,
+    });
+    assert.equal(chacha!.suite, CHACHA);
+    assert.deepEqual(chacha!.cells[0], {
+      samples: 3,
+      meanMbPerSec: 200,
+      sdMbPerSec: 0,
+      ciHalfWidthMbPerSec: 0,
+      ratioToFirst: null,
+    });
+    assert.deepEqual(chacha!.cells[1], {
+      samples: 3,
+      meanMbPerSec: 150,
+      sdMbPerSec: 50,
+      ciHalfWidthMbPerSec: half(50, 3),
+      ratioToFirst: 0.75,
+    });
+  },
+);
 
 test('the terminal and summary.md print the table; the chart has one bar per suite and runtime', () => {
   const run = twoRuntimeRun();

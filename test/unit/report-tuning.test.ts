@@ -178,48 +178,58 @@ test('suites at a size: no measurable difference, and the cheapest in CPU is the
   assert.equal(a?.group.chunkBytes, 64 * KiB);
 });
 
-test('groups come from the structured fields: another axis (write path) is tuned the same way; a lone value is not an answer', () => {
-  const buffered = makeScenario({ sizeBytes: 64e6, chunkBytes: 64 * KiB, writePath: 'buffered' });
-  const run = sampledRun([cell(at(64e6, 64 * KiB), A2), cell(buffered, SLOW), cell(at(8e6, 16 * KiB), A2)]);
-  const answers = tuningAnswers(run);
-  assert.deepEqual(
-    answers.map((a) => [a.axis, a.best, a.equivalent]),
-    [['writePath', 'backpressure', ['backpressure']]],
-  );
-  assert.match(answers[0]!.note, /every other value is slower beyond the noise/);
-});
+test(
+  'groups come from the structured fields: another axis (write path) is tuned the same way; a lone value is not ' +
+    'an answer',
+  () => {
+    const buffered = makeScenario({ sizeBytes: 64e6, chunkBytes: 64 * KiB, writePath: 'buffered' });
+    const run = sampledRun([cell(at(64e6, 64 * KiB), A2), cell(buffered, SLOW), cell(at(8e6, 16 * KiB), A2)]);
+    const answers = tuningAnswers(run);
+    assert.deepEqual(
+      answers.map((a) => [a.axis, a.best, a.equivalent]),
+      [['writePath', 'backpressure', ['backpressure']]],
+    );
+    assert.match(answers[0]!.note, /every other value is slower beyond the noise/);
+  },
+);
 
-test('recommendation: the cheapest equivalent suite at the largest size, then its smallest equivalent chunk, and the endings to avoid', () => {
-  const run = sampledRun([
-    cell(at(1e6, 16 * KiB), TIGHT),
-    cell(at(64e6, 16 * KiB), B2, { snd: 40, rcv: 60 }),
-    cell(at(64e6, 64 * KiB), A2, { snd: 30, rcv: 50 }),
-    cell(at(64e6, 16 * KiB, CHACHA), SLOW),
-    cell(at(64e6, 64 * KiB, CHACHA), B2, { snd: 20, rcv: 20 }),
-  ]);
-  const lossy = summary(at(64e6, 16 * KiB, AES, 'destroy'), null);
-  const withLoss: RunResult = {
-    ...run,
-    scenarios: [...run.scenarios, lossy],
-    records: [...run.records, record(lossy.scenario, 'truncated', true)],
-  };
-  const r = recommendation(withLoss, throughputScenarios(withLoss.scenarios));
-  assert.equal(r.sizeBytes, 64e6);
-  // at 64KiB AES (A2) and CHACHA (B2) cannot be told apart; CHACHA needs less CPU
-  assert.deepEqual(r.equivalentSuites, [AES, CHACHA]);
-  assert.equal(r.suite, CHACHA);
-  // CHACHA: 16KiB (SLOW) is told apart from 64KiB (B2)
-  assert.deepEqual(r.equivalentChunks, ['64KiB']);
-  assert.equal(r.chunkBytes, 64 * KiB);
-  assert.deepEqual(r.silentLoss, ['destroy']);
-  assert.equal(
-    r.text,
-    'For 64.0 MB streams, use TLS_CHACHA20_POLY1305_SHA256 (TLS 1.3) with writes of at least 64KiB: 1003.8 MB/s, 625 CPU ms per GB. ' +
-      'Chunk sizes that cannot be told apart from the best (64KiB): 64KiB. ' +
-      'No measurable difference in throughput between the 2 suites; TLS_CHACHA20_POLY1305_SHA256 needs the least CPU of them. ' +
-      'Avoid these ways of ending the stream, they lost data silently: destroy. These delivered every byte: end.',
-  );
-});
+test(
+  'recommendation: the cheapest equivalent suite at the largest size, then its smallest equivalent chunk, and ' +
+    'the endings to avoid',
+  () => {
+    const run = sampledRun([
+      cell(at(1e6, 16 * KiB), TIGHT),
+      cell(at(64e6, 16 * KiB), B2, { snd: 40, rcv: 60 }),
+      cell(at(64e6, 64 * KiB), A2, { snd: 30, rcv: 50 }),
+      cell(at(64e6, 16 * KiB, CHACHA), SLOW),
+      cell(at(64e6, 64 * KiB, CHACHA), B2, { snd: 20, rcv: 20 }),
+    ]);
+    const lossy = summary(at(64e6, 16 * KiB, AES, 'destroy'), null);
+    const withLoss: RunResult = {
+      ...run,
+      scenarios: [...run.scenarios, lossy],
+      records: [...run.records, record(lossy.scenario, 'truncated', true)],
+    };
+    const r = recommendation(withLoss, throughputScenarios(withLoss.scenarios));
+    assert.equal(r.sizeBytes, 64e6);
+    // at 64KiB AES (A2) and CHACHA (B2) cannot be told apart; CHACHA needs less CPU
+    assert.deepEqual(r.equivalentSuites, [AES, CHACHA]);
+    assert.equal(r.suite, CHACHA);
+    // CHACHA: 16KiB (SLOW) is told apart from 64KiB (B2)
+    assert.deepEqual(r.equivalentChunks, ['64KiB']);
+    assert.equal(r.chunkBytes, 64 * KiB);
+    assert.deepEqual(r.silentLoss, ['destroy']);
+    assert.equal(
+      r.text,
+      'For 64.0 MB streams, use TLS_CHACHA20_POLY1305_SHA256 (TLS 1.3) with writes of at least 64KiB: 1003.8 ' +
+        'MB/s, 625 CPU ms per GB. ' +
+        'Chunk sizes that cannot be told apart from the best (64KiB): 64KiB. ' +
+        ('No measurable difference in throughput between the 2 suites; TLS_CHACHA20_POLY1305_SHA256 needs the ' +
+          'least CPU of them. ') +
+        'Avoid these ways of ending the stream, they lost data silently: destroy. These delivered every byte: end.',
+    );
+  },
+);
 
 test('recommendation without a chunk sweep, and without any delivered scenario', () => {
   const one = sampledRun([cell(at(8e6, 16 * KiB), TIGHT, { snd: 4, rcv: 4 })]);
@@ -227,13 +237,15 @@ test('recommendation without a chunk sweep, and without any delivered scenario',
   assert.deepEqual(r.equivalentChunks, []);
   assert.equal(
     r.text,
-    'For 8.0 MB streams, use TLS_AES_128_GCM_SHA256 (TLS 1.3): 1000.5 MB/s, 1000 CPU ms per GB with 16KiB writes (only one chunk size was tried).',
+    'For 8.0 MB streams, use TLS_AES_128_GCM_SHA256 (TLS 1.3): 1000.5 MB/s, 1000 CPU ms per GB with 16KiB ' +
+      'writes (only one chunk size was tried).',
   );
 
   const none = runOf([summary(at(8e6, 16 * KiB, AES, 'destroy'), null)]);
   assert.equal(
     recommendation(none, throughputScenarios(none.scenarios)).text,
-    'No scenario delivered every byte in every transfer, so there is no throughput to recommend. Avoid these ways of ending the stream, they lost data silently: destroy.',
+    'No scenario delivered every byte in every transfer, so there is no throughput to recommend. Avoid these ' +
+      'ways of ending the stream, they lost data silently: destroy.',
   );
 });
 

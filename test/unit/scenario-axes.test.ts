@@ -9,11 +9,13 @@ import { fakeRecord } from '../support/fake-run.ts';
 
 const M = 1024 * 1024;
 
-// Ids as the code before the axis table built them: compare reads old results.json by id and a journal's records are keyed by it.
+// Ids as the code before the axis table built them: compare reads old results.json by id and a journal's records are
+// keyed by it.
 const PINNED: readonly [Parameters<typeof makeScenario>[0], string][] = [
   [
     { sizeBytes: 64e6, chunkBytes: 16384 },
-    'size=64MB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure receiver=until-eof peer=node protocol=raw streams=1',
+    'size=64MB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end ' +
+      'write=backpressure receiver=until-eof peer=node protocol=raw streams=1',
   ],
   [
     {
@@ -24,7 +26,8 @@ const PINNED: readonly [Parameters<typeof makeScenario>[0], string][] = [
       keyType: 'rsa-2048',
       maxFragment: 4096,
     },
-    'size=1MB chunk=1500B tls=1.2 suite=ECDHE-RSA-AES128-GCM-SHA256 key=rsa-2048 frag=4096 shutdown=end write=backpressure receiver=until-eof peer=node protocol=raw streams=1',
+    'size=1MB chunk=1500B tls=1.2 suite=ECDHE-RSA-AES128-GCM-SHA256 key=rsa-2048 frag=4096 shutdown=end ' +
+      'write=backpressure receiver=until-eof peer=node protocol=raw streams=1',
   ],
   [
     {
@@ -34,19 +37,24 @@ const PINNED: readonly [Parameters<typeof makeScenario>[0], string][] = [
       writePath: 'buffered',
       receiverMode: 'framed',
     },
-    'size=16MB chunk=64KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=destroy-after-flush write=buffered receiver=framed peer=node protocol=raw streams=1',
+    'size=16MB chunk=64KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 ' +
+      'shutdown=destroy-after-flush write=buffered receiver=framed peer=node protocol=raw streams=1',
   ],
   [
     { sizeBytes: 16e6, chunkBytes: 64 * 1024, readPath: 'onread:64KiB' },
-    'size=16MB chunk=64KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure read=onread:64KiB receiver=until-eof peer=node protocol=raw streams=1',
+    'size=16MB chunk=64KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end ' +
+      'write=backpressure read=onread:64KiB receiver=until-eof peer=node protocol=raw streams=1',
   ],
   [
     { sizeBytes: 16e6, chunkBytes: 64 * 1024, receiverPeer: 'openssl' },
-    'size=16MB chunk=64KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure receiver=until-eof peer=openssl protocol=raw streams=1',
+    'size=16MB chunk=64KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end ' +
+      'write=backpressure receiver=until-eof peer=openssl protocol=raw streams=1',
   ],
   [
     { sizeBytes: 16e6, chunkBytes: 64 * 1024, senderPeer: 'openssl-native', receiverPeer: 'openssl-native-tolerant' },
-    'size=16MB chunk=64KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure receiver=until-eof peer=openssl-native-tolerant sender=openssl-native protocol=raw streams=1',
+    'size=16MB chunk=64KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end ' +
+      'write=backpressure receiver=until-eof peer=openssl-native-tolerant sender=openssl-native protocol=raw ' +
+      'streams=1',
   ],
   [
     {
@@ -57,15 +65,18 @@ const PINNED: readonly [Parameters<typeof makeScenario>[0], string][] = [
       streams: 4,
       fileBytes: 64 * M,
     },
-    'size=256MiB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure receiver=framed peer=node protocol=kvrocks streams=4 files=64MiB',
+    'size=256MiB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end ' +
+      'write=backpressure receiver=framed peer=node protocol=kvrocks streams=4 files=64MiB',
   ],
   [
     { sizeBytes: 64e6, chunkBytes: 16384, runtime: '22.1.0' },
-    'size=64MB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure receiver=until-eof peer=node protocol=raw streams=1 node=22.1.0',
+    'size=64MB chunk=16KiB tls=1.3 suite=TLS_AES_128_GCM_SHA256 key=ecdsa-p256 frag=16384 shutdown=end ' +
+      'write=backpressure receiver=until-eof peer=node protocol=raw streams=1 node=22.1.0',
   ],
   [
     { sizeBytes: 64e6, chunkBytes: 16384, runtime: '20.20.2~2', suite: 'TLS_CHACHA20_POLY1305_SHA256' },
-    'size=64MB chunk=16KiB tls=1.3 suite=TLS_CHACHA20_POLY1305_SHA256 key=ecdsa-p256 frag=16384 shutdown=end write=backpressure receiver=until-eof peer=node protocol=raw streams=1 node=20.20.2~2',
+    'size=64MB chunk=16KiB tls=1.3 suite=TLS_CHACHA20_POLY1305_SHA256 key=ecdsa-p256 frag=16384 shutdown=end ' +
+      'write=backpressure receiver=until-eof peer=node protocol=raw streams=1 node=20.20.2~2',
   ],
 ];
 

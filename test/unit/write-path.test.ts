@@ -14,7 +14,10 @@ before(async () => {
 });
 after(() => certs.dispose());
 
-/** 32 MiB of 64 KiB writes (one buffer, by reference): far more than loopback's kernel buffers take while the peer reads nothing. */
+/**
+ * 32 MiB of 64 KiB writes (one buffer, by reference): far more than loopback's kernel buffers take while the peer reads
+ * nothing.
+ */
 const BACKLOG_WRITES = 512;
 
 /** A connected TLS pair on 127.0.0.1: the server's socket and the client's. */

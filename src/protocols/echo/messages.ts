@@ -2,7 +2,10 @@
 import type { StreamError } from '../../outcome.ts';
 import type { ClientParams, Negotiated, ProcessUsage, ServerParams } from '../../transfer/endpoints.ts';
 
-/** Sender worker: listen, and on the first connection send `sizeBytes` in writes of `chunkBytes`, then read them back and check them. */
+/**
+ * Sender worker: listen, and on the first connection send `sizeBytes` in writes of `chunkBytes`, then read them back
+ * and check them.
+ */
 export interface EchoSendRequest extends ServerParams {
   readonly type: 'echo-send';
   readonly sizeBytes: number;

@@ -23,7 +23,8 @@ const load = v.looseObject({ protocol: v.literal('https'), cellId: v.string(), s
 
 /** What one compared sample of an HTTPS cell is (compare's explanation says it). */
 export const HTTPS_SAMPLE_UNIT =
-  "one 1 s interval of an HTTPS cell's autocannon load between its warm-up and cool-down (MB/s of its responses, each spread over the time it took; an interval with an error or non-2xx answer is not counted)";
+  "one 1 s interval of an HTTPS cell's autocannon load between its warm-up and cool-down (MB/s of its " +
+  'responses, each spread over the time it took; an interval with an error or non-2xx answer is not counted)';
 
 /**
  * The HTTPS cells' samples of a results.json, for compare: one per measured

@@ -165,7 +165,8 @@ export function resolveHttpsConfig(
     const smallest = Math.min(...parsed.sizes);
     if (parsed.rangeChunkBytes > smallest) {
       throw usageError(
-        `--range-chunk "${formatBytes(parsed.rangeChunkBytes)}" is larger than the smallest size ${formatBytes(smallest)}: expected at most that`,
+        `--range-chunk "${formatBytes(parsed.rangeChunkBytes)}" is larger than the smallest size ` +
+          `${formatBytes(smallest)}: expected at most that`,
       );
     }
   }

@@ -9,7 +9,9 @@ import { httpsReportModel } from './report-model.ts';
 import type { Finding } from '../../report/finding.ts';
 import { httpsTerminal } from './terminal.ts';
 
-/** The HTTPS findings of any results.json ([] without load records): what a report model can list beside a run's own. */
+/**
+ * The HTTPS findings of any results.json ([] without load records): what a report model can list beside a run's own.
+ */
 function httpsFindings(json: object): readonly Finding[] {
   const result = httpsResultOfJson(json);
   return result ? httpsReportModel(result).findings : [];
@@ -30,7 +32,8 @@ function httpsFindings(json: object): readonly Finding[] {
 export const https = {
   name: 'https',
   description:
-    'fixtures served by node:https in a process of its own, N concurrent autocannon connections fetching whole files or ranges',
+    'fixtures served by node:https in a process of its own, N concurrent autocannon connections fetching whole ' +
+    'files or ranges',
   command: 'https',
   options: HTTPS_OPTIONS,
   resolveConfig: (layers, preset) =>

@@ -15,7 +15,10 @@ export function httpsMarkdown(model: HttpsReportModel): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-/** summary.md's HTTPS sections of a results.json (written with the run, and again by `report`); null when it holds no HTTPS load records. */
+/**
+ * summary.md's HTTPS sections of a results.json (written with the run, and again by `report`); null when it holds no
+ * HTTPS load records.
+ */
 export function httpsSummarySection(json: object): string | null {
   const result = httpsResultOfJson(json);
   return result ? httpsMarkdown(httpsReportModel(result)) : null;

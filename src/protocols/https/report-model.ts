@@ -17,7 +17,11 @@ const modeText = (c: HttpsLoadRecord): string =>
 
 /** How to read the MB/s, ±95% and n columns. */
 export const SAMPLES_LINE =
-  "MB/s, req/s: mean over the n measured 1 s intervals of the load, each response's bytes spread over the time it took (warm-up: the first interval, and any before every connection completed a response; cool-down: the last, and as many as the longest response took; an interval with an error or non-2xx is not counted either); ±95%: half-width of the mean's confidence interval (Student t); n 0: the cell's total over its run instead. compare judges a change on these intervals.";
+  "MB/s, req/s: mean over the n measured 1 s intervals of the load, each response's bytes spread over the time " +
+  'it took (warm-up: the first interval, and any before every connection completed a response; cool-down: the ' +
+  'last, and as many as the longest response took; an interval with an error or non-2xx is not counted ' +
+  "either); ±95%: half-width of the mean's confidence interval (Student t); n 0: the cell's total over its run " +
+  'instead. compare judges a change on these intervals.';
 
 /** The one line every summary carries: what autocannon did not check, and what did. */
 export function verificationLine(verified: readonly VerifiedFetch[]): string {
@@ -26,7 +30,10 @@ export function verificationLine(verified: readonly VerifiedFetch[]): string {
     .map((v) => `${v.fixture}${v.range ? ` bytes ${v.range.start}-${v.range.end}` : ''} ${v.crc32cReceived}`)
     .join(', ');
   const suite = ok[0] ? `${ok[0].protocolNegotiated} ${ok[0].suiteNegotiated}` : '-';
-  return `autocannon does not verify the server certificate (it connects with rejectUnauthorized: false); a verified fetch per fixture did (run CA, servername localhost, ${suite} negotiated, CRC32C equal): ${proven || 'none'}`;
+  return (
+    `autocannon does not verify the server certificate (it connects with rejectUnauthorized: false); a verified ` +
+    `fetch per fixture did (run CA, servername localhost, ${suite} negotiated, CRC32C equal): ${proven || 'none'}`
+  );
 }
 
 /** A cell's MB/s as the tables show it: the mean of its measured intervals, or without one its total over the run. */
@@ -121,7 +128,9 @@ export function httpsReportModel(result: HttpsResult): HttpsReportModel {
   const few = cells.filter((c) => c.responsesPerConnection < FEW_RESPONSES);
   if (few.length > 0) {
     notes.push(
-      `note: ${few.length} cell(s) completed fewer than ${FEW_RESPONSES} responses per connection; autocannon counts a response's bytes only when it completes, so their MB/s under-counts (srv MB/s counts every byte sent): use a longer --duration`,
+      `note: ${few.length} cell(s) completed fewer than ${FEW_RESPONSES} responses per connection; autocannon ` +
+        `counts a response's bytes only when it completes, so their MB/s under-counts (srv MB/s counts every ` +
+        `byte sent): use a longer --duration`,
     );
   }
   const failing = cells.filter((c) => c.errors > 0 || c.non2xx > 0);
@@ -131,7 +140,8 @@ export function httpsReportModel(result: HttpsResult): HttpsReportModel {
     id: 'https-load',
     title: 'HTTPS load',
     before: [
-      `node:https server process, autocannon, keep-alive: ${NODE_PROTOCOL[config.tlsVersion]} ${config.suite}, ${config.keyType}, ${fixed(config.durationMs / 1000, 1)} s per cell; MB = 10^6 bytes`,
+      `node:https server process, autocannon, keep-alive: ${NODE_PROTOCOL[config.tlsVersion]} ${config.suite}, ` +
+        `${config.keyType}, ${fixed(config.durationMs / 1000, 1)} s per cell; MB = 10^6 bytes`,
     ],
     table: cells.length > 0 ? cellsTable(cells) : null,
     after: notes,
@@ -142,7 +152,8 @@ export function httpsReportModel(result: HttpsResult): HttpsReportModel {
           id: 'https-vs-raw',
           title: 'Raw TLS stream vs HTTPS, same suite and size',
           before: [
-            'MB/s; raw: one stream, 64 KiB writes, mean of 3; HTTPS: all connections together, mean of the measured intervals',
+            'MB/s; raw: one stream, 64 KiB writes, mean of 3; HTTPS: all connections together, mean of the ' +
+              'measured intervals',
           ],
           table: comparisonTable(result),
           after: [],

@@ -14,11 +14,17 @@ export interface HttpsSample {
   readonly index: number;
   /** Before every connection completed a response, and always the first interval: not compared, not in the mean. */
   readonly warmup: boolean;
-  /** The last interval, and as many before it as the longest response took (responses cut off at the end are missing): not compared either. */
+  /**
+   * The last interval, and as many before it as the longest response took (responses cut off at the end are missing):
+   * not compared either.
+   */
   readonly cooldown: boolean;
   /** Responses completed in the interval, any status. */
   readonly requests: number;
-  /** Bytes (HTTP head + body, as decrypted) of completed responses, each spread evenly over the time it took: the part that fell in this interval. */
+  /**
+   * Bytes (HTTP head + body, as decrypted) of completed responses, each spread evenly over the time it took: the part
+   * that fell in this interval.
+   */
   readonly bytes: number;
   readonly mbPerSec: number;
   readonly requestsPerSec: number;

@@ -27,7 +27,9 @@ import {
 import { FixtureServerProcess } from './server-process.ts';
 import { verifiedFetch } from './verify.ts';
 
-/** The raw-stream comparison: one TLS stream of the same fixture, 64 KiB writes, 3 measured transfers after 1 warm-up. */
+/**
+ * The raw-stream comparison: one TLS stream of the same fixture, 64 KiB writes, 3 measured transfers after 1 warm-up.
+ */
 export const RAW_COMPARISON = { chunks: '64KiB', iterations: '3', warmup: '1' } as const;
 
 const HOST = '127.0.0.1';
@@ -95,7 +97,8 @@ export function assertVerified(v: VerifiedFetch): void {
   const code = v.suiteNegotiated !== null && v.problem.startsWith('asked for') ? 'SUITE_MISMATCH' : 'FIXTURE';
   throw new BenchError(
     code,
-    `${what} failed: ${v.problem}${v.errorCode ? ` (${v.errorCode})` : ''}; the HTTPS numbers would mean nothing, so the run stops`,
+    `${what} failed: ${v.problem}${v.errorCode ? ` (${v.errorCode})` : ''}; the HTTPS numbers would mean ` +
+      `nothing, so the run stops`,
   );
 }
 

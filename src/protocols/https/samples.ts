@@ -134,7 +134,10 @@ export function loadEnding(c: Pick<HttpsLoadRecord, 'requests' | 'errors' | 'tim
   return { kind: 'served' };
 }
 
-/** A sample counts for the statistics when its interval saw neither an error nor a non-2xx answer, as a transfer counts when it delivered. */
+/**
+ * A sample counts for the statistics when its interval saw neither an error nor a non-2xx answer, as a transfer counts
+ * when it delivered.
+ */
 export function isCleanSample(s: Pick<HttpsSample, 'errors' | 'non2xx'>): boolean {
   return s.errors === 0 && s.non2xx === 0;
 }

@@ -25,7 +25,10 @@ export interface FixtureServerParams {
   readonly key: string;
   readonly host: string;
   readonly fixtures: readonly ServedFixture[];
-  /** Holds every response back this long before its head (0 or absent: none). For tests: a server slower by a known, large amount. */
+  /**
+   * Holds every response back this long before its head (0 or absent: none). For tests: a server slower by a known,
+   * large amount.
+   */
   readonly responseDelayMs?: number;
 }
 

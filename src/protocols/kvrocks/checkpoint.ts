@@ -69,7 +69,8 @@ export function planCheckpoint(totalBytes: number, fileBytes: number): number[] 
     fileBytes > MAX_FIXTURE_BYTES - MIN_FIXTURE_BYTES
   ) {
     throw usageError(
-      `checkpoint file size ${String(fileBytes)} bytes is not supported: expected ${min} to ${formatBytes(MAX_FIXTURE_BYTES - MIN_FIXTURE_BYTES)}`,
+      `checkpoint file size ${String(fileBytes)} bytes is not supported: expected ${min} to ` +
+        `${formatBytes(MAX_FIXTURE_BYTES - MIN_FIXTURE_BYTES)}`,
     );
   }
   const full = Math.floor(totalBytes / fileBytes);

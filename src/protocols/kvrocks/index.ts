@@ -60,7 +60,8 @@ export const kvrocks = {
     }));
   },
   readPathRefusal: (readPath) =>
-    `--read-path "${readPath}" cannot be played by --protocol kvrocks: its replica reads 4 KiB at a time, as Kvrocks does; use data`,
+    `--read-path "${readPath}" cannot be played by --protocol kvrocks: its replica reads 4 KiB at a time, as ` +
+    `Kvrocks does; use data`,
   // The file size is a choice of its own here (for raw streams it is the size again, and raw ids stay as they were).
   filesAxis: true,
   peerLabel: (s) => `kvrocks x${s.streams}`,

@@ -139,7 +139,9 @@ export interface KvrocksAttemptFetched {
   readonly connections: readonly KvrocksConnectionFetched[];
 }
 
-/** The replica begins attempt `attempt` (1-based): so the orchestrator knows how far it got even if it never reports. */
+/**
+ * The replica begins attempt `attempt` (1-based): so the orchestrator knows how far it got even if it never reports.
+ */
 export interface KvrocksAttemptStarted {
   readonly type: 'kvrocks-attempt';
   readonly id: number;

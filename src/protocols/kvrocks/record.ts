@@ -45,7 +45,8 @@ export function syncToTransferRecord(
       break;
     case 'failed': {
       const code = sync.errorCode;
-      // The replica judges by count: an end before the count (or no error at all) left it short; other failures (reset, TLS errors) are any stream's.
+      // The replica judges by count: an end before the count (or no error at all) left it short; other failures (reset,
+      // TLS errors) are any stream's.
       outcome =
         code === 'EOF_BEFORE_COUNT' || code === null
           ? { ...base, kind: 'truncated', bytesLost: Math.max(1, sync.bytesExpected - sync.bytesReceived) }

@@ -135,20 +135,26 @@ export type KvrocksSyncRecord =
   | (KvrocksSyncBase & { readonly kind: 'failed' })
   | (KvrocksSyncBase & { readonly kind: 'stalled'; readonly stalledForMs: number })
   | (KvrocksSyncBase & { readonly kind: 'worker-crashed'; readonly role: 'sender' | 'receiver' })
-  /** A checkpoint file no longer matched the checkpoint (removed, truncated, changed) when the sync was to start: nothing was served. */
+  /**
+   * A checkpoint file no longer matched the checkpoint (removed, truncated, changed) when the sync was to start:
+   * nothing was served.
+   */
   | (KvrocksSyncBase & { readonly kind: 'fixture-error' });
 
 /** The checkpoint files are read by the master on this host: checked before each sync (CRC once per file version). */
 const checkpointGuard = new SourceGuard();
 
-/** Far from runTransfer's ids: both kinds of request tag their 'progress' messages with their id, on the same workers. */
+/**
+ * Far from runTransfer's ids: both kinds of request tag their 'progress' messages with their id, on the same workers.
+ */
 let nextId = 1_000_000_001;
 const NO_TIMEOUT = 2 ** 31 - 1;
 
 function validate(req: KvrocksSyncRequest): void {
   if (!Number.isSafeInteger(req.chunkBytes) || req.chunkBytes < 1 || req.chunkBytes > MAX_WRITE_BYTES) {
     throw usageError(
-      `kvrocks chunk size ${String(req.chunkBytes)} bytes is not supported: the master writes 1 to ${MAX_WRITE_BYTES} bytes (16KiB) at a time`,
+      `kvrocks chunk size ${String(req.chunkBytes)} bytes is not supported: the master writes 1 to ` +
+        `${MAX_WRITE_BYTES} bytes (16KiB) at a time`,
     );
   }
   if (!(KVROCKS_STREAMS as readonly number[]).includes(req.streams)) {
