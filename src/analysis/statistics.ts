@@ -4,7 +4,7 @@
  * computed here. The Student-t and normal distributions are computed here too
  * (regularized incomplete beta by continued fraction, log-gamma by Lanczos),
  * so the suite needs no statistics dependency. Pure functions; reference
- * values in test/statistics.test.ts come from SciPy.
+ * values in test/unit/statistics.test.ts come from SciPy.
  */
 
 export interface WelchResult {

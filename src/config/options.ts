@@ -42,7 +42,7 @@ export type AnyOptionEntry = OptionEntry;
 /**
  * One entry, typed: its value type is inferred from the parser and the default
  * value together, so a default of `null` or `undefined` ("not given") widens it
- * as it should. test/option-table.test.ts pins the configs derived this way.
+ * as it should. test/unit/option-table.test.ts pins the configs derived this way.
  */
 export function option<Key extends string, Target extends string, T>(
   entry: OptionEntry<Key, Target, T>,

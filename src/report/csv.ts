@@ -74,7 +74,7 @@ function axisCells(s: TransferRecord['scenario']): Record<string, Cell> {
 
 export function recordRow(r: TransferRecord): Record<ResultsColumn, Cell> {
   const s = r.scenario;
-  // the axis columns are the table's (test/scenario-axes.test.ts checks that every column is filled)
+  // the axis columns are the table's (test/unit/scenario-axes.test.ts checks that every column is filled)
   return {
     ...axisCells(s),
     run_id: r.runId,

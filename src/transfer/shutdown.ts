@@ -11,7 +11,7 @@ export interface ShutdownContext {
 /**
  * How the sender ends the stream once its last write() has returned. One entry
  * per strategy; adding one is an entry here, its name in strategies.ts, and a
- * test of what the receiver then sees (test/shutdown-outcomes.test.ts).
+ * test of what the receiver then sees (test/e2e/shutdown-outcomes.test.ts).
  */
 export interface ShutdownStrategy {
   readonly description: string;
