@@ -14,6 +14,8 @@ export function bundleDefine(): Record<string, string> {
 }
 export const DEFAULT_FIXTURES_DIR = join(PROJECT_ROOT, 'fixtures');
 export const DEFAULT_RESULTS_DIR = join(PROJECT_ROOT, 'results');
+/** What the suite builds for itself: worker bundles, compiled peers, the CRC32C addon. */
+export const CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'tls-sst-bench');
 
 /**
  * Where run folders go: the project's results/ by default; a given --out is relative to the current directory, like any

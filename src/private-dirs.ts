@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onExit } from './exit-cleanup.ts';
-import { PROJECT_ROOT } from './paths.ts';
+import { CACHE_DIR } from './paths.ts';
 
 /**
  * Folders and files a process makes for itself carry its pid in their name,
@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from './paths.ts';
  */
 
 /** Where the worker bundles live (src/runner/worker-bundle.ts): workers-<pid>-<time>. */
-export const BUNDLE_ROOT = join(PROJECT_ROOT, 'node_modules', '.cache', 'tls-sst-bench');
+export const BUNDLE_ROOT = CACHE_DIR;
 
 /** Is `pid` a live process? EPERM: alive, someone else's. */
 export function processAlive(pid: number): boolean {

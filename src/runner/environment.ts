@@ -1,10 +1,10 @@
-import { CRC32C } from '../transfer/crc32c.ts';
-import { defaultVerifier } from '../transfer/verified-reader.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, hostname, release, totalmem } from 'node:os';
 import type { Environment } from '../results.ts';
 import { PROJECT_ROOT } from '../paths.ts';
+import { CRC32C } from '../transfer/crc32c.ts';
+import { defaultVerifier } from '../transfer/verified-reader.ts';
 
 /** Socket buffer settings decide when unflushed data can be lost, so every run records them. */
 export const TCP_SYSCTLS = [

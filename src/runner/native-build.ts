@@ -3,9 +3,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
-import { PROJECT_ROOT } from '../paths.ts';
-
-const CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'tls-sst-bench');
+import { CACHE_DIR, PROJECT_ROOT } from '../paths.ts';
 
 /** A C program of peers/, compiled on first use against one system library. */
 export interface NativeProgramSpec {
@@ -24,7 +22,7 @@ export interface NativeProgramSpec {
 }
 
 /** The C compiler: $CC as make uses it, else cc. */
-function compiler(): string {
+export function compiler(): string {
   return process.env['CC'] || 'cc';
 }
 

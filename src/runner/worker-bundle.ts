@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { bundleDefine, PROJECT_ROOT } from '../paths.ts';
+import { bundleDefine, CACHE_DIR } from '../paths.ts';
 import { PROTOCOLS } from '../protocols/registry.ts';
 import type { WorkerRole } from './worker-role.ts';
 
@@ -55,7 +55,7 @@ export function workerScripts(): Promise<Record<WorkerRole, string>> {
 }
 
 async function bundleAll(): Promise<Record<WorkerRole, string>> {
-  const outdir = join(PROJECT_ROOT, 'node_modules', '.cache', 'tls-sst-bench', `workers-${process.pid}-${Date.now()}`);
+  const outdir = join(CACHE_DIR, `workers-${process.pid}-${Date.now()}`);
   await mkdir(outdir, { recursive: true });
   await build({
     // checker: the receiver's checker thread, found beside receiver.mjs (src/transfer/checker.ts)

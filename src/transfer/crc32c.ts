@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { crc32c as portableCrc32c } from '@node-rs/crc32';
-import { PROJECT_ROOT } from '../paths.ts';
+import { CACHE_DIR, PROJECT_ROOT } from '../paths.ts';
+import { compiler } from '../runner/native-build.ts';
 
 /**
  * CRC32C for the receiver's check of every byte (and anything else that sums
@@ -24,6 +25,8 @@ export type Crc32cFn = (bytes: Uint8Array, previous?: number) => number;
 
 export interface Crc32c {
   readonly fn: Crc32cFn;
+  /** The suite's own addon (true), or the @node-rs/crc32 fallback. */
+  readonly native: boolean;
   /** "native vpclmulqdq-avx512", or "@node-rs/crc32 (native: <why not>)". */
   readonly implementation: string;
 }
@@ -48,21 +51,19 @@ interface AddonExports {
 /** The addon's exports, or why it cannot be had here. */
 function loadAddon(): AddonExports | string {
   if (process.arch !== 'x64') return `x86-64 only, this is ${process.arch}`;
-  const root = PROJECT_ROOT;
-  const source = join(root, 'native', 'crc32c.c');
+  const source = join(PROJECT_ROOT, 'native', 'crc32c.c');
   if (!existsSync(source)) return `${source} not found`;
-  const cc = process.env['CC'] || 'cc';
+  const cc = compiler();
   const hash = createHash('sha256')
     .update(readFileSync(source))
     .update(`\0${cc}\0${process.versions.modules}\0${process.versions.napi}`)
     .digest('hex')
     .slice(0, 16);
-  const cache = join(root, 'node_modules', '.cache', 'tls-sst-bench');
-  const out = join(cache, `crc32c-${hash}.node`);
+  const out = join(CACHE_DIR, `crc32c-${hash}.node`);
   if (!existsSync(out)) {
     const include = nodeInclude();
     if (include === null) return "Node's headers (node_api.h) not found";
-    mkdirSync(cache, { recursive: true });
+    mkdirSync(CACHE_DIR, { recursive: true });
     // Built under a temporary name and renamed: parallel workers never load a half-written file.
     const tmp = `${out}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     const built = spawnSync(cc, ['-O2', '-shared', '-fPIC', '-Wall', `-I${include}`, '-o', tmp, source], {
@@ -93,10 +94,15 @@ function tryLoadAddon(): AddonExports | string {
 
 function choose(): Crc32c {
   if (process.env[CRC32C_KERNEL_ENV] === 'node-rs')
-    return { fn: portableCrc32c, implementation: `@node-rs/crc32 (native: disabled by ${CRC32C_KERNEL_ENV})` };
+    return {
+      fn: portableCrc32c,
+      native: false,
+      implementation: `@node-rs/crc32 (native: disabled by ${CRC32C_KERNEL_ENV})`,
+    };
   const addon = tryLoadAddon();
-  if (typeof addon === 'string') return { fn: portableCrc32c, implementation: `@node-rs/crc32 (native: ${addon})` };
-  return { fn: addon.crc32c, implementation: `native ${addon.kernel}` };
+  if (typeof addon === 'string')
+    return { fn: portableCrc32c, native: false, implementation: `@node-rs/crc32 (native: ${addon})` };
+  return { fn: addon.crc32c, native: true, implementation: `native ${addon.kernel}` };
 }
 
 export const CRC32C: Crc32c = choose();

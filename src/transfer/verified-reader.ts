@@ -41,17 +41,6 @@ export interface ReadResult extends CheckResult {
 const MIN_DIRECT_READ = 16 * 1024;
 
 /**
- * The receiver's read loop, over any socket (TLS or plain TCP), by the
- * scenario's read path. It only counts and hands bytes to the checker thread
- * (src/transfer/checker-ring.ts); the CRC32C of every byte is computed there.
- * `data`: each chunk is copied into the ring. `onread`: the socket reads
- * straight into the ring (no copy at all) while there is room.
- * When the ring is full, reading pauses until the checker has made room.
- *
- * Create it before connecting: `connectOptions()` goes into connect()
- * (onread can only be set there), then `attach(socket)`.
- */
-/**
  * Where the bytes a read loop takes are checked. Both compute the CRC32C of
  * every byte and give the same result; they differ in what the read loop pays.
  */
@@ -159,9 +148,20 @@ export const VERIFIERS: Readonly<Record<VerifierName, () => Verifier>> = {
 export function defaultVerifier(): VerifierName {
   const forced = process.env[VERIFIER_ENV];
   if (forced === 'inline' || forced === 'thread') return forced;
-  return CRC32C.implementation.startsWith('native') ? 'inline' : 'thread';
+  return CRC32C.native ? 'inline' : 'thread';
 }
 
+/**
+ * The receiver's read loop, over any socket (TLS or plain TCP), by the
+ * scenario's read path. It counts every byte and gives each read to its
+ * verifier: `data` pushes each chunk; `onread` reads into what the verifier
+ * reserves (the ring of the thread verifier: no copy at all) while there is
+ * room, else into one reused buffer that it then pushes. When the verifier
+ * has no room (the ring is full), reading pauses until it has.
+ *
+ * Create it before connecting: `connectOptions()` goes into connect()
+ * (onread can only be set there), then `attach(socket)`.
+ */
 export class VerifiedReader {
   readonly #verifier: Verifier;
   readonly #readPath: ReadPath;
@@ -187,16 +187,16 @@ export class VerifiedReader {
   connectOptions(): OnreadOption | Record<string, never> {
     const size = onreadBytes(this.#readPath);
     if (size === null) return {};
-    const writer = this.#verifier;
+    const verifier = this.#verifier;
     const min = Math.min(MIN_DIRECT_READ, size);
     // Node asks for the next buffer before each read; the ring's free part when there is one.
     const scratch = (this.#scratch = Buffer.allocUnsafe(size));
     return {
       onread: {
-        buffer: () => (this.#inPrefix ? null : writer.reserve(min, size)) ?? scratch,
+        buffer: () => (this.#inPrefix ? null : verifier.reserve(min, size)) ?? scratch,
         callback: (n, buf) => {
           if (buf.buffer === scratch.buffer) return this.#take(scratch.subarray(0, n));
-          writer.commit(n);
+          verifier.commit(n);
           this.#bytes += n;
           this.#hooks.onPayload(this.#bytes);
           return true;
