@@ -1,14 +1,17 @@
 // The baseline receiver: for each line on stdin, connect, verify the
 // certificate, read by the given read path, count bytes (and, with `crc32c`,
-// checksum them inline with the same library as the suite), stop at 'end',
-// print one JSON line. It stays up for the whole benchmark.
-// argv: ca   stdin lines: `<port> <suite> <1.2|1.3> <data|onread:BYTES> <count|crc32c>`
+// checksum them inline with the same CRC32C as the suite's receivers: its
+// addon when given, else @node-rs/crc32), stop at 'end', print one JSON line.
+// It stays up for the whole benchmark.
+// argv: ca [crc32c addon]   stdin lines: `<port> <suite> <1.2|1.3> <data|onread:BYTES> <count|crc32c>`
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect } from 'node:tls';
 import { createInterface } from 'node:readline';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c as portable } from '@node-rs/crc32';
 
 const ca = readFileSync(process.argv[2]);
+const crc32c = process.argv[3] ? createRequire(import.meta.url)(process.argv[3]).crc32c : portable;
 const buffers = new Map();
 for await (const line of createInterface({ input: process.stdin })) {
   const [port, suite, version, readPath, check] = line.split(' ');

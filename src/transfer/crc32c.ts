@@ -29,6 +29,8 @@ export interface Crc32c {
   readonly native: boolean;
   /** "native vpclmulqdq-avx512", or "@node-rs/crc32 (native: <why not>)". */
   readonly implementation: string;
+  /** The built addon's file (null with the fallback): a plain script can load the same kernels (bench/baseline). */
+  readonly addonPath: string | null;
 }
 
 /** Test knob: `node-rs` forces the fallback; a kernel name (sse4.2, pclmulqdq) caps the addon's choice. */
@@ -48,8 +50,8 @@ interface AddonExports {
   readonly kernel: string;
 }
 
-/** The addon's exports, or why it cannot be had here. */
-function loadAddon(): AddonExports | string {
+/** The addon's exports and file, or why it cannot be had here. */
+function loadAddon(): { readonly exports: AddonExports; readonly path: string } | string {
   if (process.arch !== 'x64') return `x86-64 only, this is ${process.arch}`;
   const source = join(PROJECT_ROOT, 'native', 'crc32c.c');
   if (!existsSync(source)) return `${source} not found`;
@@ -77,14 +79,14 @@ function loadAddon(): AddonExports | string {
     renameSync(tmp, out);
   }
   try {
-    return createRequire(import.meta.url)(out) as AddonExports;
+    return { exports: createRequire(import.meta.url)(out) as AddonExports, path: out };
   } catch (err) {
     return `loading ${out} failed: ${(err as Error).message}`;
   }
 }
 
 /** loadAddon, with any failure (a read-only cache folder, say) as its reason. */
-function tryLoadAddon(): AddonExports | string {
+function tryLoadAddon(): ReturnType<typeof loadAddon> {
   try {
     return loadAddon();
   } catch (err) {
@@ -98,11 +100,13 @@ function choose(): Crc32c {
       fn: portableCrc32c,
       native: false,
       implementation: `@node-rs/crc32 (native: disabled by ${CRC32C_KERNEL_ENV})`,
+      addonPath: null,
     };
   const addon = tryLoadAddon();
   if (typeof addon === 'string')
-    return { fn: portableCrc32c, native: false, implementation: `@node-rs/crc32 (native: ${addon})` };
-  return { fn: addon.crc32c, native: true, implementation: `native ${addon.kernel}` };
+    return { fn: portableCrc32c, native: false, implementation: `@node-rs/crc32 (native: ${addon})`, addonPath: null };
+  const { exports, path } = addon;
+  return { fn: exports.crc32c, native: true, implementation: `native ${exports.kernel}`, addonPath: path };
 }
 
 export const CRC32C: Crc32c = choose();

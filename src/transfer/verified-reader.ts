@@ -13,7 +13,7 @@ export interface ReadableSocket {
 /** The `onread` option of tls.connect and net.connect. */
 export interface OnreadOption {
   readonly onread: {
-    readonly buffer: () => Uint8Array;
+    readonly buffer: Uint8Array | (() => Uint8Array);
     readonly callback: (bytesRead: number, buf: Uint8Array) => boolean;
   };
 }
@@ -45,6 +45,8 @@ const MIN_DIRECT_READ = 16 * 1024;
  * every byte and give the same result; they differ in what the read loop pays.
  */
 export interface Verifier {
+  /** Whether `reserve` can ever give memory (false: onread reads into one reused buffer, checked in place). */
+  readonly reserves: boolean;
   /** onread: a free part to read into directly (no copy), or null (read into the reused buffer and push it). */
   reserve(min: number, max: number): Buffer | null;
   /** `n` bytes were read into what `reserve` gave. */
@@ -65,6 +67,7 @@ export interface Verifier {
  * other thread then reads them again, on a machine with no spare core).
  */
 export class InlineVerifier implements Verifier {
+  readonly reserves = false;
   #crc = 0;
   #bytes = 0;
   #fin = 0;
@@ -98,6 +101,7 @@ export class InlineVerifier implements Verifier {
 
 /** The checker thread fed through the shared ring (checker-ring.ts): the read loop only hands bytes over. */
 export class ThreadVerifier implements Verifier {
+  readonly reserves = true;
   readonly #checker: Checker;
 
   constructor(checker: Checker) {
@@ -189,8 +193,10 @@ export class VerifiedReader {
     if (size === null) return {};
     const verifier = this.#verifier;
     const min = Math.min(MIN_DIRECT_READ, size);
-    // Node asks for the next buffer before each read; the ring's free part when there is one.
     const scratch = (this.#scratch = Buffer.allocUnsafe(size));
+    // One buffer for every read, checked in place: no call per read to choose the next buffer.
+    if (!verifier.reserves) return { onread: { buffer: scratch, callback: (n) => this.#take(scratch.subarray(0, n)) } };
+    // Node asks for the next buffer after each read; the ring's free part when there is one.
     return {
       onread: {
         buffer: () => (this.#inPrefix ? null : verifier.reserve(min, size)) ?? scratch,
