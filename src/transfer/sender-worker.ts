@@ -24,7 +24,7 @@ import { FixtureChangedError, SourceCache, type FixtureSource, type SourceBlock 
 import { BUFFERED_TAIL_BYTES } from './strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from './tls-options.ts';
 import { collectGarbage, UsageMeter } from './usage.ts';
-import { DrainWaiter, TrackedWrites } from './write-path.ts';
+import { DrainWaiter, TrackedWrites, writeInPieces } from './write-path.ts';
 import { HANDLERS } from '../protocols/sender-handlers.ts';
 import { dispatchProtocolMessage } from '../protocols/worker-handlers.ts';
 
@@ -183,18 +183,15 @@ async function serve(req: ServeRequest): Promise<void> {
     const out = new TrackedWrites(socket);
     const drain = new DrainWaiter(socket);
     const limit = req.fault?.kind === 'stall' ? req.fault.atByte : Infinity;
-    /** Writes a block in chunk-sized pieces; with `wait`, honours backpressure. Never awaits without `wait`. */
-    const writeBlock = async (block: SourceBlock, wait: boolean): Promise<void> => {
-      for (let off = 0; off < block.bytes.length && bytesWritten < limit; off += req.chunkBytes) {
-        const end = Math.min(off + req.chunkBytes, block.bytes.length);
-        const piece = block.bytes.subarray(off, Math.min(end, off + limit - bytesWritten));
-        bytesWritten += piece.length;
-        // A block's last piece is taken once TLS has all of the block (callbacks
-        // run in order), so its buffer can be reused.
-        const flushed = end === block.bytes.length ? out.write(piece, block.release) : out.write(piece);
-        if (!flushed && wait) await drain.wait();
-      }
-    };
+    /** Writes a block in chunk-sized pieces; with `wait`, honours backpressure. null: all written at once. */
+    const writeBlock = (block: SourceBlock, wait: boolean): Promise<void> | null =>
+      writeInPieces(out, drain, block.bytes, {
+        chunkBytes: req.chunkBytes,
+        wait,
+        release: block.release,
+        budget: () => limit - bytesWritten,
+        onPiece: (n) => (bytesWritten += n),
+      });
     // `buffered`: naive code writes the end of the file in one go, without
     // waiting for 'drain'. That tail is read first and then written in one
     // synchronous run, so nothing gets flushed between its writes.
@@ -205,7 +202,7 @@ async function serve(req: ServeRequest): Promise<void> {
     if (mode.framed) out.write(sizeLine(req.sizeBytes));
     for await (const block of src.blocks(req.chunkBytes)) {
       if (position + block.bytes.length > bufferedFrom) tail.push(block);
-      else await writeBlock(block, true);
+      else await writeBlock(block, true); // null (no wait needed) is awaited once per block, not per write
       position += block.bytes.length;
       if (bytesWritten >= limit) break;
     }

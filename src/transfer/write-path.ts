@@ -51,10 +51,66 @@ export class DrainWaiter {
     });
   }
 
-  wait(): Promise<void> {
-    if (this.#closed) return Promise.reject(closedWhileWaiting());
-    return new Promise((resolve, reject) => (this.#pending = { resolve, reject }));
+  /** Calls `onDrain` at the next 'drain' (inside its emit), or `onClosed` if the socket closes first. */
+  next(onDrain: () => void, onClosed: (err: Error) => void): void {
+    if (this.#closed) onClosed(closedWhileWaiting());
+    else this.#pending = { resolve: onDrain, reject: onClosed };
   }
+
+  wait(): Promise<void> {
+    return new Promise((resolve, reject) => this.next(resolve, reject));
+  }
+}
+
+export interface PieceOptions {
+  readonly chunkBytes: number;
+  /** Honour backpressure: go on only at 'drain' when a write returns false (the `buffered` write path does not). */
+  readonly wait: boolean;
+  /** Runs once TLS has taken the last piece (so the bytes' buffer can be reused). */
+  readonly release?: () => void;
+  /** Bytes that may still be written (a stall fault stops at its byte); default: all of them. */
+  readonly budget?: () => number;
+  /** Told each piece's length before it is written. */
+  readonly onPiece?: (bytes: number) => void;
+}
+
+/**
+ * Writes `bytes` through `out` in pieces of `chunkBytes`. With `wait`, it
+ * stops at a full socket and goes on inside the 'drain' that follows, by
+ * callback: at 16 KiB writes a TLS socket is full after nearly every write,
+ * and an `await` per wait (a promise and a microtask hop each) cost the
+ * sender ~6% of its throughput against a bare pipe (bench:baseline, swap
+ * runs). Returns null when every piece went at once, else a promise of that
+ * (rejected if the socket closes while waiting).
+ */
+export function writeInPieces(
+  out: TrackedWrites,
+  drain: DrainWaiter,
+  bytes: Buffer,
+  opts: PieceOptions,
+): Promise<void> | null {
+  const { chunkBytes, wait, release, budget, onPiece } = opts;
+  let off = 0;
+  /** Writes until the bytes (or the budget) are done (true) or the socket is full (false). */
+  const pump = (): boolean => {
+    while (off < bytes.length) {
+      const left = budget ? budget() : Infinity;
+      if (left <= 0) return true;
+      const end = Math.min(off + chunkBytes, bytes.length);
+      const piece = bytes.subarray(off, Math.min(end, off + left));
+      onPiece?.(piece.length);
+      // The last piece is taken once TLS has all of the bytes (callbacks run in order).
+      const flushed = end === bytes.length && release ? out.write(piece, release) : out.write(piece);
+      off = end;
+      if (!flushed && wait) return false;
+    }
+    return true;
+  };
+  if (pump()) return null;
+  return new Promise((resolve, reject) => {
+    const resume = (): void => (pump() ? resolve() : drain.next(resume, reject));
+    drain.next(resume, reject);
+  });
 }
 
 /**

@@ -65,7 +65,7 @@ test('inline onread with a framed size line: the line is not payload, the bytes 
 
 test('a corrupted byte in a reused onread buffer changes the CRC32C, the count stays', async () => {
   const damaged = Buffer.from(payload);
-  damaged[123_456] ^= 0x01;
+  damaged.writeUInt8(damaged.readUInt8(123_456) ^ 0x01, 123_456);
   const reader = new VerifiedReader(new InlineVerifier(), 'onread:64KiB', { onPayload: () => undefined });
   feed(reader.connectOptions() as OnreadOption, damaged);
   const result = await reader.finish();

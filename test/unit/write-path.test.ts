@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { connect, type TLSSocket } from 'node:tls';
 import type { CertPems, RunCertificates } from '../../src/tls/certs.ts';
-import { DrainWaiter, drained, TrackedWrites } from '../../src/transfer/write-path.ts';
+import { DrainWaiter, drained, TrackedWrites, writeInPieces } from '../../src/transfer/write-path.ts';
 import { testCerts, tlsServer } from '../support/helpers.ts';
 
 let certs: RunCertificates;
@@ -155,6 +155,70 @@ test('DrainWaiter: a wait pending when the socket closes rejects, and so does ev
     setTimeout(() => server.destroy(), 100);
     await assert.rejects(wait, (err: NodeJS.ErrnoException) => err.code === 'ERR_SOCKET_CLOSED');
     await assert.rejects(drain.wait(), (err: NodeJS.ErrnoException) => err.code === 'ERR_SOCKET_CLOSED');
+  } finally {
+    close();
+  }
+});
+
+/** Everything the client reads until `bytes` have arrived. */
+async function readAll(client: TLSSocket, bytes: number): Promise<Buffer> {
+  const got: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of client) {
+    got.push(chunk as Buffer);
+    n += (chunk as Buffer).length;
+    if (n >= bytes) break;
+  }
+  return Buffer.concat(got);
+}
+
+test('writeInPieces: null when every piece went at once (no wait asked), the bytes in order, release after the last', async () => {
+  const { server, client, close } = await pair();
+  try {
+    const bytes = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7) & 0xff));
+    const pieces: number[] = [];
+    let released = false;
+    const arriving = readAll(client, bytes.length);
+    const out = new TrackedWrites(server);
+    const p = writeInPieces(out, new DrainWaiter(server), bytes, {
+      chunkBytes: 65_536,
+      wait: false,
+      release: () => (released = true),
+      onPiece: (n) => pieces.push(n),
+    });
+    assert.equal(p, null);
+    assert.deepEqual(pieces, [65_536, 65_536, 65_536, 200_000 - 3 * 65_536]);
+    assert.deepEqual(await arriving, bytes);
+    await out.lastWriteTaken();
+    assert.equal(released, true);
+  } finally {
+    close();
+  }
+});
+
+test('writeInPieces with wait: stops at a full socket, goes on at its drain by callback, stops at the budget', async () => {
+  const { server, client, close } = await pair();
+  try {
+    client.pause(); // nothing is read yet: the socket fills
+    const bytes = Buffer.alloc(8 * 2 ** 20, 0x42);
+    let written = 0;
+    const budget = 6 * 2 ** 20 + 100; // a stall fault's limit: the rest is never written
+    const listeners = server.listenerCount('drain');
+    const p = writeInPieces(new TrackedWrites(server), new DrainWaiter(server), bytes, {
+      chunkBytes: 16_384,
+      wait: true,
+      budget: () => budget - written,
+      onPiece: (n) => (written += n),
+    });
+    assert.ok(p instanceof Promise, 'a full socket makes it wait');
+    const stoppedAt = written;
+    assert.ok(stoppedAt < budget, `stopped at the full socket (${stoppedAt} bytes)`);
+    client.resume();
+    const arriving = readAll(client, budget);
+    await p;
+    assert.equal(written, budget);
+    assert.equal((await arriving).length, budget);
+    assert.equal(server.listenerCount('drain'), listeners + 1, 'one drain listener for the whole run of waits');
   } finally {
     close();
   }

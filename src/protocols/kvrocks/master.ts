@@ -16,7 +16,7 @@ import { SourceCache } from '../../transfer/source.ts';
 import { BUFFERED_TAIL_BYTES } from '../../transfer/strategies.ts';
 import { errorCode, negotiationMismatch, pinnedTlsOptions } from '../../transfer/tls-options.ts';
 import { UsageMeter } from '../../transfer/usage.ts';
-import { DrainWaiter, TrackedWrites } from '../../transfer/write-path.ts';
+import { DrainWaiter, TrackedWrites, writeInPieces } from '../../transfer/write-path.ts';
 import type {
   KvrocksConnectionServed,
   KvrocksServedFile,
@@ -210,15 +210,14 @@ class MasterSession {
     const tail: { bytes: Buffer; release?: () => void; file: boolean }[] = [];
     let position = 0;
     const drain = new DrainWaiter(socket);
+    const countFile = (n: number): void => void (c.fileBytesWritten += n);
     const write = async (bytes: Buffer, wait: boolean, file: boolean, release?: () => void): Promise<void> => {
-      for (let off = 0; off < bytes.length; off += chunkBytes) {
-        const end = Math.min(off + chunkBytes, bytes.length);
-        const piece = bytes.subarray(off, end);
-        if (file) c.fileBytesWritten += piece.length;
-        // A block's last piece is taken once TLS has all of it (callbacks run in order): then its buffer can be reused.
-        const flushed = out.write(piece, end === bytes.length ? release : undefined);
-        if (!flushed && wait) await drain.wait();
-      }
+      await writeInPieces(out, drain, bytes, {
+        chunkBytes,
+        wait,
+        ...(release ? { release } : {}),
+        ...(file ? { onPiece: countFile } : {}),
+      });
     };
     const put = async (bytes: Buffer, file: boolean, release?: () => void): Promise<void> => {
       if (position + bytes.length > bufferedFrom) tail.push(release ? { bytes, release, file } : { bytes, file });
