@@ -6,13 +6,17 @@
  * buffer). A bare pipe that also computes CRC32C inline is a second column:
  * what verifying on the read loop would cost.
  *
- * All processes are started once and stay warm; a first round of every cell
- * is run and thrown away (a new process runs at 40-60% of its speed for its
- * first ~0.5 s of traffic). Then every round runs, per cell, bare and suite
- * back to back for each read path, so drift hits both alike. A cell's
- * ratio is the geometric mean of its per-round ratios, with a 95% confidence
- * interval (Student t on their logarithms: on this VM single transfers vary
- * by 10-20%, so one round decides nothing):
+ * Processes come in generations (--generations, default 4): each generation
+ * starts fresh bare and suite processes, runs every lane for --warmup-ms
+ * (600) and throws that away (a new process runs at 40-60% of its speed for
+ * its first ~0.5 s of traffic), then runs its share of the rounds. A process
+ * keeps its own speed for its life (1-5% between two processes of the same
+ * code here), so one generation's processes would bias every ratio alike.
+ * Every round runs, per cell, bare and suite back to back for each read path
+ * (the order flips every round), so drift hits both alike. A cell's ratio
+ * is the geometric mean of its per-round ratios, with a 95% confidence
+ * interval (Student t on the generations' mean logarithms: single transfers
+ * vary by 10-20% on this VM, so one round decides nothing):
  *   data   = suite (read path data, every byte verified) / bare 'data' pipe
  *   onread = suite (--read-path onread:SIZE)             / bare onread pipe
  * and, reported but not judged, where a gap comes from:
@@ -24,7 +28,8 @@
  * chooses (inline native CRC32C, else the checker thread: printed in the
  * header); TLS_SST_BENCH_VERIFIER=thread|inline forces one.
  *
- *   npm run bench:baseline [-- --rounds 15 --sizes 64MB,256MB --chunks 16KiB,64KiB,1MiB --filter CHACHA]
+ *   npm run bench:baseline [-- --rounds 24 --generations 4 --warmup-ms 600
+ *     --sizes 64MB,256MB --chunks 16KiB,64KiB,1MiB --filter CHACHA]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -51,7 +56,9 @@ import { defaultVerifier } from '../src/transfer/verified-reader.ts';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '15' },
+    rounds: { type: 'string', default: '24' },
+    generations: { type: 'string', default: '4' },
+    'warmup-ms': { type: 'string', default: '600' },
     sizes: { type: 'string', default: '64MB,256MB' },
     chunks: { type: 'string', default: '16KiB,64KiB,1MiB' },
     onread: { type: 'string', default: 'onread' },
@@ -59,6 +66,14 @@ const { values } = parseArgs({
   },
 });
 const rounds = Number(values.rounds);
+const generations = Math.min(rounds, Number(values.generations));
+const warmupMs = Number(values['warmup-ms']);
+for (const [flag, v, min] of [
+  ['--rounds', rounds, 2],
+  ['--generations', generations, 1],
+  ['--warmup-ms', warmupMs, 0],
+] as const)
+  if (!Number.isInteger(v) || v < min) throw new Error(`${flag} ${v} is not accepted: a whole number >= ${min}`);
 const sizes = parseBytesList(values.sizes, '--sizes', SIZE_BOUNDS);
 const chunks = parseBytesList(values.chunks, '--chunks', CHUNK_BOUNDS);
 const onread = parseReadPath(values.onread, '--onread');
@@ -112,20 +127,43 @@ const pem = { key: join(dir, 'server.key'), cert: join(dir, 'server.pem'), ca: j
 writeFileSync(pem.key, certs.key, { mode: 0o600 });
 writeFileSync(pem.cert, certs.cert, { mode: 0o600 });
 writeFileSync(pem.ca, certs.caCert, { mode: 0o600 });
-const sender = start('sender.mjs', [pem.key, pem.cert, ...fixtures.map((f) => f.path)]);
-// The bare pipe's check uses the suite's own CRC32C kernels (its addon), so `check` is the check's cost alone.
-const receiver = start('receiver.mjs', [pem.ca, ...(CRC32C.addonPath !== null ? [CRC32C.addonPath] : [])]);
-const ports = new Map<string, string>();
-for (const suite of SUITES) {
-  sender.say(`listen ${suite} 1.3`);
-  ports.set(suite, (await sender.line()).split(' ')[1]!);
+/**
+ * One generation of processes: the bare sender and receiver and the suite's worker pair. A process keeps
+ * its own speed for its life (where its buffers landed, how its code was compiled: 1-5% between two
+ * processes running the same code here), so the bench starts several generations and counts across them.
+ */
+interface Generation {
+  readonly sender: Proc;
+  readonly receiver: Proc;
+  readonly ports: ReadonlyMap<string, string>;
+  readonly pair: WorkerPair;
 }
-const pair = await WorkerPair.start(dir);
+
+async function startGeneration(): Promise<Generation> {
+  const sender = start('sender.mjs', [pem.key, pem.cert, ...fixtures.map((f) => f.path)]);
+  // The bare pipe's check uses the suite's own CRC32C kernels (its addon), so `check` is the check's cost alone.
+  const receiver = start('receiver.mjs', [pem.ca, ...(CRC32C.addonPath !== null ? [CRC32C.addonPath] : [])]);
+  const ports = new Map<string, string>();
+  for (const suite of SUITES) {
+    sender.say(`listen ${suite} 1.3`);
+    ports.set(suite, (await sender.line()).split(' ')[1]!);
+  }
+  return { sender, receiver, ports, pair: await WorkerPair.start(dir) };
+}
+
+async function stopGeneration(g: Generation): Promise<void> {
+  g.sender.child.stdin!.end();
+  g.receiver.child.stdin!.end();
+  await g.pair.stop();
+}
+
+let gen: Generation | null = null;
 
 type Check = 'count' | 'crc32c';
 
 /** One transfer through the bare pipes: MB/s from the sender's first write to the receiver's end. */
 async function bare(c: Cell, readPath: ReadPath, check: Check): Promise<number> {
+  const { sender, receiver, ports } = gen!;
   const f = fixtureOf(c);
   sender.say(`chunk ${fixtures.indexOf(f)} ${c.chunk}`);
   await sender.line();
@@ -143,7 +181,7 @@ async function bare(c: Cell, readPath: ReadPath, check: Check): Promise<number> 
 async function suite(c: Cell, readPath: ReadPath): Promise<number> {
   const f = fixtureOf(c);
   const scenario = makeScenario({ sizeBytes: f.sizeBytes, chunkBytes: c.chunk, suite: c.suite, readPath });
-  const r = await runTransfer(pair, {
+  const r = await runTransfer(gen!.pair, {
     runId: 'baseline',
     scenario,
     fixture: f,
@@ -179,7 +217,8 @@ function runLane(c: Cell, lane: Lane): Promise<number> {
 const samples = new Map<Cell, Map<Lane, number[]>>(chosen.map((c) => [c, new Map(LANES.map((l) => [l, []]))]));
 const startedAt = Date.now();
 console.log(
-  `suite vs bare byte-counting TLS pipes, TLS 1.3, memory source, ${rounds} rounds after 1 discarded, onread = ` +
+  `suite vs bare byte-counting TLS pipes, TLS 1.3, memory source, ${rounds} rounds in ${generations} generations ` +
+    `of processes (each warmed ${warmupMs} ms per lane, discarded), onread = ` +
     `${onread}; MB/s = 10^6 B/s, medians; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ` +
     `${process.versions.node}`,
 );
@@ -188,17 +227,40 @@ console.log(
     `bare+crc32c: ${CRC32C.addonPath !== null ? 'the same CRC32C' : '@node-rs/crc32'} inline on its read loop`,
 );
 let worst = Infinity;
+/** The generation each round ran in: the interval is counted over generations (their processes differ). */
+const roundGeneration: number[] = [];
+
+/** Traffic on every lane, thrown away, until each has run warmupMs: a new process starts slow (its JIT). */
+async function warmUp(): Promise<void> {
+  for (const lane of LANES) {
+    const t0 = Date.now();
+    for (let i = 0; Date.now() - t0 < warmupMs; i++) await runLane(chosen[i % chosen.length]!, lane);
+  }
+}
+
 try {
-  for (let round = -1; round < rounds; round++) {
-    for (const c of chosen) {
-      // suite first in odd rounds, bare first in even ones: neither always runs on a warmer cache
-      const order: readonly Lane[] =
-        round % 2 === 0 ? LANES : ['suite data', 'bare data', 'suite onread', 'bare onread', 'bare data+crc32c'];
-      for (const lane of order) {
-        const v = await runLane(c, lane);
-        if (round >= 0) samples.get(c)!.get(lane)!.push(v);
+  for (let g = 0; g < generations; g++) {
+    gen = await startGeneration();
+    await warmUp();
+    for (
+      let round = Math.round((g * rounds) / generations);
+      round < Math.round(((g + 1) * rounds) / generations);
+      round++
+    ) {
+      roundGeneration.push(g);
+      for (const c of chosen) {
+        // suite first in odd rounds, bare first in even ones: neither always runs on a warmer cache
+        const order: readonly Lane[] =
+          round % 2 === 0 ? LANES : ['suite data', 'bare data', 'suite onread', 'bare onread', 'bare data+crc32c'];
+        for (const lane of order)
+          samples
+            .get(c)!
+            .get(lane)!
+            .push(await runLane(c, lane));
       }
     }
+    await stopGeneration(gen);
+    gen = null;
   }
   console.log(
     'size    chunk  suite                          bare data  suite data  ratio [95% CI]         bare onread  ' +
@@ -206,11 +268,18 @@ try {
   );
   for (const c of chosen) {
     const s = samples.get(c)!;
-    /** Geometric mean of the per-round ratios a/b, with its 95% interval. */
+    /**
+     * Geometric mean of the per-round ratios a/b, with its 95% interval: over the generations' own means when there
+     * are 3 or more (rounds of one generation share its processes, so they are not independent), else over rounds.
+     */
     const ratio = (a: Lane, b: Lane): { r: number; lo: number; hi: number } => {
       const logs = s.get(a)!.map((x, i) => Math.log(x / s.get(b)![i]!));
+      const byGeneration = Array.from({ length: generations }, (_, g) =>
+        mean(logs.filter((_, i) => roundGeneration[i] === g)),
+      );
       const m = mean(logs);
-      const h = logs.length > 1 ? ciHalfWidth(logs) : Infinity;
+      const spread = generations >= 3 ? byGeneration : logs;
+      const h = spread.length > 1 ? ciHalfWidth(spread) : Infinity;
       return { r: Math.exp(m), lo: Math.exp(m - h), hi: Math.exp(m + h) };
     };
     const data = ratio('suite data', 'bare data');
@@ -230,9 +299,7 @@ try {
     );
   }
 } finally {
-  sender.child.stdin!.end();
-  receiver.child.stdin!.end();
-  await pair.stop();
+  if (gen) await stopGeneration(gen);
   await rm(dir, { recursive: true, force: true });
   await removeWorkerBundle();
 }
