@@ -3,8 +3,8 @@
  * yardstick: bare two-process Node TLS pipes (bench/baseline/*.mjs: plain
  * JavaScript, no IPC, no watchdog, no tracing, no checking) that only count
  * the bytes, one per read path ('data' events, and onread into a reused
- * buffer). A bare pipe that also computes CRC32C inline is a second column:
- * what verifying on the read loop would cost.
+ * buffer). Bare pipes that also compute CRC32C inline (one per read path)
+ * show what verifying on the read loop costs by itself.
  *
  * Processes come in generations (--generations, default 4): each generation
  * starts fresh bare and suite processes, runs every lane for --warmup-ms
@@ -20,8 +20,9 @@
  *   data   = suite (read path data, every byte verified) / bare 'data' pipe
  *   onread = suite (--read-path onread:SIZE)             / bare onread pipe
  * and, reported but not judged, where a gap comes from:
- *   check  = bare 'data' + the suite's CRC32C inline / bare 'data': what checking every byte costs by itself
- *   rest   = suite data / (bare 'data' + CRC32C): what the suite costs beyond the check
+ *   check  = bare pipe + the suite's CRC32C inline / bare pipe, per read path: what checking every byte costs
+ *            by itself (no receiver that checks every byte can do better than this on this machine)
+ *   rest   = suite / (bare pipe + CRC32C), per read path: what the suite costs beyond the check
  * Exit 1 if any cell's data or onread ratio is below 0.95; a ratio whose
  * interval holds 0.95 is marked `?` (more rounds would decide it).
  * The suite's receivers check every byte with the verifier this machine
@@ -196,7 +197,14 @@ async function suite(c: Cell, readPath: ReadPath): Promise<number> {
   return r.mbPerSec!;
 }
 
-const LANES = ['bare data', 'suite data', 'bare onread', 'suite onread', 'bare data+crc32c'] as const;
+const LANES = [
+  'bare data',
+  'suite data',
+  'bare onread',
+  'suite onread',
+  'bare data+crc32c',
+  'bare onread+crc32c',
+] as const;
 type Lane = (typeof LANES)[number];
 /** Bare and suite back to back for each read path; the order alternates between rounds. */
 function runLane(c: Cell, lane: Lane): Promise<number> {
@@ -211,6 +219,8 @@ function runLane(c: Cell, lane: Lane): Promise<number> {
       return suite(c, onread);
     case 'bare data+crc32c':
       return bare(c, 'data', 'crc32c');
+    case 'bare onread+crc32c':
+      return bare(c, onread, 'crc32c');
   }
 }
 
@@ -250,8 +260,7 @@ try {
       roundGeneration.push(g);
       for (const c of chosen) {
         // suite first in odd rounds, bare first in even ones: neither always runs on a warmer cache
-        const order: readonly Lane[] =
-          round % 2 === 0 ? LANES : ['suite data', 'bare data', 'suite onread', 'bare onread', 'bare data+crc32c'];
+        const order: readonly Lane[] = round % 2 === 0 ? LANES : [...LANES].reverse();
         for (const lane of order)
           samples
             .get(c)!
@@ -264,7 +273,7 @@ try {
   }
   console.log(
     'size    chunk  suite                          bare data  suite data  ratio [95% CI]         bare onread  ' +
-      'suite onread  ratio [95% CI]         bare+crc32c  check  rest',
+      'suite onread  ratio [95% CI]         check rest (data)  check rest (onread)',
   );
   for (const c of chosen) {
     const s = samples.get(c)!;
@@ -286,6 +295,7 @@ try {
     const onr = ratio('suite onread', 'bare onread');
     worst = Math.min(worst, data.r, onr.r);
     const m = (l: Lane, w: number): string => median(s.get(l)!).toFixed(0).padStart(w);
+    const f3 = (a: Lane, b: Lane): string => ratio(a, b).r.toFixed(3);
     const judged = (x: { r: number; lo: number; hi: number }): string => {
       const mark = x.r < LIMIT ? '!' : x.lo < LIMIT ? '?' : ' ';
       return `${x.r.toFixed(3)}${mark} [${x.lo.toFixed(3)}, ${x.hi.toFixed(3)}]`.padEnd(22);
@@ -293,9 +303,9 @@ try {
     console.log(
       `${formatBytes(c.sizeBytes).padEnd(6)}  ${formatBytes(c.chunk).padEnd(5)}  ${c.suite.padEnd(29)}  ` +
         `${m('bare data', 9)}  ${m('suite data', 10)}  ${judged(data)} ${m('bare onread', 11)}  ` +
-        `${m('suite onread', 12)}  ${judged(onr)} ${m('bare data+crc32c', 11)}  ` +
-        `${ratio('bare data+crc32c', 'bare data').r.toFixed(3)}  ` +
-        `${ratio('suite data', 'bare data+crc32c').r.toFixed(3)}`,
+        `${m('suite onread', 12)}  ${judged(onr)} ${f3('bare data+crc32c', 'bare data')} ` +
+        `${f3('suite data', 'bare data+crc32c')}        ${f3('bare onread+crc32c', 'bare onread')} ` +
+        `${f3('suite onread', 'bare onread+crc32c')}`,
     );
   }
 } finally {
@@ -305,8 +315,8 @@ try {
 }
 console.log(`took ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
 console.log(
-  'check = bare data + CRC32C inline / bare data (what checking every byte costs by itself); ' +
-    'rest = suite data / (bare data + CRC32C) (what the suite costs beyond the check); ' +
+  'check = bare pipe + CRC32C inline / bare pipe, same read path (what checking every byte costs by itself); ' +
+    'rest = suite / (bare pipe + CRC32C) (what the suite costs beyond the check); ' +
     '? = the 95% interval holds 0.95',
 );
 console.log(
