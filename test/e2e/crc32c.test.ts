@@ -114,3 +114,15 @@ test('without a C compiler it falls back to @node-rs/crc32, says why, and the va
   const off = crcsIn({ [CRC32C_KERNEL_ENV]: 'node-rs' });
   assert.match(off.implementation, /^@node-rs\/crc32 \(native: disabled by TLS_SST_BENCH_CRC32C_KERNEL\)$/);
 });
+
+test('addonPath names the built addon: a plain script (the bare pipe of bench:baseline) loads the same kernels', () => {
+  if (!CRC32C.native) {
+    assert.equal(CRC32C.addonPath, null);
+    return;
+  }
+  assert.ok(CRC32C.addonPath !== null && CRC32C.addonPath.endsWith('.node'), String(CRC32C.addonPath));
+  const script = `const { crc32c } = require(${JSON.stringify(CRC32C.addonPath)}); console.log(crc32c(Buffer.from('123456789')));`;
+  const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stderr);
+  assert.equal(Number(out.stdout.trim()), 0xe3069283);
+});
