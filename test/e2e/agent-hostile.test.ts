@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import {
   makeAgentCerts,
   agentFlags,
+  ONE_CELL_RUN,
   readRun,
   runCliIn,
   startAgent,
@@ -320,20 +321,6 @@ async function fakeAgent(script: (socket: TLSSocket, n: number) => void): Promis
   return { port: (srv.address() as AddressInfo).port, close: () => srv.close() };
 }
 
-const RUN = [
-  'run',
-  '--sizes',
-  '16MB',
-  '--chunks',
-  '64KiB',
-  '--suites',
-  'TLS_AES_128_GCM_SHA256',
-  '--warmup',
-  '0',
-  '--process-warmup',
-  'off',
-];
-
 test('a fake agent that answers with garbage: run ends with one line naming it, no stack trace', async () => {
   const fake = await fakeAgent((s) => s.write('<html>hello</html>\n'));
   try {
@@ -341,7 +328,7 @@ test('a fake agent that answers with garbage: run ends with one line naming it, 
     const r = await runCliIn(
       [],
       [
-        ...RUN,
+        ...ONE_CELL_RUN,
         '--iterations',
         '1',
         '--out',
@@ -370,7 +357,7 @@ test('a fake agent whose welcome has a wrong type: one line naming the field', a
     const r = await runCliIn(
       [],
       [
-        ...RUN,
+        ...ONE_CELL_RUN,
         '--iterations',
         '1',
         '--out',
@@ -431,7 +418,7 @@ test(
       const r = await runCliIn(
         [],
         [
-          ...RUN,
+          ...ONE_CELL_RUN,
           '--iterations',
           '2',
           '--stall-timeout',

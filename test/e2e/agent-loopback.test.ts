@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   agentFlags,
+  ONE_CELL_RUN,
   makeAgentCerts,
   readRun,
   runCliIn,
@@ -28,20 +29,6 @@ let agent: AgentProcess;
 let agentTmp: string;
 let fixturesDir: string;
 let agentFixtures: string;
-
-const RUN = [
-  'run',
-  '--sizes',
-  '16MB',
-  '--chunks',
-  '64KiB',
-  '--suites',
-  'TLS_AES_128_GCM_SHA256',
-  '--warmup',
-  '0',
-  '--process-warmup',
-  'off',
-];
 
 before(async () => {
   tmp = await tempDir('agent-loop');
@@ -87,7 +74,7 @@ test(
     const r = await runCliIn(
       [],
       [
-        ...RUN,
+        ...ONE_CELL_RUN,
         '--iterations',
         '1',
         '--out',
@@ -123,7 +110,7 @@ test('an agent that trusts us but is not who our CA says is refused by us', asyn
   const r = await runCliIn(
     [],
     [
-      ...RUN,
+      ...ONE_CELL_RUN,
       '--iterations',
       '1',
       '--out',
@@ -152,7 +139,7 @@ test('an agent reached at an address its certificate does not name is refused by
     const r = await runCliIn(
       [],
       [
-        ...RUN,
+        ...ONE_CELL_RUN,
         '--iterations',
         '1',
         '--out',
@@ -186,7 +173,7 @@ test('an unreachable agent: one line naming HOST:PORT, exit 1', async () => {
   const r = await runCliIn(
     [],
     [
-      ...RUN,
+      ...ONE_CELL_RUN,
       '--iterations',
       '1',
       '--out',
@@ -233,7 +220,7 @@ test('the agent dies mid-run: the transfers are recorded as worker-crashed, the 
   const running = runCliIn(
     [],
     [
-      ...RUN,
+      ...ONE_CELL_RUN,
       '--iterations',
       '2',
       '--out',
@@ -294,7 +281,7 @@ test('the orchestrator dies mid-run: the agent kills its worker, removes the ses
   const running = runCliIn(
     [],
     [
-      ...RUN,
+      ...ONE_CELL_RUN,
       '--iterations',
       '3',
       '--out',
@@ -324,7 +311,7 @@ test('the agent served a session after refusing one, and SIGTERM stops it cleanl
   const r = await runCliIn(
     [],
     [
-      ...RUN,
+      ...ONE_CELL_RUN,
       '--iterations',
       '1',
       '--out',

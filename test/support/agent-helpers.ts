@@ -30,6 +30,21 @@ export async function makeAgentCerts(dir: string, hosts: readonly string[] = [])
   };
 }
 
+/** The agent tests' run: one 16 MB cell, no warm-up (add --iterations, --out, the agent flags). */
+export const ONE_CELL_RUN: readonly string[] = [
+  'run',
+  '--sizes',
+  '16MB',
+  '--chunks',
+  '64KiB',
+  '--suites',
+  'TLS_AES_128_GCM_SHA256',
+  '--warmup',
+  '0',
+  '--process-warmup',
+  'off',
+];
+
 /** The flags of `run` that point it at an agent with a certificate set. */
 export function agentFlags(where: string, certs: AgentCertSet, role: 'receiver' | 'sender' = 'receiver'): string[] {
   return [
