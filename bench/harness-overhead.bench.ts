@@ -33,6 +33,7 @@
  *     --sizes 64MB,256MB --chunks 16KiB,64KiB,1MiB --filter CHACHA]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -128,11 +129,7 @@ const pem = { key: join(dir, 'server.key'), cert: join(dir, 'server.pem'), ca: j
 writeFileSync(pem.key, certs.key, { mode: 0o600 });
 writeFileSync(pem.cert, certs.cert, { mode: 0o600 });
 writeFileSync(pem.ca, certs.caCert, { mode: 0o600 });
-/**
- * One generation of processes: the bare sender and receiver and the suite's worker pair. A process keeps
- * its own speed for its life (where its buffers landed, how its code was compiled: 1-5% between two
- * processes running the same code here), so the bench starts several generations and counts across them.
- */
+/** One generation of processes (see the header): the bare sender and receiver and the suite's worker pair. */
 interface Generation {
   readonly sender: Proc;
   readonly receiver: Proc;
@@ -152,10 +149,15 @@ async function startGeneration(): Promise<Generation> {
   return { sender, receiver, ports, pair: await WorkerPair.start(dir) };
 }
 
+/** Ends a generation and waits until its processes are gone, so none of them runs beside the next one. */
 async function stopGeneration(g: Generation): Promise<void> {
+  const gone = [g.sender, g.receiver].map(({ child }) =>
+    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit'),
+  );
   g.sender.child.stdin!.end();
   g.receiver.child.stdin!.end();
   await g.pair.stop();
+  await Promise.all(gone);
 }
 
 let gen: Generation | null = null;
